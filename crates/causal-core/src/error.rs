@@ -1,0 +1,60 @@
+//! The base error of causal-rs. Every other crate wraps it with `#[from]`.
+
+use thiserror::Error;
+
+/// Result alias for causal-core.
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in causal-core. Each message names the offending thing.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum CoreError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Malformed text input (CSV, DOT, dagitty, JSON), with the 1-based line.
+    #[error("line {line}: {message}")]
+    Parse {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A bad value in a data set.
+    #[error("row {row}, column '{column}': {message}")]
+    BadValue {
+        /// 1-based data row (the header is row 0).
+        row: usize,
+        /// Column name.
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A column name that the data set does not have.
+    #[error("unknown column '{0}'")]
+    UnknownColumn(String),
+    /// A node name that the graph does not have.
+    #[error("unknown node '{0}'")]
+    UnknownNode(String),
+    /// A name given twice where names must be unique.
+    #[error("duplicate name '{0}'")]
+    Duplicate(String),
+    /// A directed cycle where a DAG is required; the nodes of the cycle in order.
+    #[error("the graph has a directed cycle: {}", .0.join(" -> "))]
+    Cycle(Vec<String>),
+    /// Empty input where data is required.
+    #[error("empty input: {0}")]
+    Empty(String),
+    /// An argument outside its valid range, or inconsistent arguments.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// A numerical failure (singular matrix, no convergence), naming what failed.
+    #[error("numerical failure: {0}")]
+    Numerical(String),
+}

@@ -1,0 +1,8 @@
+#![doc = include_str!("../README.md")]
+
+pub mod data;
+pub mod error;
+pub mod graph;
+pub mod prelude;
+
+pub use error::{CoreError, Result};

@@ -1,0 +1,3 @@
+//! The types most discovery programs need.
+
+pub use crate::error::DiscoverError;

@@ -1,0 +1,7 @@
+#![doc = include_str!("../README.md")]
+
+pub mod environments;
+pub mod error;
+pub mod prelude;
+
+pub use error::{IrmError, Result};

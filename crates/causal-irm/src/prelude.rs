@@ -1,0 +1,4 @@
+//! The types most invariance programs need.
+
+pub use crate::environments::Environments;
+pub use crate::error::IrmError;

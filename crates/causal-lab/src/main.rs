@@ -1,0 +1,100 @@
+//! `causal-lab`: the demo and the named experiments of causal-rs.
+
+mod demo;
+mod experiments;
+mod ols;
+mod output;
+mod sim;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// The causal-rs demo and experiments.
+#[derive(Parser)]
+#[command(name = "causal-lab", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The main job, end to end on built-in data.
+    Demo {
+        /// Smaller data and fewer epochs (a smoke run).
+        #[arg(long)]
+        quick: bool,
+        /// Output folder.
+        #[arg(long, default_value = "target/causal-demo")]
+        out: PathBuf,
+        /// Folder holding the built-in data downloaded by `cargo xtask demo`.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Run a named experiment, or list them.
+    Experiment {
+        /// The experiment's name.
+        name: Option<String>,
+        /// List the experiments.
+        #[arg(long)]
+        list: bool,
+        /// Output folder (default `target/experiments/<name>`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+enum LabError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Core(#[from] causal::core::CoreError),
+    #[error(transparent)]
+    Torch(#[from] causal::torch::TorchError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+type Result<T, E = LabError> = std::result::Result<T, E>;
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo {
+            quick,
+            out,
+            data_dir,
+        } => demo::run(quick, &out, data_dir.as_deref()),
+        Command::Experiment { list: true, .. } => {
+            for (name, about, _) in experiments::REGISTRY {
+                println!("{name:<24} {about}");
+            }
+            Ok(())
+        }
+        Command::Experiment {
+            name: Some(name),
+            out,
+            ..
+        } => {
+            let out = out.unwrap_or_else(|| PathBuf::from("target/experiments").join(&name));
+            experiments::run(&name, &out)
+        }
+        Command::Experiment { name: None, .. } => {
+            Err(LabError::Usage("name an experiment, or pass --list".into()))
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(if matches!(e, LabError::Usage(_)) {
+            2
+        } else {
+            1
+        });
+    }
+}

@@ -1,0 +1,34 @@
+//! Errors of causal-torch.
+
+use thiserror::Error;
+
+/// Result alias for causal-torch.
+pub type Result<T, E = TorchError> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the torch substrate.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum TorchError {
+    /// An error from causal-core (data, graphs).
+    #[error(transparent)]
+    Core(#[from] causal_core::CoreError),
+    /// An error raised by LibTorch.
+    #[error("libtorch: {0}")]
+    Tch(#[from] tch::TchError),
+    /// A device string or device that cannot be used.
+    #[error("device: {0}")]
+    Device(String),
+    /// A loss became NaN or infinite.
+    #[error("loss term '{term}' became {value} at epoch {epoch}")]
+    NonFinite {
+        /// The loss term that diverged.
+        term: String,
+        /// The epoch (0-based) where it happened.
+        epoch: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A hyperparameter outside its valid range.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+}

@@ -1,0 +1,69 @@
+//! `cargo xtask bench` (criterion) and `cargo xtask bench-compare` (side by side with peers).
+
+use std::path::PathBuf;
+
+use crate::libtorch;
+use crate::process::{cargo, run};
+
+/// `cargo xtask bench [CARGO BENCH ARGS..]`: every criterion suite in the workspace.
+pub fn bench(args: &[String]) -> Result<(), String> {
+    let env = libtorch::env()?;
+    let mut full = vec!["bench", "--workspace", "--all-features"];
+    full.extend(args.iter().map(String::as_str));
+    run(&cargo(), &full, &env)
+}
+
+/// Pinned Python peers, installed into their own cached venv.
+const PEERS: &[&str] = &["networkx==3.6.1", "numpy<2.4"];
+
+/// The peers' venv python, created and filled on first need.
+pub fn peers_python() -> Result<PathBuf, String> {
+    let venv = crate::paths::cache().join("peers-venv");
+    let python = venv.join("bin").join("python");
+    let stamp = venv.join(".installed");
+    let want = PEERS.join(" ");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
+        return Ok(python);
+    }
+    let sys = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let venv_str = venv.display().to_string();
+    run(&sys, &["-m", "venv", &venv_str], &Vec::new())?;
+    let mut args = vec![
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ];
+    args.extend_from_slice(PEERS);
+    run(&python.display().to_string(), &args, &Vec::new())?;
+    std::fs::write(&stamp, want).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    Ok(python)
+}
+
+/// `cargo xtask bench-compare`: each registered comparison runs ours and the peer's script on the
+/// same input in one run and prints the time ratio.
+pub fn compare(_args: &[String]) -> Result<(), String> {
+    let python = peers_python()?;
+    let env = libtorch::env()?;
+    let script = crate::paths::root()
+        .join("xtask")
+        .join("peers")
+        .join("compare.py");
+    run(
+        &cargo(),
+        &["build", "--release", "--quiet", "-p", "causal-lab"],
+        &env,
+    )?;
+    let lab = crate::paths::root()
+        .join("target")
+        .join("release")
+        .join("causal-lab");
+    let mut env = env;
+    env.push(("CAUSAL_LAB".into(), lab.display().to_string()));
+    run(
+        &python.display().to_string(),
+        &[&script.display().to_string()],
+        &env,
+    )
+}

@@ -1,0 +1,56 @@
+//! `cargo xtask`: provisioning, CI, the demo, experiments and benchmarks.
+//!
+//! xtask links no workspace crate, so it runs on a machine without LibTorch; it provisions
+//! LibTorch (see [`libtorch`]) and launches cargo and the workspace binaries with the right
+//! environment.
+
+mod bench;
+mod builtin_data;
+mod ci;
+mod lab;
+mod libtorch;
+mod paths;
+mod process;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+cargo xtask <command>
+
+  test [CARGO ARGS..]        provision LibTorch if needed, then test the whole workspace
+  ci [--no-test]             fmt, clippy -D warnings, tests, docs, torch-free check (what CI runs)
+  demo [--quick] [--out DIR] the main job on built-in data
+  experiment NAME|--list     run a named experiment (results under target/experiments/NAME)
+  bench [--check]            criterion benchmarks (--check: compare with the merge-base)
+  bench-compare              side-by-side runs against the Python peers, with ratios
+  libtorch [--env]           provision LibTorch only and print its paths (--env: shell exports)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((cmd, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match cmd.as_str() {
+        "test" => ci::test(rest),
+        "ci" => ci::ci(rest),
+        "demo" => lab::demo(rest),
+        "experiment" => lab::experiment(rest),
+        "bench" => bench::bench(rest),
+        "bench-compare" => bench::compare(rest),
+        "libtorch" => libtorch::command(rest),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command '{other}'\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
