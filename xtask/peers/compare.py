@@ -1,9 +1,11 @@
 """Side-by-side timings of causal-rs against its Python peers (run by `cargo xtask bench-compare`).
 
-Each comparison in COMPARISONS times the peer in this process and ours through the
-`causal-lab` binary (path in $CAUSAL_LAB) on the same generated input, then prints the ratio.
-A comparison is a function returning (name, peer_seconds, ours_seconds).
+Every module `compare_*.py` beside this file registers comparisons with `@comparison`. Each
+times the peer in this process and ours through `causal-lab bench NAME ...` (binary path in
+$CAUSAL_LAB) on the same generated input, and returns (name, peer_seconds, ours_seconds).
 """
+import glob
+import importlib
 import json
 import os
 import subprocess
@@ -26,12 +28,16 @@ def timed(fn, *args):
 
 
 def run_ours(*args):
-    """Runs `causal-lab bench ...` and returns its JSON (with a `seconds` field)."""
-    out = subprocess.run([LAB, *args], check=True, capture_output=True, text=True)
+    """Runs `causal-lab bench ARGS..` and returns its JSON (with a `seconds` field)."""
+    out = subprocess.run([LAB, "bench", *args], check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
 
 
 def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, here)
+    for path in sorted(glob.glob(os.path.join(here, "compare_*.py"))):
+        importlib.import_module(os.path.basename(path)[:-3])
     rows = []
     for fn in COMPARISONS:
         rows.append(fn())
@@ -43,6 +49,8 @@ def main():
         print(f"{name:<40} {peer:>10.4f} {ours:>10.4f} {peer / ours:>9.1f}x")
     return 0
 
+
+sys.modules.setdefault("compare", sys.modules[__name__])
 
 if __name__ == "__main__":
     sys.exit(main())

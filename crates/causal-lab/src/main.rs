@@ -1,5 +1,6 @@
 //! `causal-lab`: the demo and the named experiments of causal-rs.
 
+mod benches;
 mod demo;
 mod experiments;
 mod ols;
@@ -31,6 +32,14 @@ enum Command {
         /// Folder holding the built-in data downloaded by `cargo xtask demo`.
         #[arg(long)]
         data_dir: Option<PathBuf>,
+    },
+    /// One timed task for `cargo xtask bench-compare`; prints JSON with `seconds`.
+    Bench {
+        /// The task's name (`causal-lab bench --list` lists them).
+        name: String,
+        /// The task's arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Run a named experiment, or list them.
     Experiment {
@@ -71,6 +80,13 @@ fn main() {
             out,
             data_dir,
         } => demo::run(quick, &out, data_dir.as_deref()),
+        Command::Bench { name, .. } if name == "--list" => {
+            for (name, about, _) in benches::REGISTRY {
+                println!("{name:<24} {about}");
+            }
+            Ok(())
+        }
+        Command::Bench { name, args } => benches::run(&name, &args),
         Command::Experiment { list: true, .. } => {
             for (name, about, _) in experiments::REGISTRY {
                 println!("{name:<24} {about}");

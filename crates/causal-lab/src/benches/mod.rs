@@ -1,0 +1,55 @@
+//! The registry of timed runs behind `cargo xtask bench-compare`.
+//!
+//! `causal-lab bench NAME ARGS..` runs one timed task on input the peer script also reads (or
+//! generates identically) and prints JSON with at least a `seconds` field, so that
+//! `xtask/peers/compare_*.py` can put the peer's time beside ours.
+
+use std::time::Instant;
+
+use serde_json::json;
+
+use crate::{LabError, Result, ols, sim};
+
+/// A timed task: name, one-line description, entry point taking the extra arguments.
+pub type Bench = (
+    &'static str,
+    &'static str,
+    fn(&[String]) -> Result<serde_json::Value>,
+);
+
+/// Every timed task, by name.
+pub const REGISTRY: &[Bench] = &[(
+    "ols-backdoor",
+    "OLS of Y on X and Z for the confounded SCM: ARGS = n seed",
+    ols_backdoor,
+)];
+
+/// Runs the named task and prints its JSON.
+pub fn run(name: &str, args: &[String]) -> Result<()> {
+    let (_, _, f) = REGISTRY
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .ok_or_else(|| LabError::Usage(format!("unknown bench '{name}'")))?;
+    let value = f(args)?;
+    println!("{value}");
+    Ok(())
+}
+
+/// Parses positional argument `i`, naming it on failure.
+pub fn arg<T: std::str::FromStr>(args: &[String], i: usize, what: &str) -> Result<T> {
+    args.get(i).and_then(|s| s.parse().ok()).ok_or_else(|| {
+        LabError::Usage(format!(
+            "bench argument {} ({what}) is missing or invalid",
+            i + 1
+        ))
+    })
+}
+
+fn ols_backdoor(args: &[String]) -> Result<serde_json::Value> {
+    let n: usize = arg(args, 0, "n")?;
+    let seed: u64 = arg(args, 1, "seed")?;
+    let data = sim::confounded(n, seed)?;
+    let start = Instant::now();
+    let beta = ols::fit(&data, "Y", &["X", "Z"])?;
+    Ok(json!({"seconds": start.elapsed().as_secs_f64(), "coef_x": beta[1]}))
+}
