@@ -5,9 +5,17 @@ use std::path::PathBuf;
 use crate::libtorch;
 use crate::process::{cargo, run};
 
-/// `cargo xtask bench [CARGO BENCH ARGS..]`: every criterion suite in the workspace.
+/// `cargo xtask bench [--check [--base REF]] [CARGO BENCH ARGS..]`: every criterion suite in the
+/// workspace; with `--check`, the regression check against the merge-base.
 pub fn bench(args: &[String]) -> Result<(), String> {
     let env = libtorch::env()?;
+    if args.iter().any(|a| a == "--check") {
+        let base = args
+            .iter()
+            .position(|a| a == "--base")
+            .and_then(|i| args.get(i + 1));
+        return crate::bench_check::check(&env, base.map(String::as_str));
+    }
     let mut full = vec!["bench", "--workspace", "--all-features"];
     full.extend(args.iter().map(String::as_str));
     run(&cargo(), &full, &env)

@@ -5,6 +5,7 @@
 //! environment.
 
 mod bench;
+mod bench_check;
 mod builtin_data;
 mod ci;
 mod lab;
@@ -21,7 +22,7 @@ cargo xtask <command>
   ci [--no-test]             fmt, clippy -D warnings, tests, docs, torch-free check (what CI runs)
   demo [--quick] [--out DIR] the main job on built-in data
   experiment NAME|--list     run a named experiment (results under target/experiments/NAME)
-  bench [--check]            criterion benchmarks (--check: compare with the merge-base)
+  bench [--check [--base REF]] criterion benchmarks (--check: fail on >15% regression vs the merge-base)
   bench-compare              side-by-side runs against the Python peers, with ratios
   libtorch [--env]           provision LibTorch only and print its paths (--env: shell exports)
 ";
