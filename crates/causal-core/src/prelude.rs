@@ -2,4 +2,4 @@
 
 pub use crate::data::Dataset;
 pub use crate::error::CoreError;
-pub use crate::graph::{Edge, Mark, MixedGraph};
+pub use crate::graph::{Admg, Dag, Edge, Mark, MixedGraph, NodeSet};

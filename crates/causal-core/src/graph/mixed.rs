@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::mark::{Edge, Mark};
+use super::roles::NodeRoles;
 use crate::error::{CoreError, Result};
 
 /// What kind of graph a [`MixedGraph`] holds, judged from its marks.
@@ -45,6 +46,7 @@ pub struct MixedGraph {
     index: HashMap<String, usize>,
     edges: Vec<Edge>,
     adjacency: Vec<Vec<usize>>,
+    roles: Vec<NodeRoles>,
 }
 
 impl MixedGraph {
@@ -83,7 +85,26 @@ impl MixedGraph {
         self.index.insert(name.clone(), i);
         self.nodes.push(name);
         self.adjacency.push(Vec::new());
+        self.roles.push(NodeRoles::default());
         Ok(i)
+    }
+
+    /// The roles (exposure, outcome, latent, selection, adjusted) of node `i`.
+    /// Panics if `i` is out of range, like slice indexing.
+    pub fn roles(&self, i: usize) -> NodeRoles {
+        self.roles[i]
+    }
+
+    /// Mutable access to the roles of node `i`. Panics if `i` is out of range.
+    pub fn roles_mut(&mut self, i: usize) -> &mut NodeRoles {
+        &mut self.roles[i]
+    }
+
+    /// Indices of the nodes whose roles satisfy `pred`, in index order.
+    pub fn nodes_with(&self, pred: impl Fn(&NodeRoles) -> bool) -> Vec<usize> {
+        (0..self.nodes.len())
+            .filter(|&i| pred(&self.roles[i]))
+            .collect()
     }
 
     /// Number of nodes.

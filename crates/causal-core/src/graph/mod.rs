@@ -1,12 +1,24 @@
 //! Causal graph types shared by every crate.
 //!
-//! [`MixedGraph`] is the general container: named nodes and edges with a mark at each end
-//! (tail, arrow, circle). It represents DAGs, ADMGs, CPDAGs and PAGs, and reads and writes
-//! the project's one graph JSON schema.
+//! - [`MixedGraph`] is the general container: named nodes and edges with a mark at each end
+//!   (tail, arrow, circle). It represents DAGs, ADMGs, CPDAGs and PAGs, and reads and writes
+//!   the project's one graph JSON schema.
+//! - [`Dag`] and [`Admg`] are the acyclic graphs that causal questions are asked of: index-based
+//!   adjacency, [`NodeSet`] bitsets for set queries (ancestors, districts), mutilations,
+//!   induced subgraphs and latent projection.
+//! - [`NodeRoles`] carries dagitty's node attributes (exposure, outcome, latent, selected).
 
+mod admg;
+mod dag;
 mod json;
 mod mark;
 mod mixed;
+mod nodeset;
+mod roles;
 
+pub use admg::Admg;
+pub use dag::Dag;
 pub use mark::{Edge, Mark};
 pub use mixed::{GraphKind, MixedGraph};
+pub use nodeset::NodeSet;
+pub use roles::NodeRoles;
