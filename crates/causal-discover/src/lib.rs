@@ -4,3 +4,4 @@ pub mod error;
 pub mod prelude;
 
 pub use error::{DiscoverError, Result};
+pub mod ges;

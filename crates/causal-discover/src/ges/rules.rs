@@ -1,0 +1,118 @@
+//! Background knowledge as index matrices, the form the score-based searches consult.
+
+/// Required and forbidden directed edges between node indices.
+///
+/// Tiers become forbidden edges (no edge from a later tier into an earlier one), see
+/// [`EdgeRules::from_tiers`]. GES and NOTEARS take their knowledge in this form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EdgeRules {
+    d: usize,
+    forbidden: Vec<bool>,
+    required: Vec<bool>,
+    any: bool,
+}
+
+impl EdgeRules {
+    /// No constraint on `d` nodes.
+    pub fn none(d: usize) -> Self {
+        Self {
+            d,
+            forbidden: vec![false; d * d],
+            required: vec![false; d * d],
+            any: false,
+        }
+    }
+
+    /// Number of nodes.
+    pub fn n_nodes(&self) -> usize {
+        self.d
+    }
+
+    /// Whether there is no constraint at all.
+    pub fn is_empty(&self) -> bool {
+        !self.any
+    }
+
+    /// Forbids `i -> j`.
+    pub fn forbid(&mut self, i: usize, j: usize) {
+        self.forbidden[i * self.d + j] = true;
+        self.any = true;
+    }
+
+    /// Requires `i -> j`.
+    pub fn require(&mut self, i: usize, j: usize) {
+        self.required[i * self.d + j] = true;
+        self.any = true;
+    }
+
+    /// Whether `i -> j` is forbidden.
+    pub fn is_forbidden(&self, i: usize, j: usize) -> bool {
+        self.forbidden[i * self.d + j]
+    }
+
+    /// Whether `i -> j` is required.
+    pub fn is_required(&self, i: usize, j: usize) -> bool {
+        self.required[i * self.d + j]
+    }
+
+    /// Whether an edge between `i` and `j` (either way) is required.
+    pub fn is_required_either(&self, i: usize, j: usize) -> bool {
+        self.is_required(i, j) || self.is_required(j, i)
+    }
+
+    /// Required edges as `(from, to)` pairs in row order.
+    pub fn required_edges(&self) -> Vec<(usize, usize)> {
+        (0..self.d)
+            .flat_map(|i| (0..self.d).map(move |j| (i, j)))
+            .filter(|&(i, j)| self.is_required(i, j))
+            .collect()
+    }
+
+    /// Tiers (temporal order): `tier[i]` is node `i`'s tier, `None` for a node in no tier.
+    /// An edge from a later tier into an earlier one is forbidden.
+    pub fn from_tiers(tier: &[Option<usize>]) -> Self {
+        let d = tier.len();
+        let mut r = Self::none(d);
+        for i in 0..d {
+            for j in 0..d {
+                if let (Some(ti), Some(tj)) = (tier[i], tier[j])
+                    && ti > tj
+                {
+                    r.forbid(i, j);
+                }
+            }
+        }
+        r
+    }
+
+    /// The first pair `(i, j)` whose edge `i -> j` is both required and forbidden, if any.
+    pub fn conflict(&self) -> Option<(usize, usize)> {
+        (0..self.d)
+            .flat_map(|i| (0..self.d).map(move |j| (i, j)))
+            .find(|&(i, j)| self.is_required(i, j) && (self.is_forbidden(i, j) || i == j))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers_forbid_backward_edges_only() {
+        let r = EdgeRules::from_tiers(&[Some(0), Some(1), None]);
+        assert!(r.is_forbidden(1, 0));
+        assert!(!r.is_forbidden(0, 1));
+        assert!(!r.is_forbidden(2, 0) && !r.is_forbidden(0, 2));
+        assert!(!r.is_empty());
+        assert!(EdgeRules::from_tiers(&[Some(0), Some(0)]).is_empty());
+    }
+
+    #[test]
+    fn conflict_is_found() {
+        let mut r = EdgeRules::none(2);
+        r.require(0, 1);
+        assert_eq!(r.conflict(), None);
+        r.forbid(0, 1);
+        assert_eq!(r.conflict(), Some((0, 1)));
+    }
+}
