@@ -15,6 +15,7 @@ mod mark;
 mod mixed;
 mod nodeset;
 mod roles;
+mod separation;
 
 pub use admg::Admg;
 pub use dag::Dag;
@@ -22,3 +23,4 @@ pub use mark::{Edge, Mark};
 pub use mixed::{GraphKind, MixedGraph};
 pub use nodeset::NodeSet;
 pub use roles::NodeRoles;
+pub use separation::Independence;
