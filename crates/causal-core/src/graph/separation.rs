@@ -354,8 +354,8 @@ mod tests {
     }
 
     #[test]
-    fn implied_independencies_match_dagitty() {
-        // dagitty's "mediator" test example: Y _||_ Z | I, X.
+    fn implied_independencies_by_hand() {
+        // Hand-derived: Z -> X <- I -> Y and X -> Y; I and Z meet only at the collider X.
         let g = Dag::from_names(
             ["I", "X", "Y", "Z"],
             &[("I", "X"), ("I", "Y"), ("X", "Y"), ("Z", "X")],
