@@ -1,6 +1,8 @@
 //! The project's graph JSON schema:
 //! `{"nodes":[...],"edges":[{"from":A,"to":B,"from_mark":"tail","to_mark":"arrow"}]}`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::mark::{Edge, Mark};
@@ -13,6 +15,9 @@ struct GraphJson {
     nodes: Vec<String>,
     #[serde(default)]
     edges: Vec<EdgeJson>,
+    /// Node roles (exposure, outcome, latent, selected, adjusted) by node name; optional.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    roles: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -56,6 +61,16 @@ impl MixedGraph {
             };
             g.add_edge(edge)?;
         }
+        for (name, roles) in parsed.roles {
+            let v = g.index(&name)?;
+            for r in roles {
+                if !g.roles_mut(v).set_by_name(&r) {
+                    return Err(CoreError::InvalidArgument(format!(
+                        "unknown role '{r}' for node '{name}'"
+                    )));
+                }
+            }
+        }
         Ok(g)
     }
 
@@ -71,6 +86,13 @@ impl MixedGraph {
                     to: self.name(e.b).to_owned(),
                     from_mark: e.mark_a,
                     to_mark: e.mark_b,
+                })
+                .collect(),
+            roles: (0..self.n_nodes())
+                .filter(|&i| !self.roles(i).is_plain())
+                .map(|i| {
+                    let names = self.roles(i).names().into_iter().map(str::to_owned);
+                    (self.name(i).to_owned(), names.collect())
                 })
                 .collect(),
         };
@@ -99,6 +121,8 @@ mod tests {
             mark_b: Mark::Arrow,
         })
         .unwrap();
+        g.roles_mut(0).exposure = true;
+        g.roles_mut(2).latent = true;
         let again = MixedGraph::from_json(&g.to_json()).unwrap();
         assert_eq!(g, again);
     }

@@ -10,7 +10,11 @@
 
 mod admg;
 mod dag;
+mod dagitty;
+mod dot;
+mod format;
 mod json;
+mod lexer;
 mod mark;
 mod mixed;
 mod nodeset;
@@ -19,6 +23,7 @@ mod separation;
 
 pub use admg::Admg;
 pub use dag::Dag;
+pub use format::GraphFormat;
 pub use mark::{Edge, Mark};
 pub use mixed::{GraphKind, MixedGraph};
 pub use nodeset::NodeSet;

@@ -69,7 +69,11 @@ impl Admg {
                 "separation needs at least one node on each side".into(),
             ));
         }
-        for (a, b, what) in [(&xs, &ys, "x and y"), (&xs, &zs, "x and the conditioning set"), (&ys, &zs, "y and the conditioning set")] {
+        for (a, b, what) in [
+            (&xs, &ys, "x and y"),
+            (&xs, &zs, "x and the conditioning set"),
+            (&ys, &zs, "y and the conditioning set"),
+        ] {
             if let Some(v) = (a & b).first() {
                 return Err(CoreError::InvalidArgument(format!(
                     "node '{}' is in both {what}",
@@ -266,7 +270,11 @@ mod tests {
                 }
                 if let Some(h) = head_in {
                     let collider = h && head_here;
-                    let ok = if collider { an_z.contains(v) } else { !z.contains(v) };
+                    let ok = if collider {
+                        an_z.contains(v)
+                    } else {
+                        !z.contains(v)
+                    };
                     if !ok {
                         continue;
                     }
@@ -324,11 +332,7 @@ mod tests {
                     let ys = NodeSet::from_indices(n, [y]);
                     let sep = g.m_separated(&xs, &ys, &z);
                     assert_eq!(sep, !brute_connected(&g, x, y, &z), "{g:?} {x} {y} {z:?}");
-                    if sep {
-                        checked.0 += 1
-                    } else {
-                        checked.1 += 1
-                    }
+                    if sep { checked.0 += 1 } else { checked.1 += 1 }
                 }
             }
         }
@@ -339,14 +343,20 @@ mod tests {
     #[test]
     fn sets_on_both_sides() {
         // A -> B <- C, B -> D, E isolated.
-        let g = Dag::from_names(["A", "B", "C", "D", "E"], &[("A", "B"), ("C", "B"), ("B", "D")])
-            .unwrap();
+        let g = Dag::from_names(
+            ["A", "B", "C", "D", "E"],
+            &[("A", "B"), ("C", "B"), ("B", "D")],
+        )
+        .unwrap();
         let s = |v: &[&str]| g.set(v).unwrap();
         assert!(g.m_separated(&s(&["A", "E"]), &s(&["C"]), &s(&[])));
         assert!(!g.m_separated(&s(&["A", "E"]), &s(&["C"]), &s(&["D"])));
         assert!(g.m_separated(&s(&["A", "C"]), &s(&["D"]), &s(&["B"])));
         assert!(!g.m_separated(&s(&["A"]), &s(&["A"]), &s(&[])));
-        let err = g.m_separated_names(&["A"], &["C"], &["A"]).unwrap_err().to_string();
+        let err = g
+            .m_separated_names(&["A"], &["C"], &["A"])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("'A'"), "{err}");
         assert!(g.m_separated_names(&["A"], &["Q"], &[]).is_err());
         let conn = g.m_connected(&s(&["A"]), &s(&["B"]));
@@ -392,8 +402,11 @@ mod tests {
                 }
             }
             // Completeness: a non-adjacent pair with no listed independence is inseparable.
-            let listed: Vec<(String, String)> =
-                g.implied_independencies().into_iter().map(|i| (i.x, i.y)).collect();
+            let listed: Vec<(String, String)> = g
+                .implied_independencies()
+                .into_iter()
+                .map(|i| (i.x, i.y))
+                .collect();
             for a in 0..g.n() {
                 for b in a + 1..g.n() {
                     if g.adjacent(a, b) || listed.contains(&(g.name(a).into(), g.name(b).into())) {
