@@ -388,7 +388,10 @@ impl Admg {
         within: &NodeSet,
         step: impl Fn(usize) -> &'g [usize],
     ) -> NodeSet {
-        let mut seen = start & within;
+        // Built at this graph's capacity, whatever the capacity of the arguments.
+        let mut seen = NodeSet::new(self.n());
+        seen.union_with(start);
+        seen.intersect_with(within);
         let mut stack: Vec<usize> = seen.to_vec();
         while let Some(v) = stack.pop() {
             for &w in step(v) {

@@ -8,6 +8,7 @@
 //!   induced subgraphs and latent projection.
 //! - [`NodeRoles`] carries dagitty's node attributes (exposure, outcome, latent, selected).
 
+mod adjust;
 mod admg;
 mod dag;
 mod dagitty;
@@ -17,10 +18,12 @@ mod json;
 mod lexer;
 mod mark;
 mod mixed;
+mod moral;
 mod nodeset;
 mod roles;
 mod separation;
 
+pub use adjust::{Instrument, MAX_SETS};
 pub use admg::Admg;
 pub use dag::Dag;
 pub use format::GraphFormat;
