@@ -22,4 +22,31 @@ pub enum IrmError {
     /// Environments that cannot support an invariance test.
     #[error("environments: {0}")]
     Environments(String),
+    /// A hyperparameter outside its valid range (named).
+    #[error("invalid parameter: {0}")]
+    InvalidParameter(String),
+    /// A target or predictor column that cannot be used (named), e.g. a categorical target.
+    #[error("column '{column}': {message}")]
+    Column {
+        /// The column.
+        column: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// More predictor subsets than ICP may enumerate; pre-select or cap the subset size.
+    #[error(
+        "{predictors} predictors give {sets} subsets to test (limit {limit}); \
+         use pre-selection (lasso or boosting) or a maximum subset size"
+    )]
+    TooManySubsets {
+        /// Number of candidate predictors.
+        predictors: usize,
+        /// Number of subsets that would be tested (saturating).
+        sets: u128,
+        /// The configured limit.
+        limit: u128,
+    },
+    /// A numerical failure: a singular design (naming the predictors), a diverging loss.
+    #[error("numerical failure: {0}")]
+    Numerical(String),
 }

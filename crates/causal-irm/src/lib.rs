@@ -2,6 +2,7 @@
 
 pub mod environments;
 pub mod error;
+pub mod icp;
 pub mod prelude;
 
 pub use error::{IrmError, Result};

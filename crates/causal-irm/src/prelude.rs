@@ -2,3 +2,4 @@
 
 pub use crate::environments::Environments;
 pub use crate::error::IrmError;
+pub use crate::icp::{Icp, IcpParams, IcpTest, Preselection};
