@@ -15,42 +15,36 @@ pub enum DiscoverError {
     /// A method that needs the `torch` feature was called without it.
     #[error("'{0}' needs causal-discover's `torch` feature (not compiled with torch)")]
     NotCompiledWithTorch(&'static str),
-    // --- score-based and functional methods (GES, LiNGAM, NOTEARS) ---
-    /// A column with (numerically) zero variance.
-    #[error("column '{0}' is constant")]
-    ConstantColumn(String),
-    /// A column that is a linear combination of others (singular correlation matrix).
-    #[error("column '{column}' is a linear combination of other columns ({}): the correlation matrix is singular", .others.join(", "))]
-    CollinearColumns {
-        /// The column found to be spanned by the others.
-        column: String,
-        /// The earlier columns that span it.
-        others: Vec<String>,
-    },
-    /// A discrete method met a non-integer value.
-    #[error(
-        "row {row}, column '{column}': value {value} is not an integer code, but the method needs discrete data"
-    )]
-    NotDiscrete {
-        /// Column name.
-        column: String,
-        /// 1-based data row.
-        row: usize,
-        /// The value found.
-        value: f64,
-    },
-    /// Fewer rows than the method needs.
-    #[error("{rows} rows, but the method needs at least {needed}")]
-    TooFewRows {
-        /// Rows given.
-        rows: usize,
-        /// Rows needed.
-        needed: usize,
-    },
-    /// A hyperparameter out of range.
+    /// A hyperparameter outside its valid range, named with its value.
     #[error("invalid parameter: {0}")]
     InvalidParameter(String),
-    /// Background knowledge that contradicts itself or the data.
+    /// A column whose values do not vary, so no test can use it.
+    #[error("column '{0}' is constant")]
+    ConstantColumn(String),
+    /// The correlation (sub)matrix of the named variables is singular: perfectly collinear columns.
+    #[error("singular correlation matrix among {}: the columns are perfectly collinear", .0.join(", "))]
+    Singular(Vec<String>),
+    /// Fewer rows than a test needs.
+    #[error("{test} needs more than {needed} rows for this conditioning set, the data has {rows}")]
+    TooFewRows {
+        /// The test.
+        test: &'static str,
+        /// Rows required (exclusive lower bound).
+        needed: usize,
+        /// Rows present.
+        rows: usize,
+    },
+    /// A discrete test was given a column that is not made of integer codes.
+    #[error("{test} needs discrete data, but column '{column}' has the non-integer value {value}")]
+    NotDiscrete {
+        /// The test.
+        test: &'static str,
+        /// The column.
+        column: String,
+        /// The first offending value.
+        value: f64,
+    },
+    /// Background knowledge that contradicts itself or the data (GES, LiNGAM, NOTEARS).
     #[error("inconsistent background knowledge: {0}")]
     KnowledgeConflict(String),
     /// A partially directed graph with no DAG in its class (should not happen in GES).

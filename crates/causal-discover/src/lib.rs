@@ -5,3 +5,6 @@ pub mod prelude;
 
 pub use error::{DiscoverError, Result};
 pub mod ges;
+pub mod lingam;
+pub mod notears;
+pub mod sem;

@@ -39,11 +39,16 @@ pub(crate) fn covariance(data: &Dataset) -> (Vec<f64>, DMatrix<f64>) {
 /// (a singular correlation matrix), naming the columns; returns the covariance otherwise.
 ///
 /// Also fails when there are fewer than `min_rows` rows.
-pub(crate) fn continuous_covariance(data: &Dataset, min_rows: usize) -> Result<DMatrix<f64>> {
+pub(crate) fn continuous_covariance(
+    data: &Dataset,
+    method: &'static str,
+    min_rows: usize,
+) -> Result<DMatrix<f64>> {
     if data.n_rows() < min_rows {
         return Err(DiscoverError::TooFewRows {
+            test: method,
             rows: data.n_rows(),
-            needed: min_rows,
+            needed: min_rows - 1,
         });
     }
     let (_, cov) = covariance(data);
@@ -71,10 +76,9 @@ pub(crate) fn continuous_covariance(data: &Dataset, min_rows: usize) -> Result<D
         let resid = corr[(k, k)] - (0..k).map(|t| l[(k, t)].powi(2)).sum::<f64>();
         if resid <= COLLINEAR_TOL {
             let others = spanning_columns(&corr, k);
-            return Err(DiscoverError::CollinearColumns {
-                column: names[k].clone(),
-                others: others.into_iter().map(|i| names[i].clone()).collect(),
-            });
+            let mut cols: Vec<String> = others.into_iter().map(|i| names[i].clone()).collect();
+            cols.push(names[k].clone());
+            return Err(DiscoverError::Singular(cols));
         }
         l[(k, k)] = resid.sqrt();
     }
@@ -95,14 +99,17 @@ fn spanning_columns(corr: &DMatrix<f64>, k: usize) -> Vec<usize> {
 
 /// Integer codes `0..r` per column (sorted distinct values) and the level counts `r`, or
 /// an error naming the first column with a non-integer value.
-pub(crate) fn discrete_codes(data: &Dataset) -> Result<(Vec<Vec<u32>>, Vec<usize>)> {
+pub(crate) fn discrete_codes(
+    data: &Dataset,
+    method: &'static str,
+) -> Result<(Vec<Vec<u32>>, Vec<usize>)> {
     let mut codes = Vec::with_capacity(data.n_cols());
     let mut levels = Vec::with_capacity(data.n_cols());
     for (name, col) in data.names().iter().zip(data.columns()) {
         if let Some(row) = col.iter().position(|v| v.fract() != 0.0) {
             return Err(DiscoverError::NotDiscrete {
+                test: method,
                 column: name.clone(),
-                row: row + 1,
                 value: col[row],
             });
         }
@@ -131,7 +138,7 @@ mod tests {
     #[test]
     fn constant_column_is_named() {
         let d = ds(vec![vec![1.0, 2.0, 3.0], vec![5.0, 5.0, 5.0]]);
-        let e = continuous_covariance(&d, 1).unwrap_err();
+        let e = continuous_covariance(&d, "t", 1).unwrap_err();
         assert!(e.to_string().contains("'c1'"), "{e}");
     }
 
@@ -140,19 +147,19 @@ mod tests {
         let a = vec![1.0, 2.0, 4.0, 3.0, 7.0];
         let b = vec![0.5, -1.0, 2.0, 1.0, 0.0];
         let c: Vec<f64> = a.iter().zip(&b).map(|(x, y)| 2.0 * x - y).collect();
-        let e = continuous_covariance(&ds(vec![a, b, c]), 1).unwrap_err();
+        let e = continuous_covariance(&ds(vec![a, b, c]), "t", 1).unwrap_err();
         let msg = e.to_string();
         assert!(
-            msg.contains("'c2'") && msg.contains("c0") && msg.contains("c1"),
+            msg.contains("c0, c1, c2") && msg.contains("collinear"),
             "{msg}"
         );
     }
 
     #[test]
     fn continuous_values_are_not_discrete() {
-        let e = discrete_codes(&ds(vec![vec![0.0, 1.0], vec![0.0, 0.5]])).unwrap_err();
+        let e = discrete_codes(&ds(vec![vec![0.0, 1.0], vec![0.0, 0.5]]), "t").unwrap_err();
         assert!(e.to_string().contains("'c1'"), "{e}");
-        let (codes, levels) = discrete_codes(&ds(vec![vec![3.0, -1.0, 3.0]])).unwrap();
+        let (codes, levels) = discrete_codes(&ds(vec![vec![3.0, -1.0, 3.0]]), "t").unwrap();
         assert_eq!(codes[0], vec![1, 0, 1]);
         assert_eq!(levels, vec![2]);
     }

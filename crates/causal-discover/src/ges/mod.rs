@@ -173,7 +173,7 @@ impl Ges {
     /// # Errors
     ///
     /// As [`Ges::check`]; with BIC, [`DiscoverError::ConstantColumn`] and
-    /// [`DiscoverError::CollinearColumns`]; with BDeu, [`DiscoverError::NotDiscrete`] for a
+    /// [`DiscoverError::Singular`]; with BDeu, [`DiscoverError::NotDiscrete`] for a
     /// non-integer value; [`DiscoverError::KnowledgeConflict`] when the knowledge has another
     /// number of nodes than the data has columns or its required edges form a cycle.
     pub fn fit(&self, data: &Dataset) -> Result<GesFit> {
@@ -188,12 +188,12 @@ impl Ges {
         }
         let score: Box<dyn LocalScore> = match self.score {
             GesScore::Bic => Box::new(Bic {
-                cov: continuous_covariance(data, 2)?,
+                cov: continuous_covariance(data, "GES (BIC)", 2)?,
                 n: data.n_rows() as f64,
                 lambda: self.penalty,
             }),
             GesScore::Bdeu => {
-                let (codes, levels) = discrete_codes(data)?;
+                let (codes, levels) = discrete_codes(data, "GES (BDeu)")?;
                 Box::new(Bdeu {
                     codes,
                     levels,

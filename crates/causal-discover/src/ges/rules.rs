@@ -9,6 +9,7 @@ pub struct EdgeRules {
     d: usize,
     forbidden: Vec<bool>,
     required: Vec<bool>,
+    tiers: Vec<Option<usize>>,
     any: bool,
 }
 
@@ -19,6 +20,7 @@ impl EdgeRules {
             d,
             forbidden: vec![false; d * d],
             required: vec![false; d * d],
+            tiers: vec![None; d],
             any: false,
         }
     }
@@ -60,6 +62,18 @@ impl EdgeRules {
         self.is_required(i, j) || self.is_required(j, i)
     }
 
+    /// Node `i`'s tier, if it was given one by [`EdgeRules::from_tiers`].
+    pub fn tier(&self, i: usize) -> Option<usize> {
+        self.tiers[i]
+    }
+
+    /// Whether node `k` must come before node `i` in a causal order: `k` is in an earlier
+    /// tier, or `k -> i` is required.
+    pub fn must_precede(&self, k: usize, i: usize) -> bool {
+        matches!((self.tiers[k], self.tiers[i]), (Some(a), Some(b)) if a < b)
+            || self.is_required(k, i)
+    }
+
     /// Required edges as `(from, to)` pairs in row order.
     pub fn required_edges(&self) -> Vec<(usize, usize)> {
         (0..self.d)
@@ -73,6 +87,7 @@ impl EdgeRules {
     pub fn from_tiers(tier: &[Option<usize>]) -> Self {
         let d = tier.len();
         let mut r = Self::none(d);
+        r.tiers = tier.to_vec();
         for i in 0..d {
             for j in 0..d {
                 if let (Some(ti), Some(tj)) = (tier[i], tier[j])
