@@ -3,6 +3,7 @@
 pub mod data;
 pub mod error;
 pub mod graph;
+pub mod identify;
 pub mod prelude;
 
 pub use error::{CoreError, Result};

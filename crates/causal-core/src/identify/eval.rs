@@ -1,0 +1,333 @@
+//! Plug-in evaluation of an estimand on discrete data, with empirical frequencies.
+
+use std::collections::HashMap;
+
+use super::expr::Expr;
+use super::term::{T, Table};
+use crate::data::Dataset;
+use crate::error::{CoreError, Result};
+
+impl Expr {
+    /// The value of the expression on `data`, each probability term being an empirical
+    /// frequency, with the free variables set by `assignment` (name, value code). Summation
+    /// variables range over the values their column takes in the data.
+    ///
+    /// Inside a sum, a term whose conditioning event never occurs counts as 0 (its weight is 0
+    /// as well); at the top level such a term is an error, since the data say nothing about it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use causal_core::data::Dataset;
+    /// use causal_core::identify::Expr;
+    ///
+    /// let data = Dataset::from_text("X,Y\n0,0\n0,1\n1,1\n1,1\n")?;
+    /// let e = Expr::p(["Y"], ["X"]);
+    /// assert_eq!(e.evaluate(&data, &[("X", 0.0), ("Y", 1.0)])?, 0.5);
+    /// let m = Expr::sum(["X"], Expr::p(["X", "Y"], [] as [&str; 0]));
+    /// assert_eq!(m.evaluate(&data, &[("Y", 1.0)])?, 0.75);
+    /// # Ok::<(), causal_core::CoreError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::UnknownColumn`] for a variable the data lack; [`CoreError::BadValue`]
+    /// naming the column and row of a value that is not an integer code (the column is not
+    /// discrete); [`CoreError::InvalidArgument`] for a free variable without a value, an
+    /// assigned value that is not an integer, or an interventional or target-population term,
+    /// which observational data cannot give; [`CoreError::Numerical`] when a top-level term
+    /// conditions on an event that never occurs in the data.
+    pub fn evaluate(&self, data: &Dataset, assignment: &[(&str, f64)]) -> Result<f64> {
+        let table = Table::from_expr(self);
+        let t = T::from_expr(self, &table);
+        let mut ev = Evaluator::new(&table, data)?;
+        let env = ev.env(&table, assignment, |name| data.index_of(name).map(|_| ()))?;
+        ev.run(&t, env)
+    }
+
+    /// The value of the expression under a known distribution: `marginal(event)` returns the
+    /// probability of an event (a list of name and value), `domains` lists the values of each
+    /// variable, and `assignment` sets the free variables. This evaluates an estimand on the
+    /// true distribution of a model, where [`Expr::evaluate`] uses empirical frequencies.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use causal_core::identify::Expr;
+    ///
+    /// // Two independent fair coins.
+    /// let e = Expr::p(["A"], ["B"]);
+    /// let v = e.evaluate_on(&[("A", vec![0, 1]), ("B", vec![0, 1])], |ev| 0.5f64.powi(ev.len() as i32), &[("A", 1.0), ("B", 0.0)])?;
+    /// assert_eq!(v, 0.5);
+    /// # Ok::<(), causal_core::CoreError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::UnknownColumn`] for a variable without a domain, and as
+    /// [`Expr::evaluate`].
+    pub fn evaluate_on(
+        &self,
+        domains: &[(&str, Vec<i64>)],
+        marginal: impl FnMut(&[(&str, i64)]) -> f64,
+        assignment: &[(&str, f64)],
+    ) -> Result<f64> {
+        let table = Table::from_expr(self);
+        let t = T::from_expr(self, &table);
+        let mut doms = Vec::with_capacity(table.names.len());
+        for name in &table.names {
+            let d = domains
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, d)| d.clone())
+                .ok_or_else(|| CoreError::UnknownColumn(name.clone()))?;
+            doms.push(d);
+        }
+        let mut ev = Evaluator {
+            names: table.names.clone(),
+            domains: doms,
+            source: Source::Known(Box::new(marginal)),
+            counts: HashMap::new(),
+        };
+        let env = ev.env(&table, assignment, |name| {
+            if domains.iter().any(|(n, _)| *n == name) {
+                Ok(())
+            } else {
+                Err(CoreError::UnknownColumn(name.to_owned()))
+            }
+        })?;
+        ev.run(&t, env)
+    }
+}
+
+impl Evaluator<'_> {
+    fn env(
+        &self,
+        table: &Table,
+        assignment: &[(&str, f64)],
+        exists: impl Fn(&str) -> Result<()>,
+    ) -> Result<Vec<Option<i64>>> {
+        let mut env: Vec<Option<i64>> = vec![None; table.names.len()];
+        for (name, value) in assignment {
+            if value.fract() != 0.0 || !value.is_finite() {
+                return Err(CoreError::InvalidArgument(format!(
+                    "value {value} for '{name}' is not an integer code"
+                )));
+            }
+            if let Some(i) = table.names.iter().position(|n| n == name) {
+                env[i] = Some(*value as i64);
+            } else {
+                // Not in the expression (the effect does not depend on it), but it must exist.
+                exists(name)?;
+            }
+        }
+        Ok(env)
+    }
+
+    fn run(&mut self, t: &T, mut env: Vec<Option<i64>>) -> Result<f64> {
+        self.eval(t, &mut env, true)
+    }
+}
+
+/// Evaluates an identified estimand of `P(query | do(action), evidence)` on discrete data:
+/// the plug-in estimate with empirical frequencies. Each argument lists (name, value code).
+///
+/// # Errors
+///
+/// As [`Expr::evaluate`].
+pub fn plug_in(
+    estimand: &Expr,
+    data: &Dataset,
+    action: &[(&str, f64)],
+    query: &[(&str, f64)],
+    evidence: &[(&str, f64)],
+) -> Result<f64> {
+    let all: Vec<(&str, f64)> = action
+        .iter()
+        .chain(query)
+        .chain(evidence)
+        .copied()
+        .collect();
+    estimand.evaluate(data, &all)
+}
+
+/// Where probabilities come from.
+enum Source<'a> {
+    /// Empirical frequencies: integer codes per variable, and the number of rows.
+    Data { codes: Vec<Vec<i64>>, rows: usize },
+    /// A known distribution's marginal probabilities.
+    Known(Box<dyn FnMut(&[(&str, i64)]) -> f64 + 'a>),
+}
+
+struct Evaluator<'a> {
+    names: Vec<String>,
+    domains: Vec<Vec<i64>>,
+    source: Source<'a>,
+    counts: HashMap<Vec<usize>, HashMap<Vec<i64>, u64>>,
+}
+
+impl Evaluator<'_> {
+    fn new(table: &Table, data: &Dataset) -> Result<Self> {
+        let mut codes = Vec::with_capacity(table.names.len());
+        let mut domains = Vec::with_capacity(table.names.len());
+        for name in &table.names {
+            let col = data.column(name)?;
+            if let Some(i) = col.iter().position(|v| v.fract() != 0.0) {
+                return Err(CoreError::BadValue {
+                    row: i + 1,
+                    column: name.clone(),
+                    message: format!(
+                        "value {} is not an integer code; plug-in evaluation needs discrete columns",
+                        col[i]
+                    ),
+                });
+            }
+            let c: Vec<i64> = col.iter().map(|&v| v as i64).collect();
+            let mut d = c.clone();
+            d.sort_unstable();
+            d.dedup();
+            codes.push(c);
+            domains.push(d);
+        }
+        Ok(Self {
+            names: table.names.clone(),
+            domains,
+            source: Source::Data {
+                codes,
+                rows: data.n_rows(),
+            },
+            counts: HashMap::new(),
+        })
+    }
+
+    /// The probability mass (data: the count) of the event `vars = env[vars]`.
+    fn count(&mut self, vars: &[usize], env: &[Option<i64>]) -> Result<f64> {
+        let mut key = Vec::with_capacity(vars.len());
+        for &v in vars {
+            key.push(env[v].ok_or_else(|| {
+                CoreError::InvalidArgument(format!("no value for variable '{}'", self.names[v]))
+            })?);
+        }
+        match &mut self.source {
+            Source::Known(f) => {
+                let event: Vec<(&str, i64)> = vars
+                    .iter()
+                    .zip(&key)
+                    .map(|(&v, &k)| (self.names[v].as_str(), k))
+                    .collect();
+                Ok(f(&event))
+            }
+            Source::Data { codes, rows } => {
+                if vars.is_empty() {
+                    return Ok(*rows as f64);
+                }
+                if !self.counts.contains_key(vars) {
+                    let mut table: HashMap<Vec<i64>, u64> = HashMap::new();
+                    for r in 0..*rows {
+                        let k: Vec<i64> = vars.iter().map(|&v| codes[v][r]).collect();
+                        *table.entry(k).or_insert(0) += 1;
+                    }
+                    self.counts.insert(vars.to_vec(), table);
+                }
+                Ok(self
+                    .counts
+                    .get(vars)
+                    .and_then(|t| t.get(&key))
+                    .copied()
+                    .unwrap_or(0) as f64)
+            }
+        }
+    }
+
+    fn eval(&mut self, t: &T, env: &mut Vec<Option<i64>>, top: bool) -> Result<f64> {
+        match t {
+            T::P {
+                vars,
+                given,
+                act,
+                star,
+            } => {
+                if vars.is_empty() {
+                    return Ok(1.0);
+                }
+                if *star || !act.is_empty() {
+                    return Err(CoreError::InvalidArgument(
+                        "an interventional or target-population term cannot be evaluated on \
+                         observational data"
+                            .into(),
+                    ));
+                }
+                let joint: Vec<usize> = vars.union(given).iter().collect();
+                let cond: Vec<usize> = given.iter().collect();
+                let den = self.count(&cond, env)?;
+                if den <= 0.0 {
+                    if top {
+                        return Err(self.never(&cond, env));
+                    }
+                    return Ok(0.0);
+                }
+                let num = self.count(&joint, env)?;
+                Ok(num / den)
+            }
+            T::Sum { over, body } => {
+                let vars: Vec<usize> = over.iter().collect();
+                let saved: Vec<Option<i64>> = vars.iter().map(|&v| env[v]).collect();
+                let mut idx = vec![0usize; vars.len()];
+                let mut total = 0.0;
+                'outer: loop {
+                    for (k, &v) in vars.iter().enumerate() {
+                        env[v] = self.domains[v].get(idx[k]).copied();
+                    }
+                    total += self.eval(body, env, false)?;
+                    for k in 0..vars.len() {
+                        idx[k] += 1;
+                        if idx[k] < self.domains[vars[k]].len() {
+                            continue 'outer;
+                        }
+                        idx[k] = 0;
+                    }
+                    break;
+                }
+                for (&v, s) in vars.iter().zip(saved) {
+                    env[v] = s;
+                }
+                Ok(total)
+            }
+            T::Prod(fs) => {
+                let mut p = 1.0;
+                for f in fs {
+                    p *= self.eval(f, env, top)?;
+                    if p == 0.0 && !top {
+                        break;
+                    }
+                }
+                Ok(p)
+            }
+            T::Frac(a, b) => {
+                let den = self.eval(b, env, top)?;
+                if den == 0.0 {
+                    if top {
+                        return Err(CoreError::Numerical(
+                            "the estimand's denominator is zero on this data (positivity fails \
+                             for the requested values)"
+                                .into(),
+                        ));
+                    }
+                    return Ok(0.0);
+                }
+                Ok(self.eval(a, env, top)? / den)
+            }
+        }
+    }
+
+    fn never(&self, cond: &[usize], env: &[Option<i64>]) -> CoreError {
+        let event: Vec<String> = cond
+            .iter()
+            .map(|&v| format!("{}={}", self.names[v], env[v].unwrap_or_default()))
+            .collect();
+        CoreError::Numerical(format!(
+            "no row of the data has {}, so the estimand is undefined there (positivity fails)",
+            event.join(", ")
+        ))
+    }
+}
