@@ -45,10 +45,12 @@ impl Expr {
         ev.run(&t, env)
     }
 
-    /// The value of the expression under a known distribution: `marginal(event)` returns the
-    /// probability of an event (a list of name and value), `domains` lists the values of each
-    /// variable, and `assignment` sets the free variables. This evaluates an estimand on the
-    /// true distribution of a model, where [`Expr::evaluate`] uses empirical frequencies.
+    /// The value of the expression under known distributions: `marginal(event)` returns the
+    /// probability of an [`Event`] (values of some variables, under an intervention, in the
+    /// target population `P*` or not), `domains` lists the values of each variable, and
+    /// `assignment` sets the free variables. This evaluates an estimand or a transport formula
+    /// on the true distributions of a model, where [`Expr::evaluate`] uses empirical
+    /// frequencies of observational data.
     ///
     /// # Examples
     ///
@@ -57,7 +59,11 @@ impl Expr {
     ///
     /// // Two independent fair coins.
     /// let e = Expr::p(["A"], ["B"]);
-    /// let v = e.evaluate_on(&[("A", vec![0, 1]), ("B", vec![0, 1])], |ev| 0.5f64.powi(ev.len() as i32), &[("A", 1.0), ("B", 0.0)])?;
+    /// let v = e.evaluate_on(
+    ///     &[("A", vec![0, 1]), ("B", vec![0, 1])],
+    ///     |ev| 0.5f64.powi(ev.values.len() as i32),
+    ///     &[("A", 1.0), ("B", 0.0)],
+    /// )?;
     /// assert_eq!(v, 0.5);
     /// # Ok::<(), causal_core::CoreError>(())
     /// ```
@@ -69,7 +75,7 @@ impl Expr {
     pub fn evaluate_on(
         &self,
         domains: &[(&str, Vec<i64>)],
-        marginal: impl FnMut(&[(&str, i64)]) -> f64,
+        marginal: impl FnMut(&Event<'_>) -> f64,
         assignment: &[(&str, f64)],
     ) -> Result<f64> {
         let table = Table::from_expr(self);
@@ -151,12 +157,25 @@ pub fn plug_in(
     estimand.evaluate(data, &all)
 }
 
+/// An event whose probability [`Expr::evaluate_on`] asks for.
+#[derive(Clone, Copy, Debug)]
+pub struct Event<'a> {
+    /// The variables and their values.
+    pub values: &'a [(&'a str, i64)],
+    /// The intervention `do(..)` under which the event is measured (empty: observational).
+    pub intervened: &'a [(&'a str, i64)],
+    /// Whether the probability is the target population's `P*`.
+    pub star: bool,
+}
+
+type Marginal<'a> = Box<dyn FnMut(&Event<'_>) -> f64 + 'a>;
+
 /// Where probabilities come from.
 enum Source<'a> {
     /// Empirical frequencies: integer codes per variable, and the number of rows.
     Data { codes: Vec<Vec<i64>>, rows: usize },
-    /// A known distribution's marginal probabilities.
-    Known(Box<dyn FnMut(&[(&str, i64)]) -> f64 + 'a>),
+    /// Known distributions' marginal probabilities.
+    Known(Marginal<'a>),
 }
 
 struct Evaluator<'a> {
@@ -200,23 +219,51 @@ impl Evaluator<'_> {
         })
     }
 
-    /// The probability mass (data: the count) of the event `vars = env[vars]`.
-    fn count(&mut self, vars: &[usize], env: &[Option<i64>]) -> Result<f64> {
-        let mut key = Vec::with_capacity(vars.len());
-        for &v in vars {
-            key.push(env[v].ok_or_else(|| {
-                CoreError::InvalidArgument(format!("no value for variable '{}'", self.names[v]))
-            })?);
-        }
+    fn values(&self, vars: &[usize], env: &[Option<i64>]) -> Result<Vec<i64>> {
+        vars.iter()
+            .map(|&v| {
+                env[v].ok_or_else(|| {
+                    CoreError::InvalidArgument(format!("no value for variable '{}'", self.names[v]))
+                })
+            })
+            .collect()
+    }
+
+    /// The probability mass (data: the count) of the event `vars = env[vars]`, under
+    /// `do(act = env[act])`, in the target population when `star`.
+    fn count(
+        &mut self,
+        vars: &[usize],
+        act: &[usize],
+        star: bool,
+        env: &[Option<i64>],
+    ) -> Result<f64> {
+        let key = self.values(vars, env)?;
+        let act_values = self.values(act, env)?;
         match &mut self.source {
             Source::Known(f) => {
-                let event: Vec<(&str, i64)> = vars
-                    .iter()
-                    .zip(&key)
-                    .map(|(&v, &k)| (self.names[v].as_str(), k))
-                    .collect();
-                Ok(f(&event))
+                let named = |vs: &[usize], ks: &[i64]| -> Vec<(String, i64)> {
+                    vs.iter()
+                        .zip(ks)
+                        .map(|(&v, &k)| (self.names[v].clone(), k))
+                        .collect()
+                };
+                let (values, intervened) = (named(vars, &key), named(act, &act_values));
+                let values: Vec<(&str, i64)> =
+                    values.iter().map(|(n, k)| (n.as_str(), *k)).collect();
+                let intervened: Vec<(&str, i64)> =
+                    intervened.iter().map(|(n, k)| (n.as_str(), *k)).collect();
+                Ok(f(&Event {
+                    values: &values,
+                    intervened: &intervened,
+                    star,
+                }))
             }
+            Source::Data { .. } if star || !act.is_empty() => Err(CoreError::InvalidArgument(
+                "an interventional or target-population term cannot be evaluated on \
+                 observational data"
+                    .into(),
+            )),
             Source::Data { codes, rows } => {
                 if vars.is_empty() {
                     return Ok(*rows as f64);
@@ -250,23 +297,17 @@ impl Evaluator<'_> {
                 if vars.is_empty() {
                     return Ok(1.0);
                 }
-                if *star || !act.is_empty() {
-                    return Err(CoreError::InvalidArgument(
-                        "an interventional or target-population term cannot be evaluated on \
-                         observational data"
-                            .into(),
-                    ));
-                }
                 let joint: Vec<usize> = vars.union(given).iter().collect();
                 let cond: Vec<usize> = given.iter().collect();
-                let den = self.count(&cond, env)?;
+                let act: Vec<usize> = act.iter().collect();
+                let den = self.count(&cond, &act, *star, env)?;
                 if den <= 0.0 {
                     if top {
                         return Err(self.never(&cond, env));
                     }
                     return Ok(0.0);
                 }
-                let num = self.count(&joint, env)?;
+                let num = self.count(&joint, &act, *star, env)?;
                 Ok(num / den)
             }
             T::Sum { over, body } => {

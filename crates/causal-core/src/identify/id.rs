@@ -23,11 +23,26 @@ pub(crate) type Fail = (Set, Set, Set, Set);
 
 pub(crate) struct Id<'a> {
     pub(crate) cg: &'a Cg,
+    /// Transport mode (sID): the nodes whose mechanisms differ between the source and the
+    /// target (children of selection nodes). Observational terms are then the target's `P*`,
+    /// and a c-factor free of differences comes from the source's experiments.
+    pub(crate) differ: Option<Set>,
 }
 
 impl Id<'_> {
     fn n(&self) -> usize {
         self.cg.n
+    }
+
+    /// An observational term: the target's `P*` in transport mode.
+    fn obs(&self, vars: Set, given: Set) -> T {
+        let act = vars.minus(&vars);
+        T::P {
+            vars,
+            given,
+            act,
+            star: self.differ.is_some(),
+        }
     }
 
     /// `P_x(y)` from the observational distribution of the whole graph.
@@ -104,7 +119,9 @@ impl Id<'_> {
         else {
             return a.clone();
         };
-        if *star || !act.is_empty() || vars.is_empty() {
+        // Both populations share the causal diagram, so the target's P* is Markov to it as
+        // well; interventional terms are left alone.
+        if !act.is_empty() || vars.is_empty() {
             return a.clone();
         }
         let mut given = given.clone();
@@ -131,13 +148,13 @@ impl Id<'_> {
             vars: vars.clone(),
             given,
             act: act.clone(),
-            star: false,
+            star: *star,
         }
     }
 
     fn term(&self, p: &Dist) -> T {
         match p {
-            Dist::Atom { vars, given } => T::p(vars.clone(), given.clone()),
+            Dist::Atom { vars, given } => self.obs(vars.clone(), given.clone()),
             Dist::Chain(fs) => T::Prod(fs.iter().map(|(_, f)| f.clone()).collect()),
             Dist::General(t) => t.clone(),
         }
@@ -188,7 +205,7 @@ impl Id<'_> {
                 }
                 pillow.remove(vi);
                 let pillow = pillow.intersect(&pre);
-                T::p(Set::single(self.n(), vi), pillow.union(given))
+                self.obs(Set::single(self.n(), vi), pillow.union(given))
             }
             Dist::Chain(fs) => fs
                 .iter()
@@ -239,6 +256,24 @@ impl Id<'_> {
         let dv = cg.districts(v);
         // Line 5.
         if dv.len() == 1 {
+            if let Some(differ) = &self.differ
+                && !differ.intersects(&s)
+            {
+                // sID: the c-factor Q[S] = P(s | do(pa(S) \ S)) is the same in both
+                // populations, since no selection node points into S; take it from the
+                // source's experiment.
+                let mut pa = cg.empty_set();
+                for u in s.iter() {
+                    pa.union_with(&cg.pa[u]);
+                }
+                let q = T::P {
+                    vars: s.clone(),
+                    given: cg.empty_set(),
+                    act: pa.minus(&s),
+                    star: false,
+                };
+                return Ok(T::sum(s.minus(y), q).simplify());
+            }
             return Err((v.clone(), s, x.clone(), y.clone()));
         }
         // Line 6.

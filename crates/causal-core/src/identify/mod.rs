@@ -5,6 +5,8 @@
 //!   of the observational distribution, or a [`Hedge`] that proves the effect is not
 //!   identifiable.
 //! - [`DoCalculus`] checks the three rules of do-calculus.
+//! - [`Transporter`] transports an effect from a source population with experiments to a
+//!   target population with observations (Bareinboim & Pearl 2012), given a selection diagram.
 //! - [`Expr::evaluate`] and [`plug_in`] turn an estimand into a number on discrete data
 //!   (empirical frequencies).
 //!
@@ -35,11 +37,13 @@ mod hedge;
 mod id;
 mod set;
 mod term;
+mod transport;
 
 pub use docalc::DoCalculus;
-pub use eval::plug_in;
+pub use eval::{Event, plug_in};
 pub use expr::Expr;
 pub use hedge::Hedge;
+pub use transport::{Transport, Transporter, transport};
 
 use serde::{Deserialize, Serialize};
 
@@ -172,7 +176,10 @@ impl Identifier {
         given: &[S],
     ) -> Result<Identification> {
         let (x, y, z) = self.query(treatment, outcome, given)?;
-        let id = Id { cg: &self.cg };
+        let id = Id {
+            cg: &self.cg,
+            differ: None,
+        };
         Ok(match id.identify_conditional(&y, &x, &z) {
             Ok(t) => Identification::Identified(t.to_expr(&self.cg.names)),
             Err((f, fp, hx, hy)) => {

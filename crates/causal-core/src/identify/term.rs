@@ -91,6 +91,7 @@ const MAX_PASSES: usize = 64;
 
 impl T {
     /// The observational `P(vars | given)`.
+    #[cfg(test)]
     pub(crate) fn p(vars: Set, given: Set) -> Self {
         let act = vars.minus(&vars);
         Self::P {
