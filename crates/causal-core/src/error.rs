@@ -57,4 +57,15 @@ pub enum CoreError {
     /// A numerical failure (singular matrix, no convergence), naming what failed.
     #[error("numerical failure: {0}")]
     Numerical(String),
+    /// A regressor that is a linear combination of others (or constant), naming it and them.
+    #[error("column '{column}' is collinear with {}; drop it or one of them", .with.join(", "))]
+    Collinear {
+        /// The column that adds no new direction.
+        column: String,
+        /// The columns (or `intercept`) it is a combination of.
+        with: Vec<String>,
+    },
+    /// Treated and control units do not overlap in their covariates (propensity 0 or 1).
+    #[error("no overlap: {0}")]
+    NoOverlap(String),
 }

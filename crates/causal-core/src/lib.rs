@@ -2,8 +2,10 @@
 
 pub mod data;
 pub mod error;
+pub mod estimate;
 pub mod graph;
 pub mod identify;
 pub mod prelude;
+pub mod stats;
 
 pub use error::{CoreError, Result};

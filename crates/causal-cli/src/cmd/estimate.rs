@@ -1,19 +1,306 @@
-//! `causal estimate`.
+//! `causal estimate`: an average treatment effect with its standard error and interval.
 
+use std::path::PathBuf;
+
+use causal::core::data::Dataset;
+use causal::core::estimate::{
+    AipwParams, AteEstimator, FrontDoorParams, InteractionCateParams, IpwParams, Method,
+    ParamGuard, RegressionParams, TwoStageLeastSquaresParams,
+};
+use causal::core::graph::{Mark, MixedGraph};
+use causal::core::stats::Bootstrap;
 use clap::Args;
 
 use crate::error::CliError;
+use crate::io::{read_data, read_graph, split_names};
+
+/// The inputs shared by `estimate`, `refute` and `report`.
+#[derive(Args, Clone, Debug)]
+pub struct EffectArgs {
+    /// Causal graph (JSON); its nodes must be columns of the data.
+    #[arg(long)]
+    pub graph: Option<PathBuf>,
+    /// Graph format (default: from the extension).
+    #[arg(long)]
+    pub graph_format: Option<String>,
+    /// Data file: CSV or whitespace-separated, with a header.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Treatment column.
+    #[arg(long)]
+    pub treatment: String,
+    /// Outcome column.
+    #[arg(long)]
+    pub outcome: String,
+    /// regression | ipw | aipw | frontdoor | iv | cate.
+    #[arg(long, default_value = "regression")]
+    pub method: String,
+    /// Adjustment set, comma-separated (default: from the graph).
+    #[arg(long)]
+    pub adjust: Option<String>,
+    /// Front-door mediators, comma-separated (default: from the graph).
+    #[arg(long)]
+    pub mediators: Option<String>,
+    /// Instruments, comma-separated (default: from the graph).
+    #[arg(long)]
+    pub instruments: Option<String>,
+    /// Effect modifiers for `cate`, comma-separated.
+    #[arg(long)]
+    pub modifiers: Option<String>,
+    /// Add treatment × covariate interactions to `regression`.
+    #[arg(long)]
+    pub interactions: bool,
+    /// Clip propensities into [c, 1-c] for ipw/aipw.
+    #[arg(long)]
+    pub clip: Option<f64>,
+    /// Cross-fitting folds for aipw.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Bootstrap resamples (0: normal interval from the standard error).
+    #[arg(long, default_value_t = 0)]
+    pub bootstrap: usize,
+    /// Seed of every random step.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub level: f64,
+}
 
 /// Arguments of `causal estimate`.
 #[derive(Args)]
 pub struct EstimateArgs {
-    /// Arguments, accepted once this capability lands.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+    // Boxed so that the subcommand enum stays small.
+    #[command(flatten)]
+    effect: Box<EffectArgs>,
+}
+
+/// Where the estimator's columns came from.
+pub struct Strategy {
+    /// backdoor, frontdoor or iv.
+    pub name: String,
+    /// How the set was chosen.
+    pub source: String,
+}
+
+/// Reads the data and optional graph, and checks that they agree.
+pub fn load(args: &EffectArgs) -> Result<(Dataset, Option<MixedGraph>), CliError> {
+    let data = read_data(&args.data)?;
+    let graph = match &args.graph {
+        Some(p) => Some(read_graph(p, args.graph_format.as_deref())?),
+        None => None,
+    };
+    if let Some(g) = &graph {
+        let missing: Vec<&str> = g
+            .nodes()
+            .iter()
+            .map(String::as_str)
+            .filter(|n| !data.has_column(n))
+            .collect();
+        if !missing.is_empty() {
+            return Err(CliError::BadInput(format!(
+                "the graph does not match the data: node(s) {} are not columns of {} (columns: {})",
+                missing.join(", "),
+                args.data.display(),
+                data.names().join(", ")
+            )));
+        }
+        for v in [&args.treatment, &args.outcome] {
+            g.index(v)
+                .map_err(|_| CliError::BadInput(format!("'{v}' is not a node of the graph")))?;
+        }
+    }
+    for v in [&args.treatment, &args.outcome] {
+        data.index_of(v)?;
+    }
+    Ok((data, graph))
+}
+
+fn names_or(list: &Option<String>) -> Option<Vec<String>> {
+    list.as_deref().map(split_names)
+}
+
+fn parents(g: &MixedGraph, v: &str) -> Result<Vec<String>, CliError> {
+    let i = g.index(v)?;
+    Ok(g.parents(i)
+        .into_iter()
+        .map(|p| g.name(p).to_owned())
+        .collect())
+}
+
+fn has_bidirected(g: &MixedGraph, v: &str) -> Result<bool, CliError> {
+    let i = g.index(v)?;
+    Ok(g.incident(i).any(|e| {
+        e.mark_at(i) == Some(Mark::Arrow)
+            && e.other(i)
+                .is_some_and(|o| e.mark_at(o) == Some(Mark::Arrow))
+    }))
+}
+
+fn backdoor_set(
+    args: &EffectArgs,
+    g: Option<&MixedGraph>,
+) -> Result<(Vec<String>, String), CliError> {
+    if let Some(a) = names_or(&args.adjust) {
+        return Ok((a, "given (--adjust)".into()));
+    }
+    let g = g.ok_or_else(|| {
+        CliError::BadInput("give --graph or an adjustment set with --adjust".into())
+    })?;
+    if has_bidirected(g, &args.treatment)? {
+        return Err(CliError::BadInput(format!(
+            "'{}' has a bidirected (latent) edge, so its parents are not a valid back-door set; \
+             give --adjust, or use --method frontdoor or iv",
+            args.treatment
+        )));
+    }
+    // The parents of the treatment block every back-door path in a DAG.
+    Ok((
+        parents(g, &args.treatment)?,
+        "graph: parents of the treatment".into(),
+    ))
+}
+
+fn frontdoor_set(args: &EffectArgs, g: Option<&MixedGraph>) -> Result<Vec<String>, CliError> {
+    if let Some(m) = names_or(&args.mediators) {
+        return Ok(m);
+    }
+    let g = g.ok_or_else(|| CliError::BadInput("give --graph or --mediators".into()))?;
+    let t = g.index(&args.treatment)?;
+    let y = g.index(&args.outcome)?;
+    let m: Vec<String> = g
+        .children(t)
+        .into_iter()
+        .filter(|&c| c != y && g.children(c).contains(&y))
+        .map(|c| g.name(c).to_owned())
+        .collect();
+    if m.is_empty() {
+        return Err(CliError::BadInput(format!(
+            "the graph has no mediator between '{}' and '{}' for the front door; give --mediators",
+            args.treatment, args.outcome
+        )));
+    }
+    Ok(m)
+}
+
+fn instruments(args: &EffectArgs, g: Option<&MixedGraph>) -> Result<Vec<String>, CliError> {
+    if let Some(z) = names_or(&args.instruments) {
+        return Ok(z);
+    }
+    let g = g.ok_or_else(|| CliError::BadInput("give --graph or --instruments".into()))?;
+    let y = g.index(&args.outcome)?;
+    // Parents of the treatment with no edge of their own into the outcome.
+    let z: Vec<String> = parents(g, &args.treatment)?
+        .into_iter()
+        .filter(|p| g.index(p).is_ok_and(|i| !g.adjacent(i, y)))
+        .collect();
+    if z.is_empty() {
+        return Err(CliError::BadInput(format!(
+            "the graph has no instrument for '{}'; give --instruments",
+            args.treatment
+        )));
+    }
+    Ok(z)
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Builds the estimator the arguments ask for.
+pub fn build(
+    args: &EffectArgs,
+    graph: Option<&MixedGraph>,
+) -> Result<(Box<dyn AteEstimator>, Strategy), CliError> {
+    let method: Method = args.method.parse()?;
+    let (t, y) = (args.treatment.as_str(), args.outcome.as_str());
+    let strategy = |name: &str, source: String| Strategy {
+        name: name.into(),
+        source,
+    };
+    Ok(match method {
+        Method::Regression | Method::Ipw | Method::Aipw | Method::Cate => {
+            let (w, source) = backdoor_set(args, graph)?;
+            let w = refs(&w);
+            let est: Box<dyn AteEstimator> = match method {
+                Method::Regression => Box::new(
+                    RegressionParams::new(t, y)
+                        .covariates(&w)
+                        .interactions(args.interactions)
+                        .check()?,
+                ),
+                Method::Ipw => Box::new(
+                    IpwParams::new(t, y)
+                        .covariates(&w)
+                        .clip(args.clip.unwrap_or(0.0))
+                        .check()?,
+                ),
+                Method::Aipw => Box::new(
+                    AipwParams::new(t, y)
+                        .covariates(&w)
+                        .folds(args.folds)
+                        .seed(args.seed)
+                        .clip(args.clip.unwrap_or(0.01))
+                        .check()?,
+                ),
+                _ => {
+                    let v = names_or(&args.modifiers).ok_or_else(|| {
+                        CliError::BadInput("--method cate needs --modifiers".into())
+                    })?;
+                    Box::new(
+                        InteractionCateParams::new(t, y, &refs(&v))
+                            .covariates(&w)
+                            .check()?,
+                    )
+                }
+            };
+            (est, strategy("backdoor", source))
+        }
+        Method::Frontdoor => {
+            let m = frontdoor_set(args, graph)?;
+            let w = names_or(&args.adjust).unwrap_or_default();
+            let est = FrontDoorParams::new(t, &refs(&m), y)
+                .covariates(&refs(&w))
+                .check()?;
+            (
+                Box::new(est),
+                strategy("frontdoor", format!("mediators {}", m.join(", "))),
+            )
+        }
+        Method::Iv => {
+            let z = instruments(args, graph)?;
+            let w = names_or(&args.adjust).unwrap_or_default();
+            let est = TwoStageLeastSquaresParams::new(t, &refs(&z), y)
+                .covariates(&refs(&w))
+                .check()?;
+            (
+                Box::new(est),
+                strategy("iv", format!("instruments {}", z.join(", "))),
+            )
+        }
+    })
+}
+
+/// The bootstrap the arguments ask for, if any.
+pub fn bootstrap(args: &EffectArgs) -> Option<Bootstrap> {
+    (args.bootstrap > 0).then_some(Bootstrap {
+        resamples: args.bootstrap,
+        seed: args.seed,
+        level: args.level,
+        parallel: true,
+    })
 }
 
 /// Runs `causal estimate`.
 pub fn run(args: EstimateArgs) -> Result<serde_json::Value, CliError> {
-    let _ = args.rest;
-    Err(CliError::unavailable("estimate"))
+    let a = &args.effect;
+    let (data, graph) = load(a)?;
+    let (est, strategy) = build(a, graph.as_ref())?;
+    let result = est.estimate(&data, bootstrap(a).as_ref(), a.level)?;
+    for w in &result.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut v = serde_json::to_value(&result).map_err(|e| CliError::Failure(e.to_string()))?;
+    v["identification"] = serde_json::json!({"strategy": strategy.name, "source": strategy.source});
+    Ok(v)
 }

@@ -290,6 +290,80 @@ impl Dataset {
         DMatrix::from_fn(self.n_rows(), self.n_cols(), |i, j| self.columns[j][i])
     }
 
+    /// Whether the data set has a column of this name.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.lookup(name).is_some()
+    }
+
+    /// Appends a column (not discrete).
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::Duplicate`] if the name exists, [`CoreError::InvalidArgument`] for a wrong
+    /// length or an empty name, [`CoreError::BadValue`] for a NaN or infinite value.
+    pub fn with_column(mut self, name: &str, values: Vec<f64>) -> Result<Self> {
+        if self.has_column(name) {
+            return Err(CoreError::Duplicate(name.to_owned()));
+        }
+        if name.is_empty() {
+            return Err(CoreError::InvalidArgument("a column needs a name".into()));
+        }
+        check_column(name, &values, self.n_rows())?;
+        self.index.insert(name.to_owned(), self.names.len());
+        self.names.push(name.to_owned());
+        self.columns.push(values);
+        self.discrete.push(false);
+        Ok(self)
+    }
+
+    /// Replaces the values of an existing column, keeping its annotations unless the new values
+    /// are not integers (then the discrete flag is dropped).
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::UnknownColumn`], and the value errors of [`Dataset::with_column`].
+    pub fn replace_column(mut self, name: &str, values: Vec<f64>) -> Result<Self> {
+        let j = self.index_of(name)?;
+        check_column(name, &values, self.n_rows())?;
+        if values.iter().any(|v| v.fract() != 0.0) {
+            self.discrete[j] = false;
+            if self.environment == Some(j) {
+                self.environment = None;
+            }
+        }
+        self.columns[j] = values;
+        Ok(self)
+    }
+
+    /// Checks that a column holds only 0 and 1 (a binary treatment, say).
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::UnknownColumn`], or [`CoreError::BadValue`] naming the first row whose
+    /// value is neither 0 nor 1, or [`CoreError::InvalidArgument`] when one of the two values
+    /// never occurs.
+    pub fn check_binary(&self, name: &str) -> Result<&[f64]> {
+        let col = self.column(name)?;
+        if let Some(i) = col.iter().position(|&v| v != 0.0 && v != 1.0) {
+            return Err(CoreError::BadValue {
+                row: i + 1,
+                column: name.to_owned(),
+                message: format!(
+                    "value {} is not 0 or 1, but a binary column is required",
+                    col[i]
+                ),
+            });
+        }
+        let ones = col.iter().filter(|&&v| v == 1.0).count();
+        if ones == 0 || ones == col.len() {
+            return Err(CoreError::InvalidArgument(format!(
+                "binary column '{name}' takes only the value {}",
+                if ones == 0 { 0 } else { 1 }
+            )));
+        }
+        Ok(col)
+    }
+
     /// Writes the data as CSV with a header.
     pub fn to_csv(&self) -> String {
         let mut out = self.names.join(",");
@@ -301,6 +375,23 @@ impl Dataset {
         }
         out
     }
+}
+
+fn check_column(name: &str, values: &[f64], n: usize) -> Result<()> {
+    if values.len() != n {
+        return Err(CoreError::InvalidArgument(format!(
+            "column '{name}' has {} rows, expected {n}",
+            values.len()
+        )));
+    }
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        return Err(CoreError::BadValue {
+            row: i + 1,
+            column: name.to_owned(),
+            message: format!("value {} is not finite", values[i]),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -364,6 +455,27 @@ mod tests {
         assert_eq!(r.column("x").unwrap(), &[2.5, 2.5, 0.5]);
         assert!(d.take_rows(&[3]).is_err());
         assert!(d.with_discrete(&["x"]).is_err());
+    }
+
+    #[test]
+    fn columns_are_added_replaced_and_checked_binary() {
+        let d = Dataset::from_text("t,y\n0,1.5\n1,2.5\n").unwrap();
+        let d = d.with_column("u", vec![3.0, 4.0]).unwrap();
+        assert_eq!(d.column("u").unwrap(), &[3.0, 4.0]);
+        assert!(d.clone().with_column("u", vec![1.0, 1.0]).is_err());
+        assert!(d.clone().with_column("v", vec![1.0]).is_err());
+        assert!(d.clone().with_column("v", vec![1.0, f64::NAN]).is_err());
+        assert!(d.check_binary("t").is_ok());
+        let err = d.check_binary("y").unwrap_err().to_string();
+        assert!(err.contains("row 1") && err.contains("'y'"), "{err}");
+        let d = d.replace_column("t", vec![1.0, 1.0]).unwrap();
+        assert!(
+            d.check_binary("t")
+                .unwrap_err()
+                .to_string()
+                .contains("only the value 1")
+        );
+        assert!(d.replace_column("zz", vec![1.0, 1.0]).is_err());
     }
 
     #[test]
