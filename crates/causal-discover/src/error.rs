@@ -53,6 +53,20 @@ pub enum DiscoverError {
     /// An optimiser whose objective became NaN or infinite, naming where.
     #[error("the optimisation diverged: {0}")]
     Diverged(String),
+    /// A variable index or name that the data or graph does not have.
+    #[error("unknown variable '{0}'")]
+    UnknownVariable(String),
+    /// Malformed background-knowledge text, with the 1-based line.
+    #[error("knowledge line {line}: {message}")]
+    Knowledge {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A method name that this build does not provide.
+    #[error("unknown or unavailable discovery method '{0}'")]
+    UnknownMethod(String),
 }
 
 #[cfg(test)]
@@ -63,5 +77,11 @@ mod tests {
     fn torch_error_names_the_method() {
         let msg = DiscoverError::NotCompiledWithTorch("notears-mlp").to_string();
         assert!(msg.contains("notears-mlp") && msg.contains("not compiled with torch"));
+    }
+
+    #[test]
+    fn singular_names_the_columns() {
+        let msg = DiscoverError::Singular(vec!["a".into(), "b".into()]).to_string();
+        assert!(msg.contains("a, b") && msg.contains("collinear"), "{msg}");
     }
 }

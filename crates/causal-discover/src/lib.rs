@@ -1,10 +1,17 @@
 #![doc = include_str!("../README.md")]
 
+pub mod causal_learn;
+pub mod ci;
 pub mod error;
+pub mod ges;
+pub mod knowledge;
+pub mod lingam;
+pub mod metrics;
+pub mod notears;
+pub mod pc;
 pub mod prelude;
+pub mod sem;
+pub mod sepset;
+mod work_graph;
 
 pub use error::{DiscoverError, Result};
-pub mod ges;
-pub mod lingam;
-pub mod notears;
-pub mod sem;

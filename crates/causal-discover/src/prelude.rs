@@ -1,3 +1,6 @@
 //! The types most discovery programs need.
 
+pub use crate::ci::{CiTest, CiTestKind};
 pub use crate::error::DiscoverError;
+pub use crate::knowledge::Knowledge;
+pub use crate::pc::{Pc, PcResult, UcPriority, UcRule};

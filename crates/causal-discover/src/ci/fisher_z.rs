@@ -1,0 +1,268 @@
+//! Fisher-z test of zero partial correlation, from a cached correlation matrix.
+
+use causal_core::data::Dataset;
+use nalgebra::DMatrix;
+use rayon::prelude::*;
+
+use super::{CiTest, check_indices};
+use crate::error::{DiscoverError, Result};
+
+/// Fisher-z test of zero partial correlation for (approximately) linear-Gaussian data.
+///
+/// The correlation matrix is computed once, in [`FisherZ::new`]; each call then only factors the
+/// `(k + 2) × (k + 2)` sub-matrix of `x`, `y` and the `k` conditioning variables, so its cost does
+/// not depend on the number of rows.
+///
+/// # Formula
+///
+/// With `r` the partial correlation of `x` and `y` given `z` and `n` rows,
+/// `Z = ½ ln((1 + r) / (1 − r))`, `T = √(n − |z| − 3) |Z|` and `p = 2 (1 − Φ(T))`,
+/// exactly as causal-learn's `fisherz` (including its clipping of `|r| ≥ 1`).
+///
+/// # Examples
+///
+/// ```
+/// use causal_core::data::Dataset;
+/// use causal_discover::ci::{CiTest, FisherZ};
+///
+/// // x -> m -> y: x and y are dependent, but independent given m.
+/// let x: Vec<f64> = (0..200).map(|i| ((i * 37) % 101) as f64 / 50.0 - 1.0).collect();
+/// let m: Vec<f64> = x.iter().enumerate().map(|(i, v)| v + ((i * 53) % 97) as f64 / 97.0).collect();
+/// let y: Vec<f64> = m.iter().enumerate().map(|(i, v)| v + ((i * 71) % 89) as f64 / 89.0).collect();
+/// let data = Dataset::new(vec!["x".into(), "m".into(), "y".into()], vec![x, m, y])?;
+/// let test = FisherZ::new(&data)?;
+/// assert!(test.p_value(0, 2, &[])? < 0.01);
+/// assert!(test.p_value(0, 2, &[1])? > 0.01);
+/// # Ok::<(), causal_discover::DiscoverError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct FisherZ {
+    corr: DMatrix<f64>,
+    n_rows: usize,
+    names: Vec<String>,
+}
+
+impl FisherZ {
+    /// Computes the correlation matrix of the data (in parallel over columns).
+    ///
+    /// # Errors
+    ///
+    /// [`DiscoverError::ConstantColumn`] naming a column with zero variance,
+    /// [`DiscoverError::TooFewRows`] for fewer than 4 rows.
+    pub fn new(data: &Dataset) -> Result<Self> {
+        let n = data.n_rows();
+        if n < 4 {
+            return Err(DiscoverError::TooFewRows {
+                test: "fisherz",
+                needed: 3,
+                rows: n,
+            });
+        }
+        let d = data.n_cols();
+        let centred: Vec<Vec<f64>> = data
+            .columns()
+            .par_iter()
+            .map(|c| {
+                let mean = c.iter().sum::<f64>() / n as f64;
+                c.iter().map(|v| v - mean).collect()
+            })
+            .collect();
+        let ss: Vec<f64> = centred
+            .iter()
+            .map(|c| c.iter().map(|v| v * v).sum())
+            .collect();
+        for (j, &s) in ss.iter().enumerate() {
+            if s <= 0.0 || !s.is_finite() {
+                return Err(DiscoverError::ConstantColumn(data.names()[j].clone()));
+            }
+        }
+        let rows: Vec<Vec<f64>> = (0..d)
+            .into_par_iter()
+            .map(|i| {
+                (0..d)
+                    .map(|j| {
+                        if i == j {
+                            1.0
+                        } else {
+                            let dot: f64 =
+                                centred[i].iter().zip(&centred[j]).map(|(a, b)| a * b).sum();
+                            (dot / (ss[i].sqrt() * ss[j].sqrt())).clamp(-1.0, 1.0)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let corr = DMatrix::from_fn(d, d, |i, j| rows[i][j]);
+        Self::from_correlation(corr, n, data.names().to_vec())
+    }
+
+    /// Builds the test from a correlation matrix computed elsewhere and its sample size.
+    ///
+    /// # Errors
+    ///
+    /// [`DiscoverError::InvalidParameter`] if the matrix is not square, does not match the names,
+    /// or has a non-finite entry.
+    pub fn from_correlation(corr: DMatrix<f64>, n_rows: usize, names: Vec<String>) -> Result<Self> {
+        if corr.nrows() != corr.ncols() || corr.nrows() != names.len() {
+            return Err(DiscoverError::InvalidParameter(format!(
+                "correlation matrix is {}x{} for {} names",
+                corr.nrows(),
+                corr.ncols(),
+                names.len()
+            )));
+        }
+        if corr.iter().any(|v| !v.is_finite()) {
+            return Err(DiscoverError::InvalidParameter(
+                "correlation matrix has a non-finite entry".into(),
+            ));
+        }
+        Ok(Self {
+            corr,
+            n_rows,
+            names,
+        })
+    }
+
+    /// The cached correlation matrix.
+    pub fn correlation(&self) -> &DMatrix<f64> {
+        &self.corr
+    }
+
+    /// Number of rows of the data.
+    pub fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    /// The partial correlation of `x` and `y` given `z`.
+    ///
+    /// # Errors
+    ///
+    /// [`DiscoverError::Singular`] naming the variables if their correlation sub-matrix is
+    /// singular (perfect collinearity), and index errors.
+    pub fn partial_correlation(&self, x: usize, y: usize, z: &[usize]) -> Result<f64> {
+        check_indices(self.names.len(), x, y, z)?;
+        // Cholesky of the sub-matrix ordered (z.., x, y): the last 2x2 block [[a, 0], [b, c]] of the
+        // factor is the Cholesky factor of the Schur complement, so r = b / sqrt(b² + c²).
+        let vars: Vec<usize> = z.iter().copied().chain([x, y]).collect();
+        let m = vars.len();
+        let mut l = vec![0.0; m * m];
+        for i in 0..m {
+            for j in 0..=i {
+                let mut s = self.corr[(vars[i], vars[j])];
+                for k in 0..j {
+                    s -= l[i * m + k] * l[j * m + k];
+                }
+                if i == j {
+                    if s <= 1e-12 {
+                        return Err(self.singular(&vars));
+                    }
+                    l[i * m + i] = s.sqrt();
+                } else {
+                    l[i * m + j] = s / l[j * m + j];
+                }
+            }
+        }
+        let b = l[(m - 1) * m + (m - 2)];
+        let c = l[(m - 1) * m + (m - 1)];
+        Ok(b / (b * b + c * c).sqrt())
+    }
+
+    fn singular(&self, vars: &[usize]) -> DiscoverError {
+        let mut names: Vec<String> = vars.iter().map(|&v| self.names[v].clone()).collect();
+        names.sort();
+        DiscoverError::Singular(names)
+    }
+}
+
+/// The standard normal CDF, as scipy's `ndtr` computes it.
+pub(crate) fn normal_cdf(x: f64) -> f64 {
+    0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+impl CiTest for FisherZ {
+    fn n_vars(&self) -> usize {
+        self.names.len()
+    }
+
+    fn p_value(&self, x: usize, y: usize, z: &[usize]) -> Result<f64> {
+        if self.n_rows <= z.len() + 3 {
+            return Err(DiscoverError::TooFewRows {
+                test: "fisherz",
+                needed: z.len() + 3,
+                rows: self.n_rows,
+            });
+        }
+        let mut r = self.partial_correlation(x, y, z)?;
+        if r.abs() >= 1.0 {
+            r = (1.0 - f64::EPSILON) * r.signum();
+        }
+        let zstat = 0.5 * ((1.0 + r) / (1.0 - r)).ln();
+        let t = ((self.n_rows - z.len() - 3) as f64).sqrt() * zstat.abs();
+        Ok(2.0 * (1.0 - normal_cdf(t.abs())))
+    }
+
+    fn name(&self) -> &'static str {
+        "fisherz"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(cols: Vec<Vec<f64>>) -> Dataset {
+        let names = (0..cols.len()).map(|i| format!("v{i}")).collect();
+        Dataset::new(names, cols).unwrap()
+    }
+
+    #[test]
+    fn partial_correlation_matches_inverse_formula() {
+        let corr = DMatrix::from_row_slice(3, 3, &[1.0, 0.5, 0.3, 0.5, 1.0, 0.4, 0.3, 0.4, 1.0]);
+        let t =
+            FisherZ::from_correlation(corr.clone(), 100, vec!["a".into(), "b".into(), "c".into()])
+                .unwrap();
+        let inv = corr.try_inverse().unwrap();
+        let want = -inv[(0, 1)] / (inv[(0, 0)] * inv[(1, 1)]).sqrt();
+        let got = t.partial_correlation(0, 1, &[2]).unwrap();
+        assert!((got - want).abs() < 1e-14, "{got} vs {want}");
+        let marginal = t.partial_correlation(0, 1, &[]).unwrap();
+        assert!((marginal - 0.5).abs() < 1e-15);
+        // p-value of r = 0.5 at n = 100: T = sqrt(97) * atanh(0.5).
+        let tt = 97f64.sqrt() * 0.5f64.atanh();
+        let p = t.p_value(0, 1, &[]).unwrap();
+        assert!((p - 2.0 * (1.0 - normal_cdf(tt))).abs() < 1e-15);
+        assert!(p < 1e-5);
+    }
+
+    #[test]
+    fn constant_and_collinear_columns_are_named() {
+        let err = FisherZ::new(&data(vec![vec![1.0, 2.0, 3.0, 5.0], vec![2.0; 4]])).unwrap_err();
+        assert_eq!(err.to_string(), "column 'v1' is constant");
+        let a = vec![1.0, 2.0, 3.0, 5.0, 4.0, 0.0];
+        let b = vec![0.3, -1.0, 2.0, 0.5, 0.1, 0.9];
+        let c: Vec<f64> = a.iter().zip(&b).map(|(x, y)| 2.0 * x - y).collect();
+        let t = FisherZ::new(&data(vec![a, b, c])).unwrap();
+        let err = t.p_value(0, 1, &[2]).unwrap_err();
+        assert!(matches!(err, DiscoverError::Singular(_)), "{err}");
+        assert!(err.to_string().contains("v2"), "{err}");
+    }
+
+    #[test]
+    fn too_few_rows_is_an_error() {
+        assert!(matches!(
+            FisherZ::new(&data(vec![vec![1.0, 2.0, 4.0], vec![0.0, 1.0, 3.0]])),
+            Err(DiscoverError::TooFewRows { .. })
+        ));
+        let t = FisherZ::new(&data(vec![
+            vec![1.0, 2.0, 4.0, 0.5],
+            vec![0.0, 1.0, 3.0, 1.0],
+            vec![0.0, 3.0, 1.0, 2.0],
+        ]))
+        .unwrap();
+        assert!(t.p_value(0, 1, &[]).is_ok());
+        assert!(matches!(
+            t.p_value(0, 1, &[2]),
+            Err(DiscoverError::TooFewRows { .. })
+        ));
+    }
+}

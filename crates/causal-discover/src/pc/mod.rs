@@ -1,0 +1,404 @@
+//! The PC algorithm (Spirtes, Glymour and Scheines), original and stable, as causal-learn.
+//!
+//! 1. **Skeleton**: start from the complete graph; at depth `d = 0, 1, …` remove `x – y` when
+//!    `x ⫫ y | S` for some `S` of size `d` among the neighbours of `x`. The stable variant
+//!    (Colombo and Maathuis 2014) freezes adjacencies per depth, so its CI tests run in
+//!    parallel with identical output.
+//! 2. **Colliders**: orient unshielded triples `x – y – z` as `x -> y <- z` by
+//!    [`UcRule`] (separating sets, max-P or definite max-P), resolving conflicts by
+//!    [`UcPriority`].
+//! 3. **Meek's rules** R1–R3 (and R4 with background knowledge) propagate orientations.
+
+mod meek;
+mod orient;
+mod skeleton;
+
+use causal_core::data::Dataset;
+use causal_core::graph::MixedGraph;
+
+use crate::ci::{CiTest, CiTestKind};
+use crate::error::{DiscoverError, Result};
+use crate::knowledge::{Knowledge, ResolvedKnowledge};
+use crate::sepset::SepSets;
+
+/// How unshielded colliders are chosen (causal-learn's `uc_rule`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UcRule {
+    /// 0: `x -> y <- z` when `y` is in no separating set of `x`, `z` (default).
+    #[default]
+    SepSet,
+    /// 1: max-P: compare the largest p-value over sets with and without `y`.
+    MaxP,
+    /// 2: definite max-P: as max-P, but only for triples where the tests are unambiguous.
+    DefiniteMaxP,
+}
+
+impl UcRule {
+    /// From causal-learn's integer code 0, 1 or 2.
+    ///
+    /// # Errors
+    ///
+    /// [`DiscoverError::InvalidParameter`] for any other code.
+    pub fn from_code(code: i64) -> Result<Self> {
+        match code {
+            0 => Ok(Self::SepSet),
+            1 => Ok(Self::MaxP),
+            2 => Ok(Self::DefiniteMaxP),
+            _ => Err(DiscoverError::InvalidParameter(format!(
+                "uc_rule must be 0, 1 or 2, got {code}"
+            ))),
+        }
+    }
+}
+
+/// How conflicting collider orientations are resolved (causal-learn's `uc_priority`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UcPriority {
+    /// -1: the rule's own default (3 for sepset and max-P, 4 for definite max-P).
+    RuleDefault,
+    /// 0: later orientations overwrite earlier ones.
+    Overwrite,
+    /// 1: conflicting orientations become bidirected edges.
+    BiDirected,
+    /// 2: existing colliders win (default).
+    #[default]
+    Existing,
+    /// 3: stronger colliders first (ascending max p-value with the middle node).
+    Stronger,
+    /// 4: stronger* colliders first (descending max p-value without the middle node).
+    StrongerStar,
+}
+
+impl UcPriority {
+    /// From causal-learn's integer code -1..=4.
+    ///
+    /// # Errors
+    ///
+    /// [`DiscoverError::InvalidParameter`] for any other code.
+    pub fn from_code(code: i64) -> Result<Self> {
+        Ok(match code {
+            -1 => Self::RuleDefault,
+            0 => Self::Overwrite,
+            1 => Self::BiDirected,
+            2 => Self::Existing,
+            3 => Self::Stronger,
+            4 => Self::StrongerStar,
+            _ => {
+                return Err(DiscoverError::InvalidParameter(format!(
+                    "uc_priority must be in -1..=4, got {code}"
+                )));
+            }
+        })
+    }
+
+    fn code(self, rule: UcRule) -> u8 {
+        match self {
+            Self::RuleDefault => {
+                if rule == UcRule::DefiniteMaxP {
+                    4
+                } else {
+                    3
+                }
+            }
+            Self::Overwrite => 0,
+            Self::BiDirected => 1,
+            Self::Existing => 2,
+            Self::Stronger => 3,
+            Self::StrongerStar => 4,
+        }
+    }
+}
+
+/// PC's hyperparameters (a consuming builder; [`Pc::check`] validates).
+///
+/// # Examples
+///
+/// ```
+/// use causal_core::graph::MixedGraph;
+/// use causal_discover::ci::DSeparation;
+/// use causal_discover::pc::Pc;
+///
+/// // The collider a -> c <- b is recovered from the d-separation oracle.
+/// let mut dag = MixedGraph::with_nodes(["a", "b", "c"])?;
+/// dag.add_directed("a", "c")?;
+/// dag.add_directed("b", "c")?;
+/// let oracle = DSeparation::new(&dag)?;
+/// let out = Pc::new().fit(&oracle, dag.nodes())?;
+/// assert_eq!(out.graph, dag);
+/// # Ok::<(), causal_discover::DiscoverError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Pc {
+    alpha: f64,
+    stable: bool,
+    uc_rule: UcRule,
+    uc_priority: UcPriority,
+    max_depth: Option<usize>,
+    knowledge: Option<Knowledge>,
+}
+
+impl Default for Pc {
+    fn default() -> Self {
+        Self {
+            alpha: 0.05,
+            stable: true,
+            uc_rule: UcRule::SepSet,
+            uc_priority: UcPriority::Existing,
+            max_depth: None,
+            knowledge: None,
+        }
+    }
+}
+
+/// What PC found.
+#[derive(Clone, Debug)]
+pub struct PcResult {
+    /// The CPDAG (directed and undirected edges; bidirected only under uc_priority 1).
+    pub graph: MixedGraph,
+    /// The separating sets of removed pairs.
+    pub sepsets: SepSets,
+    /// How many CI tests the skeleton phase ran.
+    pub n_tests: usize,
+}
+
+impl Pc {
+    /// causal-learn's defaults: alpha 0.05, stable, uc_rule 0, uc_priority 2, no depth limit.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Significance level: `x ⫫ y | S` is accepted when `p > alpha`.
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.alpha = alpha;
+        self
+    }
+
+    /// Stable (order-independent) skeleton search, the default; `false` runs the original PC.
+    pub fn stable(mut self, stable: bool) -> Self {
+        self.stable = stable;
+        self
+    }
+
+    /// The collider rule.
+    pub fn uc_rule(mut self, rule: UcRule) -> Self {
+        self.uc_rule = rule;
+        self
+    }
+
+    /// The conflict-resolution priority.
+    pub fn uc_priority(mut self, priority: UcPriority) -> Self {
+        self.uc_priority = priority;
+        self
+    }
+
+    /// The largest conditioning-set size tested (causal-learn's `max_k`); `None` for no limit.
+    pub fn max_depth(mut self, depth: Option<usize>) -> Self {
+        self.max_depth = depth;
+        self
+    }
+
+    /// Background knowledge, applied in the skeleton (pairs forbidden both ways are never
+    /// adjacent), before and during orientation (as causal-learn: required edges orient an
+    /// adjacency that survived the tests; they do not add one).
+    pub fn knowledge(mut self, knowledge: Knowledge) -> Self {
+        self.knowledge = Some(knowledge);
+        self
+    }
+
+    /// Validates the hyperparameters.
+    ///
+    /// # Errors
+    ///
+    /// [`DiscoverError::InvalidParameter`] for alpha outside (0, 1), or definite max-P with
+    /// priority 0 or 1 (which causal-learn rejects as well).
+    pub fn check(&self) -> Result<()> {
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return Err(DiscoverError::InvalidParameter(format!(
+                "alpha must be in (0, 1), got {}",
+                self.alpha
+            )));
+        }
+        if self.uc_rule == UcRule::DefiniteMaxP
+            && matches!(
+                self.uc_priority,
+                UcPriority::Overwrite | UcPriority::BiDirected
+            )
+        {
+            return Err(DiscoverError::InvalidParameter(
+                "uc_rule 2 (definite max-P) takes uc_priority -1, 2, 3 or 4".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Runs PC with a CI test over variables named `names` (in the test's index order).
+    ///
+    /// # Errors
+    ///
+    /// [`Pc::check`]'s errors, unknown knowledge variables, a name count that differs from the
+    /// test's variables, and any CI-test error.
+    pub fn fit(&self, test: &dyn CiTest, names: &[String]) -> Result<PcResult> {
+        self.check()?;
+        if names.len() != test.n_vars() {
+            return Err(DiscoverError::InvalidParameter(format!(
+                "{} names for a test over {} variables",
+                names.len(),
+                test.n_vars()
+            )));
+        }
+        let resolved: Option<ResolvedKnowledge> = self
+            .knowledge
+            .as_ref()
+            .map(|k| k.resolve(names))
+            .transpose()?;
+        let k = resolved.as_ref();
+        let (mut g, sepsets, n_tests) = skeleton::skeleton(
+            test,
+            &skeleton::SkeletonOptions {
+                alpha: self.alpha,
+                stable: self.stable,
+                max_depth: self.max_depth,
+                knowledge: k,
+            },
+        )?;
+        if let Some(k) = k {
+            orient::orient_by_knowledge(&mut g, k);
+        }
+        let priority = self.uc_priority.code(self.uc_rule);
+        let g = match self.uc_rule {
+            UcRule::SepSet => {
+                let mut g = orient::uc_sepset(g, &sepsets, priority, test, k)?;
+                meek::meek(&mut g, k);
+                g
+            }
+            UcRule::MaxP => {
+                let mut g = orient::maxp(g, priority, test, k)?;
+                meek::meek(&mut g, k);
+                g
+            }
+            UcRule::DefiniteMaxP => {
+                let mut o = orient::definite_maxp(g, self.alpha, priority, test, k)?;
+                meek::definite_meek(&mut o.g, &o.definite_uc, &o.definite_non_uc, k);
+                meek::meek(&mut o.g, k);
+                o.g
+            }
+        };
+        Ok(PcResult {
+            graph: g.to_mixed(names)?,
+            sepsets,
+            n_tests,
+        })
+    }
+
+    /// Builds the named CI test on the data and runs PC on its columns.
+    ///
+    /// # Errors
+    ///
+    /// The test's construction errors and [`Pc::fit`]'s errors.
+    pub fn fit_data(&self, data: &Dataset, test: CiTestKind) -> Result<PcResult> {
+        self.check()?;
+        let t = test.build(data)?;
+        self.fit(t.as_ref(), data.names())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ci::DSeparation;
+
+    fn dag(nodes: &[&str], edges: &[(&str, &str)]) -> MixedGraph {
+        let mut g = MixedGraph::with_nodes(nodes.iter().copied()).unwrap();
+        for (a, b) in edges {
+            g.add_directed(a, b).unwrap();
+        }
+        g
+    }
+
+    #[test]
+    fn oracle_pc_recovers_the_cpdag() {
+        // a -> b <- c, b -> d: the v-structure and its consequence are fully oriented;
+        // e - f stays undirected.
+        let truth = dag(
+            &["a", "b", "c", "d", "e", "f"],
+            &[("a", "b"), ("c", "b"), ("b", "d"), ("e", "f")],
+        );
+        let oracle = DSeparation::new(&truth).unwrap();
+        for stable in [true, false] {
+            let out = Pc::new()
+                .stable(stable)
+                .fit(&oracle, truth.nodes())
+                .unwrap();
+            let g = &out.graph;
+            assert_eq!(g.n_edges(), 4);
+            assert!(g.edges_between(0, 1).next().unwrap().is_directed_from(0, 1));
+            assert!(g.edges_between(1, 3).next().unwrap().is_directed_from(1, 3));
+            let ef = g.edges_between(4, 5).next().unwrap();
+            assert_eq!(
+                (ef.mark_a, ef.mark_b),
+                (
+                    causal_core::graph::Mark::Tail,
+                    causal_core::graph::Mark::Tail
+                )
+            );
+            assert_eq!(out.sepsets.union(0, 2), Vec::<usize>::new());
+            assert!(out.sepsets.contains(0, 3, 1));
+        }
+    }
+
+    #[test]
+    fn knowledge_removes_and_orients() {
+        let truth = dag(&["a", "b", "c"], &[("a", "b"), ("b", "c")]);
+        let oracle = DSeparation::new(&truth).unwrap();
+        let k = Knowledge::new()
+            .tier(0, ["a"])
+            .tier(1, ["b"])
+            .tier(2, ["c"]);
+        let out = Pc::new().knowledge(k).fit(&oracle, truth.nodes()).unwrap();
+        assert_eq!(out.graph, truth);
+        let both = Knowledge::new().forbid("a", "b").forbid("b", "a");
+        let out = Pc::new()
+            .knowledge(both)
+            .fit(&oracle, truth.nodes())
+            .unwrap();
+        assert!(!out.graph.adjacent(0, 1));
+        let bad = Knowledge::new().forbid("a", "zz");
+        let err = Pc::new()
+            .knowledge(bad)
+            .fit(&oracle, truth.nodes())
+            .unwrap_err();
+        assert_eq!(err.to_string(), "unknown variable 'zz'");
+    }
+
+    #[test]
+    fn parameters_are_checked() {
+        assert!(Pc::new().alpha(0.0).check().is_err());
+        assert!(Pc::new().alpha(f64::NAN).check().is_err());
+        assert!(
+            Pc::new()
+                .uc_rule(UcRule::DefiniteMaxP)
+                .uc_priority(UcPriority::Overwrite)
+                .check()
+                .is_err()
+        );
+        assert!(UcPriority::from_code(5).is_err());
+        assert!(UcRule::from_code(3).is_err());
+    }
+
+    #[test]
+    fn depth_limit_stops_the_search() {
+        // a -> b -> c: a ⫫ c | b is only found at depth 1.
+        let truth = dag(&["a", "b", "c"], &[("a", "b"), ("b", "c")]);
+        let oracle = DSeparation::new(&truth).unwrap();
+        let out = Pc::new()
+            .max_depth(Some(0))
+            .fit(&oracle, truth.nodes())
+            .unwrap();
+        assert!(out.graph.adjacent(0, 2));
+        let out = Pc::new()
+            .max_depth(Some(1))
+            .fit(&oracle, truth.nodes())
+            .unwrap();
+        assert!(!out.graph.adjacent(0, 2));
+    }
+}
