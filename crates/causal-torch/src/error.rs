@@ -31,4 +31,24 @@ pub enum TorchError {
     /// A hyperparameter outside its valid range.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
+    /// A tensor whose shape does not fit where it is used, naming what was expected.
+    #[error("shape: {0}")]
+    Shape(String),
+    /// A checkpoint that could not be written or read.
+    #[error("checkpoint {path}: {source}")]
+    Checkpoint {
+        /// The checkpoint file.
+        path: String,
+        /// The LibTorch error.
+        #[source]
+        source: tch::TchError,
+    },
+    /// A file (history, plot) that could not be written.
+    #[error("{path}: {message}")]
+    Output {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
 }

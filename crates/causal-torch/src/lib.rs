@@ -1,9 +1,15 @@
 #![doc = include_str!("../README.md")]
 
+pub mod checkpoint;
+pub mod data;
 pub mod device;
 pub mod error;
+pub mod loss;
+pub mod nn;
 pub mod prelude;
+pub mod scm;
 pub mod seed;
+pub mod trainer;
 
 pub use error::{Result, TorchError};
 pub use tch;
