@@ -15,7 +15,7 @@ use crate::error::{Result, TorchError};
 ///
 /// # Formula
 ///
-/// y[n, j, :] = x[n, j, :] · W[j] + b[j], with W of shape `d × m_in × m_out`.
+/// `y[n, j, :] = x[n, j, :] · W[j] + b[j]`, with W of shape `d × m_in × m_out`.
 #[derive(Debug)]
 pub struct LocallyConnected {
     /// Weight, `d × m_in × m_out`.
