@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod bootstrap;
 pub mod causal_learn;
 pub mod ci;
 pub mod error;
