@@ -2,8 +2,9 @@
 
 use std::path::Path;
 
+use causal::core::CoreError;
 use causal::core::data::Dataset;
-use causal::core::graph::MixedGraph;
+use causal::core::graph::{GraphFormat, MixedGraph};
 
 use crate::error::CliError;
 
@@ -13,21 +14,16 @@ pub fn read_text(path: &Path) -> Result<String, CliError> {
         .map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))
 }
 
-/// Reads a graph; the format comes from `format` or else the file extension.
+/// Reads a graph; the format comes from `format` (json, dagitty, dot, gv) or else the file
+/// extension (`.json`, `.dagitty`, `.dot`, `.gv`). Errors name the file and the line.
 pub fn read_graph(path: &Path, format: Option<&str>) -> Result<MixedGraph, CliError> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let format = format.unwrap_or(ext).to_ascii_lowercase();
-    let text = read_text(path)?;
-    let g = match format.as_str() {
-        "json" => MixedGraph::from_json(&text),
-        other => {
-            return Err(CliError::BadInput(format!(
-                "{}: graph format '{other}' is not supported by this build (use .json)",
-                path.display()
-            )));
-        }
+    let bad = |e: CoreError| CliError::BadInput(format!("{}: {e}", path.display()));
+    let format = match format {
+        Some(name) => GraphFormat::from_name(name).map_err(bad)?,
+        None => GraphFormat::from_path(path).map_err(|e| CliError::BadInput(e.to_string()))?,
     };
-    g.map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))
+    let text = read_text(path)?;
+    MixedGraph::parse(&text, format).map_err(bad)
 }
 
 /// Reads a data file (CSV or whitespace-separated, with a header).

@@ -4,6 +4,8 @@
 //! generates identically) and prints JSON with at least a `seconds` field, so that
 //! `xtask/peers/compare_*.py` can put the peer's time beside ours.
 
+mod dsep;
+
 use std::time::Instant;
 
 use serde_json::json;
@@ -18,11 +20,18 @@ pub type Bench = (
 );
 
 /// Every timed task, by name.
-pub const REGISTRY: &[Bench] = &[(
-    "ols-backdoor",
-    "OLS of Y on X and Z for the confounded SCM: ARGS = n seed",
-    ols_backdoor,
-)];
+pub const REGISTRY: &[Bench] = &[
+    (
+        "ols-backdoor",
+        "OLS of Y on X and Z for the confounded SCM: ARGS = n seed",
+        ols_backdoor,
+    ),
+    (
+        "dsep",
+        "d-separation queries on a DAG from compare_dsep.py: ARGS = input.json",
+        dsep::dsep,
+    ),
+];
 
 /// Runs the named task and prints its JSON.
 pub fn run(name: &str, args: &[String]) -> Result<()> {
