@@ -61,7 +61,7 @@ impl Admg {
         let mut g = self.clone();
         for v in set.iter() {
             for &p in self.parents(v) {
-                g = g.without_directed(p, v);
+                g.remove_directed(p, v);
             }
         }
         g
@@ -79,7 +79,7 @@ impl Admg {
         for v in x.iter() {
             for &c in self.children(v) {
                 if cn.contains(c) {
-                    g = g.without_directed(v, c);
+                    g.remove_directed(v, c);
                 }
             }
         }

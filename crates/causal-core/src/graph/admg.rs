@@ -476,9 +476,14 @@ impl Admg {
     /// `G` without the directed edge `from -> to` (unchanged if absent).
     pub fn without_directed(&self, from: usize, to: usize) -> Admg {
         let mut g = self.clone();
-        g.children[from].retain(|&c| c != to);
-        g.parents[to].retain(|&p| p != from);
+        g.remove_directed(from, to);
         g
+    }
+
+    /// Removes the directed edge `from -> to` in place (nothing if absent).
+    pub fn remove_directed(&mut self, from: usize, to: usize) {
+        self.children[from].retain(|&c| c != to);
+        self.parents[to].retain(|&p| p != from);
     }
 
     /// The subgraph induced by `set`, re-indexed in index order (names and roles kept).
