@@ -1,19 +1,29 @@
-//! `causal compare`.
+//! `causal compare --truth G1 --estimate G2`: SHD, TPR, FDR, precision/recall and SID.
 
+use std::path::PathBuf;
+
+use causal::discover::metrics::compare;
 use clap::Args;
 
+use crate::cmd::discover::discover_error;
 use crate::error::CliError;
+use crate::io::read_graph;
 
 /// Arguments of `causal compare`.
 #[derive(Args)]
 pub struct CompareArgs {
-    /// Arguments, accepted once this capability lands.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+    /// The true graph (graph JSON).
+    #[arg(long)]
+    truth: PathBuf,
+    /// The estimated graph (graph JSON).
+    #[arg(long)]
+    estimate: PathBuf,
 }
 
 /// Runs `causal compare`.
 pub fn run(args: CompareArgs) -> Result<serde_json::Value, CliError> {
-    let _ = args.rest;
-    Err(CliError::unavailable("compare"))
+    let truth = read_graph(&args.truth, None)?;
+    let estimate = read_graph(&args.estimate, None)?;
+    let m = compare(&truth, &estimate).map_err(discover_error)?;
+    serde_json::to_value(m).map_err(|e| CliError::Failure(e.to_string()))
 }

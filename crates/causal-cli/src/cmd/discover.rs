@@ -1,19 +1,188 @@
-//! `causal discover`.
+//! `causal discover METHOD --data D ...`: learn a graph from data, print it as graph JSON.
 
-use clap::Args;
+use std::path::PathBuf;
+
+use causal::core::data::Dataset;
+use causal::core::graph::MixedGraph;
+use causal::discover::DiscoverError;
+use causal::discover::ci::CiTestKind;
+use causal::discover::ges::{Ges, GesScore};
+use causal::discover::knowledge::{Knowledge, ResolvedKnowledge};
+use causal::discover::lingam::DirectLingam;
+use causal::discover::notears::Notears;
+use causal::discover::pc::{Pc, UcPriority, UcRule};
+use clap::{ArgAction, Args};
 
 use crate::error::CliError;
+use crate::io::read_data;
 
 /// Arguments of `causal discover`.
 #[derive(Args)]
 pub struct DiscoverArgs {
-    /// Arguments, accepted once this capability lands.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+    /// The method: pc, fci, ges, lingam or notears.
+    method: String,
+    /// Data file (CSV or whitespace-separated, with a header).
+    #[arg(long)]
+    data: PathBuf,
+    /// CI test for pc/fci: fisherz, chisq, gsq or kci.
+    #[arg(long, default_value = "fisherz")]
+    test: String,
+    /// Significance level of the CI tests.
+    #[arg(long, default_value_t = 0.05)]
+    alpha: f64,
+    /// Stable PC skeleton (default true; `--stable false` runs the original PC).
+    #[arg(long, default_value_t = true, num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
+    stable: bool,
+    /// Collider rule: 0 sepset, 1 maxP, 2 definiteMaxP (causal-learn's uc_rule).
+    #[arg(long, default_value_t = 0)]
+    uc_rule: i64,
+    /// Collider conflict priority, -1..4 (causal-learn's uc_priority).
+    #[arg(long, default_value_t = 2, allow_hyphen_values = true)]
+    uc_priority: i64,
+    /// Largest conditioning-set size.
+    #[arg(long)]
+    max_depth: Option<usize>,
+    /// GES score: bic or bdeu.
+    #[arg(long, default_value = "bic")]
+    score: String,
+    /// NOTEARS l1 penalty.
+    #[arg(long)]
+    lambda1: Option<f64>,
+    /// NOTEARS weight threshold.
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// Background knowledge in Tetrad's text format.
+    #[arg(long)]
+    knowledge: Option<PathBuf>,
+    /// Seed for randomised steps (the methods here are deterministic; kept for bootstrap).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Worker threads for parallel CI tests (default: all cores). Output does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Also write the graph as Graphviz DOT to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// One discovery method: learns a graph from the data and the resolved knowledge.
+type Method = fn(&DiscoverArgs, &Dataset, Option<&Knowledge>) -> Result<MixedGraph, CliError>;
+
+/// Every method by name; add a row to add a method.
+const METHODS: &[(&str, Option<Method>)] = &[
+    ("pc", Some(run_pc)),
+    ("fci", None),
+    ("ges", Some(run_ges)),
+    ("lingam", Some(run_lingam)),
+    ("notears", Some(run_notears)),
+];
+
+/// Maps discovery errors to exit codes: bad input 2, numerical and other failures 1.
+pub fn discover_error(e: DiscoverError) -> CliError {
+    match e {
+        DiscoverError::Core(c) => CliError::from(c),
+        DiscoverError::Diverged(_) | DiscoverError::NoConsistentExtension => {
+            CliError::Failure(e.to_string())
+        }
+        other => CliError::BadInput(other.to_string()),
+    }
+}
+
+fn resolve(k: Option<&Knowledge>, data: &Dataset) -> Result<Option<ResolvedKnowledge>, CliError> {
+    k.map(|k| k.resolve(data.names()))
+        .transpose()
+        .map_err(discover_error)
+}
+
+fn run_pc(a: &DiscoverArgs, data: &Dataset, k: Option<&Knowledge>) -> Result<MixedGraph, CliError> {
+    let test: CiTestKind = a.test.parse().map_err(discover_error)?;
+    let mut pc = Pc::new()
+        .alpha(a.alpha)
+        .stable(a.stable)
+        .uc_rule(UcRule::from_code(a.uc_rule).map_err(discover_error)?)
+        .uc_priority(UcPriority::from_code(a.uc_priority).map_err(discover_error)?)
+        .max_depth(a.max_depth)
+        .threads(a.threads);
+    if let Some(k) = k {
+        pc = pc.knowledge(k.clone());
+    }
+    Ok(pc.fit_data(data, test).map_err(discover_error)?.graph)
+}
+
+fn run_ges(
+    a: &DiscoverArgs,
+    data: &Dataset,
+    k: Option<&Knowledge>,
+) -> Result<MixedGraph, CliError> {
+    let score: GesScore = a.score.parse().map_err(discover_error)?;
+    let mut ges = Ges::new().score(score);
+    if let Some(r) = resolve(k, data)? {
+        ges = ges.knowledge(r.edge_rules());
+    }
+    Ok(ges.fit(data).map_err(discover_error)?.into_graph())
+}
+
+fn run_lingam(
+    _: &DiscoverArgs,
+    data: &Dataset,
+    k: Option<&Knowledge>,
+) -> Result<MixedGraph, CliError> {
+    let mut m = DirectLingam::new();
+    if let Some(r) = resolve(k, data)? {
+        m = m.knowledge(r.edge_rules());
+    }
+    Ok(m.fit(data).map_err(discover_error)?.into_graph())
+}
+
+fn run_notears(
+    a: &DiscoverArgs,
+    data: &Dataset,
+    k: Option<&Knowledge>,
+) -> Result<MixedGraph, CliError> {
+    let mut m = Notears::new();
+    if let Some(l) = a.lambda1 {
+        m = m.lambda1(l);
+    }
+    if let Some(t) = a.threshold {
+        m = m.threshold(t);
+    }
+    if let Some(r) = resolve(k, data)? {
+        m = m.knowledge(r.edge_rules());
+    }
+    Ok(m.fit(data).map_err(discover_error)?.into_graph())
 }
 
 /// Runs `causal discover`.
 pub fn run(args: DiscoverArgs) -> Result<serde_json::Value, CliError> {
-    let _ = args.rest;
-    Err(CliError::unavailable("discover"))
+    let name = args.method.to_ascii_lowercase();
+    let method = match METHODS.iter().find(|(n, _)| *n == name) {
+        None => {
+            let known: Vec<&str> = METHODS.iter().map(|(n, _)| *n).collect();
+            return Err(CliError::BadInput(format!(
+                "unknown discovery method '{}' (expected one of {})",
+                args.method,
+                known.join(", ")
+            )));
+        }
+        Some((_, None)) => return Err(CliError::unavailable(&format!("discover {name}"))),
+        Some((_, Some(m))) => *m,
+    };
+    let data = read_data(&args.data)?;
+    let knowledge = args
+        .knowledge
+        .as_ref()
+        .map(Knowledge::from_path)
+        .transpose()
+        .map_err(discover_error)?;
+    eprintln!(
+        "causal discover {name}: {} rows x {} columns",
+        data.n_rows(),
+        data.n_cols()
+    );
+    let graph = method(&args, &data, knowledge.as_ref())?;
+    if let Some(out) = &args.out {
+        std::fs::write(out, graph.to_dot())
+            .map_err(|e| CliError::Failure(format!("{}: {e}", out.display())))?;
+    }
+    Ok(graph.to_json_value())
 }

@@ -135,6 +135,7 @@ pub struct Pc {
     uc_priority: UcPriority,
     max_depth: Option<usize>,
     knowledge: Option<Knowledge>,
+    threads: Option<usize>,
 }
 
 impl Default for Pc {
@@ -146,6 +147,7 @@ impl Default for Pc {
             uc_priority: UcPriority::Existing,
             max_depth: None,
             knowledge: None,
+            threads: None,
         }
     }
 }
@@ -205,6 +207,13 @@ impl Pc {
         self
     }
 
+    /// Runs the CI tests on a private pool of `n` threads (default: rayon's global pool).
+    /// The output does not depend on the number of threads.
+    pub fn threads(mut self, n: Option<usize>) -> Self {
+        self.threads = n;
+        self
+    }
+
     /// Validates the hyperparameters.
     ///
     /// # Errors
@@ -217,6 +226,11 @@ impl Pc {
                 "alpha must be in (0, 1), got {}",
                 self.alpha
             )));
+        }
+        if self.threads == Some(0) {
+            return Err(DiscoverError::InvalidParameter(
+                "threads must be at least 1".into(),
+            ));
         }
         if self.uc_rule == UcRule::DefiniteMaxP
             && matches!(
@@ -239,6 +253,21 @@ impl Pc {
     /// test's variables, and any CI-test error.
     pub fn fit(&self, test: &dyn CiTest, names: &[String]) -> Result<PcResult> {
         self.check()?;
+        self.in_pool(|| self.fit_inner(test, names))
+    }
+
+    fn in_pool<T: Send>(&self, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+        match self.threads {
+            None => f(),
+            Some(n) => rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| DiscoverError::InvalidParameter(format!("thread pool: {e}")))?
+                .install(f),
+        }
+    }
+
+    fn fit_inner(&self, test: &dyn CiTest, names: &[String]) -> Result<PcResult> {
         if names.len() != test.n_vars() {
             return Err(DiscoverError::InvalidParameter(format!(
                 "{} names for a test over {} variables",
@@ -297,8 +326,10 @@ impl Pc {
     /// The test's construction errors and [`Pc::fit`]'s errors.
     pub fn fit_data(&self, data: &Dataset, test: CiTestKind) -> Result<PcResult> {
         self.check()?;
-        let t = test.build(data)?;
-        self.fit(t.as_ref(), data.names())
+        self.in_pool(|| {
+            let t = test.build(data)?;
+            self.fit_inner(t.as_ref(), data.names())
+        })
     }
 }
 
@@ -383,6 +414,35 @@ mod tests {
         );
         assert!(UcPriority::from_code(5).is_err());
         assert!(UcRule::from_code(3).is_err());
+    }
+
+    #[test]
+    fn parallel_output_equals_serial() {
+        let truth = dag(
+            &["a", "b", "c", "d", "e", "f", "g"],
+            &[
+                ("a", "c"),
+                ("b", "c"),
+                ("c", "d"),
+                ("d", "e"),
+                ("f", "e"),
+                ("a", "g"),
+                ("g", "d"),
+            ],
+        );
+        let oracle = DSeparation::new(&truth).unwrap();
+        let serial = Pc::new()
+            .threads(Some(1))
+            .fit(&oracle, truth.nodes())
+            .unwrap();
+        let parallel = Pc::new()
+            .threads(Some(4))
+            .fit(&oracle, truth.nodes())
+            .unwrap();
+        assert_eq!(serial.graph, parallel.graph);
+        assert_eq!(serial.sepsets, parallel.sepsets);
+        assert_eq!(serial.n_tests, parallel.n_tests);
+        assert!(Pc::new().threads(Some(0)).check().is_err());
     }
 
     #[test]

@@ -1,0 +1,117 @@
+//! `causal discover` and `causal compare` end to end.
+
+use std::process::Command;
+
+fn causal(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_causal"))
+        .args(args)
+        .output()
+        .expect("the causal binary runs")
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("causal-discover-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// x -> z <- y with deterministic pseudo-noise.
+fn collider_csv() -> String {
+    let mut s = String::from("x,y,z\n");
+    let mut state = 7u64;
+    let mut u = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    };
+    for _ in 0..2000 {
+        let (x, y) = (u(), u());
+        let z = x + y + 0.3 * u();
+        s.push_str(&format!("{x},{y},{z}\n"));
+    }
+    s
+}
+
+#[test]
+fn pc_prints_graph_json_and_writes_dot() {
+    let data = temp_file("collider.csv", &collider_csv());
+    let dot = data.with_extension("dot");
+    let out = causal(&[
+        "discover",
+        "pc",
+        "--data",
+        data.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--out",
+        dot.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let edges = g["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 2, "{g}");
+    for e in edges {
+        assert_eq!(e["to"], "z");
+        assert_eq!(
+            (e["from_mark"].as_str(), e["to_mark"].as_str()),
+            (Some("tail"), Some("arrow"))
+        );
+    }
+    assert!(std::fs::read_to_string(&dot).unwrap().contains("digraph"));
+
+    let truth = temp_file(
+        "truth.json",
+        r#"{"nodes":["x","y","z"],"edges":[{"from":"x","to":"z"},{"from":"y","to":"z"}]}"#,
+    );
+    let est = temp_file("est.json", &String::from_utf8_lossy(&out.stdout));
+    let cmp = causal(&[
+        "compare",
+        "--truth",
+        truth.to_str().unwrap(),
+        "--estimate",
+        est.to_str().unwrap(),
+    ]);
+    assert!(
+        cmp.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cmp.stderr)
+    );
+    let m: serde_json::Value = serde_json::from_slice(&cmp.stdout).unwrap();
+    assert_eq!(m["shd"], 0);
+    assert_eq!(m["sid"], 0);
+}
+
+#[test]
+fn bad_inputs_exit_2_with_a_named_cause() {
+    let data = temp_file("c.csv", &collider_csv());
+    let d = data.to_str().unwrap();
+    let out = causal(&["discover", "pc", "--data", d, "--test", "chisq"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'x'"));
+    let k = temp_file("k.txt", "/knowledge\nforbiddirect\nx nosuch\n");
+    let out = causal(&[
+        "discover",
+        "pc",
+        "--data",
+        d,
+        "--knowledge",
+        k.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nosuch"));
+    let constant = temp_file("k.csv", "a,b\n1,2\n1,3\n1,5\n1,4\n1,0\n");
+    let out = causal(&["discover", "pc", "--data", constant.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'a' is constant"));
+    let out = causal(&["discover", "nosuch", "--data", d]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = causal(&["discover", "pc", "--data", d, "--uc-rule", "7"]);
+    assert_eq!(out.status.code(), Some(2));
+}
