@@ -6,6 +6,7 @@ pub mod estimate;
 pub mod graph;
 pub mod identify;
 pub mod prelude;
+pub mod refute;
 pub mod scm;
 pub mod stats;
 

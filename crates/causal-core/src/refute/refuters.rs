@@ -1,0 +1,281 @@
+//! Refuters: re-estimate under a change that should (or should not) move the estimate.
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::data::Dataset;
+use crate::error::{CoreError, Result};
+use crate::estimate::AteEstimator;
+use crate::stats::{mean, normal_p_value, variance};
+
+/// Settings shared by the refuters.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RefuteParams {
+    /// Simulations per refuter (placebos, random causes, subsets, dummy outcomes).
+    pub simulations: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Fraction of rows kept by the data-subset refuter.
+    pub subset_fraction: f64,
+    /// Significance level of the refuters' tests.
+    pub alpha: f64,
+}
+
+impl Default for RefuteParams {
+    fn default() -> Self {
+        Self {
+            simulations: 20,
+            seed: 0,
+            subset_fraction: 0.8,
+            alpha: 0.05,
+        }
+    }
+}
+
+/// The outcome of one refuter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Refutation {
+    /// Refuter name.
+    pub refuter: String,
+    /// The original estimate.
+    pub original: f64,
+    /// Mean estimate under the refuter.
+    pub new_effect: f64,
+    /// Standard deviation of the refuter's estimates over simulations.
+    pub spread: f64,
+    /// p-value of the refuter's test, where it has one.
+    pub p_value: Option<f64>,
+    /// Whether the estimate survived.
+    pub passed: bool,
+    /// What was checked, in words.
+    pub detail: String,
+}
+
+const PLACEBO: &str = "__placebo_treatment";
+const RANDOM_CAUSE: &str = "__random_common_cause";
+const DUMMY: &str = "__dummy_outcome";
+
+fn check(params: &RefuteParams) -> Result<()> {
+    if params.simulations == 0 {
+        return Err(CoreError::InvalidArgument(
+            "refuters need at least 1 simulation".into(),
+        ));
+    }
+    if !(params.subset_fraction > 0.0 && params.subset_fraction < 1.0) {
+        return Err(CoreError::InvalidArgument(format!(
+            "subset fraction {} is not in (0, 1)",
+            params.subset_fraction
+        )));
+    }
+    Ok(())
+}
+
+fn rng(params: &RefuteParams, stream: u64) -> ChaCha8Rng {
+    let mut r = ChaCha8Rng::seed_from_u64(params.seed);
+    r.set_stream(stream);
+    r
+}
+
+fn simulate<F>(params: &RefuteParams, salt: u64, f: F) -> Result<Vec<f64>>
+where
+    F: Fn(&mut ChaCha8Rng) -> Result<f64> + Sync,
+{
+    (0..params.simulations)
+        .into_par_iter()
+        .map(|s| f(&mut rng(params, salt * 1_000_003 + s as u64)))
+        .collect()
+}
+
+/// Test of "the refuter's mean effect is zero" across simulations, with the estimate's own
+/// standard error as the scale of one simulation (more conservative than their spread).
+fn zero_test(values: &[f64], se: f64) -> f64 {
+    let sd = variance(values).sqrt().max(se);
+    normal_p_value(mean(values) / (sd / (values.len() as f64).sqrt()))
+}
+
+/// Placebo treatment: the treatment column is permuted, so the true effect is zero; the
+/// refuter passes when the mean placebo estimate is not significantly different from zero.
+///
+/// # Errors
+///
+/// [`CoreError::InvalidArgument`] for bad settings, and any estimator error.
+pub fn placebo_treatment(
+    est: &dyn AteEstimator,
+    data: &Dataset,
+    params: &RefuteParams,
+) -> Result<Refutation> {
+    check(params)?;
+    let original = est.fit(data)?;
+    let t = data.column(&est.roles().treatment)?.to_vec();
+    let placebo = est.with_roles(PLACEBO, &est.roles().outcome);
+    let values = simulate(params, 1, |rng| {
+        let mut p = t.clone();
+        p.shuffle(rng);
+        placebo.point(&data.clone().with_column(PLACEBO, p)?)
+    })?;
+    let p_value = zero_test(&values, original.se);
+    Ok(Refutation {
+        refuter: "placebo_treatment".into(),
+        original: original.ate,
+        new_effect: mean(&values),
+        spread: variance(&values).sqrt(),
+        p_value: Some(p_value),
+        passed: p_value >= params.alpha,
+        detail: format!(
+            "treatment permuted {} times; the mean placebo effect should be 0",
+            params.simulations
+        ),
+    })
+}
+
+/// Random common cause: an independent N(0, 1) covariate is added to the adjustment set; the
+/// refuter passes when the estimate moves by less than one standard error.
+///
+/// # Errors
+///
+/// As [`placebo_treatment`].
+pub fn random_common_cause(
+    est: &dyn AteEstimator,
+    data: &Dataset,
+    params: &RefuteParams,
+) -> Result<Refutation> {
+    check(params)?;
+    let original = est.fit(data)?;
+    let with = est.with_extra_covariate(RANDOM_CAUSE);
+    let n = data.n_rows();
+    let values = simulate(params, 2, |rng| {
+        let w: Vec<f64> = (0..n).map(|_| StandardNormal.sample(rng)).collect();
+        with.point(&data.clone().with_column(RANDOM_CAUSE, w)?)
+    })?;
+    let new = mean(&values);
+    let shift = (new - original.ate).abs();
+    Ok(Refutation {
+        refuter: "random_common_cause".into(),
+        original: original.ate,
+        new_effect: new,
+        spread: variance(&values).sqrt(),
+        p_value: None,
+        passed: shift < original.se,
+        detail: format!(
+            "an independent random covariate added {} times; the estimate moved by {:.3}% (|Δ| = {shift:.4} vs SE {:.4})",
+            params.simulations,
+            100.0 * shift / original.ate.abs().max(f64::MIN_POSITIVE),
+            original.se
+        ),
+    })
+}
+
+/// Data subset: re-estimation on random subsets (without replacement); passes when the mean
+/// subset estimate is within one standard error of the original.
+///
+/// # Errors
+///
+/// As [`placebo_treatment`].
+pub fn data_subset(
+    est: &dyn AteEstimator,
+    data: &Dataset,
+    params: &RefuteParams,
+) -> Result<Refutation> {
+    check(params)?;
+    let original = est.fit(data)?;
+    let n = data.n_rows();
+    let k = ((n as f64) * params.subset_fraction).round() as usize;
+    let values = simulate(params, 3, |rng| {
+        let mut rows: Vec<usize> = (0..n).collect();
+        rows.shuffle(rng);
+        rows.truncate(k.max(1));
+        rows.sort_unstable();
+        est.point(&data.take_rows(&rows)?)
+    })?;
+    let new = mean(&values);
+    Ok(Refutation {
+        refuter: "data_subset".into(),
+        original: original.ate,
+        new_effect: new,
+        spread: variance(&values).sqrt(),
+        p_value: None,
+        passed: (new - original.ate).abs() < original.se,
+        detail: format!(
+            "{} random subsets of {:.0}% of the rows; the estimate should stay within one SE",
+            params.simulations,
+            100.0 * params.subset_fraction
+        ),
+    })
+}
+
+/// Dummy outcome: the outcome is replaced by independent noise with the outcome's spread, so
+/// the true effect is zero; passes when the mean effect is not significantly different from 0.
+///
+/// # Errors
+///
+/// As [`placebo_treatment`].
+pub fn dummy_outcome(
+    est: &dyn AteEstimator,
+    data: &Dataset,
+    params: &RefuteParams,
+) -> Result<Refutation> {
+    check(params)?;
+    let original = est.fit(data)?;
+    let sd = variance(data.column(&est.roles().outcome)?).sqrt();
+    let dummy = est.with_roles(&est.roles().treatment, DUMMY);
+    let n = data.n_rows();
+    let fits = (0..params.simulations)
+        .into_par_iter()
+        .map(|s| {
+            let mut r = rng(params, 4 * 1_000_003 + s as u64);
+            let y: Vec<f64> = (0..n)
+                .map(|_| {
+                    sd * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r)
+                })
+                .collect();
+            dummy.fit(&data.clone().with_column(DUMMY, y)?)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let values: Vec<f64> = fits.iter().map(|f| f.ate).collect();
+    let se = mean(&fits.iter().map(|f| f.se).collect::<Vec<_>>());
+    let p_value = zero_test(&values, se);
+    Ok(Refutation {
+        refuter: "dummy_outcome".into(),
+        original: original.ate,
+        new_effect: mean(&values),
+        spread: variance(&values).sqrt(),
+        p_value: Some(p_value),
+        passed: p_value >= params.alpha,
+        detail: format!(
+            "outcome replaced {} times by independent noise; the mean effect should be 0",
+            params.simulations
+        ),
+    })
+}
+
+/// Runs every refuter; a refuter that errors is recorded as failed with the error as detail.
+pub fn refute_all(
+    est: &dyn AteEstimator,
+    data: &Dataset,
+    params: &RefuteParams,
+) -> Vec<Refutation> {
+    type Refuter = fn(&dyn AteEstimator, &Dataset, &RefuteParams) -> Result<Refutation>;
+    let all: [(&str, Refuter); 4] = [
+        ("placebo_treatment", placebo_treatment),
+        ("random_common_cause", random_common_cause),
+        ("data_subset", data_subset),
+        ("dummy_outcome", dummy_outcome),
+    ];
+    all.iter()
+        .map(|(name, f)| {
+            f(est, data, params).unwrap_or_else(|e| Refutation {
+                refuter: (*name).into(),
+                original: f64::NAN,
+                new_effect: f64::NAN,
+                spread: f64::NAN,
+                p_value: None,
+                passed: false,
+                detail: format!("the refuter could not run: {e}"),
+            })
+        })
+        .collect()
+}
