@@ -62,6 +62,8 @@ enum LabError {
     Core(#[from] causal::core::CoreError),
     #[error(transparent)]
     Torch(#[from] causal::torch::TorchError),
+    #[error(transparent)]
+    Discover(#[from] causal::discover::DiscoverError),
     #[error("{path}: {source}")]
     Io {
         path: String,

@@ -25,6 +25,35 @@ impl EdgeRules {
         }
     }
 
+    /// The index form of a [`Knowledge`](crate::knowledge::Knowledge) over the given columns:
+    /// its forbidden edges (explicit and from tiers), required edges and tiers.
+    ///
+    /// # Errors
+    ///
+    /// [`Knowledge::resolve`](crate::knowledge::Knowledge::resolve)'s errors: a name that is
+    /// not a column, an edge both required and forbidden.
+    pub fn from_knowledge(
+        k: &crate::knowledge::Knowledge,
+        names: &[String],
+    ) -> crate::error::Result<Self> {
+        let r = k.resolve(names)?;
+        let d = names.len();
+        let mut out = Self::none(d);
+        out.tiers = names.iter().map(|n| k.tier_of(n)).collect();
+        for i in 0..d {
+            for j in 0..d {
+                if i != j && r.is_forbidden(i, j) {
+                    out.forbid(i, j);
+                }
+                if r.is_required(i, j) {
+                    out.require(i, j);
+                }
+            }
+        }
+        out.any |= out.tiers.iter().any(Option::is_some);
+        Ok(out)
+    }
+
     /// Number of nodes.
     pub fn n_nodes(&self) -> usize {
         self.d
@@ -120,6 +149,20 @@ mod tests {
         assert!(!r.is_forbidden(2, 0) && !r.is_forbidden(0, 2));
         assert!(!r.is_empty());
         assert!(EdgeRules::from_tiers(&[Some(0), Some(0)]).is_empty());
+    }
+
+    #[test]
+    fn knowledge_is_resolved_by_name() {
+        let k = crate::knowledge::Knowledge::new()
+            .tier(0, ["a"])
+            .tier(1, ["b", "c"])
+            .require("b", "c");
+        let names = ["c".to_owned(), "b".to_owned(), "a".to_owned()];
+        let r = EdgeRules::from_knowledge(&k, &names).unwrap();
+        assert!(r.is_forbidden(0, 2) && r.is_forbidden(1, 2) && !r.is_forbidden(2, 0));
+        assert!(r.is_required(1, 0) && r.must_precede(2, 1) && r.tier(0) == Some(1));
+        let bad = crate::knowledge::Knowledge::new().require("a", "zz");
+        assert!(EdgeRules::from_knowledge(&bad, &names).is_err());
     }
 
     #[test]

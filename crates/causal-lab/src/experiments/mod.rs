@@ -1,6 +1,7 @@
 //! The registry of named experiments.
 
 mod backdoor_linear;
+mod sachs_discovery;
 
 use std::path::Path;
 
@@ -10,11 +11,18 @@ use crate::{LabError, Result};
 pub type Experiment = (&'static str, &'static str, fn(&Path) -> Result<()>);
 
 /// Every experiment, by name.
-pub const REGISTRY: &[Experiment] = &[(
-    "backdoor-linear",
-    "naive vs back-door OLS over 20 seeds of a confounded linear SCM",
-    backdoor_linear::run,
-)];
+pub const REGISTRY: &[Experiment] = &[
+    (
+        "backdoor-linear",
+        "naive vs back-door OLS over 20 seeds of a confounded linear SCM",
+        backdoor_linear::run,
+    ),
+    (
+        "sachs-discovery",
+        "SHD of PC, GES, LiNGAM, NOTEARS on Sachs (n = 853) vs the consensus graph, with and without tiers",
+        sachs_discovery::run,
+    ),
+];
 
 /// Runs the named experiment.
 pub fn run(name: &str, out: &Path) -> Result<()> {
