@@ -16,3 +16,7 @@ pub mod sepset;
 mod work_graph;
 
 pub use error::{DiscoverError, Result};
+
+/// NOTEARS-MLP (Zheng et al. 2020), implemented in causal-torch (needs LibTorch).
+#[cfg(feature = "torch")]
+pub use causal_torch::notears_mlp;

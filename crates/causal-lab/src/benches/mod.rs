@@ -5,6 +5,7 @@
 //! `xtask/peers/compare_*.py` can put the peer's time beside ours.
 
 mod dsep;
+mod mlp;
 
 use std::time::Instant;
 
@@ -30,6 +31,11 @@ pub const REGISTRY: &[Bench] = &[
         "dsep",
         "d-separation queries on a DAG from compare_dsep.py: ARGS = input.json",
         dsep::dsep,
+    ),
+    (
+        "mlp",
+        "3-layer MLP, Adam, via causal-torch's Trainer and a bare tch loop: ARGS = steps batch width seed threads",
+        mlp::mlp,
     ),
 ];
 

@@ -2,6 +2,7 @@
 
 mod backdoor_linear;
 mod sachs_discovery;
+mod sachs_neural_scm;
 
 use std::path::Path;
 
@@ -21,6 +22,11 @@ pub const REGISTRY: &[Experiment] = &[
         "sachs-discovery",
         "SHD of PC, GES, LiNGAM, NOTEARS on Sachs (n = 853) vs the consensus graph, with and without tiers",
         sachs_discovery::run,
+    ),
+    (
+        "sachs-neural-scm",
+        "NeuralScm on Sachs' 853 observational rows: predicted vs observed intervention shifts",
+        sachs_neural_scm::run,
     ),
 ];
 
