@@ -32,10 +32,17 @@ const BLOCKS: &[(&str, usize, usize, &str)] = &[
 const OBSERVATIONAL: usize = 853;
 
 fn data_dir() -> PathBuf {
-    std::env::var_os("CAUSAL_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/data"))
-        .join("sachs")
+    let candidates = [
+        std::env::var_os("CAUSAL_SHARED_DATA").map(PathBuf::from),
+        Some(PathBuf::from("../shared/data")),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .map(|p| p.join("sachs"))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from("../shared/data/sachs"))
 }
 
 fn descendants(g: &MixedGraph, v: usize) -> Vec<usize> {
