@@ -19,7 +19,7 @@ use crate::io::read_data;
 /// Arguments of `causal discover`.
 #[derive(Args)]
 pub struct DiscoverArgs {
-    /// The method: pc, fci, ges, lingam or notears.
+    /// The method: pc, fci, ges, lingam, notears or notears-mlp.
     method: String,
     /// Data file (CSV or whitespace-separated, with a header).
     #[arg(long)]
@@ -75,7 +75,43 @@ const METHODS: &[(&str, Option<Method>)] = &[
     ("ges", Some(run_ges)),
     ("lingam", Some(run_lingam)),
     ("notears", Some(run_notears)),
+    ("notears-mlp", NOTEARS_MLP),
 ];
+
+#[cfg(feature = "torch")]
+const NOTEARS_MLP: Option<Method> = Some(run_notears_mlp);
+#[cfg(not(feature = "torch"))]
+const NOTEARS_MLP: Option<Method> = None;
+
+/// NOTEARS-MLP (causal-torch): `--lambda1` and `--threshold` as for notears; no knowledge.
+#[cfg(feature = "torch")]
+fn run_notears_mlp(
+    a: &DiscoverArgs,
+    data: &Dataset,
+    k: Option<&Knowledge>,
+) -> Result<MixedGraph, CliError> {
+    use causal::torch::TorchError;
+    if k.is_some() {
+        return Err(CliError::BadInput(
+            "notears-mlp does not take --knowledge".into(),
+        ));
+    }
+    let mut m = causal::discover::notears_mlp::NotearsMlpParams::new().seed(a.seed);
+    if let Some(l) = a.lambda1 {
+        m = m.lambda1(l);
+    }
+    if let Some(t) = a.threshold {
+        m = m.w_threshold(t);
+    }
+    let device =
+        causal::torch::device::default_device().map_err(|e| CliError::BadInput(e.to_string()))?;
+    let fit = m.device(device).fit(data).map_err(|e| match e {
+        TorchError::Core(c) => CliError::from(c),
+        TorchError::InvalidConfig(_) | TorchError::Device(_) => CliError::BadInput(e.to_string()),
+        other => CliError::Failure(other.to_string()),
+    })?;
+    Ok(fit.graph().clone())
+}
 
 /// Maps discovery errors to exit codes: bad input 2, numerical and other failures 1.
 pub fn discover_error(e: DiscoverError) -> CliError {
