@@ -22,7 +22,12 @@ pub fn bench(args: &[String]) -> Result<(), String> {
 }
 
 /// Pinned Python peers, installed into their own cached venv.
-const PEERS: &[&str] = &["numpy==2.3.5", "networkx==3.6.1", "torch==2.13.0"];
+const PEERS: &[&str] = &[
+    "numpy==2.3.5",
+    "networkx==3.6.1",
+    "torch==2.13.0",
+    "y0==0.2.11",
+];
 
 /// The peers' venv python, created and filled on first need.
 pub fn peers_python() -> Result<PathBuf, String> {

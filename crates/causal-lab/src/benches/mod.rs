@@ -5,6 +5,7 @@
 //! `xtask/peers/compare_*.py` can put the peer's time beside ours.
 
 mod dsep;
+mod identify;
 mod mlp;
 
 use std::time::Instant;
@@ -36,6 +37,11 @@ pub const REGISTRY: &[Bench] = &[
         "mlp",
         "3-layer MLP, Adam, via causal-torch's Trainer and a bare tch loop: ARGS = steps batch width seed threads",
         mlp::mlp,
+    ),
+    (
+        "id-suite",
+        "ID/IDC on every query of a suite JSON (y0 fixture format): ARGS = file reps",
+        identify::id_suite,
     ),
 ];
 
