@@ -7,6 +7,7 @@ pub mod graph;
 pub mod identify;
 pub mod prelude;
 pub mod refute;
+pub mod report;
 pub mod scm;
 pub mod stats;
 

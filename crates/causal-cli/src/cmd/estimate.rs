@@ -7,7 +7,7 @@ use causal::core::estimate::{
     AipwParams, AteEstimator, FrontDoorParams, InteractionCateParams, IpwParams, Method,
     ParamGuard, RegressionParams, TwoStageLeastSquaresParams,
 };
-use causal::core::graph::{Mark, MixedGraph};
+use causal::core::graph::{Admg, MixedGraph, NodeSet};
 use causal::core::stats::Bootstrap;
 use clap::Args;
 
@@ -120,21 +120,15 @@ fn names_or(list: &Option<String>) -> Option<Vec<String>> {
     list.as_deref().map(split_names)
 }
 
-fn parents(g: &MixedGraph, v: &str) -> Result<Vec<String>, CliError> {
-    let i = g.index(v)?;
-    Ok(g.parents(i)
-        .into_iter()
-        .map(|p| g.name(p).to_owned())
-        .collect())
+fn names_of(g: &Admg, set: &NodeSet) -> Vec<String> {
+    set.iter().map(|v| g.name(v).to_owned()).collect()
 }
 
-fn has_bidirected(g: &MixedGraph, v: &str) -> Result<bool, CliError> {
-    let i = g.index(v)?;
-    Ok(g.incident(i).any(|e| {
-        e.mark_at(i) == Some(Mark::Arrow)
-            && e.other(i)
-                .is_some_and(|o| e.mark_at(o) == Some(Mark::Arrow))
-    }))
+fn admg_sets(args: &EffectArgs, g: &MixedGraph) -> Result<(Admg, NodeSet, NodeSet), CliError> {
+    let admg = Admg::from_mixed(g)?;
+    let x = admg.set(&[args.treatment.as_str()])?;
+    let y = admg.set(&[args.outcome.as_str()])?;
+    Ok((admg, x, y))
 }
 
 fn backdoor_set(
@@ -147,18 +141,20 @@ fn backdoor_set(
     let g = g.ok_or_else(|| {
         CliError::BadInput("give --graph or an adjustment set with --adjust".into())
     })?;
-    if has_bidirected(g, &args.treatment)? {
-        return Err(CliError::BadInput(format!(
-            "'{}' has a bidirected (latent) edge, so its parents are not a valid back-door set; \
-             give --adjust, or use --method frontdoor or iv",
-            args.treatment
-        )));
+    let (admg, x, y) = admg_sets(args, g)?;
+    if let Some(o) = admg.optimal_adjustment_set(&x, &y) {
+        return Ok((
+            names_of(&admg, &o),
+            "graph: optimal adjustment set (Henckel et al.)".into(),
+        ));
     }
-    // The parents of the treatment block every back-door path in a DAG.
-    Ok((
-        parents(g, &args.treatment)?,
-        "graph: parents of the treatment".into(),
-    ))
+    match admg.minimal_adjustment_sets(&x, &y).first() {
+        Some(z) => Ok((names_of(&admg, z), "graph: minimal adjustment set".into())),
+        None => Err(CliError::BadInput(format!(
+            "the graph admits no adjustment set for the effect of '{}' on '{}'; try --method frontdoor or iv",
+            args.treatment, args.outcome
+        ))),
+    }
 }
 
 fn frontdoor_set(args: &EffectArgs, g: Option<&MixedGraph>) -> Result<Vec<String>, CliError> {
@@ -166,41 +162,37 @@ fn frontdoor_set(args: &EffectArgs, g: Option<&MixedGraph>) -> Result<Vec<String
         return Ok(m);
     }
     let g = g.ok_or_else(|| CliError::BadInput("give --graph or --mediators".into()))?;
-    let t = g.index(&args.treatment)?;
-    let y = g.index(&args.outcome)?;
-    let m: Vec<String> = g
-        .children(t)
-        .into_iter()
-        .filter(|&c| c != y && g.children(c).contains(&y))
-        .map(|c| g.name(c).to_owned())
-        .collect();
-    if m.is_empty() {
-        return Err(CliError::BadInput(format!(
-            "the graph has no mediator between '{}' and '{}' for the front door; give --mediators",
+    let (admg, x, y) = admg_sets(args, g)?;
+    match admg.frontdoor_sets(&x, &y).first() {
+        Some(m) => Ok(names_of(&admg, m)),
+        None => Err(CliError::BadInput(format!(
+            "the graph has no front-door set between '{}' and '{}'; give --mediators",
             args.treatment, args.outcome
-        )));
+        ))),
     }
-    Ok(m)
 }
 
-fn instruments(args: &EffectArgs, g: Option<&MixedGraph>) -> Result<Vec<String>, CliError> {
+/// Instruments and the covariates they need.
+fn instruments(
+    args: &EffectArgs,
+    g: Option<&MixedGraph>,
+) -> Result<(Vec<String>, Vec<String>), CliError> {
     if let Some(z) = names_or(&args.instruments) {
-        return Ok(z);
+        return Ok((z, names_or(&args.adjust).unwrap_or_default()));
     }
     let g = g.ok_or_else(|| CliError::BadInput("give --graph or --instruments".into()))?;
-    let y = g.index(&args.outcome)?;
-    // Parents of the treatment with no edge of their own into the outcome.
-    let z: Vec<String> = parents(g, &args.treatment)?
-        .into_iter()
-        .filter(|p| g.index(p).is_ok_and(|i| !g.adjacent(i, y)))
-        .collect();
-    if z.is_empty() {
-        return Err(CliError::BadInput(format!(
+    let admg = Admg::from_mixed(g)?;
+    let (t, y) = (admg.index(&args.treatment)?, admg.index(&args.outcome)?);
+    match admg.instruments(t, y).first() {
+        Some(iv) => Ok((
+            vec![admg.name(iv.instrument).to_owned()],
+            names_of(&admg, &iv.given),
+        )),
+        None => Err(CliError::BadInput(format!(
             "the graph has no instrument for '{}'; give --instruments",
             args.treatment
-        )));
+        ))),
     }
-    Ok(z)
 }
 
 fn refs(v: &[String]) -> Vec<&str> {
@@ -268,8 +260,7 @@ pub fn build(
             )
         }
         Method::Iv => {
-            let z = instruments(args, graph)?;
-            let w = names_or(&args.adjust).unwrap_or_default();
+            let (z, w) = instruments(args, graph)?;
             let est = TwoStageLeastSquaresParams::new(t, &refs(&z), y)
                 .covariates(&refs(&w))
                 .check()?;
