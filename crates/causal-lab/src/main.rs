@@ -64,6 +64,8 @@ enum LabError {
     Torch(#[from] causal::torch::TorchError),
     #[error(transparent)]
     Discover(#[from] causal::discover::DiscoverError),
+    #[error(transparent)]
+    Irm(#[from] causal::irm::IrmError),
     #[error("{path}: {source}")]
     Io {
         path: String,

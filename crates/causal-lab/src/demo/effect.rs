@@ -1,0 +1,84 @@
+//! Section 3: identify the effect of PKC on P38 in the consensus graph, estimate it on the
+//! observational rows, and check the prediction against the PMA (PKC activator) block.
+
+use causal::core::estimate::{AteEstimator, ParamGuard, RegressionParams};
+use causal::core::graph::Dag;
+use causal::core::identify::identify;
+use causal::core::stats::Bootstrap;
+use serde_json::json;
+
+use super::Section;
+use super::graph_test::log_scale;
+use super::sachs::Sachs;
+use crate::Result;
+use crate::output::markdown_table;
+
+const TREATMENT: &str = "PKC";
+const OUTCOME: &str = "P38";
+/// The PMA block activates PKC.
+const INTERVENTION_BLOCK: usize = 7;
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// Identification, estimation with a bootstrap interval, and the interventional check.
+pub fn run(sachs: &Sachs) -> Result<Section> {
+    let dag = Dag::from_mixed(&sachs.consensus_dag()?)?;
+    let estimand = identify(&dag, &[TREATMENT], &[OUTCOME])?;
+    let expr = estimand
+        .estimand()
+        .map(|e| (e.to_string(), e.to_latex()))
+        .unwrap_or_else(|| ("not identifiable".into(), String::new()));
+    let (x, y) = (dag.set(&[TREATMENT])?, dag.set(&[OUTCOME])?);
+    let adjustment = dag
+        .optimal_adjustment_set(&x, &y)
+        .or_else(|| dag.minimal_adjustment_sets(&x, &y).into_iter().next());
+    let covariates: Vec<String> = adjustment
+        .map(|s| dag.names_of(&s).into_iter().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let cov_refs: Vec<&str> = covariates.iter().map(String::as_str).collect();
+
+    let obs = log_scale(&sachs.observational)?;
+    let estimator = RegressionParams::new(TREATMENT, OUTCOME).covariates(&cov_refs).check()?;
+    let boot = Bootstrap { resamples: 1000, seed: 11, level: 0.95, parallel: true };
+    let est = estimator.estimate(&obs, Some(&boot), 0.95)?;
+
+    // The intervention moves log PKC by `shift`; a linear effect predicts `ate * shift` for P38.
+    let block = log_scale(&sachs.condition(INTERVENTION_BLOCK)?)?;
+    let shift = mean(block.column(TREATMENT)?) - mean(obs.column(TREATMENT)?);
+    let predicted = est.ate * shift;
+    let predicted_ci = [est.ci[0] * shift, est.ci[1] * shift];
+    let observed = mean(block.column(OUTCOME)?) - mean(obs.column(OUTCOME)?);
+    let naive_rows = vec![
+        vec!["estimand (ID algorithm)".into(), format!("`{}`", expr.0)],
+        vec!["adjustment set (optimal O-set)".into(), if covariates.is_empty() { "∅".into() } else { covariates.join(", ") }],
+        vec!["ATE of log PKC on log P38 (OLS)".into(), format!("{:.3} (95% bootstrap CI {:.3} to {:.3}, 1000 resamples)", est.ate, est.ci[0], est.ci[1])],
+        vec!["PMA block: shift of log PKC".into(), format!("{shift:+.3}")],
+        vec!["predicted shift of log P38".into(), format!("{predicted:+.3} ({:+.3} to {:+.3})", predicted_ci[0].min(predicted_ci[1]), predicted_ci[0].max(predicted_ci[1]))],
+        vec!["observed shift of log P38".into(), format!("{observed:+.3}")],
+    ];
+    let agrees = observed.signum() == predicted.signum();
+    let markdown = format!(
+        "Question: how much does PKC activity drive P38? The ID algorithm on the consensus DAG \
+         gives the estimand below, which the optimal adjustment set turns into a regression on the \
+         observational rows (log scale). The PMA block is an experiment that activates PKC, so it \
+         checks the estimate: the observational effect times the observed shift in PKC predicts \
+         the shift in P38.\n\n{}\nThe prediction and the experiment {} in direction. A linear \
+         effect estimated within one condition need not extrapolate to a strong activation, so the \
+         magnitude is the honest test of the linear model, not of the graph alone.\n",
+        markdown_table(&["quantity", "value"], &naive_rows),
+        if agrees { "agree" } else { "disagree" },
+    );
+    Ok(Section {
+        key: "effect",
+        title: "3. Identify, estimate and check an effect against an intervention",
+        markdown,
+        json: json!({
+            "treatment": TREATMENT, "outcome": OUTCOME,
+            "estimand": expr.0, "latex": expr.1, "adjustment": covariates,
+            "estimate": est, "intervention": {"block": "PMA", "treatment_shift": shift, "predicted_outcome_shift": predicted, "predicted_ci": predicted_ci, "observed_outcome_shift": observed},
+        }),
+        summary: format!("effect PKC→P38: ATE {:.3} [{:.3}, {:.3}]; PMA shift predicted {predicted:+.2}, observed {observed:+.2}", est.ate, est.ci[0], est.ci[1]),
+    })
+}

@@ -1,0 +1,50 @@
+//! SVG plots for the report (plotters).
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use crate::{LabError, Result};
+
+fn plot_error(path: &Path, e: impl std::fmt::Display) -> LabError {
+    LabError::Usage(format!("plotting {}: {e}", path.display()))
+}
+
+/// A horizontal bar chart of labelled values.
+pub fn bars(path: &Path, title: &str, values: &[(String, f64)]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| LabError::Io { path: dir.display().to_string(), source })?;
+    }
+    let height = 80 + 28 * values.len() as u32;
+    let root = SVGBackend::new(path, (760, height)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| plot_error(path, e))?;
+    let max = values.iter().map(|(_, v)| *v).fold(0.0f64, f64::max).max(1e-9) * 1.1;
+    let n = values.len();
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 18))
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(230)
+        .build_cartesian_2d(0.0..max, (0..n).into_segmented())
+        .map_err(|e| plot_error(path, e))?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_label_formatter(&|seg| match seg {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                values.get(*i).map(|(l, _)| l.clone()).unwrap_or_default()
+            }
+            SegmentValue::Last => String::new(),
+        })
+        .y_labels(n)
+        .draw()
+        .map_err(|e| plot_error(path, e))?;
+    chart
+        .draw_series(values.iter().enumerate().map(|(i, (_, v))| {
+            let style = if i % 2 == 0 { BLUE.mix(0.6).filled() } else { RED.mix(0.5).filled() };
+            Rectangle::new([(0.0, SegmentValue::Exact(i)), (*v, SegmentValue::Exact(i + 1))], style)
+        }))
+        .map_err(|e| plot_error(path, e))?;
+    root.present().map_err(|e| plot_error(path, e))?;
+    Ok(())
+}
