@@ -28,7 +28,12 @@ pub const TIERS: &[&[&str]] = &[
 ];
 
 /// Published SHD on the 853 observational rows against the 17-edge graph.
-const PUBLISHED: &[(&str, usize)] = &[("NOTEARS", 19), ("DAG-GNN", 16), ("GraN-DAG", 13), ("RL-BIC", 12)];
+const PUBLISHED: &[(&str, usize)] = &[
+    ("NOTEARS", 19),
+    ("DAG-GNN", 16),
+    ("GraN-DAG", 13),
+    ("RL-BIC", 12),
+];
 
 fn standardize(data: &Dataset) -> Result<Dataset> {
     let cols = data
@@ -52,7 +57,10 @@ fn tier_of(names: &[String]) -> Vec<Option<usize>> {
 }
 
 fn knowledge() -> Knowledge {
-    TIERS.iter().enumerate().fold(Knowledge::new(), |k, (i, t)| k.tier(i, t.iter().copied()))
+    TIERS
+        .iter()
+        .enumerate()
+        .fold(Knowledge::new(), |k, (i, t)| k.tier(i, t.iter().copied()))
 }
 
 /// Runs every method with and without the tiers.
@@ -76,7 +84,11 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<Section> {
         }
         runs.push(("PC".into(), with_tiers, pc.fit(&fisher, &names)?.graph));
         runs.push(("GES".into(), with_tiers, ges.fit(&data)?.into_graph()));
-        runs.push(("NOTEARS".into(), with_tiers, notears.fit(&data)?.into_graph()));
+        runs.push((
+            "NOTEARS".into(),
+            with_tiers,
+            notears.fit(&data)?.into_graph(),
+        ));
     }
 
     let mut rows = Vec::new();
@@ -98,13 +110,23 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<Section> {
     for (name, shd) in PUBLISHED {
         bars.push((format!("{name} (published)"), *shd as f64));
     }
-    plot::bars(&settings.out.join("discovery_shd.svg"), "SHD vs the 17-edge consensus graph (lower is better)", &bars)?;
+    plot::bars(
+        &settings.out.join("discovery_shd.svg"),
+        "SHD vs the 17-edge consensus graph (lower is better)",
+        &bars,
+    )?;
 
     let best = runs
         .iter()
         .zip(&records)
         .min_by_key(|(_, r)| r["comparison"]["shd"].as_u64().unwrap_or(u64::MAX))
-        .map(|((m, t, _), r)| format!("{m}{} (SHD {})", if *t { " + tiers" } else { "" }, r["comparison"]["shd"]))
+        .map(|((m, t, _), r)| {
+            format!(
+                "{m}{} (SHD {})",
+                if *t { " + tiers" } else { "" },
+                r["comparison"]["shd"]
+            )
+        })
         .unwrap_or_default();
     let published: Vec<String> = PUBLISHED.iter().map(|(n, s)| format!("{n} {s}")).collect();
     let markdown = format!(
@@ -114,7 +136,11 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<Section> {
          which closes a cycle); TPR is the share of true edges found with the right direction, FDR \
          the share of learned edges that are wrong. An empty graph scores 17. Published SHD on the \
          same rows: {}.\n\n{}\n![SHD](discovery_shd.svg)\n",
-        TIERS.iter().map(|t| t.join(", ")).collect::<Vec<_>>().join(" → "),
+        TIERS
+            .iter()
+            .map(|t| t.join(", "))
+            .collect::<Vec<_>>()
+            .join(" → "),
         published.join(", "),
         markdown_table(&["method", "edges", "SHD", "TPR", "FDR"], &rows),
     );

@@ -4,6 +4,7 @@
 use causal::core::estimate::{AteEstimator, ParamGuard, RegressionParams};
 use causal::core::graph::Dag;
 use causal::core::identify::identify;
+use causal::core::refute::{RefuteParams, evalue_smd, ovb_sensitivity, refute_all};
 use causal::core::stats::Bootstrap;
 use serde_json::json;
 
@@ -20,6 +21,11 @@ const INTERVENTION_BLOCK: usize = 7;
 
 fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
+}
+
+fn sd(v: &[f64]) -> f64 {
+    let m = mean(v);
+    (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)).sqrt()
 }
 
 /// Identification, estimation with a bootstrap interval, and the interventional check.
@@ -40,9 +46,32 @@ pub fn run(sachs: &Sachs) -> Result<Section> {
     let cov_refs: Vec<&str> = covariates.iter().map(String::as_str).collect();
 
     let obs = log_scale(&sachs.observational)?;
-    let estimator = RegressionParams::new(TREATMENT, OUTCOME).covariates(&cov_refs).check()?;
-    let boot = Bootstrap { resamples: 1000, seed: 11, level: 0.95, parallel: true };
+    let estimator = RegressionParams::new(TREATMENT, OUTCOME)
+        .covariates(&cov_refs)
+        .check()?;
+    let boot = Bootstrap {
+        resamples: 1000,
+        seed: 11,
+        level: 0.95,
+        parallel: true,
+    };
     let est = estimator.estimate(&obs, Some(&boot), 0.95)?;
+
+    let refutations = refute_all(
+        &estimator,
+        &obs,
+        &RefuteParams {
+            seed: 5,
+            ..RefuteParams::default()
+        },
+    );
+    // Sensitivity for a one-SD increase of log PKC (E-value), and the robustness value of the
+    // regression (Cinelli & Hazlett: how strongly a hidden confounder must be associated with
+    // both treatment and outcome to explain the estimate away).
+    let sd_t = sd(obs.column(TREATMENT)?);
+    let evalue = evalue_smd(est.ate * sd_t, est.se * sd_t, sd(obs.column(OUTCOME)?))?;
+    let df = (obs.n_rows() - covariates.len() - 2) as f64;
+    let ovb = ovb_sensitivity(est.ate / est.se, df, 1.0, 0.05)?;
 
     // The intervention moves log PKC by `shift`; a linear effect predicts `ate * shift` for P38.
     let block = log_scale(&sachs.condition(INTERVENTION_BLOCK)?)?;
@@ -52,13 +81,52 @@ pub fn run(sachs: &Sachs) -> Result<Section> {
     let observed = mean(block.column(OUTCOME)?) - mean(obs.column(OUTCOME)?);
     let naive_rows = vec![
         vec!["estimand (ID algorithm)".into(), format!("`{}`", expr.0)],
-        vec!["adjustment set (optimal O-set)".into(), if covariates.is_empty() { "∅".into() } else { covariates.join(", ") }],
-        vec!["ATE of log PKC on log P38 (OLS)".into(), format!("{:.3} (95% bootstrap CI {:.3} to {:.3}, 1000 resamples)", est.ate, est.ci[0], est.ci[1])],
+        vec![
+            "adjustment set (optimal O-set)".into(),
+            if covariates.is_empty() {
+                "∅".into()
+            } else {
+                covariates.join(", ")
+            },
+        ],
+        vec![
+            "ATE of log PKC on log P38 (OLS)".into(),
+            format!(
+                "{:.3} (95% bootstrap CI {:.3} to {:.3}, 1000 resamples)",
+                est.ate, est.ci[0], est.ci[1]
+            ),
+        ],
         vec!["PMA block: shift of log PKC".into(), format!("{shift:+.3}")],
-        vec!["predicted shift of log P38".into(), format!("{predicted:+.3} ({:+.3} to {:+.3})", predicted_ci[0].min(predicted_ci[1]), predicted_ci[0].max(predicted_ci[1]))],
-        vec!["observed shift of log P38".into(), format!("{observed:+.3}")],
+        vec![
+            "predicted shift of log P38".into(),
+            format!(
+                "{predicted:+.3} ({:+.3} to {:+.3})",
+                predicted_ci[0].min(predicted_ci[1]),
+                predicted_ci[0].max(predicted_ci[1])
+            ),
+        ],
+        vec![
+            "observed shift of log P38".into(),
+            format!("{observed:+.3}"),
+        ],
     ];
     let agrees = observed.signum() == predicted.signum();
+    let refute_rows: Vec<Vec<String>> = refutations
+        .iter()
+        .map(|r| {
+            vec![
+                r.refuter.replace('_', " "),
+                format!("{:.3}", r.new_effect),
+                if r.passed {
+                    "passed".into()
+                } else {
+                    "FAILED".into()
+                },
+                r.detail.clone(),
+            ]
+        })
+        .collect();
+    let n_passed = refutations.iter().filter(|r| r.passed).count();
     let markdown = format!(
         "Question: how much does PKC activity drive P38? The ID algorithm on the consensus DAG \
          gives the estimand below, which the optimal adjustment set turns into a regression on the \
@@ -69,6 +137,27 @@ pub fn run(sachs: &Sachs) -> Result<Section> {
          magnitude is the honest test of the linear model, not of the graph alone.\n",
         markdown_table(&["quantity", "value"], &naive_rows),
         if agrees { "agree" } else { "disagree" },
+    ) + &format!(
+        "\n**Refutation** (DoWhy's refuters, {} simulations each; {n_passed} of {} passed): a placebo \
+         treatment should have no effect, an added random common cause or a data subset should not \
+         move the estimate, and a dummy outcome should show none.\n\n{}\n**Sensitivity.** E-value \
+         {:.2} (confidence limit {}): an unmeasured confounder would need a risk-ratio association \
+         of that size with both PKC and P38 to explain away a one-SD effect (VanderWeele & Ding). \
+         Robustness value {:.1}% ({:.1}% at α = 0.05): the share of residual variance of both \
+         treatment and outcome a confounder must explain to remove the estimate (Cinelli & Hazlett).\n",
+        RefuteParams::default().simulations,
+        refutations.len(),
+        markdown_table(
+            &["refuter", "new effect", "result", "what was checked"],
+            &refute_rows
+        ),
+        evalue.point,
+        evalue
+            .ci
+            .map(|c| format!("{c:.2}"))
+            .unwrap_or_else(|| "n/a".into()),
+        100.0 * ovb.rv_q,
+        100.0 * ovb.rv_q_alpha,
     );
     Ok(Section {
         key: "effect",
@@ -77,8 +166,15 @@ pub fn run(sachs: &Sachs) -> Result<Section> {
         json: json!({
             "treatment": TREATMENT, "outcome": OUTCOME,
             "estimand": expr.0, "latex": expr.1, "adjustment": covariates,
-            "estimate": est, "intervention": {"block": "PMA", "treatment_shift": shift, "predicted_outcome_shift": predicted, "predicted_ci": predicted_ci, "observed_outcome_shift": observed},
+            "estimate": est, "refutations": refutations, "evalue": evalue, "robustness": ovb, "intervention": {"block": "PMA", "treatment_shift": shift, "predicted_outcome_shift": predicted, "predicted_ci": predicted_ci, "observed_outcome_shift": observed},
         }),
-        summary: format!("effect PKC→P38: ATE {:.3} [{:.3}, {:.3}]; PMA shift predicted {predicted:+.2}, observed {observed:+.2}", est.ate, est.ci[0], est.ci[1]),
+        summary: format!(
+            "effect PKC→P38: ATE {:.3} [{:.3}, {:.3}], {n_passed}/{} refuters passed, E-value {:.2}; PMA shift predicted {predicted:+.2}, observed {observed:+.2}",
+            est.ate,
+            est.ci[0],
+            est.ci[1],
+            refutations.len(),
+            evalue.point
+        ),
     })
 }

@@ -27,16 +27,39 @@ pub fn run(sachs: &Sachs) -> Result<Section> {
     let mut records = Vec::new();
     let (mut found, mut wrong) = (0usize, 0usize);
     for target in data.names() {
-        let predictors: Vec<&str> = data.names().iter().filter(|n| *n != target).map(String::as_str).collect();
-        let fit = IcpParams::new().alpha(ALPHA).predictors(predictors).check()?.fit(&data, target, &envs)?;
-        let parents: Vec<&str> = truth.parents(truth.index(target)?).into_iter().map(|p| truth.name(p)).collect();
+        let predictors: Vec<&str> = data
+            .names()
+            .iter()
+            .filter(|n| *n != target)
+            .map(String::as_str)
+            .collect();
+        let fit = IcpParams::new()
+            .alpha(ALPHA)
+            .predictors(predictors)
+            .check()?
+            .fit(&data, target, &envs)?;
+        let parents: Vec<&str> = truth
+            .parents(truth.index(target)?)
+            .into_iter()
+            .map(|p| truth.name(p))
+            .collect();
         let estimate = fit.estimate_names();
         found += estimate.iter().filter(|e| parents.contains(e)).count();
         wrong += estimate.iter().filter(|e| !parents.contains(e)).count();
         rows.push(vec![
             target.clone(),
-            if fit.model_rejected { "rejected".into() } else if estimate.is_empty() { "∅".into() } else { estimate.join(", ") },
-            if parents.is_empty() { "∅".into() } else { parents.join(", ") },
+            if fit.model_rejected {
+                "rejected".into()
+            } else if estimate.is_empty() {
+                "∅".into()
+            } else {
+                estimate.join(", ")
+            },
+            if parents.is_empty() {
+                "∅".into()
+            } else {
+                parents.join(", ")
+            },
         ]);
         records.push(json!({"target": target, "consensus_parents": parents, "icp": fit.to_json()}));
     }
@@ -48,7 +71,10 @@ pub fn run(sachs: &Sachs) -> Result<Section> {
          with these conditions as environments does not hold for that protein (several conditions \
          intervene on the target itself, which ICP's assumptions exclude). Across all targets ICP \
          named {found} consensus parents and {wrong} non-parents.\n\n{}",
-        markdown_table(&["target", "ICP causal predictors", "consensus parents"], &rows),
+        markdown_table(
+            &["target", "ICP causal predictors", "consensus parents"],
+            &rows
+        ),
     );
     Ok(Section {
         key: "icp",

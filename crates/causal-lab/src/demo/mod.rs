@@ -7,6 +7,7 @@ mod discovery;
 mod effect;
 mod graph_test;
 mod icp;
+mod neural_scm;
 mod plot;
 mod sachs;
 
@@ -44,17 +45,31 @@ pub struct Settings<'a> {
 pub fn run(quick: bool, out: &Path, data_dir: Option<&Path>) -> Result<()> {
     let data_dir = data_dir.ok_or_else(|| {
         LabError::Usage(
-            "the demo needs its built-in data: run it as `cargo xtask demo`, or pass --data-dir".into(),
+            "the demo needs its built-in data: run it as `cargo xtask demo`, or pass --data-dir"
+                .into(),
         )
     })?;
     let started = Instant::now();
     let settings = Settings { quick, out };
     let sachs = sachs::Sachs::load(data_dir)?;
     let steps: Vec<(&str, Box<dyn Fn() -> Result<Section> + '_>)> = vec![
-        ("causal discovery on Sachs", Box::new(|| discovery::run(&sachs, &settings))),
-        ("testing the consensus graph", Box::new(|| graph_test::run(&sachs))),
-        ("identify, estimate, check against an intervention", Box::new(|| effect::run(&sachs))),
+        (
+            "causal discovery on Sachs",
+            Box::new(|| discovery::run(&sachs, &settings)),
+        ),
+        (
+            "testing the consensus graph",
+            Box::new(|| graph_test::run(&sachs)),
+        ),
+        (
+            "identify, estimate, check against an intervention",
+            Box::new(|| effect::run(&sachs)),
+        ),
         ("invariant causal prediction", Box::new(|| icp::run(&sachs))),
+        (
+            "neural SCM vs interventions",
+            Box::new(|| neural_scm::run(&sachs, &settings)),
+        ),
     ];
     let total = steps.len();
     let mut sections = Vec::with_capacity(total);
@@ -66,7 +81,8 @@ pub fn run(quick: bool, out: &Path, data_dir: Option<&Path>) -> Result<()> {
     let mut md = String::from(
         "# causal-rs demo report\n\nThe whole workflow on real data: learn a graph with expert \
          knowledge, test it against the data, identify and estimate an effect and check it \
-         against an intervention, and find invariant predictors across conditions. Data: Sachs \
+         against an intervention, find invariant predictors across conditions, and predict \
+         experiments with a neural SCM. Data: Sachs \
          et al. (2005) protein-signalling flow cytometry (from the cdt wheel).\n\n",
     );
     let mut report = serde_json::Map::new();
@@ -75,7 +91,10 @@ pub fn run(quick: bool, out: &Path, data_dir: Option<&Path>) -> Result<()> {
         report.insert(s.key.into(), s.json.clone());
     }
     let seconds = started.elapsed().as_secs_f64();
-    md.push_str(&format!("\n_Run time: {seconds:.1} s{}._\n", if quick { " (--quick)" } else { "" }));
+    md.push_str(&format!(
+        "\n_Run time: {seconds:.1} s{}._\n",
+        if quick { " (--quick)" } else { "" }
+    ));
     report.insert("seconds".into(), json!(seconds));
     report.insert("quick".into(), json!(quick));
     write(out, "report.md", &md)?;

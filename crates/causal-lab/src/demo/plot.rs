@@ -13,12 +13,20 @@ fn plot_error(path: &Path, e: impl std::fmt::Display) -> LabError {
 /// A horizontal bar chart of labelled values.
 pub fn bars(path: &Path, title: &str, values: &[(String, f64)]) -> Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| LabError::Io { path: dir.display().to_string(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| LabError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
     }
     let height = 80 + 28 * values.len() as u32;
     let root = SVGBackend::new(path, (760, height)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| plot_error(path, e))?;
-    let max = values.iter().map(|(_, v)| *v).fold(0.0f64, f64::max).max(1e-9) * 1.1;
+    let max = values
+        .iter()
+        .map(|(_, v)| *v)
+        .fold(0.0f64, f64::max)
+        .max(1e-9)
+        * 1.1;
     let n = values.len();
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 18))
@@ -41,9 +49,62 @@ pub fn bars(path: &Path, title: &str, values: &[(String, f64)]) -> Result<()> {
         .map_err(|e| plot_error(path, e))?;
     chart
         .draw_series(values.iter().enumerate().map(|(i, (_, v))| {
-            let style = if i % 2 == 0 { BLUE.mix(0.6).filled() } else { RED.mix(0.5).filled() };
-            Rectangle::new([(0.0, SegmentValue::Exact(i)), (*v, SegmentValue::Exact(i + 1))], style)
+            let style = if i % 2 == 0 {
+                BLUE.mix(0.6).filled()
+            } else {
+                RED.mix(0.5).filled()
+            };
+            Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(i)),
+                    (*v, SegmentValue::Exact(i + 1)),
+                ],
+                style,
+            )
         }))
+        .map_err(|e| plot_error(path, e))?;
+    root.present().map_err(|e| plot_error(path, e))?;
+    Ok(())
+}
+
+/// A scatter plot with the identity line.
+pub fn scatter(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    points: &[(f64, f64)],
+) -> Result<()> {
+    let root = SVGBackend::new(path, (520, 480)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| plot_error(path, e))?;
+    let lim = points
+        .iter()
+        .flat_map(|(x, y)| [x.abs(), y.abs()])
+        .fold(0.0f64, f64::max)
+        .max(1e-3)
+        * 1.1;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 16))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
+        .build_cartesian_2d(-lim..lim, -lim..lim)
+        .map_err(|e| plot_error(path, e))?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .draw()
+        .map_err(|e| plot_error(path, e))?;
+    chart
+        .draw_series(LineSeries::new([(-lim, -lim), (lim, lim)], BLACK.mix(0.4)))
+        .map_err(|e| plot_error(path, e))?;
+    chart
+        .draw_series(
+            points
+                .iter()
+                .map(|&(x, y)| Circle::new((x, y), 4, BLUE.filled())),
+        )
         .map_err(|e| plot_error(path, e))?;
     root.present().map_err(|e| plot_error(path, e))?;
     Ok(())

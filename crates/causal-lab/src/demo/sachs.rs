@@ -50,16 +50,27 @@ impl Sachs {
         })?;
         let mut consensus = MixedGraph::with_nodes(all.names().iter().cloned())?;
         for (k, line) in text.lines().enumerate().skip(1) {
-            let parts: Vec<&str> = line.split(',').map(|s| s.trim().trim_matches('"')).collect();
+            let parts: Vec<&str> = line
+                .split(',')
+                .map(|s| s.trim().trim_matches('"'))
+                .collect();
             match parts.as_slice() {
                 [from, to] => consensus.add_directed(from, to)?,
                 [""] => {}
                 _ => {
-                    return Err(CoreError::Parse { line: k + 1, message: format!("expected 'cause,effect', got '{line}'") }.into());
+                    return Err(CoreError::Parse {
+                        line: k + 1,
+                        message: format!("expected 'cause,effect', got '{line}'"),
+                    }
+                    .into());
                 }
             }
         }
-        Ok(Self { all, observational, consensus })
+        Ok(Self {
+            all,
+            observational,
+            consensus,
+        })
     }
 
     /// The consensus graph as a DAG: cdt's version has the cycle PIP3 → plcg → PIP2 → PIP3; the

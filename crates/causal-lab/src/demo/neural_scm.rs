@@ -1,0 +1,135 @@
+//! Section 5: a neural SCM on the consensus graph, fitted to the observational rows, predicts the
+//! two activator experiments (PMA activates PKC, β2cAMP activates PKA); predicted shifts of the
+//! target's descendants are compared with the observed ones.
+
+use causal::core::data::Dataset;
+use causal::torch::scm::{Intervention, NeuralScmParams};
+use causal::torch::tch::Device;
+use causal::torch::trainer::TrainerParams;
+use serde_json::json;
+
+use super::graph_test::log_scale;
+use super::sachs::Sachs;
+use super::{Section, Settings, plot};
+use crate::Result;
+use crate::output::markdown_table;
+
+/// (condition block, intervened protein).
+const EXPERIMENTS: &[(usize, &str)] = &[(7, "PKC"), (8, "PKA")];
+const DRAWS: usize = 20_000;
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+fn mean_of(d: &Dataset, name: &str) -> Result<f64> {
+    Ok(mean(d.column(name)?))
+}
+
+/// Fits the neural SCM and compares predicted with observed interventional shifts.
+pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<Section> {
+    let graph = sachs.consensus_dag()?;
+    let obs = log_scale(&sachs.observational)?;
+    let epochs = if settings.quick { 40 } else { 300 };
+    let trainer = TrainerParams::new()
+        .epochs(epochs)
+        .learning_rate(3e-3)
+        .batch_size(128)
+        .patience(Some(30))
+        .seed(3)
+        .device(Device::Cpu)
+        .quiet(true);
+    let scm = NeuralScmParams::new()
+        .hidden(&[32, 32])
+        .trainer(trainer)
+        .seed(3)
+        .fit(&graph, &obs)?;
+    let history = scm.history();
+    history.write_svg(&settings.out.join("neural_scm_training.svg"))?;
+
+    let mut rows = Vec::new();
+    let mut points = Vec::new();
+    let mut records = Vec::new();
+    for &(block, target) in EXPERIMENTS {
+        let data = log_scale(&sachs.condition(block)?)?;
+        let level = mean_of(&data, target)?;
+        let intervened = scm.intervene(&[(target, Intervention::Set(level))])?;
+        let baseline = scm.intervene(&[])?;
+        let t = graph.index(target)?;
+        let descendants = descendants(&graph, t);
+        for d in descendants {
+            let name = graph.name(d);
+            let predicted = intervened.mean(name, DRAWS, 1)? - baseline.mean(name, DRAWS, 1)?;
+            let observed = mean_of(&data, name)? - mean_of(&obs, name)?;
+            points.push((predicted, observed));
+            rows.push(vec![
+                super::sachs::CONDITIONS[block].0.to_owned(),
+                format!("do({target} = {level:.2})"),
+                name.to_owned(),
+                format!("{predicted:+.3}"),
+                format!("{observed:+.3}"),
+            ]);
+            records.push(json!({"block": super::sachs::CONDITIONS[block].0, "target": target, "level": level, "descendant": name, "predicted_shift": predicted, "observed_shift": observed}));
+        }
+    }
+    let agree = points
+        .iter()
+        .filter(|(p, o)| p.signum() == o.signum())
+        .count();
+    let mae = points.iter().map(|(p, o)| (p - o).abs()).sum::<f64>() / points.len().max(1) as f64;
+    plot::scatter(
+        &settings.out.join("neural_scm_shifts.svg"),
+        "Interventional shifts (log scale): predicted vs observed",
+        "predicted shift",
+        "observed shift",
+        &points,
+    )?;
+    let markdown = format!(
+        "A neural SCM puts a small network (32-32, ELU) on each protein, fed by its consensus parents \
+         only, with Gaussian noise; it is fitted by maximum likelihood to the observational rows \
+         (log scale, {} epochs, early stopping on 10% held out; best epoch {}). The activator \
+         experiments are then simulated as do-interventions that set the target to its mean level \
+         in the experiment; the predicted shift of each descendant is compared with the shift \
+         actually observed. {agree} of {} predicted shifts have the observed sign; mean absolute \
+         error {mae:.3} log units.\n\n{}\n![shifts](neural_scm_shifts.svg) \
+         ![training](neural_scm_training.svg)\n",
+        history.train.len(),
+        history.best_epoch,
+        points.len(),
+        markdown_table(
+            &[
+                "experiment",
+                "intervention",
+                "descendant",
+                "predicted shift",
+                "observed shift"
+            ],
+            &rows
+        ),
+    );
+    Ok(Section {
+        key: "neural_scm",
+        title: "5. A neural SCM predicts interventions",
+        markdown,
+        json: json!({"epochs": history.train.len(), "best_epoch": history.best_epoch, "sign_agreement": agree, "n": points.len(), "mae": mae, "shifts": records}),
+        summary: format!(
+            "neural SCM: {agree}/{} interventional shifts with the right sign, MAE {mae:.3}",
+            points.len()
+        ),
+    })
+}
+
+fn descendants(g: &causal::core::graph::MixedGraph, v: usize) -> Vec<usize> {
+    let mut seen = vec![false; g.n_nodes()];
+    let mut stack = g.children(v);
+    let mut out = Vec::new();
+    while let Some(c) = stack.pop() {
+        if !seen[c] {
+            seen[c] = true;
+            out.push(c);
+            stack.extend(g.children(c));
+        }
+    }
+    out.sort_unstable();
+    out
+}
