@@ -27,6 +27,7 @@ const PEERS: &[&str] = &[
     "networkx==3.6.1",
     "torch==2.13.0",
     "y0==0.2.11",
+    "causal-learn==0.1.4.8",
 ];
 
 /// The peers' venv python, created and filled on first need.

@@ -110,6 +110,10 @@ fn bad_inputs_exit_2_with_a_named_cause() {
     let out = causal(&["discover", "pc", "--data", constant.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("'a' is constant"));
+    let nan = temp_file("nan.csv", "a,b\n1,2\nNaN,3\n2,5\n4,4\n0,1\n");
+    let out = causal(&["discover", "pc", "--data", nan.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'a'"));
     let out = causal(&["discover", "nosuch", "--data", d]);
     assert_eq!(out.status.code(), Some(2));
     let out = causal(&["discover", "pc", "--data", d, "--uc-rule", "7"]);

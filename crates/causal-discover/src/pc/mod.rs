@@ -446,6 +446,17 @@ mod tests {
     }
 
     #[test]
+    fn collinear_columns_are_a_named_error() {
+        let a: Vec<f64> = (0..50).map(|i| ((i * 37) % 23) as f64).collect();
+        let b: Vec<f64> = (0..50).map(|i| ((i * 11) % 19) as f64).collect();
+        let c: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
+        let data = Dataset::new(vec!["a".into(), "b".into(), "c".into()], vec![a, b, c]).unwrap();
+        let err = Pc::new().fit_data(&data, CiTestKind::FisherZ).unwrap_err();
+        assert!(matches!(err, DiscoverError::Singular(_)), "{err}");
+        assert!(err.to_string().contains("a, b, c"), "{err}");
+    }
+
+    #[test]
     fn depth_limit_stops_the_search() {
         // a -> b -> c: a ⫫ c | b is only found at depth 1.
         let truth = dag(&["a", "b", "c"], &[("a", "b"), ("b", "c")]);

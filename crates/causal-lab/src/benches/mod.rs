@@ -7,6 +7,7 @@
 mod dsep;
 mod identify;
 mod mlp;
+mod pc;
 
 use std::time::Instant;
 
@@ -42,6 +43,11 @@ pub const REGISTRY: &[Bench] = &[
         "id-suite",
         "ID/IDC on every query of a suite JSON (y0 fixture format): ARGS = file reps",
         identify::id_suite,
+    ),
+    (
+        "pc",
+        "PC (Fisher-z, stable, causal-learn defaults) on a CSV from compare_pc.py: ARGS = data.csv [alpha]",
+        pc::pc,
     ),
 ];
 
