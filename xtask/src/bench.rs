@@ -28,6 +28,7 @@ const PEERS: &[&str] = &[
     "torch==2.13.0",
     "y0==0.2.11",
     "causal-learn==0.1.4.8",
+    "causalicp==0.1.1",
 ];
 
 /// The peers' venv python, created and filled on first need.

@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "torch")]
+pub mod deep;
 pub mod environments;
 pub mod error;
 pub mod icp;

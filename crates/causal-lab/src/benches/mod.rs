@@ -5,6 +5,7 @@
 //! `xtask/peers/compare_*.py` can put the peer's time beside ours.
 
 mod dsep;
+mod icp;
 mod identify;
 mod mlp;
 mod pc;
@@ -48,6 +49,11 @@ pub const REGISTRY: &[Bench] = &[
         "pc",
         "PC (Fisher-z, stable, causal-learn defaults) on a CSV from compare_pc.py: ARGS = data.csv [alpha]",
         pc::pc,
+    ),
+    (
+        "icp",
+        "ICP (approximate test, all subsets) on a data file: ARGS = path target env-column",
+        icp::run,
     ),
 ];
 

@@ -1,6 +1,10 @@
 //! The registry of named experiments.
 
 mod backdoor_linear;
+mod colored_digits;
+mod icp_sachs;
+mod irm_plot;
+mod irm_synthetic;
 mod sachs_discovery;
 mod sachs_neural_scm;
 
@@ -27,6 +31,21 @@ pub const REGISTRY: &[Experiment] = &[
         "sachs-neural-scm",
         "NeuralScm on Sachs' 853 observational rows: predicted vs observed intervention shifts",
         sachs_neural_scm::run,
+    ),
+    (
+        "icp-sachs",
+        "ICP on the Sachs data, 9 conditions as environments, vs the consensus graph",
+        icp_sachs::run,
+    ),
+    (
+        "colored-digits",
+        "Colored MNIST protocol on 8x8 digits: ERM, IRM, V-REx, GroupDRO, DANN, grayscale oracle",
+        colored_digits::run,
+    ),
+    (
+        "irm-synthetic",
+        "IRM paper 5.1 SEMs: causal / non-causal weight errors of ERM, IRM and ICP",
+        irm_synthetic::run,
     ),
 ];
 
