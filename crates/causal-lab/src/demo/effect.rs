@@ -2,17 +2,19 @@
 //! observational rows, and check the prediction against the PMA (PKC activator) block.
 
 use causal::core::estimate::{AteEstimator, ParamGuard, RegressionParams};
-use causal::core::graph::Dag;
+use causal::core::graph::{Dag, MixedGraph};
 use causal::core::identify::identify;
+use causal::core::refute::{GraphTestParams, test_graph};
 use causal::core::refute::{RefuteParams, evalue_smd, ovb_sensitivity, refute_all};
+use causal::core::report::{AssumptionsReport, Identification, edge_records, sensitivity};
 use causal::core::stats::Bootstrap;
 use serde_json::json;
 
-use super::Section;
 use super::graph_test::log_scale;
 use super::sachs::Sachs;
+use super::{Section, Settings};
 use crate::Result;
-use crate::output::markdown_table;
+use crate::output::{markdown_table, write};
 
 const TREATMENT: &str = "PKC";
 const OUTCOME: &str = "P38";
@@ -29,8 +31,11 @@ fn sd(v: &[f64]) -> f64 {
 }
 
 /// Identification, estimation with a bootstrap interval, and the interventional check.
-pub fn run(sachs: &Sachs) -> Result<Section> {
-    let dag = Dag::from_mixed(&sachs.consensus_dag()?)?;
+/// Writes the assumptions report (`assumptions.json`, `assumptions.md`) beside the report; edges
+/// also found in `discovered` are marked as discovered, the rest as expert knowledge.
+pub fn run(sachs: &Sachs, discovered: &MixedGraph, settings: &Settings<'_>) -> Result<Section> {
+    let consensus = sachs.consensus_dag()?;
+    let dag = Dag::from_mixed(&consensus)?;
     let estimand = identify(&dag, &[TREATMENT], &[OUTCOME])?;
     let expr = estimand
         .estimand()
@@ -110,6 +115,26 @@ pub fn run(sachs: &Sachs) -> Result<Section> {
             format!("{observed:+.3}"),
         ],
     ];
+    let edges = edge_records(&consensus, Some(discovered));
+    let assumptions = AssumptionsReport {
+        graph: consensus.to_json_value(),
+        edges,
+        identification: Identification {
+            strategy: "backdoor".into(),
+            source: "optimal adjustment set O(X,Y) of the consensus graph".into(),
+            estimand: expr.0.clone(),
+        },
+        estimate: est.clone(),
+        refutations: refutations.clone(),
+        graph_test: Some(test_graph(&consensus, &obs, &GraphTestParams::default())?),
+        sensitivity: sensitivity(&est, sd(obs.column(OUTCOME)?))?,
+    };
+    write(settings.out, "assumptions.json", &assumptions.to_json()?)?;
+    write(
+        settings.out,
+        "assumptions.md",
+        &assumptions.to_markdown(&consensus),
+    )?;
     let agrees = observed.signum() == predicted.signum();
     let refute_rows: Vec<Vec<String>> = refutations
         .iter()
@@ -144,7 +169,10 @@ pub fn run(sachs: &Sachs) -> Result<Section> {
          {:.2} (confidence limit {}): an unmeasured confounder would need a risk-ratio association \
          of that size with both PKC and P38 to explain away a one-SD effect (VanderWeele & Ding). \
          Robustness value {:.1}% ({:.1}% at α = 0.05): the share of residual variance of both \
-         treatment and outcome a confounder must explain to remove the estimate (Cinelli & Hazlett).\n",
+         treatment and outcome a confounder must explain to remove the estimate (Cinelli & Hazlett).\n\n\
+         Every assumption behind this number (the graph, with each edge marked as expert knowledge \
+         or confirmed by discovery; the identification strategy; the estimate; each refutation and \
+         graph test) is recorded in [assumptions.md](assumptions.md) and `assumptions.json`.\n",
         RefuteParams::default().simulations,
         refutations.len(),
         markdown_table(

@@ -52,31 +52,19 @@ pub fn run(quick: bool, out: &Path, data_dir: Option<&Path>) -> Result<()> {
     let started = Instant::now();
     let settings = Settings { quick, out };
     let sachs = sachs::Sachs::load(data_dir)?;
-    let steps: Vec<(&str, Box<dyn Fn() -> Result<Section> + '_>)> = vec![
-        (
-            "causal discovery on Sachs",
-            Box::new(|| discovery::run(&sachs, &settings)),
-        ),
-        (
-            "testing the consensus graph",
-            Box::new(|| graph_test::run(&sachs)),
-        ),
-        (
-            "identify, estimate, check against an intervention",
-            Box::new(|| effect::run(&sachs)),
-        ),
-        ("invariant causal prediction", Box::new(|| icp::run(&sachs))),
-        (
-            "neural SCM vs interventions",
-            Box::new(|| neural_scm::run(&sachs, &settings)),
-        ),
-    ];
-    let total = steps.len();
-    let mut sections = Vec::with_capacity(total);
-    for (k, (name, step)) in steps.iter().enumerate() {
-        eprintln!("[{}/{total}] {name}", k + 1);
-        sections.push(step()?);
-    }
+    let total = 5;
+    let step = |k: usize, name: &str| eprintln!("[{k}/{total}] {name}");
+    step(1, "causal discovery on Sachs");
+    let (discovery, discovered) = discovery::run(&sachs, &settings)?;
+    step(2, "testing the consensus graph");
+    let graph_test = graph_test::run(&sachs)?;
+    step(3, "identify, estimate, check against an intervention");
+    let effect = effect::run(&sachs, &discovered, &settings)?;
+    step(4, "invariant causal prediction");
+    let icp = icp::run(&sachs)?;
+    step(5, "neural SCM vs interventions");
+    let neural = neural_scm::run(&sachs, &settings)?;
+    let sections = [discovery, graph_test, effect, icp, neural];
 
     let mut md = String::from(
         "# causal-rs demo report\n\nThe whole workflow on real data: learn a graph with expert \
