@@ -9,7 +9,7 @@ mod graph_test;
 mod icp;
 mod neural_scm;
 mod plot;
-mod sachs;
+pub(crate) mod sachs;
 
 use std::path::Path;
 use std::time::Instant;

@@ -76,13 +76,7 @@ impl Sachs {
     /// The consensus graph as a DAG: cdt's version has the cycle PIP3 → plcg → PIP2 → PIP3; the
     /// 17-edge graph of the papers drops PIP2 → PIP3, and so do we.
     pub fn consensus_dag(&self) -> Result<MixedGraph> {
-        let mut g = self.consensus.clone();
-        let (a, b) = (g.index("PIP2")?, g.index("PIP3")?);
-        if g.edges_between(a, b).any(|e| e.is_directed_from(a, b)) {
-            g.remove_edges_between(a, b);
-        }
-        g.check_acyclic()?;
-        Ok(g)
+        drop_pip2_pip3(self.consensus.clone())
     }
 
     /// Rows of one condition block.
@@ -90,4 +84,15 @@ impl Sachs {
         let (_, start, end) = CONDITIONS[k];
         Ok(self.all.take_rows(&(start..end).collect::<Vec<_>>())?)
     }
+}
+
+/// cdt's consensus graph less PIP2 → PIP3, the edge that closes its cycle (the papers' 17-edge
+/// graph); fails if the result is still cyclic.
+pub fn drop_pip2_pip3(mut g: MixedGraph) -> Result<MixedGraph> {
+    let (a, b) = (g.index("PIP2")?, g.index("PIP3")?);
+    if g.edges_between(a, b).any(|e| e.is_directed_from(a, b)) {
+        g.remove_edges_between(a, b);
+    }
+    g.check_acyclic()?;
+    Ok(g)
 }
