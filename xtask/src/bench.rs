@@ -29,6 +29,8 @@ const PEERS: &[&str] = &[
     "y0==0.2.11",
     "causal-learn==0.1.4.8",
     "causalicp==0.1.1",
+    // CEVAE peer (compare_cf.py).
+    "pyro-ppl==1.9.2",
 ];
 
 /// The peers' venv python, created and filled on first need.

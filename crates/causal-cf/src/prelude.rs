@@ -1,4 +1,10 @@
 //! The types most individual-effect programs need.
 
+pub use crate::data::{IteData, Split, Truth, cevae_split, load_npci, simulate_surface_b};
 pub use crate::error::CfError;
-pub use crate::metrics::{ate_error, sqrt_pehe};
+pub use crate::metrics::{MeanSe, ate_error, mean_se, sqrt_pehe};
+pub use crate::models::{
+    CevaeParams, CfrParams, DragonNetParams, IteModel, ModelKind, PotentialOutcomes,
+    SLearnerParams, TLearnerParams, fit_model,
+};
+pub use crate::policy::{dr_policy_value, policy_risk, threshold_policy, true_policy_value};

@@ -66,6 +66,8 @@ enum LabError {
     Discover(#[from] causal::discover::DiscoverError),
     #[error(transparent)]
     Irm(#[from] causal::irm::IrmError),
+    #[error(transparent)]
+    Cf(#[from] causal::cf::CfError),
     #[error("{path}: {source}")]
     Io {
         path: String,

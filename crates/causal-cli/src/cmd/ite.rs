@@ -1,4 +1,6 @@
-//! `causal ite`.
+//! `causal ite`: individual treatment effects with a deep model (CEVAE, TARNet, CFR, DragonNet).
+
+use std::path::PathBuf;
 
 use clap::Args;
 
@@ -7,13 +9,139 @@ use crate::error::CliError;
 /// Arguments of `causal ite`.
 #[derive(Args)]
 pub struct IteArgs {
-    /// Arguments, accepted once this capability lands.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+    /// The model: cevae, tarnet, cfr-wass, cfr-mmd, dragonnet, s-learner or t-learner.
+    #[arg(long, default_value = "tarnet")]
+    model: String,
+    /// Data file (CSV or whitespace-separated, with a header).
+    #[arg(long)]
+    data: PathBuf,
+    /// The binary (0/1) treatment column.
+    #[arg(long)]
+    treatment: String,
+    /// The outcome column.
+    #[arg(long)]
+    outcome: String,
+    /// Comma-separated covariates (default: every other column).
+    #[arg(long)]
+    covariates: Option<String>,
+    /// Seed of the validation split, the initialisation and the sampling.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Share of rows held out for early stopping (0 disables it).
+    #[arg(long, default_value_t = 0.3)]
+    valid_fraction: f64,
+    /// Where to write per-row CATE and potential outcomes (CSV).
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 /// Runs `causal ite`.
+#[cfg(feature = "torch")]
 pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
-    let _ = args.rest;
-    Err(CliError::unavailable("ite"))
+    use causal::cf::CfError;
+    use causal::cf::data::IteData;
+    use causal::cf::models::{ModelKind, Propensity, fit_model};
+    use causal::cf::policy::aipw_ate;
+
+    let bad = |e: CfError| match e {
+        CfError::Torch(_) => CliError::Failure(e.to_string()),
+        other => CliError::BadInput(other.to_string()),
+    };
+    let kind = ModelKind::parse(&args.model).map_err(bad)?;
+    if !(0.0..0.9).contains(&args.valid_fraction) {
+        return Err(CliError::BadInput(format!(
+            "--valid-fraction {} must lie in [0, 0.9)",
+            args.valid_fraction
+        )));
+    }
+    let dataset = crate::io::read_data(&args.data)?;
+    let covariates = args.covariates.as_deref().map(crate::io::split_names);
+    let cov_refs: Option<Vec<&str>> = covariates
+        .as_ref()
+        .map(|c| c.iter().map(String::as_str).collect());
+    let data = IteData::from_dataset(
+        &dataset,
+        &args.treatment,
+        &args.outcome,
+        cov_refs.as_deref(),
+    )
+    .map_err(|e| CliError::BadInput(format!("{}: {}", args.data.display(), e)))?;
+
+    // A seeded validation split for early stopping; effects are reported for every row.
+    let (kept, held) =
+        causal::cf::data::holdout_split(data.n(), args.valid_fraction, args.seed).map_err(bad)?;
+    let (train, valid) = if held.len() >= 4 {
+        (
+            data.subset(&kept).map_err(bad)?,
+            Some(data.subset(&held).map_err(bad)?),
+        )
+    } else {
+        (data.clone(), None)
+    };
+    eprintln!(
+        "fitting {} on {} rows ({} for early stopping)",
+        kind.cli_name(),
+        train.n(),
+        valid.as_ref().map_or(0, IteData::n)
+    );
+    let model = fit_model(kind, &train, valid.as_ref(), args.seed, false).map_err(bad)?;
+    let po = model.predict(&data).map_err(bad)?;
+    let cate = po.cate();
+    let head = model.propensity(data.x()).map_err(bad)?;
+    let from_head = head.is_some();
+    let e = match head {
+        Some(e) => e,
+        None => Propensity::fit(&train, valid.as_ref(), args.seed)
+            .and_then(|p| p.predict(data.x()))
+            .map_err(bad)?,
+    };
+    let dr = aipw_ate(data.t(), data.y(), &po.y0, &po.y1, &e, 0.01).map_err(bad)?;
+
+    if let Some(path) = &args.out {
+        let mut csv = String::from("row,cate,y0_hat,y1_hat\n");
+        for i in 0..data.n() {
+            csv.push_str(&format!(
+                "{},{},{},{}\n",
+                i + 1,
+                cate[i],
+                po.y0[i],
+                po.y1[i]
+            ));
+        }
+        std::fs::write(path, csv)
+            .map_err(|e| CliError::Failure(format!("{}: {e}", path.display())))?;
+    }
+    let z = 1.959_963_984_540_054;
+    Ok(serde_json::json!({
+        "model": kind.cli_name(),
+        "n": data.n(),
+        "n_treated": data.n_treated(),
+        "treatment": args.treatment,
+        "outcome": args.outcome,
+        "covariates": data.names(),
+        "ate": po.ate(),
+        "ate_aipw": {
+            "estimate": dr.value,
+            "se": dr.se,
+            "ci95": [dr.value - z * dr.se, dr.value + z * dr.se],
+            "propensity": if from_head {
+                "model head"
+            } else {
+                "logistic regression"
+            },
+        },
+        "epochs": model.history().epochs(),
+        "best_epoch": model.history().best_epoch,
+        "out": args.out.as_ref().map(|p| p.display().to_string()),
+        "seed": args.seed,
+    }))
+}
+
+/// Runs `causal ite` (unavailable without the torch feature).
+#[cfg(not(feature = "torch"))]
+pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
+    let _ = args;
+    Err(CliError::unavailable(
+        "ite (built without the torch feature)",
+    ))
 }

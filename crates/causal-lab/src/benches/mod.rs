@@ -9,6 +9,7 @@ mod icp;
 mod identify;
 mod mlp;
 mod pc;
+mod cevae;
 
 use std::time::Instant;
 
@@ -54,6 +55,11 @@ pub const REGISTRY: &[Bench] = &[
         "icp",
         "ICP (approximate test, all subsets) on a data file: ARGS = path target env-column",
         icp::run,
+    ),
+    (
+        "cevae",
+        "CEVAE training (Pyro's layout) on one IHDP npci file: ARGS = csv epochs seed",
+        cevae::run,
     ),
 ];
 

@@ -7,6 +7,7 @@ mod irm_plot;
 mod irm_synthetic;
 mod sachs_discovery;
 mod sachs_neural_scm;
+mod ihdp;
 
 use std::path::Path;
 
@@ -46,6 +47,11 @@ pub const REGISTRY: &[Experiment] = &[
         "irm-synthetic",
         "IRM paper 5.1 SEMs: causal / non-causal weight errors of ERM, IRM and ICP",
         irm_synthetic::run,
+    ),
+    (
+        "ihdp",
+        "CEVAE, TARNet, CFR, DragonNet, S/T-learners on the 10 IHDP replications vs published",
+        ihdp::run,
     ),
 ];
 

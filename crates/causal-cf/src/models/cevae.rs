@@ -1,0 +1,532 @@
+//! The Causal Effect Variational Autoencoder (Louizos et al. 2017).
+//!
+//! Generative model, with a latent confounder z:
+//! z ~ N(0, I), x ~ p(x | z), t ~ Bernoulli(p(t | z)), y ~ N(μ_t(z), σ_t(z)²),
+//! where p(x | z) has a Bernoulli head for each binary covariate and a Gaussian head for each
+//! continuous one, and μ_t, σ_t come from a separate network per treatment arm.
+//!
+//! Inference network: q(z | x, t, y) (shared layers on (y, x), then one head per arm), with the
+//! auxiliary q(t | x) and q(y | x, t) that let it answer for units whose t and y are unknown.
+//!
+//! Layer layout as in Pyro's `pyro.contrib.cevae` (ELU everywhere): p(x|z) and p(y|t,z) have
+//! `num_layers` hidden layers, p(t|z) and q(t|x) are linear, q(y|x,t) and q(z|x,t,y) have
+//! `num_layers − 1` shared hidden layers and linear per-arm heads.
+
+use causal_torch::nn::{Activation, Mlp, MlpParams};
+use causal_torch::tch::nn::VarStore;
+use causal_torch::tch::{Device, Kind, Tensor};
+use causal_torch::trainer::{History, Objective};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+use super::cfr::{check_valid, to_torch};
+use super::prep::{FitTensors, Scaler, YScale, to_vec};
+use super::settings::{TrainSettings, train_builders};
+use super::{IteModel, PotentialOutcomes, rows_of};
+use crate::data::IteData;
+use crate::error::{CfError, Result};
+
+const LN_2PI: f64 = 1.837_877_066_409_345_5;
+
+/// Hyperparameters of CEVAE.
+///
+/// Defaults: latent dimension 20, hidden width 200, 3 layers, 100 Monte Carlo samples for
+/// effects, Adam at 1e-3 with weight decay 1e-4 and batches of 100 (the paper's and Pyro's
+/// settings), early stopping on the validation loss.
+///
+/// # Formula
+///
+/// Maximised per unit: ELBO + log q(tᵢ | xᵢ) + log q(yᵢ | xᵢ, tᵢ), with
+/// ELBO = E_q[log p(xᵢ | z) + log p(tᵢ | z) + log p(yᵢ | tᵢ, z)] − KL(q(z | xᵢ, tᵢ, yᵢ) ‖ p(z)).
+/// ITE(x) = E_{z ~ q(z | x)}[μ₁(z) − μ₀(z)] by Monte Carlo, with t and y drawn from the
+/// auxiliary distributions.
+///
+/// # Examples
+///
+/// ```
+/// use causal_cf::models::{CevaeParams, IteModel};
+/// # use causal_cf::data::IteData;
+/// # let rows: Vec<Vec<f64>> = (0..40).map(|i| vec![(i % 7) as f64 / 7.0, (i % 2) as f64]).collect();
+/// # let t: Vec<f64> = (0..40).map(|i| ((i / 2) % 2) as f64).collect();
+/// # let y: Vec<f64> = rows.iter().zip(&t).map(|(r, t)| r[0] + 2.0 * t).collect();
+/// # let data = IteData::new(vec!["a".into(), "b".into()], rows, t, y)?;
+/// let model = CevaeParams::new().latent_dim(2).hidden_dim(8).epochs(5).num_samples(10)
+///     .check()?.fit(&data, None)?;
+/// let draws = model.sample_do(&data.x()[..2], true, 5, 1)?;
+/// assert_eq!((draws.len(), draws[0].len()), (1, 5));
+/// # Ok::<(), causal_cf::CfError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct CevaeParams {
+    latent_dim: usize,
+    hidden_dim: usize,
+    num_layers: usize,
+    num_samples: usize,
+    all_gaussian: bool,
+    train: TrainSettings,
+}
+
+/// A validated CEVAE estimator; see [`CevaeParams`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cevae {
+    params: CevaeParams,
+}
+
+impl Default for CevaeParams {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CevaeParams {
+    /// The paper's configuration.
+    pub fn new() -> Self {
+        let mut train = TrainSettings::new(200, 100, 1e-3, 1e-4);
+        train.patience = Some(20);
+        Self {
+            latent_dim: 20,
+            hidden_dim: 200,
+            num_layers: 3,
+            num_samples: 100,
+            all_gaussian: false,
+            train,
+        }
+    }
+
+    /// Dimension of the latent confounder z.
+    pub fn latent_dim(mut self, d: usize) -> Self {
+        self.latent_dim = d;
+        self
+    }
+
+    /// Width of every hidden layer.
+    pub fn hidden_dim(mut self, h: usize) -> Self {
+        self.hidden_dim = h;
+        self
+    }
+
+    /// Number of hidden layers (at least 2).
+    pub fn num_layers(mut self, l: usize) -> Self {
+        self.num_layers = l;
+        self
+    }
+
+    /// Monte Carlo samples of z per unit for effects.
+    pub fn num_samples(mut self, s: usize) -> Self {
+        self.num_samples = s;
+        self
+    }
+
+    /// Model every covariate, binary ones included, as a whitened Gaussian (Pyro's choice);
+    /// off by default, where binary covariates get Bernoulli heads as in the paper.
+    pub fn all_gaussian(mut self, on: bool) -> Self {
+        self.all_gaussian = on;
+        self
+    }
+
+    train_builders!();
+
+    /// Validates the hyperparameters.
+    ///
+    /// # Errors
+    ///
+    /// [`CfError::InvalidConfig`] for zero sizes, fewer than 2 layers or invalid optimisation
+    /// settings.
+    pub fn check(self) -> Result<Cevae> {
+        if self.latent_dim == 0 || self.hidden_dim == 0 || self.num_samples == 0 {
+            return Err(CfError::InvalidConfig(format!(
+                "latent_dim {}, hidden_dim {} and num_samples {} must be positive",
+                self.latent_dim, self.hidden_dim, self.num_samples
+            )));
+        }
+        if self.num_layers < 2 {
+            return Err(CfError::InvalidConfig(format!(
+                "CEVAE needs at least 2 layers, got {}",
+                self.num_layers
+            )));
+        }
+        self.train.trainer(Device::Cpu, true)?;
+        Ok(Cevae { params: self })
+    }
+}
+
+/// Standard-normal noise of the given shape from a seeded ChaCha8 stream, so that CEVAE's
+/// sampling is reproducible whatever else uses LibTorch's global generator.
+fn randn(rng: &mut ChaCha8Rng, rows: i64, cols: i64, device: Device) -> Result<Tensor> {
+    let v: Vec<f32> = (0..rows * cols)
+        .map(|_| rng.sample::<f32, _>(StandardNormal))
+        .collect();
+    Ok(Tensor::f_from_slice(&v)?
+        .f_view([rows, cols])?
+        .f_to_device(device)?)
+}
+
+/// Uniform(0, 1) noise of length `n`.
+fn rand_u(rng: &mut ChaCha8Rng, n: i64, device: Device) -> Result<Tensor> {
+    let v: Vec<f32> = (0..n).map(|_| rng.random::<f32>()).collect();
+    Ok(Tensor::f_from_slice(&v)?.f_to_device(device)?)
+}
+
+struct Nets {
+    px: Mlp,
+    pt: Mlp,
+    py: [Mlp; 2],
+    qt: Mlp,
+    qy_shared: Mlp,
+    qy: [Mlp; 2],
+    qz_shared: Mlp,
+    qz: [Mlp; 2],
+    latent: i64,
+    /// Column indices of Bernoulli and Gaussian covariates.
+    bin_idx: Tensor,
+    cont_idx: Tensor,
+    n_bin: i64,
+    n_cont: i64,
+}
+
+fn softplus(x: &Tensor) -> Result<Tensor> {
+    Ok(x.f_softplus()?)
+}
+
+/// Normal log density, elementwise.
+fn normal_lp(v: &Tensor, loc: &Tensor, scale: &Tensor) -> Result<Tensor> {
+    let z = v.f_sub(loc)?.f_div(scale)?;
+    Ok(z.f_square()?
+        .f_mul_scalar(-0.5)?
+        .f_sub(&scale.f_log()?)?
+        .f_sub_scalar(0.5 * LN_2PI)?)
+}
+
+/// Bernoulli log mass with logits, elementwise: v·l − softplus(l).
+fn bern_lp(v: &Tensor, logits: &Tensor) -> Result<Tensor> {
+    Ok(v.f_mul(logits)?.f_sub(&softplus(logits)?)?)
+}
+
+/// Selects per row between arm-0 and arm-1 values; `t` is `[n]`, values `[n]` or `[n, k]`.
+fn by_arm(t: &Tensor, a0: &Tensor, a1: &Tensor) -> Result<Tensor> {
+    let mask = if a0.dim() == 2 {
+        t.f_unsqueeze(1)?
+    } else {
+        t.shallow_clone()
+    };
+    let mask = mask.f_gt(0.5)?;
+    Ok(a1.f_where_self(&mask, a0)?)
+}
+
+/// (loc, scale) of a 1-D Normal head (Pyro's `NormalNet`).
+fn normal_head(out: &Tensor) -> Result<(Tensor, Tensor)> {
+    let loc = out.f_select(1, 0)?.f_clamp(-1e6, 1e6)?;
+    let scale = softplus(&out.f_select(1, 1)?)?.f_clamp(1e-3, 1e6)?;
+    Ok((loc, scale))
+}
+
+impl Nets {
+    fn y_params(&self, z: &Tensor, arm: usize) -> Result<(Tensor, Tensor)> {
+        normal_head(&self.py[arm].f_forward_t(z, false)?)
+    }
+
+    /// q(t | x) logits.
+    fn qt_logits(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(self
+            .qt
+            .f_forward_t(x, false)?
+            .f_view([-1])?
+            .f_clamp(-10.0, 10.0)?)
+    }
+
+    /// q(y | x, t): (loc, scale) for the given arms.
+    fn qy_params(&self, x: &Tensor, t: &Tensor) -> Result<(Tensor, Tensor)> {
+        let h = Activation::Elu.f_apply(&self.qy_shared.f_forward_t(x, false)?)?;
+        let (l0, s0) = normal_head(&self.qy[0].f_forward_t(&h, false)?)?;
+        let (l1, s1) = normal_head(&self.qy[1].f_forward_t(&h, false)?)?;
+        Ok((by_arm(t, &l0, &l1)?, by_arm(t, &s0, &s1)?))
+    }
+
+    /// q(z | x, t, y): (loc, scale), `[n, latent]` each.
+    fn qz_params(&self, x: &Tensor, t: &Tensor, y: &Tensor) -> Result<(Tensor, Tensor)> {
+        let yx = Tensor::f_cat(&[y.f_unsqueeze(1)?, x.shallow_clone()], 1)?;
+        let h = Activation::Elu.f_apply(&self.qz_shared.f_forward_t(&yx, false)?)?;
+        let head = |k: usize| -> Result<(Tensor, Tensor)> {
+            let o = self.qz[k].f_forward_t(&h, false)?;
+            let loc = o.f_narrow(1, 0, self.latent)?.f_clamp(-1e2, 1e2)?;
+            let scale = softplus(&o.f_narrow(1, self.latent, self.latent)?)?
+                .f_add_scalar(1e-3)?
+                .f_clamp_max(1e2)?;
+            Ok((loc, scale))
+        };
+        let (l0, s0) = head(0)?;
+        let (l1, s1) = head(1)?;
+        Ok((by_arm(t, &l0, &l1)?, by_arm(t, &s0, &s1)?))
+    }
+
+    /// Per-unit negative (ELBO + auxiliary log-likelihoods), `[n]`. With `sample` false the
+    /// posterior mean stands in for z (a deterministic validation score).
+    fn loss(
+        &self,
+        x: &Tensor,
+        t: &Tensor,
+        y: &Tensor,
+        noise: Option<&mut ChaCha8Rng>,
+    ) -> Result<Tensor> {
+        // Auxiliary terms on the observed t and y.
+        let aux_t = bern_lp(t, &self.qt_logits(x)?)?;
+        let (qyl, qys) = self.qy_params(x, t)?;
+        let aux_y = normal_lp(y, &qyl, &qys)?;
+        // Encoder and reparameterised z.
+        let (mu, sd) = self.qz_params(x, t, y)?;
+        let z = match noise {
+            Some(rng) => {
+                let eps = randn(rng, mu.size()[0], self.latent, mu.device())?;
+                mu.f_add(&sd.f_mul(&eps)?)?
+            }
+            None => mu.shallow_clone(),
+        };
+        let kl = sd
+            .f_square()?
+            .f_add(&mu.f_square()?)?
+            .f_mul_scalar(0.5)?
+            .f_sub(&sd.f_log()?)?
+            .f_sub_scalar(0.5)?
+            .f_sum_dim_intlist(1, false, Kind::Float)?;
+        // Decoder.
+        let out = self.px.f_forward_t(&z, false)?;
+        let mut lpx = Tensor::f_zeros_like(&kl)?;
+        if self.n_bin > 0 {
+            let logits = out.f_narrow(1, 0, self.n_bin)?.f_clamp(-10.0, 10.0)?;
+            let xb = x.f_index_select(1, &self.bin_idx)?;
+            lpx = lpx.f_add(&bern_lp(&xb, &logits)?.f_sum_dim_intlist(1, false, Kind::Float)?)?;
+        }
+        if self.n_cont > 0 {
+            let loc = out
+                .f_narrow(1, self.n_bin, self.n_cont)?
+                .f_clamp(-1e2, 1e2)?;
+            let scale = softplus(&out.f_narrow(1, self.n_bin + self.n_cont, self.n_cont)?)?
+                .f_add_scalar(1e-3)?
+                .f_clamp_max(1e2)?;
+            let xc = x.f_index_select(1, &self.cont_idx)?;
+            lpx = lpx.f_add(&normal_lp(&xc, &loc, &scale)?.f_sum_dim_intlist(
+                1,
+                false,
+                Kind::Float,
+            )?)?;
+        }
+        let pt_logits = self
+            .pt
+            .f_forward_t(&z, false)?
+            .f_view([-1])?
+            .f_clamp(-10.0, 10.0)?;
+        let lpt = bern_lp(t, &pt_logits)?;
+        let (l0, s0) = self.y_params(&z, 0)?;
+        let (l1, s1) = self.y_params(&z, 1)?;
+        let lpy = normal_lp(y, &by_arm(t, &l0, &l1)?, &by_arm(t, &s0, &s1)?)?;
+        let elbo = lpx.f_add(&lpt)?.f_add(&lpy)?.f_sub(&kl)?;
+        Ok(elbo.f_add(&aux_t)?.f_add(&aux_y)?.f_neg()?)
+    }
+
+    /// One Monte Carlo draw of z from q for units with unknown t and y: t ~ q(t|x),
+    /// y ~ q(y|x,t), z ~ q(z|x,t,y).
+    fn draw_z(&self, x: &Tensor, rng: &mut ChaCha8Rng) -> Result<Tensor> {
+        let n = x.size()[0];
+        let dev = x.device();
+        let pt = self.qt_logits(x)?.f_sigmoid()?;
+        let t = rand_u(rng, n, dev)?
+            .f_lt_tensor(&pt)?
+            .f_to_kind(Kind::Float)?;
+        let (l, s) = self.qy_params(x, &t)?;
+        let y = l.f_add(&s.f_mul(&randn(rng, n, 1, dev)?.f_view([-1])?)?)?;
+        let (mu, sd) = self.qz_params(x, &t, &y)?;
+        Ok(mu.f_add(&sd.f_mul(&randn(rng, n, self.latent, dev)?)?)?)
+    }
+}
+
+struct CevaeObjective<'a> {
+    nets: &'a Nets,
+    data: &'a FitTensors,
+    rng: ChaCha8Rng,
+}
+
+impl Objective for CevaeObjective<'_> {
+    fn train_loss(
+        &mut self,
+        batch: &Tensor,
+        _epoch: usize,
+    ) -> causal_torch::Result<Vec<(String, Tensor)>> {
+        let x = self.data.x.f_index_select(0, batch)?;
+        let t = self.data.t.f_index_select(0, batch)?;
+        let y = self.data.y.f_index_select(0, batch)?;
+        let l = self
+            .nets
+            .loss(&x, &t, &y, Some(&mut self.rng))
+            .map_err(to_torch)?;
+        Ok(vec![("neg_elbo_aux".into(), l.f_mean(Kind::Float)?)])
+    }
+
+    fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
+        let (Some(x), Some(t), Some(y)) = (&self.data.x_val, &self.data.t_val, &self.data.y_val)
+        else {
+            return Ok(None);
+        };
+        let l = self.nets.loss(x, t, y, None).map_err(to_torch)?;
+        Ok(Some(l.f_mean(Kind::Float)?.f_double_value(&[])?))
+    }
+}
+
+fn index_tensor(idx: &[i64], device: Device) -> Result<Tensor> {
+    Ok(Tensor::f_from_slice(idx)?.f_to_device(device)?)
+}
+
+impl Cevae {
+    /// The hyperparameters.
+    pub fn params(&self) -> &CevaeParams {
+        &self.params
+    }
+
+    /// Fits on `train`, early-stopping on `valid` when given.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::models::Cfr::fit`].
+    pub fn fit(&self, train: &IteData, valid: Option<&IteData>) -> Result<FittedCevae> {
+        check_valid(train, valid)?;
+        let p = &self.params;
+        let device = p.train.resolve_device()?;
+        causal_torch::seed::manual_seed(p.train.seed);
+        let scaler = Scaler::fit(train, p.all_gaussian);
+        let ys = YScale::fit(train.y());
+        let data = FitTensors::new(train, valid, &scaler, &ys, device)?;
+        let d = train.d();
+        let bin: Vec<i64> = (0..d)
+            .filter(|&j| train.binary()[j] && !p.all_gaussian)
+            .map(|j| j as i64)
+            .collect();
+        let cont: Vec<i64> = (0..d as i64).filter(|j| !bin.contains(j)).collect();
+        let (n_bin, n_cont) = (bin.len(), cont.len());
+        let mut vs = VarStore::new(device);
+        let root = vs.root();
+        let (h, l, z) = (p.hidden_dim, p.num_layers, p.latent_dim);
+        let elu = |input: usize, hidden: Vec<usize>, out: usize, name: &str| {
+            MlpParams::new(input, &hidden, out)
+                .activation(Activation::Elu)
+                .build(&root / name)
+        };
+        let nets = Nets {
+            px: elu(z, vec![h; l], n_bin + 2 * n_cont, "px")?,
+            pt: elu(z, vec![], 1, "pt")?,
+            py: [elu(z, vec![h; l], 2, "py0")?, elu(z, vec![h; l], 2, "py1")?],
+            qt: elu(d, vec![], 1, "qt")?,
+            qy_shared: elu(d, vec![h; l - 2], h, "qy")?,
+            qy: [elu(h, vec![], 2, "qy0")?, elu(h, vec![], 2, "qy1")?],
+            qz_shared: elu(d + 1, vec![h; l - 2], h, "qz")?,
+            qz: [elu(h, vec![], 2 * z, "qz0")?, elu(h, vec![], 2 * z, "qz1")?],
+            latent: z as i64,
+            bin_idx: index_tensor(&bin, device)?,
+            cont_idx: index_tensor(&cont, device)?,
+            n_bin: n_bin as i64,
+            n_cont: n_cont as i64,
+        };
+        let trainer = p.train.trainer(device, valid.is_some())?;
+        let history = trainer.fit(
+            &mut vs,
+            &mut CevaeObjective {
+                nets: &nets,
+                data: &data,
+                rng: ChaCha8Rng::seed_from_u64(p.train.seed ^ 0xCE7A_E000),
+            },
+            train.n(),
+        )?;
+        Ok(FittedCevae {
+            nets,
+            _vs: vs,
+            scaler,
+            ys,
+            device,
+            history,
+            num_samples: p.num_samples,
+            seed: p.train.seed,
+        })
+    }
+}
+
+/// A fitted CEVAE.
+pub struct FittedCevae {
+    nets: Nets,
+    _vs: VarStore,
+    scaler: Scaler,
+    ys: YScale,
+    device: Device,
+    history: History,
+    num_samples: usize,
+    seed: u64,
+}
+
+impl std::fmt::Debug for FittedCevae {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FittedCevae")
+            .field("epochs", &self.history.epochs())
+            .finish()
+    }
+}
+
+impl IteModel for FittedCevae {
+    fn name(&self) -> &str {
+        "CEVAE"
+    }
+
+    fn dim(&self) -> usize {
+        self.scaler.dim()
+    }
+
+    /// E[y | do(t), x] averaged over `num_samples` draws of z (seeded by the fit's seed).
+    fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
+        let n = rows_of(x, self.dim())?;
+        let xt = self.scaler.tensor(x, self.device)?;
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed.wrapping_add(0x5eed));
+        let (s0, s1) = causal_torch::tch::no_grad(|| -> Result<(Tensor, Tensor)> {
+            let mut s0 = Tensor::f_zeros([n as i64], (Kind::Float, self.device))?;
+            let mut s1 = s0.f_zeros_like()?;
+            for _ in 0..self.num_samples {
+                let z = self.nets.draw_z(&xt, &mut rng)?;
+                s0 = s0.f_add(&self.nets.y_params(&z, 0)?.0)?;
+                s1 = s1.f_add(&self.nets.y_params(&z, 1)?.0)?;
+            }
+            let k = self.num_samples as f64;
+            Ok((s0.f_div_scalar(k)?, s1.f_div_scalar(k)?))
+        })?;
+        Ok(PotentialOutcomes {
+            y0: self.ys.back(&to_vec(&s0)?),
+            y1: self.ys.back(&to_vec(&s1)?),
+        })
+    }
+
+    fn sample_do(
+        &self,
+        x: &[f64],
+        treated: bool,
+        n_samples: usize,
+        seed: u64,
+    ) -> Result<Vec<Vec<f64>>> {
+        let n = rows_of(x, self.dim())?;
+        let xt = self.scaler.tensor(x, self.device)?;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let arm = usize::from(treated);
+        let mut out = vec![Vec::with_capacity(n_samples); n];
+        causal_torch::tch::no_grad(|| -> Result<()> {
+            for _ in 0..n_samples {
+                let z = self.nets.draw_z(&xt, &mut rng)?;
+                let (loc, scale) = self.nets.y_params(&z, arm)?;
+                let eps = randn(&mut rng, n as i64, 1, self.device)?.f_view([-1])?;
+                let y = loc.f_add(&scale.f_mul(&eps)?)?;
+                for (row, v) in out.iter_mut().zip(self.ys.back(&to_vec(&y)?)) {
+                    row.push(v);
+                }
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    fn history(&self) -> &History {
+        &self.history
+    }
+}

@@ -1,0 +1,268 @@
+//! Individual-effect estimators trained on the causal-torch [`Trainer`]: CEVAE, TARNet, CFR,
+//! DragonNet and the S-/T-learner baselines.
+//!
+//! Each follows the same pattern: a consuming builder (`*Params`) validated by `check()` into an
+//! estimator, whose `fit(train, valid)` returns a fitted model implementing [`IteModel`]. The
+//! validation units drive early stopping only; the best-validation weights are kept.
+
+mod cevae;
+mod cfr;
+mod dragonnet;
+mod ipm;
+mod learners;
+pub(crate) mod prep;
+mod propensity;
+mod settings;
+
+pub use cevae::{Cevae, CevaeParams, FittedCevae};
+pub use cfr::{Cfr, CfrParams, FittedCfr};
+pub use dragonnet::{DragonNet, DragonNetParams, FittedDragonNet};
+pub use ipm::Ipm;
+pub use learners::{
+    FittedSLearner, FittedTLearner, SLearner, SLearnerParams, TLearner, TLearnerParams,
+};
+pub use propensity::Propensity;
+pub use settings::TrainSettings;
+
+use causal_torch::trainer::History;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+
+use crate::data::IteData;
+use crate::error::{CfError, Result};
+
+/// Estimated potential outcomes ŷ(0), ŷ(1) per unit, on the outcome's own scale.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PotentialOutcomes {
+    /// ŷᵢ(0) = E[Y | do(t = 0), xᵢ].
+    pub y0: Vec<f64>,
+    /// ŷᵢ(1) = E[Y | do(t = 1), xᵢ].
+    pub y1: Vec<f64>,
+}
+
+impl PotentialOutcomes {
+    /// The estimated conditional effects τ̂ᵢ = ŷᵢ(1) − ŷᵢ(0).
+    pub fn cate(&self) -> Vec<f64> {
+        self.y1.iter().zip(&self.y0).map(|(a, b)| a - b).collect()
+    }
+
+    /// The estimated average effect, mean of [`PotentialOutcomes::cate`].
+    pub fn ate(&self) -> f64 {
+        let c = self.cate();
+        c.iter().sum::<f64>() / c.len().max(1) as f64
+    }
+}
+
+/// A fitted individual-effect model: the counterfactual query API.
+pub trait IteModel {
+    /// The model's name, e.g. `TARNet`.
+    fn name(&self) -> &str;
+
+    /// Number of covariates the model was fit on.
+    fn dim(&self) -> usize;
+
+    /// ŷ(0) and ŷ(1) for covariate rows `x` (row-major, [`IteModel::dim`] columns).
+    ///
+    /// # Errors
+    ///
+    /// [`CfError::Shape`] for rows of the wrong width; [`CfError::NonFinite`]; LibTorch errors.
+    fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes>;
+
+    /// `n_samples` draws of y | do(t), x for each row of `x` (one inner vector per row).
+    ///
+    /// CEVAE samples its latent confounder and its outcome distribution; the deterministic
+    /// networks add Gaussian noise with the arm's training residual spread to ŷ(t).
+    ///
+    /// # Errors
+    ///
+    /// As [`IteModel::potential_outcomes`].
+    fn sample_do(
+        &self,
+        x: &[f64],
+        treated: bool,
+        n_samples: usize,
+        seed: u64,
+    ) -> Result<Vec<Vec<f64>>>;
+
+    /// The propensity P(t = 1 | x), for models with a propensity head.
+    ///
+    /// # Errors
+    ///
+    /// As [`IteModel::potential_outcomes`].
+    fn propensity(&self, _x: &[f64]) -> Result<Option<Vec<f64>>> {
+        Ok(None)
+    }
+
+    /// The training history (the last stage's, for multi-stage fits).
+    fn history(&self) -> &History;
+
+    /// Convenience: [`IteModel::potential_outcomes`] for the units of a data set.
+    ///
+    /// # Errors
+    ///
+    /// As [`IteModel::potential_outcomes`].
+    fn predict(&self, data: &IteData) -> Result<PotentialOutcomes> {
+        self.potential_outcomes(data.x())
+    }
+}
+
+/// Checks that `x` holds whole rows of `d` covariates; returns the number of rows.
+pub(crate) fn rows_of(x: &[f64], d: usize) -> Result<usize> {
+    if d == 0 || x.is_empty() || x.len() % d != 0 {
+        return Err(CfError::Shape(format!(
+            "{} covariate values are not whole rows of {d}",
+            x.len()
+        )));
+    }
+    Ok(x.len() / d)
+}
+
+/// Training residual spread per arm, for the deterministic models' outcome samples.
+pub(crate) fn residual_sd(train: &IteData, po: &PotentialOutcomes) -> [f64; 2] {
+    let mut out = [1.0; 2];
+    for (arm, slot) in out.iter_mut().enumerate() {
+        let r: Vec<f64> = (0..train.n())
+            .filter(|&i| train.t()[i] == arm as f64)
+            .map(|i| train.y()[i] - if arm == 1 { po.y1[i] } else { po.y0[i] })
+            .collect();
+        if r.len() > 1 {
+            *slot = (r.iter().map(|v| v * v).sum::<f64>() / r.len() as f64).sqrt();
+        }
+    }
+    out
+}
+
+/// Gaussian draws around ŷ(t) with the arm's residual spread.
+pub(crate) fn gaussian_samples(
+    mean: &[f64],
+    sd: f64,
+    n_samples: usize,
+    seed: u64,
+) -> Result<Vec<Vec<f64>>> {
+    let normal = Normal::new(0.0, sd.max(1e-12))
+        .map_err(|e| CfError::InvalidConfig(format!("residual spread {sd}: {e}")))?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    Ok(mean
+        .iter()
+        .map(|m| {
+            (0..n_samples)
+                .map(|_| m + normal.sample(&mut rng))
+                .collect()
+        })
+        .collect())
+}
+
+/// The models `fit_model` knows, by CLI name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ModelKind {
+    /// CEVAE (Louizos et al. 2017).
+    Cevae,
+    /// TARNet (Shalit et al. 2017).
+    Tarnet,
+    /// CFR with the Wasserstein IPM.
+    CfrWass,
+    /// CFR with the (linear) MMD IPM.
+    CfrMmd,
+    /// DragonNet with targeted regularization (Shi et al. 2019).
+    DragonNet,
+    /// One MLP on (x, t).
+    SLearner,
+    /// One MLP per arm.
+    TLearner,
+}
+
+impl ModelKind {
+    /// Every model, in the order of the benchmark table.
+    pub const ALL: [ModelKind; 7] = [
+        Self::Cevae,
+        Self::Tarnet,
+        Self::CfrWass,
+        Self::CfrMmd,
+        Self::DragonNet,
+        Self::SLearner,
+        Self::TLearner,
+    ];
+
+    /// The CLI name (`cevae`, `tarnet`, `cfr-wass`, `cfr-mmd`, `dragonnet`, `s-learner`, `t-learner`).
+    pub fn cli_name(self) -> &'static str {
+        match self {
+            Self::Cevae => "cevae",
+            Self::Tarnet => "tarnet",
+            Self::CfrWass => "cfr-wass",
+            Self::CfrMmd => "cfr-mmd",
+            Self::DragonNet => "dragonnet",
+            Self::SLearner => "s-learner",
+            Self::TLearner => "t-learner",
+        }
+    }
+
+    /// Parses a CLI name.
+    ///
+    /// # Errors
+    ///
+    /// [`CfError::InvalidConfig`] listing the known names.
+    pub fn parse(name: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.cli_name() == name.trim().to_ascii_lowercase())
+            .ok_or_else(|| {
+                CfError::InvalidConfig(format!(
+                    "unknown model '{name}'; use one of {}",
+                    Self::ALL.map(Self::cli_name).join(", ")
+                ))
+            })
+    }
+}
+
+/// Fits the named model with its default (paper) hyperparameters and the given seed.
+///
+/// # Errors
+///
+/// Every error of the model's `check` and `fit`.
+pub fn fit_model(
+    kind: ModelKind,
+    train: &IteData,
+    valid: Option<&IteData>,
+    seed: u64,
+    quiet: bool,
+) -> Result<Box<dyn IteModel>> {
+    Ok(match kind {
+        ModelKind::Cevae => Box::new(
+            CevaeParams::new()
+                .seed(seed)
+                .quiet(quiet)
+                .check()?
+                .fit(train, valid)?,
+        ),
+        ModelKind::Tarnet | ModelKind::CfrWass | ModelKind::CfrMmd => {
+            let p = match kind {
+                ModelKind::Tarnet => CfrParams::tarnet(),
+                ModelKind::CfrWass => CfrParams::wasserstein(),
+                _ => CfrParams::mmd(),
+            };
+            Box::new(p.seed(seed).quiet(quiet).check()?.fit(train, valid)?)
+        }
+        ModelKind::DragonNet => Box::new(
+            DragonNetParams::new()
+                .seed(seed)
+                .quiet(quiet)
+                .check()?
+                .fit(train, valid)?,
+        ),
+        ModelKind::SLearner => Box::new(
+            SLearnerParams::new()
+                .seed(seed)
+                .quiet(quiet)
+                .check()?
+                .fit(train, valid)?,
+        ),
+        ModelKind::TLearner => Box::new(
+            TLearnerParams::new()
+                .seed(seed)
+                .quiet(quiet)
+                .check()?
+                .fit(train, valid)?,
+        ),
+    })
+}

@@ -1,0 +1,111 @@
+//! A logistic-regression propensity model P(t = 1 | x), trained on the causal-torch Trainer, for
+//! doubly-robust estimates with models that have no propensity head.
+
+use causal_torch::nn::{Mlp, MlpParams};
+use causal_torch::tch::nn::VarStore;
+use causal_torch::tch::{Device, Kind, Reduction, Tensor};
+use causal_torch::trainer::Objective;
+
+use super::cfr::check_valid;
+use super::prep::{FitTensors, Scaler, YScale, to_vec};
+use super::rows_of;
+use super::settings::TrainSettings;
+use crate::data::IteData;
+use crate::error::Result;
+
+/// A fitted logistic propensity model.
+pub struct Propensity {
+    net: Mlp,
+    _vs: VarStore,
+    scaler: Scaler,
+    device: Device,
+}
+
+impl std::fmt::Debug for Propensity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Propensity").finish()
+    }
+}
+
+struct LogitObjective<'a> {
+    net: &'a Mlp,
+    data: &'a FitTensors,
+}
+
+fn bce(net: &Mlp, x: &Tensor, t: &Tensor) -> causal_torch::Result<Tensor> {
+    let logits = net.f_forward_t(x, false)?.f_view([-1])?;
+    Ok(logits.f_binary_cross_entropy_with_logits::<Tensor>(t, None, None, Reduction::Mean)?)
+}
+
+impl Objective for LogitObjective<'_> {
+    fn train_loss(
+        &mut self,
+        batch: &Tensor,
+        _epoch: usize,
+    ) -> causal_torch::Result<Vec<(String, Tensor)>> {
+        let x = self.data.x.f_index_select(0, batch)?;
+        let t = self.data.t.f_index_select(0, batch)?;
+        Ok(vec![("bce".into(), bce(self.net, &x, &t)?)])
+    }
+
+    fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
+        match (&self.data.x_val, &self.data.t_val) {
+            (Some(x), Some(t)) => Ok(Some(bce(self.net, x, t)?.f_double_value(&[])?)),
+            _ => Ok(None),
+        }
+    }
+}
+
+impl Propensity {
+    /// Fits logistic regression of t on the (scaled) covariates, with L2 weight decay 1e-3,
+    /// early-stopping on `valid` when given.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::CfError::Shape`] for mismatched validation covariates; trainer errors.
+    pub fn fit(train: &IteData, valid: Option<&IteData>, seed: u64) -> Result<Self> {
+        check_valid(train, valid)?;
+        let mut settings = TrainSettings::new(200, 128, 1e-2, 1e-3);
+        settings.patience = Some(20);
+        settings.seed = seed;
+        let device = settings.resolve_device()?;
+        causal_torch::seed::manual_seed(seed);
+        let scaler = Scaler::fit(train, false);
+        let data = FitTensors::new(train, valid, &scaler, &YScale::fit(train.y()), device)?;
+        let mut vs = VarStore::new(device);
+        let net = MlpParams::new(train.d(), &[], 1).build(vs.root() / "logit")?;
+        let trainer = settings.trainer(device, valid.is_some())?;
+        trainer.fit(
+            &mut vs,
+            &mut LogitObjective {
+                net: &net,
+                data: &data,
+            },
+            train.n(),
+        )?;
+        Ok(Self {
+            net,
+            _vs: vs,
+            scaler,
+            device,
+        })
+    }
+
+    /// P(t = 1 | x) for covariate rows `x`.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::CfError::Shape`] for rows of the wrong width; LibTorch errors.
+    pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>> {
+        rows_of(x, self.scaler.dim())?;
+        let xt = self.scaler.tensor(x, self.device)?;
+        let p = causal_torch::tch::no_grad(|| -> Result<Tensor> {
+            Ok(self
+                .net
+                .f_forward_t(&xt, false)?
+                .f_sigmoid()?
+                .f_to_kind(Kind::Float)?)
+        })?;
+        to_vec(&p)
+    }
+}

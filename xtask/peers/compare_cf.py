@@ -1,0 +1,47 @@
+"""CEVAE training: Pyro's `pyro.contrib.cevae` against causal-lab's, same architecture.
+
+Both train on all 747 units of IHDP replication 1 for the same number of epochs: latent 20,
+hidden 200, 3 layers, every covariate a whitened Gaussian (Pyro's choice), a Normal outcome,
+batches of 100, Adam at 1e-3 with weight decay 1e-4. Only training is timed.
+"""
+import os
+
+import numpy as np
+
+from compare import comparison, run_ours, timed
+
+EPOCHS, SEED = 30, 0
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.environ.get("CAUSAL_SHARED_DATA", os.path.join(HERE, "..", "..", "..", "shared", "data"))
+NPCI = os.path.join(DATA, "ihdp", "ihdp_npci_1.csv")
+
+
+def load(path):
+    d = np.loadtxt(path, delimiter=",")
+    t, y, x = d[:, 0], d[:, 1], d[:, 5:].copy()
+    x[:, 13] -= 1  # x14 is coded {1, 2}
+    return x, t, y
+
+
+@comparison
+def cevae_ihdp():
+    import pyro
+    import torch
+    from pyro.contrib.cevae import CEVAE
+
+    if not os.path.exists(NPCI):
+        raise SystemExit(f"{NPCI} is absent (set CAUSAL_SHARED_DATA)")
+    x, t, y = load(NPCI)
+    x = torch.tensor(x, dtype=torch.float32)
+    t = torch.tensor(t, dtype=torch.float32)
+    y = torch.tensor((y - y.mean()) / y.std(), dtype=torch.float32)
+    torch.manual_seed(SEED)
+    pyro.set_rng_seed(SEED)
+    pyro.clear_param_store()
+    model = CEVAE(feature_dim=x.shape[1], outcome_dist="normal", latent_dim=20,
+                  hidden_dim=200, num_layers=3, num_samples=100)
+    peer, _ = timed(lambda: model.fit(x, t, y, num_epochs=EPOCHS, batch_size=100,
+                                      learning_rate=1e-3, learning_rate_decay=0.1,
+                                      weight_decay=1e-4, log_every=0))
+    ours = run_ours("cevae", NPCI, str(EPOCHS), str(SEED))["seconds"]
+    return f"CEVAE {EPOCHS} epochs, IHDP rep 1 (pyro.contrib.cevae)", peer, ours
