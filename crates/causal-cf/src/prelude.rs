@@ -7,4 +7,6 @@ pub use crate::models::{
     CevaeParams, CfrParams, DragonNetParams, IteModel, ModelKind, PotentialOutcomes,
     SLearnerParams, TLearnerParams, fit_model,
 };
-pub use crate::policy::{dr_policy_value, policy_risk, threshold_policy, true_policy_value};
+pub use crate::policy::{
+    aipw_ate, dr_policy_value, policy_risk, threshold_policy, true_policy_value,
+};
