@@ -4,12 +4,12 @@
 //! generates identically) and prints JSON with at least a `seconds` field, so that
 //! `xtask/peers/compare_*.py` can put the peer's time beside ours.
 
+mod cevae;
 mod dsep;
 mod icp;
 mod identify;
 mod mlp;
 mod pc;
-mod cevae;
 
 use std::time::Instant;
 

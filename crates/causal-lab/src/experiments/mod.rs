@@ -3,11 +3,11 @@
 mod backdoor_linear;
 mod colored_digits;
 mod icp_sachs;
+mod ihdp;
 mod irm_plot;
 mod irm_synthetic;
 mod sachs_discovery;
 mod sachs_neural_scm;
-mod ihdp;
 
 use std::path::Path;
 
