@@ -152,12 +152,12 @@ impl CfrParams {
             )));
         }
         match self.ipm {
-            Ipm::Wasserstein { lambda, iterations } if !(lambda > 0.0) || iterations == 0 => {
+            Ipm::Wasserstein { lambda, iterations } if lambda.is_nan() || lambda <= 0.0 || iterations == 0 => {
                 return Err(CfError::InvalidConfig(format!(
                     "Wasserstein needs lambda > 0 and iterations > 0, got {lambda} and {iterations}"
                 )));
             }
-            Ipm::MmdRbf { sigma } if !(sigma > 0.0) => {
+            Ipm::MmdRbf { sigma } if sigma.is_nan() || sigma <= 0.0 => {
                 return Err(CfError::InvalidConfig(format!(
                     "the MMD bandwidth must be positive, got {sigma}"
                 )));

@@ -109,7 +109,7 @@ pub trait IteModel {
 
 /// Checks that `x` holds whole rows of `d` covariates; returns the number of rows.
 pub(crate) fn rows_of(x: &[f64], d: usize) -> Result<usize> {
-    if d == 0 || x.is_empty() || x.len() % d != 0 {
+    if d == 0 || x.is_empty() || !x.len().is_multiple_of(d) {
         return Err(CfError::Shape(format!(
             "{} covariate values are not whole rows of {d}",
             x.len()

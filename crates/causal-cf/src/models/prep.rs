@@ -38,7 +38,7 @@ impl Scaler {
     /// Scaled covariates as an `n × d` Float tensor.
     pub(crate) fn tensor(&self, x: &[f64], device: Device) -> Result<Tensor> {
         let d = self.dim();
-        if d == 0 || x.len() % d != 0 {
+        if d == 0 || !x.len().is_multiple_of(d) {
             return Err(CfError::Shape(format!(
                 "{} covariate values do not fill rows of {d}",
                 x.len()
