@@ -152,7 +152,9 @@ impl CfrParams {
             )));
         }
         match self.ipm {
-            Ipm::Wasserstein { lambda, iterations } if lambda.is_nan() || lambda <= 0.0 || iterations == 0 => {
+            Ipm::Wasserstein { lambda, iterations }
+                if lambda.is_nan() || lambda <= 0.0 || iterations == 0 =>
+            {
                 return Err(CfError::InvalidConfig(format!(
                     "Wasserstein needs lambda > 0 and iterations > 0, got {lambda} and {iterations}"
                 )));
