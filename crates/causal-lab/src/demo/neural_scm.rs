@@ -45,7 +45,7 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<Section> {
         .seed(3)
         .fit(&graph, &obs)?;
     let history = scm.history();
-    history.write_svg(&settings.out.join("neural_scm_training.svg"))?;
+    history.write_svg(settings.out.join("neural_scm_training.svg"))?;
 
     let mut rows = Vec::new();
     let mut points = Vec::new();
