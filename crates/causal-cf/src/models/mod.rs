@@ -1,4 +1,4 @@
-//! Individual-effect estimators trained on the causal-torch [`Trainer`]: CEVAE, TARNet, CFR,
+//! Individual-effect estimators trained on the causal-torch [`Trainer`](causal_torch::trainer::Trainer): CEVAE, TARNet, CFR,
 //! DragonNet and the S-/T-learner baselines.
 //!
 //! Each follows the same pattern: a consuming builder (`*Params`) validated by `check()` into an
