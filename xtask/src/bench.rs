@@ -23,12 +23,18 @@ pub fn bench(args: &[String]) -> Result<(), String> {
 
 /// Pinned Python peers, installed into their own cached venv.
 const PEERS: &[&str] = &[
-    "numpy==2.3.5",
+    // One resolvable set: dowhy 0.14 and lingam 1.13 cap numpy and scipy below their newest.
+    "numpy==2.2.6",
+    "scipy==1.13.1",
     "networkx==3.6.1",
     "torch==2.13.0",
     "y0==0.2.11",
     "causal-learn==0.1.4.8",
     "causalicp==0.1.1",
+    "dowhy==0.14",
+    "lingam==1.13.0",
+    // NOTEARS (linear and MLP) reference implementations.
+    "gcastle==1.0.4",
     // CEVAE peer (compare_cf.py).
     "pyro-ppl==1.9.2",
 ];
@@ -58,9 +64,10 @@ pub fn peers_python() -> Result<PathBuf, String> {
     Ok(python)
 }
 
-/// `cargo xtask bench-compare`: each registered comparison runs ours and the peer's script on the
-/// same input in one run and prints the time ratio.
-pub fn compare(_args: &[String]) -> Result<(), String> {
+/// `cargo xtask bench-compare [--only NAME[,NAME..]]`: each registered comparison runs ours and the
+/// peer's script on the same input in one run and prints the time ratio; the table also goes to
+/// `target/bench-compare/results.{md,json}`.
+pub fn compare(args: &[String]) -> Result<(), String> {
     let python = peers_python()?;
     let env = libtorch::env()?;
     let script = crate::paths::root()
@@ -72,15 +79,13 @@ pub fn compare(_args: &[String]) -> Result<(), String> {
         &["build", "--release", "--quiet", "-p", "causal-lab"],
         &env,
     )?;
-    let lab = crate::paths::root()
-        .join("target")
-        .join("release")
-        .join("causal-lab");
+    let lab = crate::paths::target().join("release").join("causal-lab");
     let mut env = env;
     env.push(("CAUSAL_LAB".into(), lab.display().to_string()));
-    run(
-        &python.display().to_string(),
-        &[&script.display().to_string()],
-        &env,
-    )
+    let out = crate::paths::root().join("target").join("bench-compare");
+    env.push(("CAUSAL_BENCH_OUT".into(), out.display().to_string()));
+    let mut full = vec![script.display().to_string()];
+    full.extend(args.iter().cloned());
+    let full: Vec<&str> = full.iter().map(String::as_str).collect();
+    run(&python.display().to_string(), &full, &env)
 }

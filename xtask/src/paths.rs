@@ -22,3 +22,11 @@ pub fn cache() -> PathBuf {
         .unwrap_or_else(std::env::temp_dir);
     home.join(".cache").join("causal-rs")
 }
+
+/// Cargo's target directory: `$CARGO_TARGET_DIR` when set, else `target/` in the root.
+pub fn target() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => root().join("target"),
+    }
+}
