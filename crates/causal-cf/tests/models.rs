@@ -18,6 +18,9 @@ use rand_distr::StandardNormal;
 static TORCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn lock() -> std::sync::MutexGuard<'static, ()> {
+    // Small networks: one intra-op thread is as fast, and spin-waiting threads on a busy
+    // machine are many times slower.
+    causal_torch::tch::set_num_threads(1);
     TORCH
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)

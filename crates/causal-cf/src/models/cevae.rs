@@ -12,18 +12,17 @@
 //! `num_layers` hidden layers, p(t|z) and q(t|x) are linear, q(y|x,t) and q(z|x,t,y) have
 //! `num_layers − 1` shared hidden layers and linear per-arm heads.
 
-use causal_torch::nn::{Activation, Mlp, MlpParams};
-use causal_torch::tch::nn::VarStore;
+use causal_torch::nn::{Activation, Mlp};
 use causal_torch::tch::{Device, Kind, Tensor};
-use causal_torch::trainer::{History, Objective};
+use causal_torch::trainer::Objective;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use super::cfr::{check_valid, to_torch};
-use super::prep::{FitTensors, Scaler, YScale, to_vec};
+use super::fitted::{FitState, Setup, elu_mlp, state_methods, to_torch};
+use super::prep::{FitTensors, to_vec};
 use super::settings::{TrainSettings, train_builders};
-use super::{IteModel, PotentialOutcomes, rows_of};
+use super::{IteModel, PotentialOutcomes};
 use crate::data::IteData;
 use crate::error::{CfError, Result};
 
@@ -352,9 +351,7 @@ impl Objective for CevaeObjective<'_> {
         batch: &Tensor,
         _epoch: usize,
     ) -> causal_torch::Result<Vec<(String, Tensor)>> {
-        let x = self.data.x.f_index_select(0, batch)?;
-        let t = self.data.t.f_index_select(0, batch)?;
-        let y = self.data.y.f_index_select(0, batch)?;
+        let (x, t, y) = self.data.batch(batch)?;
         let l = self
             .nets
             .loss(&x, &t, &y, Some(&mut self.rng))
@@ -363,8 +360,7 @@ impl Objective for CevaeObjective<'_> {
     }
 
     fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
-        let (Some(x), Some(t), Some(y)) = (&self.data.x_val, &self.data.t_val, &self.data.y_val)
-        else {
+        let Some((x, t, y)) = self.data.valid() else {
             return Ok(None);
         };
         let l = self.nets.loss(x, t, y, None).map_err(to_torch)?;
@@ -388,13 +384,9 @@ impl Cevae {
     ///
     /// As [`crate::models::Cfr::fit`].
     pub fn fit(&self, train: &IteData, valid: Option<&IteData>) -> Result<FittedCevae> {
-        check_valid(train, valid)?;
         let p = &self.params;
-        let device = p.train.resolve_device()?;
-        causal_torch::seed::manual_seed(p.train.seed);
-        let scaler = Scaler::fit(train, p.all_gaussian);
-        let ys = YScale::fit(train.y());
-        let data = FitTensors::new(train, valid, &scaler, &ys, device)?;
+        let (setup, data) = Setup::new(train, valid, &p.train, p.all_gaussian)?;
+        let device = setup.device;
         let d = train.d();
         let bin: Vec<i64> = (0..d)
             .filter(|&j| train.binary()[j] && !p.all_gaussian)
@@ -402,46 +394,43 @@ impl Cevae {
             .collect();
         let cont: Vec<i64> = (0..d as i64).filter(|j| !bin.contains(j)).collect();
         let (n_bin, n_cont) = (bin.len(), cont.len());
-        let mut vs = VarStore::new(device);
-        let root = vs.root();
+        let root = setup.root();
         let (h, l, z) = (p.hidden_dim, p.num_layers, p.latent_dim);
-        let elu = |input: usize, hidden: Vec<usize>, out: usize, name: &str| {
-            MlpParams::new(input, &hidden, out)
-                .activation(Activation::Elu)
-                .build(&root / name)
-        };
         let nets = Nets {
-            px: elu(z, vec![h; l], n_bin + 2 * n_cont, "px")?,
-            pt: elu(z, vec![], 1, "pt")?,
-            py: [elu(z, vec![h; l], 2, "py0")?, elu(z, vec![h; l], 2, "py1")?],
-            qt: elu(d, vec![], 1, "qt")?,
-            qy_shared: elu(d, vec![h; l - 2], h, "qy")?,
-            qy: [elu(h, vec![], 2, "qy0")?, elu(h, vec![], 2, "qy1")?],
-            qz_shared: elu(d + 1, vec![h; l - 2], h, "qz")?,
-            qz: [elu(h, vec![], 2 * z, "qz0")?, elu(h, vec![], 2 * z, "qz1")?],
+            px: elu_mlp(z, &vec![h; l], n_bin + 2 * n_cont, &root / "px")?,
+            pt: elu_mlp(z, &[], 1, &root / "pt")?,
+            py: [
+                elu_mlp(z, &vec![h; l], 2, &root / "py0")?,
+                elu_mlp(z, &vec![h; l], 2, &root / "py1")?,
+            ],
+            qt: elu_mlp(d, &[], 1, &root / "qt")?,
+            qy_shared: elu_mlp(d, &vec![h; l - 2], h, &root / "qy")?,
+            qy: [
+                elu_mlp(h, &[], 2, &root / "qy0")?,
+                elu_mlp(h, &[], 2, &root / "qy1")?,
+            ],
+            qz_shared: elu_mlp(d + 1, &vec![h; l - 2], h, &root / "qz")?,
+            qz: [
+                elu_mlp(h, &[], 2 * z, &root / "qz0")?,
+                elu_mlp(h, &[], 2 * z, &root / "qz1")?,
+            ],
             latent: z as i64,
             bin_idx: index_tensor(&bin, device)?,
             cont_idx: index_tensor(&cont, device)?,
             n_bin: n_bin as i64,
             n_cont: n_cont as i64,
         };
-        let trainer = p.train.trainer(device, valid.is_some())?;
-        let history = trainer.fit(
-            &mut vs,
+        let state = setup.train(
+            &p.train,
             &mut CevaeObjective {
                 nets: &nets,
                 data: &data,
                 rng: ChaCha8Rng::seed_from_u64(p.train.seed ^ 0xCE7A_E000),
             },
-            train.n(),
         )?;
         Ok(FittedCevae {
             nets,
-            _vs: vs,
-            scaler,
-            ys,
-            device,
-            history,
+            state,
             num_samples: p.num_samples,
             seed: p.train.seed,
         })
@@ -451,11 +440,7 @@ impl Cevae {
 /// A fitted CEVAE.
 pub struct FittedCevae {
     nets: Nets,
-    _vs: VarStore,
-    scaler: Scaler,
-    ys: YScale,
-    device: Device,
-    history: History,
+    state: FitState,
     num_samples: usize,
     seed: u64,
 }
@@ -463,7 +448,7 @@ pub struct FittedCevae {
 impl std::fmt::Debug for FittedCevae {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FittedCevae")
-            .field("epochs", &self.history.epochs())
+            .field("epochs", &self.state.history.epochs())
             .finish()
     }
 }
@@ -473,17 +458,14 @@ impl IteModel for FittedCevae {
         "CEVAE"
     }
 
-    fn dim(&self) -> usize {
-        self.scaler.dim()
-    }
+    state_methods!();
 
     /// E[y | do(t), x] averaged over `num_samples` draws of z (seeded by the fit's seed).
     fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
-        let n = rows_of(x, self.dim())?;
-        let xt = self.scaler.tensor(x, self.device)?;
+        let (n, xt) = self.state.input(x)?;
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed.wrapping_add(0x5eed));
         let (s0, s1) = causal_torch::tch::no_grad(|| -> Result<(Tensor, Tensor)> {
-            let mut s0 = Tensor::f_zeros([n as i64], (Kind::Float, self.device))?;
+            let mut s0 = Tensor::f_zeros([n as i64], (Kind::Float, self.state.device))?;
             let mut s1 = s0.f_zeros_like()?;
             for _ in 0..self.num_samples {
                 let z = self.nets.draw_z(&xt, &mut rng)?;
@@ -493,10 +475,7 @@ impl IteModel for FittedCevae {
             let k = self.num_samples as f64;
             Ok((s0.f_div_scalar(k)?, s1.f_div_scalar(k)?))
         })?;
-        Ok(PotentialOutcomes {
-            y0: self.ys.back(&to_vec(&s0)?),
-            y1: self.ys.back(&to_vec(&s1)?),
-        })
+        self.state.outcomes(&s0, &s1)
     }
 
     fn sample_do(
@@ -506,8 +485,7 @@ impl IteModel for FittedCevae {
         n_samples: usize,
         seed: u64,
     ) -> Result<Vec<Vec<f64>>> {
-        let n = rows_of(x, self.dim())?;
-        let xt = self.scaler.tensor(x, self.device)?;
+        let (n, xt) = self.state.input(x)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let arm = usize::from(treated);
         let mut out = vec![Vec::with_capacity(n_samples); n];
@@ -515,18 +493,14 @@ impl IteModel for FittedCevae {
             for _ in 0..n_samples {
                 let z = self.nets.draw_z(&xt, &mut rng)?;
                 let (loc, scale) = self.nets.y_params(&z, arm)?;
-                let eps = randn(&mut rng, n as i64, 1, self.device)?.f_view([-1])?;
+                let eps = randn(&mut rng, n as i64, 1, self.state.device)?.f_view([-1])?;
                 let y = loc.f_add(&scale.f_mul(&eps)?)?;
-                for (row, v) in out.iter_mut().zip(self.ys.back(&to_vec(&y)?)) {
+                for (row, v) in out.iter_mut().zip(self.state.ys.back(&to_vec(&y)?)) {
                     row.push(v);
                 }
             }
             Ok(())
         })?;
         Ok(out)
-    }
-
-    fn history(&self) -> &History {
-        &self.history
     }
 }

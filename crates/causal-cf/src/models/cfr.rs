@@ -1,14 +1,16 @@
 //! TARNet and Counterfactual Regression (Shalit, Johansson & Sontag 2017).
 
-use causal_torch::nn::{Activation, Mlp, MlpParams};
-use causal_torch::tch::nn::VarStore;
+use causal_torch::nn::{Activation, Mlp};
 use causal_torch::tch::{Device, Kind, Tensor};
-use causal_torch::trainer::{History, Objective};
+use causal_torch::trainer::Objective;
 
+use super::fitted::{
+    FitState, Setup, check_widths, elu_mlp, representation, state_methods, sum_sq_weights, to_torch,
+};
 use super::ipm::Ipm;
-use super::prep::{FitTensors, Scaler, YScale, to_vec};
-use super::settings::{TrainSettings, train_builders};
-use super::{IteModel, PotentialOutcomes, gaussian_samples, residual_sd, rows_of};
+use super::prep::FitTensors;
+use super::settings::{TrainSettings, train_builders, widths_builders};
+use super::{IteModel, PotentialOutcomes};
 use crate::data::IteData;
 use crate::error::{CfError, Result};
 
@@ -93,17 +95,7 @@ impl CfrParams {
         }
     }
 
-    /// Hidden widths of the representation Φ (its last width is the representation size).
-    pub fn representation(mut self, widths: &[usize]) -> Self {
-        self.rep = widths.to_vec();
-        self
-    }
-
-    /// Hidden widths of each outcome head.
-    pub fn heads(mut self, widths: &[usize]) -> Self {
-        self.heads = widths.to_vec();
-        self
-    }
+    widths_builders!();
 
     /// The IPM and its weight α.
     pub fn ipm(mut self, ipm: Ipm, alpha: f64) -> Self {
@@ -139,12 +131,7 @@ impl CfrParams {
     /// [`CfError::InvalidConfig`] for an empty representation, zero widths, a negative α or
     /// L2, or invalid IPM or optimisation settings.
     pub fn check(self) -> Result<Cfr> {
-        if self.rep.is_empty() || self.rep.contains(&0) || self.heads.contains(&0) {
-            return Err(CfError::InvalidConfig(format!(
-                "representation widths {:?} and head widths {:?} must be non-empty and positive",
-                self.rep, self.heads
-            )));
-        }
+        check_widths(&self.rep, &self.heads)?;
         if !(self.alpha >= 0.0 && self.head_l2 >= 0.0) {
             return Err(CfError::InvalidConfig(format!(
                 "alpha {} and head L2 {} must be non-negative",
@@ -201,16 +188,8 @@ impl Nets {
         Ok((y0, y1, r))
     }
 
-    fn head_l2(&self) -> Result<Tensor> {
-        let mut acc: Option<Tensor> = None;
-        for l in self.h0.layers().iter().chain(self.h1.layers()) {
-            let s = l.weight.f_square()?.f_sum(Kind::Float)?.f_mul_scalar(0.5)?;
-            acc = Some(match acc {
-                None => s,
-                Some(a) => a.f_add(&s)?,
-            });
-        }
-        acc.ok_or_else(|| CfError::InvalidConfig("heads without layers".into()))
+    fn head_l2(&self, device: Device) -> Result<Tensor> {
+        sum_sq_weights(&[&self.h0, &self.h1], 0.5, device)
     }
 }
 
@@ -245,9 +224,7 @@ impl Objective for CfrObjective<'_> {
         batch: &Tensor,
         _epoch: usize,
     ) -> causal_torch::Result<Vec<(String, Tensor)>> {
-        let x = self.data.x.f_index_select(0, batch)?;
-        let t = self.data.t.f_index_select(0, batch)?;
-        let y = self.data.y.f_index_select(0, batch)?;
+        let (x, t, y) = self.data.batch(batch)?;
         let (y0, y1, r) = self.nets.forward(&x, true).map_err(to_torch)?;
         let w = weights(&t, self.p, self.params.reweight).map_err(to_torch)?;
         let err = factual(&y0, &y1, &t)
@@ -261,15 +238,14 @@ impl Objective for CfrObjective<'_> {
             terms.push(("ipm".into(), d.f_mul_scalar(self.params.alpha)?));
         }
         if self.params.head_l2 > 0.0 {
-            let l2 = self.nets.head_l2().map_err(to_torch)?;
+            let l2 = self.nets.head_l2(x.device()).map_err(to_torch)?;
             terms.push(("head_l2".into(), l2.f_mul_scalar(self.params.head_l2)?));
         }
         Ok(terms)
     }
 
     fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
-        let (Some(x), Some(t), Some(y)) = (&self.data.x_val, &self.data.t_val, &self.data.y_val)
-        else {
+        let Some((x, t, y)) = self.data.valid() else {
             return Ok(None);
         };
         let (y0, y1, _) = self.nets.forward(x, false).map_err(to_torch)?;
@@ -282,28 +258,6 @@ impl Objective for CfrObjective<'_> {
             err.f_mul(&w)?.f_mean(Kind::Float)?.f_double_value(&[])?,
         ))
     }
-}
-
-/// Passes a causal-cf error through the trainer's error type.
-pub(crate) fn to_torch(e: CfError) -> causal_torch::TorchError {
-    match e {
-        CfError::Torch(t) => t,
-        other => causal_torch::TorchError::InvalidConfig(other.to_string()),
-    }
-}
-
-/// Validation data must have the training data's covariates.
-pub(crate) fn check_valid(train: &IteData, valid: Option<&IteData>) -> Result<()> {
-    if let Some(v) = valid
-        && v.d() != train.d()
-    {
-        return Err(CfError::Shape(format!(
-            "validation data has {} covariates, training data {}",
-            v.d(),
-            train.d()
-        )));
-    }
-    Ok(())
 }
 
 impl Cfr {
@@ -320,57 +274,31 @@ impl Cfr {
     /// data); [`CfError::Torch`] with [`causal_torch::TorchError::NonFinite`] when the loss
     /// diverges; LibTorch errors.
     pub fn fit(&self, train: &IteData, valid: Option<&IteData>) -> Result<FittedCfr> {
-        check_valid(train, valid)?;
         let p = &self.params;
-        let device = p.train.resolve_device()?;
-        causal_torch::seed::manual_seed(p.train.seed);
-        let scaler = Scaler::fit(train, false);
-        let ys = YScale::fit(train.y());
-        let data = FitTensors::new(train, valid, &scaler, &ys, device)?;
-        let mut vs = VarStore::new(device);
-        let root = vs.root();
-        let d = train.d();
-        let (rep_hidden, rep_out) = p.rep.split_at(p.rep.len() - 1);
+        let (setup, data) = Setup::new(train, valid, &p.train, false)?;
+        let root = setup.root();
+        let (rep, w) = representation(train.d(), &p.rep, &root / "rep")?;
         let nets = Nets {
-            rep: MlpParams::new(d, rep_hidden, rep_out[0])
-                .activation(Activation::Elu)
-                .build(&root / "rep")?,
-            h0: MlpParams::new(rep_out[0], &p.heads, 1)
-                .activation(Activation::Elu)
-                .build(&root / "h0")?,
-            h1: MlpParams::new(rep_out[0], &p.heads, 1)
-                .activation(Activation::Elu)
-                .build(&root / "h1")?,
+            rep,
+            h0: elu_mlp(w, &p.heads, 1, &root / "h0")?,
+            h1: elu_mlp(w, &p.heads, 1, &root / "h1")?,
             normalize: p.normalize,
         };
-        let share = train.n_treated() as f64 / train.n() as f64;
-        let trainer = p.train.trainer(device, valid.is_some())?;
-        let history = {
-            let mut obj = CfrObjective {
-                nets: &nets,
-                data: &data,
-                p: share,
-                params: p,
-            };
-            trainer.fit(&mut vs, &mut obj, train.n())?
+        let mut objective = CfrObjective {
+            nets: &nets,
+            data: &data,
+            p: train.n_treated() as f64 / train.n() as f64,
+            params: p,
         };
+        let state = setup.train(&p.train, &mut objective)?;
         let name = match (p.ipm, p.alpha > 0.0) {
             (Ipm::None, _) | (_, false) => "TARNet",
             (Ipm::Wasserstein { .. }, true) => "CFR-Wass",
             (_, true) => "CFR-MMD",
         };
-        let mut fitted = FittedCfr {
-            name,
-            nets,
-            _vs: vs,
-            scaler,
-            ys,
-            device,
-            history,
-            sd: [1.0; 2],
-        };
+        let mut fitted = FittedCfr { name, nets, state };
         let po = fitted.potential_outcomes(train.x())?;
-        fitted.sd = residual_sd(train, &po);
+        fitted.state.set_residuals(train, &po);
         Ok(fitted)
     }
 }
@@ -379,19 +307,14 @@ impl Cfr {
 pub struct FittedCfr {
     name: &'static str,
     nets: Nets,
-    _vs: VarStore,
-    scaler: Scaler,
-    ys: YScale,
-    device: Device,
-    history: History,
-    sd: [f64; 2],
+    state: FitState,
 }
 
 impl std::fmt::Debug for FittedCfr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FittedCfr")
             .field("name", &self.name)
-            .field("epochs", &self.history.epochs())
+            .field("epochs", &self.state.history.epochs())
             .finish()
     }
 }
@@ -401,37 +324,11 @@ impl IteModel for FittedCfr {
         self.name
     }
 
-    fn dim(&self) -> usize {
-        self.scaler.dim()
-    }
+    state_methods!(deterministic);
 
     fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
-        rows_of(x, self.dim())?;
-        let xt = self.scaler.tensor(x, self.device)?;
+        let (_, xt) = self.state.input(x)?;
         let (y0, y1, _) = causal_torch::tch::no_grad(|| self.nets.forward(&xt, false))?;
-        Ok(PotentialOutcomes {
-            y0: self.ys.back(&to_vec(&y0)?),
-            y1: self.ys.back(&to_vec(&y1)?),
-        })
-    }
-
-    fn sample_do(
-        &self,
-        x: &[f64],
-        treated: bool,
-        n_samples: usize,
-        seed: u64,
-    ) -> Result<Vec<Vec<f64>>> {
-        let po = self.potential_outcomes(x)?;
-        let (mean, sd) = if treated {
-            (&po.y1, self.sd[1])
-        } else {
-            (&po.y0, self.sd[0])
-        };
-        gaussian_samples(mean, sd, n_samples, seed)
-    }
-
-    fn history(&self) -> &History {
-        &self.history
+        self.state.outcomes(&y0, &y1)
     }
 }

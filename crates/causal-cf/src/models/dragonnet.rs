@@ -1,14 +1,16 @@
 //! DragonNet with targeted regularization (Shi, Blei & Veitch 2019).
 
 use causal_torch::nn::{Activation, Mlp, MlpParams};
-use causal_torch::tch::nn::{Init, VarStore};
-use causal_torch::tch::{Device, Kind, Reduction, Tensor};
-use causal_torch::trainer::{History, Objective};
+use causal_torch::tch::nn::Init;
+use causal_torch::tch::{Device, Reduction, Tensor};
+use causal_torch::trainer::Objective;
 
-use super::cfr::{check_valid, to_torch};
-use super::prep::{FitTensors, Scaler, YScale, to_vec};
-use super::settings::{TrainSettings, train_builders};
-use super::{IteModel, PotentialOutcomes, gaussian_samples, residual_sd, rows_of};
+use super::fitted::{
+    FitState, Setup, check_widths, elu_mlp, representation, state_methods, sum_sq_weights, to_torch,
+};
+use super::prep::{FitTensors, to_vec};
+use super::settings::{TrainSettings, train_builders, widths_builders};
+use super::{IteModel, PotentialOutcomes};
 use crate::data::IteData;
 use crate::error::{CfError, Result};
 
@@ -76,17 +78,7 @@ impl DragonNetParams {
         }
     }
 
-    /// Widths of the shared representation.
-    pub fn representation(mut self, widths: &[usize]) -> Self {
-        self.rep = widths.to_vec();
-        self
-    }
-
-    /// Hidden widths of each outcome head.
-    pub fn heads(mut self, widths: &[usize]) -> Self {
-        self.heads = widths.to_vec();
-        self
-    }
+    widths_builders!();
 
     /// Weight α of the propensity loss.
     pub fn alpha(mut self, alpha: f64) -> Self {
@@ -115,12 +107,7 @@ impl DragonNetParams {
     /// [`CfError::InvalidConfig`] for empty or zero widths, negative weights, or invalid
     /// optimisation settings.
     pub fn check(self) -> Result<DragonNet> {
-        if self.rep.is_empty() || self.rep.contains(&0) || self.heads.contains(&0) {
-            return Err(CfError::InvalidConfig(format!(
-                "representation widths {:?} and head widths {:?} must be non-empty and positive",
-                self.rep, self.heads
-            )));
-        }
+        check_widths(&self.rep, &self.heads)?;
         if !(self.alpha >= 0.0 && self.beta >= 0.0 && self.head_l2 >= 0.0) {
             return Err(CfError::InvalidConfig(format!(
                 "alpha {}, beta {} and head L2 {} must be non-negative",
@@ -196,10 +183,7 @@ impl DragonObjective<'_> {
             terms.push(("targeted".into(), tr.f_mul_scalar(self.params.beta)?));
         }
         if train && self.params.head_l2 > 0.0 {
-            let mut acc = Tensor::f_zeros([], (Kind::Float, x.device()))?;
-            for l in self.nets.q0.layers().iter().chain(self.nets.q1.layers()) {
-                acc = acc.f_add(&l.weight.f_square()?.f_sum(Kind::Float)?)?;
-            }
+            let acc = sum_sq_weights(&[&self.nets.q0, &self.nets.q1], 1.0, x.device())?;
             terms.push((
                 "head_l2".into(),
                 acc.f_mul_scalar(self.params.head_l2 / x.size()[0].max(1) as f64)?,
@@ -215,15 +199,12 @@ impl Objective for DragonObjective<'_> {
         batch: &Tensor,
         _epoch: usize,
     ) -> causal_torch::Result<Vec<(String, Tensor)>> {
-        let x = self.data.x.f_index_select(0, batch)?;
-        let t = self.data.t.f_index_select(0, batch)?;
-        let y = self.data.y.f_index_select(0, batch)?;
+        let (x, t, y) = self.data.batch(batch)?;
         self.terms(&x, &t, &y, true).map_err(to_torch)
     }
 
     fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
-        let (Some(x), Some(t), Some(y)) = (&self.data.x_val, &self.data.t_val, &self.data.y_val)
-        else {
+        let Some((x, t, y)) = self.data.valid() else {
             return Ok(None);
         };
         let terms = self.terms(x, t, y, false).map_err(to_torch)?;
@@ -247,50 +228,26 @@ impl DragonNet {
     ///
     /// As [`crate::models::Cfr::fit`].
     pub fn fit(&self, train: &IteData, valid: Option<&IteData>) -> Result<FittedDragonNet> {
-        check_valid(train, valid)?;
         let p = &self.params;
-        let device = p.train.resolve_device()?;
-        causal_torch::seed::manual_seed(p.train.seed);
-        let scaler = Scaler::fit(train, false);
-        let ys = YScale::fit(train.y());
-        let data = FitTensors::new(train, valid, &scaler, &ys, device)?;
-        let mut vs = VarStore::new(device);
-        let root = vs.root();
-        let (rep_hidden, rep_out) = p.rep.split_at(p.rep.len() - 1);
-        let w = rep_out[0];
+        let (setup, data) = Setup::new(train, valid, &p.train, false)?;
+        let root = setup.root();
+        let (rep, w) = representation(train.d(), &p.rep, &root / "rep")?;
         let nets = Nets {
-            rep: MlpParams::new(train.d(), rep_hidden, w)
-                .activation(Activation::Elu)
-                .build(&root / "rep")?,
+            rep,
             g: MlpParams::new(w, &[], 1).build(&root / "g")?,
-            q0: MlpParams::new(w, &p.heads, 1)
-                .activation(Activation::Elu)
-                .build(&root / "q0")?,
-            q1: MlpParams::new(w, &p.heads, 1)
-                .activation(Activation::Elu)
-                .build(&root / "q1")?,
+            q0: elu_mlp(w, &p.heads, 1, &root / "q0")?,
+            q1: elu_mlp(w, &p.heads, 1, &root / "q1")?,
             eps: root.f_var("epsilon", &[1], Init::Const(0.0))?,
         };
-        let trainer = p.train.trainer(device, valid.is_some())?;
-        let history = {
-            let mut obj = DragonObjective {
-                nets: &nets,
-                data: &data,
-                params: p,
-            };
-            trainer.fit(&mut vs, &mut obj, train.n())?
+        let mut objective = DragonObjective {
+            nets: &nets,
+            data: &data,
+            params: p,
         };
-        let mut fitted = FittedDragonNet {
-            nets,
-            _vs: vs,
-            scaler,
-            ys,
-            device,
-            history,
-            sd: [1.0; 2],
-        };
+        let state = setup.train(&p.train, &mut objective)?;
+        let mut fitted = FittedDragonNet { nets, state };
         let po = fitted.potential_outcomes(train.x())?;
-        fitted.sd = residual_sd(train, &po);
+        fitted.state.set_residuals(train, &po);
         Ok(fitted)
     }
 }
@@ -298,18 +255,13 @@ impl DragonNet {
 /// A fitted DragonNet.
 pub struct FittedDragonNet {
     nets: Nets,
-    _vs: VarStore,
-    scaler: Scaler,
-    ys: YScale,
-    device: Device,
-    history: History,
-    sd: [f64; 2],
+    state: FitState,
 }
 
 impl std::fmt::Debug for FittedDragonNet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FittedDragonNet")
-            .field("epochs", &self.history.epochs())
+            .field("epochs", &self.state.history.epochs())
             .finish()
     }
 }
@@ -321,7 +273,7 @@ impl FittedDragonNet {
     ///
     /// LibTorch errors.
     pub fn epsilon(&self) -> Result<f64> {
-        Ok(self.nets.eps.f_double_value(&[0])? * self.ys.sd)
+        Ok(self.nets.eps.f_double_value(&[0])? * self.state.ys.sd)
     }
 }
 
@@ -330,39 +282,16 @@ impl IteModel for FittedDragonNet {
         "DragonNet"
     }
 
-    fn dim(&self) -> usize {
-        self.scaler.dim()
-    }
+    state_methods!(deterministic);
 
     fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
-        rows_of(x, self.dim())?;
-        let xt = self.scaler.tensor(x, self.device)?;
+        let (_, xt) = self.state.input(x)?;
         let o = causal_torch::tch::no_grad(|| self.nets.forward(&xt, false))?;
-        Ok(PotentialOutcomes {
-            y0: self.ys.back(&to_vec(&o.q0)?),
-            y1: self.ys.back(&to_vec(&o.q1)?),
-        })
-    }
-
-    fn sample_do(
-        &self,
-        x: &[f64],
-        treated: bool,
-        n_samples: usize,
-        seed: u64,
-    ) -> Result<Vec<Vec<f64>>> {
-        let po = self.potential_outcomes(x)?;
-        let (mean, sd) = if treated {
-            (&po.y1, self.sd[1])
-        } else {
-            (&po.y0, self.sd[0])
-        };
-        gaussian_samples(mean, sd, n_samples, seed)
+        self.state.outcomes(&o.q0, &o.q1)
     }
 
     fn propensity(&self, x: &[f64]) -> Result<Option<Vec<f64>>> {
-        rows_of(x, self.dim())?;
-        let xt = self.scaler.tensor(x, self.device)?;
+        let (_, xt) = self.state.input(x)?;
         let o = causal_torch::tch::no_grad(|| self.nets.forward(&xt, false))?;
         Ok(Some(to_vec(
             &o.g_logit
@@ -370,9 +299,5 @@ impl IteModel for FittedDragonNet {
                 .f_add_scalar(0.01)?
                 .f_div_scalar(1.02)?,
         )?))
-    }
-
-    fn history(&self) -> &History {
-        &self.history
     }
 }

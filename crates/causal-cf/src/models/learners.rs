@@ -1,14 +1,13 @@
 //! S- and T-learner MLP baselines (Künzel et al. 2019), trained like the other networks.
 
-use causal_torch::nn::{Activation, Mlp, MlpParams};
-use causal_torch::tch::nn::VarStore;
+use causal_torch::nn::Mlp;
 use causal_torch::tch::{Device, Kind, Tensor};
-use causal_torch::trainer::{History, Objective};
+use causal_torch::trainer::Objective;
 
-use super::cfr::{check_valid, to_torch};
-use super::prep::{FitTensors, Scaler, YScale, to_vec};
+use super::fitted::{FitState, Setup, elu_mlp, state_methods, to_torch};
+use super::prep::FitTensors;
 use super::settings::{TrainSettings, train_builders};
-use super::{IteModel, PotentialOutcomes, gaussian_samples, residual_sd, rows_of};
+use super::{IteModel, PotentialOutcomes};
 use crate::data::IteData;
 use crate::error::{CfError, Result};
 
@@ -25,6 +24,46 @@ fn check_widths(hidden: &[usize]) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// `Default`, `new`, `hidden`, the training settings and `check` of a one-width-list learner.
+macro_rules! learner_params {
+    ($params:ident, $estimator:ident, $defaults:literal) => {
+        impl Default for $params {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl $params {
+            #[doc = $defaults]
+            pub fn new() -> Self {
+                Self {
+                    hidden: vec![200, 200, 200],
+                    train: default_train(),
+                }
+            }
+
+            /// Hidden widths (of each network).
+            pub fn hidden(mut self, widths: &[usize]) -> Self {
+                self.hidden = widths.to_vec();
+                self
+            }
+
+            train_builders!();
+
+            /// Validates the hyperparameters.
+            ///
+            /// # Errors
+            ///
+            /// [`CfError::InvalidConfig`] for a zero width or invalid optimisation settings.
+            pub fn check(self) -> Result<$estimator> {
+                check_widths(&self.hidden)?;
+                self.train.trainer(Device::Cpu, true)?;
+                Ok($estimator { params: self })
+            }
+        }
+    };
 }
 
 /// Squared error of `pred` against `y` over the rows where `mask` is 1 (summed, divided by the
@@ -66,40 +105,11 @@ pub struct SLearner {
     params: SLearnerParams,
 }
 
-impl Default for SLearnerParams {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl SLearnerParams {
-    /// Three ELU layers of 200 units, Adam 1e-3, weight decay 1e-4, batches of 100.
-    pub fn new() -> Self {
-        Self {
-            hidden: vec![200, 200, 200],
-            train: default_train(),
-        }
-    }
-
-    /// Hidden widths.
-    pub fn hidden(mut self, widths: &[usize]) -> Self {
-        self.hidden = widths.to_vec();
-        self
-    }
-
-    train_builders!();
-
-    /// Validates the hyperparameters.
-    ///
-    /// # Errors
-    ///
-    /// [`CfError::InvalidConfig`] for a zero width or invalid optimisation settings.
-    pub fn check(self) -> Result<SLearner> {
-        check_widths(&self.hidden)?;
-        self.train.trainer(Device::Cpu, true)?;
-        Ok(SLearner { params: self })
-    }
-}
+learner_params!(
+    SLearnerParams,
+    SLearner,
+    "Three ELU layers of 200 units, Adam 1e-3, weight decay 1e-4, batches of 100."
+);
 
 fn with_t(x: &Tensor, t: &Tensor) -> Result<Tensor> {
     Ok(Tensor::f_cat(&[x.shallow_clone(), t.f_unsqueeze(1)?], 1)?)
@@ -116,9 +126,7 @@ impl Objective for SObjective<'_> {
         batch: &Tensor,
         _epoch: usize,
     ) -> causal_torch::Result<Vec<(String, Tensor)>> {
-        let x = self.data.x.f_index_select(0, batch)?;
-        let t = self.data.t.f_index_select(0, batch)?;
-        let y = self.data.y.f_index_select(0, batch)?;
+        let (x, t, y) = self.data.batch(batch)?;
         let pred = self
             .net
             .f_forward_t(&with_t(&x, &t).map_err(to_torch)?, true)?
@@ -130,8 +138,7 @@ impl Objective for SObjective<'_> {
     }
 
     fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
-        let (Some(x), Some(t), Some(y)) = (&self.data.x_val, &self.data.t_val, &self.data.y_val)
-        else {
+        let Some((x, t, y)) = self.data.valid() else {
             return Ok(None);
         };
         let pred = self
@@ -154,37 +161,19 @@ impl SLearner {
     ///
     /// As [`crate::models::Cfr::fit`].
     pub fn fit(&self, train: &IteData, valid: Option<&IteData>) -> Result<FittedSLearner> {
-        check_valid(train, valid)?;
         let p = &self.params;
-        let device = p.train.resolve_device()?;
-        causal_torch::seed::manual_seed(p.train.seed);
-        let scaler = Scaler::fit(train, false);
-        let ys = YScale::fit(train.y());
-        let data = FitTensors::new(train, valid, &scaler, &ys, device)?;
-        let mut vs = VarStore::new(device);
-        let net = MlpParams::new(train.d() + 1, &p.hidden, 1)
-            .activation(Activation::Elu)
-            .build(vs.root() / "net")?;
-        let trainer = p.train.trainer(device, valid.is_some())?;
-        let history = trainer.fit(
-            &mut vs,
+        let (setup, data) = Setup::new(train, valid, &p.train, false)?;
+        let net = elu_mlp(train.d() + 1, &p.hidden, 1, setup.root() / "net")?;
+        let state = setup.train(
+            &p.train,
             &mut SObjective {
                 net: &net,
                 data: &data,
             },
-            train.n(),
         )?;
-        let mut fitted = FittedSLearner {
-            net,
-            _vs: vs,
-            scaler,
-            ys,
-            device,
-            history,
-            sd: [1.0; 2],
-        };
+        let mut fitted = FittedSLearner { net, state };
         let po = fitted.potential_outcomes(train.x())?;
-        fitted.sd = residual_sd(train, &po);
+        fitted.state.set_residuals(train, &po);
         Ok(fitted)
     }
 }
@@ -192,12 +181,7 @@ impl SLearner {
 /// A fitted S-learner.
 pub struct FittedSLearner {
     net: Mlp,
-    _vs: VarStore,
-    scaler: Scaler,
-    ys: YScale,
-    device: Device,
-    history: History,
-    sd: [f64; 2],
+    state: FitState,
 }
 
 impl std::fmt::Debug for FittedSLearner {
@@ -211,44 +195,15 @@ impl IteModel for FittedSLearner {
         "S-learner"
     }
 
-    fn dim(&self) -> usize {
-        self.scaler.dim()
-    }
+    state_methods!(deterministic);
 
     fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
-        let n = rows_of(x, self.dim())?;
-        let xt = self.scaler.tensor(x, self.device)?;
-        let arm = |v: f64| -> Result<Vec<f64>> {
-            let t = Tensor::f_full([n as i64], v, (Kind::Float, self.device))?;
-            let out = causal_torch::tch::no_grad(|| -> Result<Tensor> {
-                Ok(self.net.f_forward_t(&with_t(&xt, &t)?, false)?)
-            })?;
-            Ok(self.ys.back(&to_vec(&out)?))
+        let (n, xt) = self.state.input(x)?;
+        let arm = |v: f64| -> Result<Tensor> {
+            let t = Tensor::f_full([n as i64], v, (Kind::Float, self.state.device))?;
+            causal_torch::tch::no_grad(|| Ok(self.net.f_forward_t(&with_t(&xt, &t)?, false)?))
         };
-        Ok(PotentialOutcomes {
-            y0: arm(0.0)?,
-            y1: arm(1.0)?,
-        })
-    }
-
-    fn sample_do(
-        &self,
-        x: &[f64],
-        treated: bool,
-        n_samples: usize,
-        seed: u64,
-    ) -> Result<Vec<Vec<f64>>> {
-        let po = self.potential_outcomes(x)?;
-        let (mean, sd) = if treated {
-            (&po.y1, self.sd[1])
-        } else {
-            (&po.y0, self.sd[0])
-        };
-        gaussian_samples(mean, sd, n_samples, seed)
-    }
-
-    fn history(&self) -> &History {
-        &self.history
+        self.state.outcomes(&arm(0.0)?, &arm(1.0)?)
     }
 }
 
@@ -279,40 +234,11 @@ pub struct TLearner {
     params: TLearnerParams,
 }
 
-impl Default for TLearnerParams {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl TLearnerParams {
-    /// Three ELU layers of 200 units per arm, Adam 1e-3, weight decay 1e-4, batches of 100.
-    pub fn new() -> Self {
-        Self {
-            hidden: vec![200, 200, 200],
-            train: default_train(),
-        }
-    }
-
-    /// Hidden widths of each arm's network.
-    pub fn hidden(mut self, widths: &[usize]) -> Self {
-        self.hidden = widths.to_vec();
-        self
-    }
-
-    train_builders!();
-
-    /// Validates the hyperparameters.
-    ///
-    /// # Errors
-    ///
-    /// [`CfError::InvalidConfig`] for a zero width or invalid optimisation settings.
-    pub fn check(self) -> Result<TLearner> {
-        check_widths(&self.hidden)?;
-        self.train.trainer(Device::Cpu, true)?;
-        Ok(TLearner { params: self })
-    }
-}
+learner_params!(
+    TLearnerParams,
+    TLearner,
+    "Three ELU layers of 200 units per arm, Adam 1e-3, weight decay 1e-4, batches of 100."
+);
 
 struct TObjective<'a> {
     nets: &'a [Mlp; 2],
@@ -332,9 +258,7 @@ impl Objective for TObjective<'_> {
         batch: &Tensor,
         _epoch: usize,
     ) -> causal_torch::Result<Vec<(String, Tensor)>> {
-        let x = self.data.x.f_index_select(0, batch)?;
-        let t = self.data.t.f_index_select(0, batch)?;
-        let y = self.data.y.f_index_select(0, batch)?;
+        let (x, t, y) = self.data.batch(batch)?;
         Ok(vec![(
             "mse".into(),
             t_loss(self.nets, &x, &t, &y, true).map_err(to_torch)?,
@@ -342,8 +266,7 @@ impl Objective for TObjective<'_> {
     }
 
     fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
-        let (Some(x), Some(t), Some(y)) = (&self.data.x_val, &self.data.t_val, &self.data.y_val)
-        else {
+        let Some((x, t, y)) = self.data.valid() else {
             return Ok(None);
         };
         Ok(Some(
@@ -361,41 +284,23 @@ impl TLearner {
     ///
     /// As [`crate::models::Cfr::fit`].
     pub fn fit(&self, train: &IteData, valid: Option<&IteData>) -> Result<FittedTLearner> {
-        check_valid(train, valid)?;
         let p = &self.params;
-        let device = p.train.resolve_device()?;
-        causal_torch::seed::manual_seed(p.train.seed);
-        let scaler = Scaler::fit(train, false);
-        let ys = YScale::fit(train.y());
-        let data = FitTensors::new(train, valid, &scaler, &ys, device)?;
-        let mut vs = VarStore::new(device);
-        let root = vs.root();
-        let build = |name: &str| {
-            MlpParams::new(train.d(), &p.hidden, 1)
-                .activation(Activation::Elu)
-                .build(&root / name)
-        };
-        let nets = [build("mu0")?, build("mu1")?];
-        let trainer = p.train.trainer(device, valid.is_some())?;
-        let history = trainer.fit(
-            &mut vs,
+        let (setup, data) = Setup::new(train, valid, &p.train, false)?;
+        let root = setup.root();
+        let nets = [
+            elu_mlp(train.d(), &p.hidden, 1, &root / "mu0")?,
+            elu_mlp(train.d(), &p.hidden, 1, &root / "mu1")?,
+        ];
+        let state = setup.train(
+            &p.train,
             &mut TObjective {
                 nets: &nets,
                 data: &data,
             },
-            train.n(),
         )?;
-        let mut fitted = FittedTLearner {
-            nets,
-            _vs: vs,
-            scaler,
-            ys,
-            device,
-            history,
-            sd: [1.0; 2],
-        };
+        let mut fitted = FittedTLearner { nets, state };
         let po = fitted.potential_outcomes(train.x())?;
-        fitted.sd = residual_sd(train, &po);
+        fitted.state.set_residuals(train, &po);
         Ok(fitted)
     }
 }
@@ -403,12 +308,7 @@ impl TLearner {
 /// A fitted T-learner.
 pub struct FittedTLearner {
     nets: [Mlp; 2],
-    _vs: VarStore,
-    scaler: Scaler,
-    ys: YScale,
-    device: Device,
-    history: History,
-    sd: [f64; 2],
+    state: FitState,
 }
 
 impl std::fmt::Debug for FittedTLearner {
@@ -422,40 +322,11 @@ impl IteModel for FittedTLearner {
         "T-learner"
     }
 
-    fn dim(&self) -> usize {
-        self.scaler.dim()
-    }
+    state_methods!(deterministic);
 
     fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
-        rows_of(x, self.dim())?;
-        let xt = self.scaler.tensor(x, self.device)?;
-        let arm = |k: usize| -> Result<Vec<f64>> {
-            let out = causal_torch::tch::no_grad(|| self.nets[k].f_forward_t(&xt, false))?;
-            Ok(self.ys.back(&to_vec(&out)?))
-        };
-        Ok(PotentialOutcomes {
-            y0: arm(0)?,
-            y1: arm(1)?,
-        })
-    }
-
-    fn sample_do(
-        &self,
-        x: &[f64],
-        treated: bool,
-        n_samples: usize,
-        seed: u64,
-    ) -> Result<Vec<Vec<f64>>> {
-        let po = self.potential_outcomes(x)?;
-        let (mean, sd) = if treated {
-            (&po.y1, self.sd[1])
-        } else {
-            (&po.y0, self.sd[0])
-        };
-        gaussian_samples(mean, sd, n_samples, seed)
-    }
-
-    fn history(&self) -> &History {
-        &self.history
+        let (_, xt) = self.state.input(x)?;
+        let arm = |k: usize| causal_torch::tch::no_grad(|| self.nets[k].f_forward_t(&xt, false));
+        self.state.outcomes(&arm(0)?, &arm(1)?)
     }
 }

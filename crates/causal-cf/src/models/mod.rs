@@ -8,6 +8,7 @@
 mod cevae;
 mod cfr;
 mod dragonnet;
+mod fitted;
 mod ipm;
 mod learners;
 pub(crate) mod prep;
@@ -215,6 +216,19 @@ impl ModelKind {
     }
 }
 
+/// Settings [`fit_model_with`] applies on top of a model's default (paper) hyperparameters.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FitOptions {
+    /// Seed of the initialisation, the shuffling and the Monte Carlo draws.
+    pub seed: u64,
+    /// Hide the progress bar.
+    pub quiet: bool,
+    /// Cap on the number of epochs (default: the model's own, with early stopping).
+    pub epochs: Option<usize>,
+    /// Device (default: `CAUSAL_DEVICE`, else CUDA if available, else CPU).
+    pub device: Option<causal_torch::tch::Device>,
+}
+
 /// Fits the named model with its default (paper) hyperparameters and the given seed.
 ///
 /// # Errors
@@ -227,42 +241,60 @@ pub fn fit_model(
     seed: u64,
     quiet: bool,
 ) -> Result<Box<dyn IteModel>> {
+    let options = FitOptions {
+        seed,
+        quiet,
+        ..FitOptions::default()
+    };
+    fit_model_with(kind, train, valid, &options)
+}
+
+/// Fits the named model with its default (paper) hyperparameters, changed by `options`.
+///
+/// # Examples
+///
+/// ```
+/// use causal_cf::models::{FitOptions, IteModel, ModelKind, fit_model_with};
+/// # use causal_cf::data::IteData;
+/// # let rows: Vec<Vec<f64>> = (0..40).map(|i| vec![(i % 7) as f64 / 7.0, (i % 2) as f64]).collect();
+/// # let t: Vec<f64> = (0..40).map(|i| ((i / 2) % 2) as f64).collect();
+/// # let y: Vec<f64> = rows.iter().zip(&t).map(|(r, t)| r[0] + 2.0 * t).collect();
+/// # let data = IteData::new(vec!["a".into(), "b".into()], rows, t, y)?;
+/// let options = FitOptions { seed: 3, quiet: true, epochs: Some(5), ..FitOptions::default() };
+/// let model = fit_model_with(ModelKind::DragonNet, &data, None, &options)?;
+/// assert_eq!(model.history().epochs(), 5);
+/// # Ok::<(), causal_cf::CfError>(())
+/// ```
+///
+/// # Errors
+///
+/// Every error of the model's `check` and `fit`.
+pub fn fit_model_with(
+    kind: ModelKind,
+    train: &IteData,
+    valid: Option<&IteData>,
+    options: &FitOptions,
+) -> Result<Box<dyn IteModel>> {
+    // Every builder takes the same settings and fits the same way.
+    macro_rules! fit {
+        ($params:expr) => {{
+            let mut p = $params.seed(options.seed).quiet(options.quiet);
+            if let Some(e) = options.epochs {
+                p = p.epochs(e);
+            }
+            if let Some(d) = options.device {
+                p = p.device(d);
+            }
+            Box::new(p.check()?.fit(train, valid)?)
+        }};
+    }
     Ok(match kind {
-        ModelKind::Cevae => Box::new(
-            CevaeParams::new()
-                .seed(seed)
-                .quiet(quiet)
-                .check()?
-                .fit(train, valid)?,
-        ),
-        ModelKind::Tarnet | ModelKind::CfrWass | ModelKind::CfrMmd => {
-            let p = match kind {
-                ModelKind::Tarnet => CfrParams::tarnet(),
-                ModelKind::CfrWass => CfrParams::wasserstein(),
-                _ => CfrParams::mmd(),
-            };
-            Box::new(p.seed(seed).quiet(quiet).check()?.fit(train, valid)?)
-        }
-        ModelKind::DragonNet => Box::new(
-            DragonNetParams::new()
-                .seed(seed)
-                .quiet(quiet)
-                .check()?
-                .fit(train, valid)?,
-        ),
-        ModelKind::SLearner => Box::new(
-            SLearnerParams::new()
-                .seed(seed)
-                .quiet(quiet)
-                .check()?
-                .fit(train, valid)?,
-        ),
-        ModelKind::TLearner => Box::new(
-            TLearnerParams::new()
-                .seed(seed)
-                .quiet(quiet)
-                .check()?
-                .fit(train, valid)?,
-        ),
+        ModelKind::Cevae => fit!(CevaeParams::new()),
+        ModelKind::Tarnet => fit!(CfrParams::tarnet()),
+        ModelKind::CfrWass => fit!(CfrParams::wasserstein()),
+        ModelKind::CfrMmd => fit!(CfrParams::mmd()),
+        ModelKind::DragonNet => fit!(DragonNetParams::new()),
+        ModelKind::SLearner => fit!(SLearnerParams::new()),
+        ModelKind::TLearner => fit!(TLearnerParams::new()),
     })
 }

@@ -127,15 +127,7 @@ impl FitTensors {
         ys: &YScale,
         device: Device,
     ) -> Result<Self> {
-        if let Some(v) = valid
-            && v.d() != train.d()
-        {
-            return Err(CfError::Shape(format!(
-                "validation data has {} covariates, training data {}",
-                v.d(),
-                train.d()
-            )));
-        }
+        super::fitted::check_valid(train, valid)?;
         Ok(Self {
             x: scaler.tensor(train.x(), device)?,
             t: vec_tensor(train.t(), device)?,
@@ -144,5 +136,22 @@ impl FitTensors {
             t_val: valid.map(|v| vec_tensor(v.t(), device)).transpose()?,
             y_val: valid.map(|v| ys.tensor(v.y(), device)).transpose()?,
         })
+    }
+
+    /// The training rows of a mini-batch: (x, t, y).
+    pub(crate) fn batch(&self, rows: &Tensor) -> causal_torch::Result<(Tensor, Tensor, Tensor)> {
+        Ok((
+            self.x.f_index_select(0, rows)?,
+            self.t.f_index_select(0, rows)?,
+            self.y.f_index_select(0, rows)?,
+        ))
+    }
+
+    /// The validation tensors (x, t, y), when there is validation data.
+    pub(crate) fn valid(&self) -> Option<(&Tensor, &Tensor, &Tensor)> {
+        match (&self.x_val, &self.t_val, &self.y_val) {
+            (Some(x), Some(t), Some(y)) => Some((x, t, y)),
+            _ => None,
+        }
     }
 }

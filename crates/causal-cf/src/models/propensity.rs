@@ -2,13 +2,11 @@
 //! doubly-robust estimates with models that have no propensity head.
 
 use causal_torch::nn::{Mlp, MlpParams};
-use causal_torch::tch::nn::VarStore;
-use causal_torch::tch::{Device, Kind, Reduction, Tensor};
+use causal_torch::tch::{Kind, Reduction, Tensor};
 use causal_torch::trainer::Objective;
 
-use super::cfr::check_valid;
-use super::prep::{FitTensors, Scaler, YScale, to_vec};
-use super::rows_of;
+use super::fitted::{FitState, Setup};
+use super::prep::{FitTensors, to_vec};
 use super::settings::TrainSettings;
 use crate::data::IteData;
 use crate::error::Result;
@@ -16,9 +14,7 @@ use crate::error::Result;
 /// A fitted logistic propensity model.
 pub struct Propensity {
     net: Mlp,
-    _vs: VarStore,
-    scaler: Scaler,
-    device: Device,
+    state: FitState,
 }
 
 impl std::fmt::Debug for Propensity {
@@ -64,31 +60,19 @@ impl Propensity {
     ///
     /// [`crate::CfError::Shape`] for mismatched validation covariates; trainer errors.
     pub fn fit(train: &IteData, valid: Option<&IteData>, seed: u64) -> Result<Self> {
-        check_valid(train, valid)?;
         let mut settings = TrainSettings::new(200, 128, 1e-2, 1e-3);
         settings.patience = Some(20);
         settings.seed = seed;
-        let device = settings.resolve_device()?;
-        causal_torch::seed::manual_seed(seed);
-        let scaler = Scaler::fit(train, false);
-        let data = FitTensors::new(train, valid, &scaler, &YScale::fit(train.y()), device)?;
-        let mut vs = VarStore::new(device);
-        let net = MlpParams::new(train.d(), &[], 1).build(vs.root() / "logit")?;
-        let trainer = settings.trainer(device, valid.is_some())?;
-        trainer.fit(
-            &mut vs,
+        let (setup, data) = Setup::new(train, valid, &settings, false)?;
+        let net = MlpParams::new(train.d(), &[], 1).build(setup.root() / "logit")?;
+        let state = setup.train(
+            &settings,
             &mut LogitObjective {
                 net: &net,
                 data: &data,
             },
-            train.n(),
         )?;
-        Ok(Self {
-            net,
-            _vs: vs,
-            scaler,
-            device,
-        })
+        Ok(Self { net, state })
     }
 
     /// P(t = 1 | x) for covariate rows `x`.
@@ -97,8 +81,7 @@ impl Propensity {
     ///
     /// [`crate::CfError::Shape`] for rows of the wrong width; LibTorch errors.
     pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>> {
-        rows_of(x, self.scaler.dim())?;
-        let xt = self.scaler.tensor(x, self.device)?;
+        let (_, xt) = self.state.input(x)?;
         let p = causal_torch::tch::no_grad(|| -> Result<Tensor> {
             Ok(self
                 .net

@@ -137,3 +137,22 @@ macro_rules! train_builders {
     };
 }
 pub(crate) use train_builders;
+
+/// `representation` and `heads` builders for the fields `rep` and `heads` of a
+/// representation-plus-heads network.
+macro_rules! widths_builders {
+    () => {
+        /// Widths of the shared representation Φ (its last width is the representation size).
+        pub fn representation(mut self, widths: &[usize]) -> Self {
+            self.rep = widths.to_vec();
+            self
+        }
+
+        /// Hidden widths of each outcome head.
+        pub fn heads(mut self, widths: &[usize]) -> Self {
+            self.heads = widths.to_vec();
+            self
+        }
+    };
+}
+pub(crate) use widths_builders;

@@ -27,6 +27,13 @@ pub struct IteArgs {
     /// Seed of the validation split, the initialisation and the sampling.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Cap on training epochs (default: the model's own, with early stopping).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// LibTorch CPU threads. The networks are small, so one thread is as fast and does not
+    /// spin-wait on a busy machine.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
     /// Share of rows held out for early stopping (0 disables it).
     #[arg(long, default_value_t = 0.3)]
     valid_fraction: f64,
@@ -40,7 +47,7 @@ pub struct IteArgs {
 pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
     use causal::cf::CfError;
     use causal::cf::data::IteData;
-    use causal::cf::models::{ModelKind, Propensity, fit_model};
+    use causal::cf::models::{FitOptions, ModelKind, Propensity, fit_model_with};
     use causal::cf::policy::aipw_ate;
 
     let bad = |e: CfError| match e {
@@ -54,6 +61,12 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
             args.valid_fraction
         )));
     }
+    if args.threads == 0 || args.epochs == Some(0) {
+        return Err(CliError::BadInput(
+            "--threads and --epochs must be positive".into(),
+        ));
+    }
+    causal::torch::tch::set_num_threads(i32::try_from(args.threads).unwrap_or(i32::MAX));
     let dataset = crate::io::read_data(&args.data)?;
     let covariates = args.covariates.as_deref().map(crate::io::split_names);
     let cov_refs: Option<Vec<&str>> = covariates
@@ -84,7 +97,13 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
         train.n(),
         valid.as_ref().map_or(0, IteData::n)
     );
-    let model = fit_model(kind, &train, valid.as_ref(), args.seed, false).map_err(bad)?;
+    let options = FitOptions {
+        seed: args.seed,
+        quiet: false,
+        epochs: args.epochs,
+        device: None,
+    };
+    let model = fit_model_with(kind, &train, valid.as_ref(), &options).map_err(bad)?;
     let po = model.predict(&data).map_err(bad)?;
     let cate = po.cate();
     let head = model.propensity(data.x()).map_err(bad)?;

@@ -127,6 +127,9 @@ pub fn run(out: &Path) -> Result<()> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(REPLICATIONS)
         .clamp(1, REPLICATIONS);
+    // These networks are small (batches of 64–100, widths ≤ 200): LibTorch's intra-op threads
+    // buy nothing here, and on a shared machine their spin-waiting costs 20× in wall time.
+    causal::torch::tch::set_num_threads(1);
     let start = Instant::now();
     let mut scores: Vec<Scores> = models
         .iter()
