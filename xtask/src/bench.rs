@@ -5,16 +5,28 @@ use std::path::PathBuf;
 use crate::libtorch;
 use crate::process::{cargo, run};
 
-/// `cargo xtask bench [--check [--base REF]] [CARGO BENCH ARGS..]`: every criterion suite in the
-/// workspace; with `--check`, the regression check against the merge-base.
+/// `cargo xtask bench [--check [--base REF] [--package NAME].. [FILTER]] [CARGO BENCH ARGS..]`:
+/// every criterion suite in the workspace; with `--check`, the regression check against the
+/// merge-base (optionally only some packages' suites, and only benchmarks matching FILTER).
 pub fn bench(args: &[String]) -> Result<(), String> {
     let env = libtorch::env()?;
     if args.iter().any(|a| a == "--check") {
-        let base = args
-            .iter()
-            .position(|a| a == "--base")
-            .and_then(|i| args.get(i + 1));
-        return crate::bench_check::check(&env, base.map(String::as_str));
+        let mut opts = crate::bench_check::CheckOptions::default();
+        let mut it = args.iter().filter(|a| *a != "--check");
+        while let Some(a) = it.next() {
+            let mut value = |flag: &str| {
+                it.next()
+                    .cloned()
+                    .ok_or_else(|| format!("{flag} needs a value"))
+            };
+            match a.as_str() {
+                "--base" => opts.base = Some(value("--base")?),
+                "--package" | "-p" => opts.packages.push(value("--package")?),
+                f if f.starts_with('-') => return Err(format!("bench --check: unknown flag {f}")),
+                f => opts.filter = Some(f.to_owned()),
+            }
+        }
+        return crate::bench_check::check(&env, &opts);
     }
     let mut full = vec!["bench", "--workspace", "--all-features"];
     full.extend(args.iter().map(String::as_str));

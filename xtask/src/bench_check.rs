@@ -14,11 +14,22 @@ const THRESHOLD: f64 = 1.15;
 /// Criterion settings that keep the check short while still giving confidence intervals.
 const CRITERION_ARGS: &[&str] = &["--warm-up-time", "1", "--measurement-time", "3", "--noplot"];
 
-/// Runs the check against `base_ref` (default: the merge-base of HEAD and main).
-pub fn check(env: &Env, base_ref: Option<&str>) -> Result<(), String> {
+/// What `bench --check` compares.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// The base revision (default: the merge-base of HEAD and main).
+    pub base: Option<String>,
+    /// Only these packages' suites (default: the whole workspace).
+    pub packages: Vec<String>,
+    /// Only benchmarks whose id matches this criterion filter.
+    pub filter: Option<String>,
+}
+
+/// Runs the check of the current tree against the base revision.
+pub fn check(env: &Env, opts: &CheckOptions) -> Result<(), String> {
     let root = crate::paths::root();
-    let base = match base_ref {
-        Some(r) => r.to_owned(),
+    let base = match &opts.base {
+        Some(r) => r.clone(),
         None => merge_base()?,
     };
     let target = root.join("target").join("bench-check");
@@ -43,8 +54,8 @@ pub fn check(env: &Env, base_ref: Option<&str>) -> Result<(), String> {
         &Vec::new(),
     )?;
     let result = (|| {
-        bench_tree(&worktree, &target, "base", env)?;
-        bench_tree(&root, &target, "current", env)?;
+        bench_tree(&worktree, &target, "base", env, opts)?;
+        bench_tree(&root, &target, "current", env, opts)?;
         compare(&target.join("criterion"))
     })();
     let _ = output(
@@ -64,7 +75,13 @@ fn merge_base() -> Result<String, String> {
     Err("no merge-base with main found; pass --base REF".into())
 }
 
-fn bench_tree(tree: &Path, target: &Path, baseline: &str, env: &Env) -> Result<(), String> {
+fn bench_tree(
+    tree: &Path,
+    target: &Path,
+    baseline: &str,
+    env: &Env,
+    opts: &CheckOptions,
+) -> Result<(), String> {
     eprintln!(
         "bench --check: running the {baseline} tree ({})",
         tree.display()
@@ -72,18 +89,18 @@ fn bench_tree(tree: &Path, target: &Path, baseline: &str, env: &Env) -> Result<(
     let mut env = env.clone();
     env.push(("CARGO_TARGET_DIR".into(), target.display().to_string()));
     let manifest = tree.join("Cargo.toml").display().to_string();
-    let mut args = vec![
-        "bench",
-        "--manifest-path",
-        &manifest,
-        "--workspace",
-        "--all-features",
-        "--benches",
-        "--",
-        "--save-baseline",
-        baseline,
-    ];
+    let mut args = vec!["bench", "--manifest-path", &manifest, "--all-features"];
+    if opts.packages.is_empty() {
+        args.push("--workspace");
+    }
+    for p in &opts.packages {
+        args.extend(["--package", p.as_str()]);
+    }
+    args.extend(["--benches", "--", "--save-baseline", baseline]);
     args.extend_from_slice(CRITERION_ARGS);
+    if let Some(f) = &opts.filter {
+        args.push(f);
+    }
     run(&cargo(), &args, &env)
 }
 

@@ -22,8 +22,10 @@ cargo xtask <command>
   ci [--no-test]             fmt, clippy -D warnings, tests, docs, torch-free check (what CI runs)
   demo [--quick] [--out DIR] the main job on built-in data
   experiment NAME|--list     run a named experiment (results under target/experiments/NAME)
-  bench [--check [--base REF]] criterion benchmarks (--check: fail on >15% regression vs the merge-base)
-  bench-compare              side-by-side runs against the Python peers, with ratios
+  bench [--check [--base REF] [--package P].. [FILTER]]
+                             criterion benchmarks (--check: fail on >15% regression vs the merge-base)
+  bench-compare [--only NAME[,NAME..]]
+                             side-by-side runs against the Python peers, with ratios
   libtorch [--env]           provision LibTorch only and print its paths (--env: shell exports)
 ";
 

@@ -3,7 +3,6 @@
 mod benches;
 mod demo;
 mod experiments;
-mod ols;
 mod output;
 mod sim;
 

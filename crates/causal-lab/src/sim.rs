@@ -9,6 +9,7 @@
 //! (its slope is 2 + 1.5·0.8/1.64 ≈ 2.73) while adjusting for Z recovers 2.
 
 use causal::core::data::Dataset;
+use causal::core::stats::{Design, ols_fit};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -39,4 +40,10 @@ pub fn confounded(n: usize, seed: u64) -> Result<Dataset> {
         vec!["Z".into(), "X".into(), "Y".into()],
         vec![z, x, y],
     )?)
+}
+
+/// The OLS coefficient of X in `Y ~ 1 + regressors` (which must include X).
+pub fn effect_of_x(data: &Dataset, regressors: &[&str]) -> Result<f64> {
+    let design = Design::from_data(data, regressors, true)?;
+    Ok(ols_fit(&design, data.column("Y")?)?.coef_of("X")?)
 }

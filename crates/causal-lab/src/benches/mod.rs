@@ -4,6 +4,7 @@
 //! generates identically) and prints JSON with at least a `seconds` field, so that
 //! `xtask/peers/compare_*.py` can put the peer's time beside ours.
 
+mod bootstrap;
 mod cevae;
 mod dsep;
 mod icp;
@@ -15,7 +16,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use crate::{LabError, Result, ols, sim};
+use crate::{LabError, Result, sim};
 
 /// A timed task: name, one-line description, entry point taking the extra arguments.
 pub type Bench = (
@@ -30,6 +31,11 @@ pub const REGISTRY: &[Bench] = &[
         "ols-backdoor",
         "OLS of Y on X and Z for the confounded SCM: ARGS = n seed",
         ols_backdoor,
+    ),
+    (
+        "bootstrap",
+        "regression ATE of T on Y (other columns adjusted) with a bootstrap interval: ARGS = data.csv resamples seed",
+        bootstrap::run,
     ),
     (
         "dsep",
@@ -89,6 +95,6 @@ fn ols_backdoor(args: &[String]) -> Result<serde_json::Value> {
     let seed: u64 = arg(args, 1, "seed")?;
     let data = sim::confounded(n, seed)?;
     let start = Instant::now();
-    let beta = ols::fit(&data, "Y", &["X", "Z"])?;
-    Ok(json!({"seconds": start.elapsed().as_secs_f64(), "coef_x": beta[1]}))
+    let coef_x = sim::effect_of_x(&data, &["X", "Z"])?;
+    Ok(json!({"seconds": start.elapsed().as_secs_f64(), "coef_x": coef_x}))
 }

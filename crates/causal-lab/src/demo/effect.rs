@@ -7,7 +7,7 @@ use causal::core::identify::identify;
 use causal::core::refute::{GraphTestParams, test_graph};
 use causal::core::refute::{RefuteParams, evalue_smd, ovb_sensitivity, refute_all};
 use causal::core::report::{AssumptionsReport, Identification, edge_records, sensitivity};
-use causal::core::stats::Bootstrap;
+use causal::core::stats::{Bootstrap, mean, variance};
 use serde_json::json;
 
 use super::graph_test::log_scale;
@@ -21,13 +21,8 @@ const OUTCOME: &str = "P38";
 /// The PMA block activates PKC.
 const INTERVENTION_BLOCK: usize = 7;
 
-fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len() as f64
-}
-
 fn sd(v: &[f64]) -> f64 {
-    let m = mean(v);
-    (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)).sqrt()
+    variance(v).sqrt()
 }
 
 /// Identification, estimation with a bootstrap interval, and the interventional check.

@@ -2,18 +2,17 @@
 
 use std::path::Path;
 
+use causal::core::stats::{mean, variance};
 use serde_json::json;
 
 use crate::output::{markdown_table, write, write_json};
-use crate::{Result, ols, sim};
+use crate::{Result, sim};
 
 const SEEDS: u64 = 20;
 const N: usize = 5_000;
 
 fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let m = v.iter().sum::<f64>() / v.len() as f64;
-    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0);
-    (m, var.sqrt())
+    (mean(v), variance(v).sqrt())
 }
 
 /// Runs the experiment, writing `results.json` and `results.md`.
@@ -21,8 +20,8 @@ pub fn run(out: &Path) -> Result<()> {
     let (mut naive, mut adjusted) = (Vec::new(), Vec::new());
     for seed in 0..SEEDS {
         let data = sim::confounded(N, seed)?;
-        naive.push(ols::fit(&data, "Y", &["X"])?[1]);
-        adjusted.push(ols::fit(&data, "Y", &["X", "Z"])?[1]);
+        naive.push(sim::effect_of_x(&data, &["X"])?);
+        adjusted.push(sim::effect_of_x(&data, &["X", "Z"])?);
     }
     let (nm, ns) = mean_sd(&naive);
     let (am, asd) = mean_sd(&adjusted);
