@@ -4,6 +4,7 @@ pub mod bootstrap;
 pub mod causal_learn;
 pub mod ci;
 pub mod error;
+pub mod fci;
 pub mod ges;
 pub mod knowledge;
 pub mod lingam;

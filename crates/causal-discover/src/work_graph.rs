@@ -9,7 +9,6 @@ use crate::error::Result;
 
 pub(crate) const TAIL: i8 = -1;
 pub(crate) const ARROW: i8 = 1;
-#[allow(dead_code)] // Circle marks are FCI's.
 pub(crate) const CIRCLE: i8 = 2;
 
 /// `g[i * n + j]` is the mark at `i` on the edge `i – j` (0: no edge).

@@ -6,6 +6,7 @@ use causal::core::data::Dataset;
 use causal::core::graph::MixedGraph;
 use causal::discover::DiscoverError;
 use causal::discover::ci::CiTestKind;
+use causal::discover::fci::Fci;
 use causal::discover::ges::{Ges, GesScore};
 use causal::discover::knowledge::{Knowledge, ResolvedKnowledge};
 use causal::discover::lingam::DirectLingam;
@@ -71,7 +72,7 @@ type Method = fn(&DiscoverArgs, &Dataset, Option<&Knowledge>) -> Result<MixedGra
 /// Every method by name; add a row to add a method.
 const METHODS: &[(&str, Option<Method>)] = &[
     ("pc", Some(run_pc)),
-    ("fci", None),
+    ("fci", Some(run_fci)),
     ("ges", Some(run_ges)),
     ("lingam", Some(run_lingam)),
     ("notears", Some(run_notears)),
@@ -143,6 +144,24 @@ fn run_pc(a: &DiscoverArgs, data: &Dataset, k: Option<&Knowledge>) -> Result<Mix
         pc = pc.knowledge(k.clone());
     }
     Ok(pc.fit_data(data, test).map_err(discover_error)?.graph)
+}
+
+/// FCI: `--test`, `--alpha`, `--max-depth`, `--threads` and `--knowledge` as for pc; prints a
+/// PAG (circle marks are `"circle"`).
+fn run_fci(
+    a: &DiscoverArgs,
+    data: &Dataset,
+    k: Option<&Knowledge>,
+) -> Result<MixedGraph, CliError> {
+    let test: CiTestKind = a.test.parse().map_err(discover_error)?;
+    let mut fci = Fci::new()
+        .alpha(a.alpha)
+        .max_depth(a.max_depth)
+        .threads(a.threads);
+    if let Some(k) = k {
+        fci = fci.knowledge(k.clone());
+    }
+    Ok(fci.fit_data(data, test).map_err(discover_error)?.graph)
 }
 
 fn run_ges(

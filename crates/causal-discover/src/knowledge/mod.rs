@@ -92,6 +92,11 @@ impl Knowledge {
         self.forbidden.iter().map(|(a, b)| (a.as_str(), b.as_str()))
     }
 
+    /// Whether any variable has a tier.
+    pub fn has_tiers(&self) -> bool {
+        !self.tiers.is_empty()
+    }
+
     /// The tier of a variable, if it has one.
     pub fn tier_of(&self, name: &str) -> Option<usize> {
         self.tiers.get(name).copied()

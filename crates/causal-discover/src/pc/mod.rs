@@ -11,7 +11,7 @@
 
 mod meek;
 mod orient;
-mod skeleton;
+pub(crate) mod skeleton;
 
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;

@@ -1,0 +1,108 @@
+//! `causal discover fci` end to end.
+
+use std::process::Command;
+
+fn causal(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_causal"))
+        .args(args)
+        .output()
+        .expect("the causal binary runs")
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("causal-fci-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// x -> z <- y with deterministic pseudo-noise.
+fn collider_csv() -> String {
+    let mut s = String::from("x,y,z\n");
+    let mut state = 11u64;
+    let mut u = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    };
+    for _ in 0..2000 {
+        let (x, y) = (u(), u());
+        let z = x + y + 0.3 * u();
+        s.push_str(&format!("{x},{y},{z}\n"));
+    }
+    s
+}
+
+/// The marks of the edge between `a` and `b` as (mark at a, mark at b).
+fn marks(g: &serde_json::Value, a: &str, b: &str) -> (String, String) {
+    for e in g["edges"].as_array().unwrap() {
+        let (from, to) = (e["from"].as_str().unwrap(), e["to"].as_str().unwrap());
+        let (fm, tm) = (
+            e["from_mark"].as_str().unwrap().to_owned(),
+            e["to_mark"].as_str().unwrap().to_owned(),
+        );
+        if (from, to) == (a, b) {
+            return (fm, tm);
+        }
+        if (from, to) == (b, a) {
+            return (tm, fm);
+        }
+    }
+    panic!("no edge {a} - {b} in {g}");
+}
+
+#[test]
+fn fci_prints_a_pag_and_applies_tiers() {
+    let data = temp_file("collider.csv", &collider_csv());
+    let out = causal(&["discover", "fci", "--data", data.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(g["edges"].as_array().unwrap().len(), 2, "{g}");
+    // x o-> z <-o y: the collider's arrowheads, circles where a latent could hide.
+    assert_eq!(marks(&g, "x", "z"), ("circle".into(), "arrow".into()));
+    assert_eq!(marks(&g, "y", "z"), ("circle".into(), "arrow".into()));
+
+    // Tiers forbid z -> x and z -> y, so FCI directs both edges into z.
+    let k = temp_file(
+        "tiers.txt",
+        "/knowledge\naddtemporal\n1 x y\n2 z\n\nforbiddirect\n\nrequiredirect\n",
+    );
+    let out = causal(&[
+        "discover",
+        "fci",
+        "--data",
+        data.to_str().unwrap(),
+        "--knowledge",
+        k.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(marks(&g, "x", "z"), ("tail".into(), "arrow".into()));
+    assert_eq!(marks(&g, "y", "z"), ("tail".into(), "arrow".into()));
+
+    // Knowledge naming an unknown variable is bad input (exit 2), named.
+    let bad = temp_file(
+        "bad.txt",
+        "/knowledge\naddtemporal\n1 x nosuch\n\nforbiddirect\n\nrequiredirect\n",
+    );
+    let out = causal(&[
+        "discover",
+        "fci",
+        "--data",
+        data.to_str().unwrap(),
+        "--knowledge",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nosuch"));
+}
