@@ -14,14 +14,14 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use causal::irm::deep::{DeepParams, EnvData, InvariantModel, Method, Task};
+use causal::irm::deep::{DeepParams, EnvData, EpochMetrics, InvariantModel, Method, Task};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
 use super::icp_sachs::shared_data;
-use super::irm_plot::{Series, bar_chart, mean_sd};
+use super::irm_plot::{Line, Series, bar_chart, line_chart, mean_sd};
 use crate::output::{markdown_table, write, write_json};
 use crate::{LabError, Result};
 
@@ -141,8 +141,8 @@ fn make_env(
     EnvData::new(x, d, y).map_err(|e| LabError::Usage(e.to_string()))
 }
 
-/// The three environments for one seed: a random third of the images each.
-fn environments(
+/// The three environments for one seed (`gray`: one channel, colour removed): a random third of the images each.
+pub fn environments(
     images: &[[f32; 64]],
     digits: &[u8],
     seed: u64,
@@ -165,7 +165,9 @@ fn environments(
     Ok((vec![e1, e2], test))
 }
 
-fn methods() -> Vec<(&'static str, Method, bool)> {
+/// The methods of the main table with Arjovsky et al.'s settings; `true` marks the grayscale
+/// oracle (colour removed from the input).
+pub fn methods() -> Vec<(&'static str, Method, bool)> {
     vec![
         ("ERM", Method::Erm, false),
         (
@@ -197,48 +199,107 @@ fn methods() -> Vec<(&'static str, Method, bool)> {
     ]
 }
 
-fn env_usize(name: &str, default: usize) -> usize {
+pub(super) fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(default)
 }
 
-fn train(
+/// Network and optimiser settings shared by every method (Arjovsky et al.'s by default).
+#[derive(Clone, Copy, Debug)]
+pub struct Config {
+    /// Width of both hidden layers.
+    pub hidden: usize,
+    /// Weight of the squared norm of the weight matrices.
+    pub l2: f64,
+    /// Adam learning rate.
+    pub learning_rate: f64,
+    /// Full-batch steps.
+    pub epochs: usize,
+    /// Share of each training environment held out for training-domain validation.
+    pub validation_fraction: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            hidden: HIDDEN,
+            l2: L2,
+            learning_rate: LR,
+            epochs: 501,
+            validation_fraction: 0.2,
+        }
+    }
+}
+
+/// Trains `method` on the training environments, evaluating (never training) on `test`.
+pub fn train(
     method: Method,
     train: &[EnvData],
     test: &EnvData,
     seed: u64,
-    epochs: usize,
+    cfg: &Config,
 ) -> Result<InvariantModel> {
-    DeepParams::new(method, Task::Binary)
-        .hidden(&[HIDDEN, HIDDEN])
-        .l2(L2)
-        .learning_rate(LR)
-        .epochs(epochs)
+    Ok(DeepParams::new(method, Task::Binary)
+        .hidden(&[cfg.hidden, cfg.hidden])
+        .l2(cfg.l2)
+        .learning_rate(cfg.learning_rate)
+        .validation_fraction(cfg.validation_fraction)
+        .epochs(cfg.epochs)
         .seed(seed)
-        .check()
-        .and_then(|p| p.fit(train, std::slice::from_ref(test)))
-        .map_err(|e| LabError::Usage(e.to_string()))
+        .check()?
+        .fit(train, std::slice::from_ref(test))?)
 }
 
-/// Runs the experiment, writing `results.json`, `results.md`, `accuracy.svg`, `curves.json`.
+/// The penalty term per epoch (`irm`, `vrex`), as the trainer logged it.
+fn penalty_at(model: &InvariantModel, epoch: usize) -> Option<f64> {
+    model
+        .history
+        .terms
+        .iter()
+        .find(|t| t.name == "irm" || t.name == "vrex")
+        .and_then(|t| t.values.get(epoch).copied().flatten())
+}
+
+/// Runs the experiment, writing `results.json`, `results.md`, `accuracy.svg`, `curves.svg` and
+/// `curves.json`.
 pub fn run(out: &Path) -> Result<()> {
     let (images, digits) = load_digits()?;
     let seeds = env_usize("CAUSAL_SEEDS", 5) as u64;
-    let epochs = env_usize("CAUSAL_EPOCHS", 501);
+    let cfg = Config {
+        epochs: env_usize("CAUSAL_EPOCHS", 501),
+        ..Config::default()
+    };
+    let epochs = cfg.epochs;
+    // Tiny full-batch steps: extra OpenMP threads only spin (8× slower on a shared machine).
+    causal::torch::tch::set_num_threads(1);
     let mut rows = Vec::new();
     let mut json_methods = Vec::new();
     let mut curves = serde_json::Map::new();
+    let mut lines: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     let (mut train_bars, mut test_bars, mut sel_bars, mut oracle_bars) =
         (vec![], vec![], vec![], vec![]);
-    let groups: Vec<String> = methods().iter().map(|m| m.0.to_string()).collect();
-    for (name, method, gray) in methods() {
-        let (mut tr, mut te, mut sel, mut orc) = (vec![], vec![], vec![], vec![]);
+    // `$CAUSAL_METHODS` (comma-separated names) runs a subset, for quick checks.
+    let only: Option<Vec<String>> = std::env::var("CAUSAL_METHODS")
+        .ok()
+        .map(|s| s.split(',').map(|m| m.trim().to_owned()).collect());
+    let chosen: Vec<_> = methods()
+        .into_iter()
+        .filter(|(name, ..)| only.as_ref().is_none_or(|o| o.iter().any(|m| m == name)))
+        .collect();
+    let groups: Vec<String> = chosen.iter().map(|m| m.0.to_string()).collect();
+    let mut penalties = Vec::new();
+    for (name, method, gray) in chosen {
+        let (mut tr, mut te, mut sel, mut sel_train, mut orc) =
+            (vec![], vec![], vec![], vec![], vec![]);
         let mut method_curves = Vec::new();
+        let mut seconds = Vec::new();
         for seed in 0..seeds {
             let (train_envs, test_env) = environments(&images, &digits, seed, gray)?;
-            let model = train(method, &train_envs, &test_env, seed, epochs)?;
+            let start = std::time::Instant::now();
+            let model = train(method, &train_envs, &test_env, seed, &cfg)?;
+            seconds.push(start.elapsed().as_secs_f64());
             let last = model
                 .last()
                 .ok_or_else(|| LabError::Usage("no epochs".into()))?;
@@ -246,23 +307,47 @@ pub fn run(out: &Path) -> Result<()> {
             te.push(100.0 * last.metrics.test.unwrap_or(f64::NAN));
             if let Some(s) = model.selected() {
                 sel.push(100.0 * s.metrics.test.unwrap_or(f64::NAN));
+                sel_train.push(100.0 * s.metrics.train);
             }
             if let Some(o) = model.oracle() {
                 orc.push(100.0 * o.metrics.test.unwrap_or(f64::NAN));
             }
+            if let Some(p) = penalty_at(&model, epochs - 1) {
+                penalties.push(json!({"method": name, "seed": seed, "last_epoch_penalty": p}));
+            }
             eprintln!(
-                "{name} seed {seed}: train {:.1} test {:.1} (selected epoch {}, oracle epoch {:?})",
+                "{name} seed {seed}: train {:.1} test {:.1} (selected epoch {}, oracle epoch {:?}) {:.1}s",
                 tr[tr.len() - 1],
                 te[te.len() - 1],
                 model.selected_epoch,
-                model.oracle_epoch
+                model.oracle_epoch,
+                seconds[seconds.len() - 1]
             );
-            method_curves.push(json!(model.curves));
+            if seed == 0 && matches!(name, "ERM" | "IRM" | "V-REx") {
+                for (what, f) in [
+                    (
+                        "train",
+                        (|m: &EpochMetrics| m.train) as fn(&EpochMetrics) -> f64,
+                    ),
+                    ("test", |m: &EpochMetrics| m.test.unwrap_or(f64::NAN)),
+                ] {
+                    lines.push((
+                        format!("{name} {what}"),
+                        model
+                            .curves
+                            .iter()
+                            .map(|m| (m.epoch as f64, 100.0 * f(m)))
+                            .collect(),
+                    ));
+                }
+            }
+            method_curves.push(json!({"metrics": model.curves, "terms": model.history.terms}));
         }
         curves.insert(name.into(), json!(method_curves));
         let (trm, trs) = mean_sd(&tr);
         let (tem, tes) = mean_sd(&te);
         let (sm, ss) = mean_sd(&sel);
+        let (stm, sts) = mean_sd(&sel_train);
         let (om, os) = mean_sd(&orc);
         train_bars.push((trm, trs));
         test_bars.push((tem, tes));
@@ -278,32 +363,34 @@ pub fn run(out: &Path) -> Result<()> {
             published,
             format!("{trm:.1} ± {trs:.1}"),
             format!("{tem:.1} ± {tes:.1}"),
-            format!("{sm:.1} ± {ss:.1}"),
+            format!("{stm:.1} ± {sts:.1} / {sm:.1} ± {ss:.1}"),
             format!("{om:.1} ± {os:.1}"),
+            format!("{:.1}", mean_sd(&seconds).0),
         ]);
         json_methods.push(json!({
             "method": name, "train_last": tr, "test_last": te,
+            "train_training_domain_selection": sel_train,
             "test_training_domain_selection": sel, "test_oracle_selection": orc,
+            "seconds_per_fit": seconds,
         }));
     }
-    let acceptance = {
-        let get =
-            |n: &str, v: &Vec<(f64, f64)>| v[groups.iter().position(|g| g == n).unwrap_or(0)].0;
-        json!({
-            "erm_test_le_35": get("ERM", &test_bars) <= 35.0,
-            "irm_test_ge_55": get("IRM", &test_bars) >= 55.0,
-            "irm_train_le_80": get("IRM", &train_bars) <= 80.0,
-            "vrex_test_ge_55": get("V-REx", &test_bars) >= 55.0,
-            "vrex_train_le_80": get("V-REx", &train_bars) <= 80.0,
-        })
-    };
+    let get = |n: &str, v: &[(f64, f64)]| groups.iter().position(|g| g == n).map(|i| v[i].0);
+    let acceptance = json!({
+        "erm_test_le_35": get("ERM", &test_bars).map(|v| v <= 35.0),
+        "irm_test_ge_55": get("IRM", &test_bars).map(|v| v >= 55.0),
+        "irm_train_le_80": get("IRM", &train_bars).map(|v| v <= 80.0),
+        "vrex_test_ge_55": get("V-REx", &test_bars).map(|v| v >= 55.0),
+        "vrex_train_le_80": get("V-REx", &train_bars).map(|v| v <= 80.0),
+    });
     write_json(
         out,
         "results.json",
         &json!({
-            "seeds": seeds, "epochs": epochs, "hidden": HIDDEN, "l2": L2, "lr": LR,
+            "seeds": seeds, "epochs": epochs, "hidden": cfg.hidden, "l2": cfg.l2,
+            "lr": cfg.learning_rate, "validation_fraction": cfg.validation_fraction,
             "anneal_epochs": ANNEAL, "irm_weight": IRM_WEIGHT, "vrex_weight": VREX_WEIGHT,
             "images": images.len(), "methods": json_methods, "acceptance": acceptance,
+            "penalties": penalties,
         }),
     )?;
     write_json(out, "curves.json", &serde_json::Value::Object(curves))?;
@@ -315,11 +402,11 @@ pub fn run(out: &Path) -> Result<()> {
         &[
             Series {
                 name: "train (last epoch)",
-                values: train_bars,
+                values: train_bars.clone(),
             },
             Series {
                 name: "test (last epoch)",
-                values: test_bars,
+                values: test_bars.clone(),
             },
             Series {
                 name: "test (training-domain validation)",
@@ -331,27 +418,92 @@ pub fn run(out: &Path) -> Result<()> {
             },
         ],
     )?;
+    let line_refs: Vec<Line<'_>> = lines
+        .iter()
+        .map(|(n, p)| Line {
+            name: n,
+            points: p.clone(),
+        })
+        .collect();
+    line_chart(
+        &out.join("curves.svg"),
+        "Colored Digits, seed 0: accuracy (%) by epoch",
+        "epoch (full-batch step)",
+        "accuracy (%)",
+        &line_refs,
+    )?;
     let md = format!(
         "# colored-digits\n\nColored MNIST protocol (Arjovsky et al. 2019) on the {} scikit-learn 8×8 digits, \
          a third per environment (e = 0.1, 0.2 train; 0.9 test), 25% label noise, two colour channels; \
-         MLP 2×{HIDDEN}, full-batch Adam, {epochs} epochs, {seeds} seeds (mean ± sd, accuracy %). \
-         \"Last\" is the fixed budget of the published protocol; \"training-domain\" picks the epoch by \
-         accuracy on 20% held out of the training environments (DomainBed); \"oracle\" picks it on 20% \
-         of the test environment and reports the other 80%. Published: Colored MNIST, MLP (Table 1).\n\n{}\n\
-         Acceptance (last epoch): {acceptance}\n\n![accuracy](accuracy.svg)\n",
+         MLP 2×{}, l2 {:.4}, full-batch Adam (lr {:.2e}), {epochs} steps, IRM weight {IRM_WEIGHT:.0} and V-REx \
+         weight {VREX_WEIGHT:.0} after {ANNEAL} steps at 1 (the published IRM settings, not tuned here), \
+         {seeds} seeds (mean ± sd, accuracy %). \"Last\" is the fixed budget of the published protocol; \
+         \"training-domain\" picks the epoch by accuracy on {:.0}% held out of the training environments \
+         (DomainBed); \"oracle\" picks it on 20% of the test environment and reports the other 80%. \
+         Published: Colored MNIST (25 000 images per training environment, 14×14), MLP, Table 1 of the IRM paper.\n\n{}\n\
+         Acceptance (last epoch): {acceptance}\n\n![accuracy](accuracy.svg)\n\n![curves](curves.svg)\n",
         images.len(),
+        cfg.hidden,
+        cfg.l2,
+        cfg.learning_rate,
+        100.0 * cfg.validation_fraction,
         markdown_table(
             &[
                 "method",
                 "published train / test",
                 "train (last)",
                 "test (last)",
-                "test (training-domain sel.)",
-                "test (oracle sel.)"
+                "train / test (training-domain sel.)",
+                "test (oracle sel.)",
+                "s per fit"
             ],
             &rows
         )
     );
+    // The evidence when the invariance methods miss their bounds (see the module docs).
+    let pen = |m: &str| {
+        let v: Vec<f64> = penalties
+            .iter()
+            .filter(|p| p["method"] == m)
+            .filter_map(|p| p["last_epoch_penalty"].as_f64())
+            .collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    let missed = [
+        "irm_test_ge_55",
+        "irm_train_le_80",
+        "vrex_test_ge_55",
+        "vrex_train_le_80",
+    ]
+    .iter()
+    .any(|k| acceptance[*k] == json!(false));
+    let md = if missed {
+        format!(
+            "{md}\n## Why IRM and V-REx miss the bounds here\n\n\
+             Each training environment holds about {} training images (Colored MNIST: 25 000), \
+             and the 2×{} MLP fits them: ERM ends at {:.1}% train accuracy. Both penalties are one \
+             scalar per environment (IRMv1: the gradient of the environment's risk with respect to \
+             a scalar output scale; V-REx: the spread of the environment risks), and a network that \
+             can fit its training rows satisfies them without giving up colour: at the last step the \
+             mean penalty is {} (IRM) and {} (V-REx) while test accuracy stays at {:.1}% and \
+             {:.1}%. Shape is also slow to appear beside colour: train accuracy stays at the colour-only \
+             level (about 85%) for the first ~100 steps (`curves.svg`), so little shape is learned when \
+             the penalty switches on at step {ANNEAL}. `colored-digits-sweep` varies the penalty \
+             weight, the anneal step and l2 and picks by training-domain validation (DomainBed), with \
+             the oracle rule reported separately. The oracle column here can exceed 50% through epochs \
+             whose predictions are anti-correlated with colour (train accuracy below 50%), not through \
+             shape; read it with `curves.json`.\n",
+            ((images.len() / 3) as f64 * (1.0 - cfg.validation_fraction)).round(),
+            cfg.hidden,
+            get("ERM", &train_bars).unwrap_or(f64::NAN),
+            pen("IRM").map_or("—".into(), |v| format!("{v:.1e}")),
+            pen("V-REx").map_or("—".into(), |v| format!("{v:.1e}")),
+            get("IRM", &test_bars).unwrap_or(f64::NAN),
+            get("V-REx", &test_bars).unwrap_or(f64::NAN),
+        )
+    } else {
+        md
+    };
     write(out, "results.md", &md)?;
     println!("{md}");
     Ok(())

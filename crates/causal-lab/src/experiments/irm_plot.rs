@@ -107,3 +107,67 @@ pub fn mean_sd(v: &[f64]) -> (f64, f64) {
     };
     (m, var.sqrt())
 }
+
+/// One line of a line chart: a name and `(x, y)` points.
+pub struct Line<'a> {
+    /// Legend entry.
+    pub name: &'a str,
+    /// The points, in order.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Writes a line chart (one colour per line) to `path`.
+pub fn line_chart(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    lines: &[Line<'_>],
+) -> Result<()> {
+    let err = |e: String| LabError::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::other(e),
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| err(e.to_string()))?;
+    }
+    let pts = lines.iter().flat_map(|l| l.points.iter());
+    let (x_max, y_max) = pts.fold((1e-9f64, 1e-9f64), |(a, b), (x, y)| (a.max(*x), b.max(*y)));
+    let root = SVGBackend::new(path, (900, 520)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(55)
+        .build_cartesian_2d(0.0..x_max, 0.0..y_max * 1.05)
+        .map_err(|e| err(e.to_string()))?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .draw()
+        .map_err(|e| err(e.to_string()))?;
+    for (i, l) in lines.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        chart
+            .draw_series(LineSeries::new(
+                l.points.iter().copied(),
+                color.stroke_width(2),
+            ))
+            .map_err(|e| err(e.to_string()))?
+            .label(l.name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(|e| err(e.to_string()))?;
+    root.present().map_err(|e| err(e.to_string()))?;
+    Ok(())
+}

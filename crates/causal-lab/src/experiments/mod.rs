@@ -2,6 +2,7 @@
 
 mod backdoor_linear;
 mod colored_digits;
+mod colored_digits_sweep;
 mod icp_sachs;
 mod ihdp;
 mod irm_plot;
@@ -42,6 +43,11 @@ pub const REGISTRY: &[Experiment] = &[
         "colored-digits",
         "Colored MNIST protocol on 8x8 digits: ERM, IRM, V-REx, GroupDRO, DANN, grayscale oracle",
         colored_digits::run,
+    ),
+    (
+        "colored-digits-sweep",
+        "IRM / V-REx on Colored Digits over penalty weight, anneal step and l2; training-domain vs oracle selection",
+        colored_digits_sweep::run,
     ),
     (
         "irm-synthetic",
