@@ -296,3 +296,43 @@ fn bad_configuration_and_mismatched_data_are_rejected() {
     let err = m.potential_outcomes(&[f64::NAN, 1.0]).unwrap_err();
     assert!(matches!(err, CfError::NonFinite { .. }), "{err}");
 }
+
+#[test]
+fn cross_fitted_dr_policy_value_covers_the_truth_and_is_reproducible() {
+    use causal_cf::models::{FitOptions, ModelKind, cross_fit};
+    use causal_cf::policy::{dr_policy_value, threshold_policy, true_policy_value};
+    let _guard = lock();
+    let data = scm(450, 8);
+    let options = FitOptions {
+        seed: 2,
+        quiet: true,
+        epochs: Some(25),
+        device: Some(Device::Cpu),
+    };
+    let cf = cross_fit(ModelKind::DragonNet, &data, 3, 0.3, &options).unwrap();
+    assert!(cf.propensity.iter().all(|e| *e > 0.0 && *e < 1.0));
+    // Treat where the estimated effect exceeds 1, i.e. (ideally) where x₁ > 0.
+    let pi = threshold_policy(&cf.po.cate(), 1.0);
+    let truth = data.truth().unwrap();
+    let v_true = true_policy_value(&pi, &truth.mu0, &truth.mu1).unwrap();
+    let dr = dr_policy_value(
+        &pi,
+        data.t(),
+        data.y(),
+        &cf.po.y0,
+        &cf.po.y1,
+        &cf.propensity,
+        0.01,
+    )
+    .unwrap();
+    assert!(
+        (dr.value - v_true).abs() < 2.0 * dr.se,
+        "DR {} ± {} vs true {v_true}",
+        dr.value,
+        dr.se
+    );
+    assert_eq!(
+        cf,
+        cross_fit(ModelKind::DragonNet, &data, 3, 0.3, &options).unwrap()
+    );
+}

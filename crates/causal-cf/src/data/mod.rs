@@ -5,7 +5,7 @@ mod split;
 mod surface_b;
 
 pub use ihdp::{load_npci, parse_npci};
-pub use split::{Split, cevae_split, holdout_split};
+pub use split::{Split, cevae_split, holdout_split, kfold};
 pub use surface_b::{SurfaceB, simulate_surface_b};
 
 use causal_core::data::Dataset;

@@ -82,6 +82,28 @@ pub fn holdout_split(n: usize, fraction: f64, seed: u64) -> Result<(Vec<usize>, 
     Ok((kept, held))
 }
 
+/// A seeded partition of `0..n` into `k` folds of near-equal size, each in ascending order.
+///
+/// # Errors
+///
+/// [`CfError::InvalidConfig`] for `k < 2` or more folds than units.
+pub fn kfold(n: usize, k: usize, seed: u64) -> Result<Vec<Vec<usize>>> {
+    if k < 2 || k > n {
+        return Err(CfError::InvalidConfig(format!(
+            "{k} folds of {n} units: need 2 ≤ folds ≤ units"
+        )));
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut perm: Vec<usize> = (0..n).collect();
+    perm.shuffle(&mut rng);
+    let mut folds = vec![Vec::with_capacity(n / k + 1); k];
+    for (pos, &i) in perm.iter().enumerate() {
+        folds[pos % k].push(i);
+    }
+    folds.iter_mut().for_each(|f| f.sort_unstable());
+    Ok(folds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +121,12 @@ mod tests {
         let (kept, held) = holdout_split(10, 0.3, 2).unwrap();
         assert_eq!((kept.len(), held.len()), (7, 3));
         assert!(kept.iter().all(|i| !held.contains(i)));
+        let folds = kfold(11, 3, 4).unwrap();
+        assert_eq!(folds.iter().map(Vec::len).collect::<Vec<_>>(), [4, 4, 3]);
+        let mut all: Vec<usize> = folds.concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..11).collect::<Vec<_>>());
+        assert_eq!(folds, kfold(11, 3, 4).unwrap());
+        assert!(kfold(5, 1, 0).is_err() && kfold(2, 3, 0).is_err());
     }
 }

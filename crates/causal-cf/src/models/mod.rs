@@ -7,6 +7,7 @@
 
 mod cevae;
 mod cfr;
+mod crossfit;
 mod dragonnet;
 mod fitted;
 mod ipm;
@@ -17,6 +18,7 @@ mod settings;
 
 pub use cevae::{Cevae, CevaeParams, FittedCevae};
 pub use cfr::{Cfr, CfrParams, FittedCfr};
+pub use crossfit::{CrossFit, cross_fit};
 pub use dragonnet::{DragonNet, DragonNetParams, FittedDragonNet};
 pub use ipm::Ipm;
 pub use learners::{

@@ -37,19 +37,32 @@ pub fn run(args: &[String]) -> Result<serde_json::Value> {
         .device(Device::Cpu)
         .quiet(true)
         .check()?;
-    let start = Instant::now();
+    let (start, cpu0) = (Instant::now(), cpu_seconds());
     let model = est.fit(&data, None)?;
     let seconds = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     let truth = data
         .true_ite()
         .ok_or_else(|| LabError::Usage(format!("{path} has no potential outcomes")))?;
     let cate = model.predict(&data)?.cate();
     Ok(json!({
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "epochs": model.history().epochs(),
         "final_loss": model.history().train.last(),
         "threads": causal::torch::tch::get_num_threads(),
         "pehe": sqrt_pehe(&truth, &cate)?,
         "ate_error": ate_error(&truth, &cate)?,
     }))
+}
+
+/// CPU time of every thread of this process so far (Linux `schedstat`, nanoseconds), so that
+/// a comparison on a shared machine can be read beside the wall time.
+fn cpu_seconds() -> Option<f64> {
+    let mut ns = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(ns as f64 * 1e-9)
 }
