@@ -118,19 +118,40 @@ pub fn bootstrap<F>(
 where
     F: Fn(&Dataset) -> Result<MixedGraph> + Sync,
 {
+    bootstrap_with(data, replicates, seed, method)
+}
+
+/// [`bootstrap`] for a method with its own error type (a CLI's, say), which must take
+/// causal-discover's errors (zero replicates, a failed resample).
+///
+/// # Errors
+///
+/// As [`bootstrap`], converted into `E`, or the method's own error of the first failing
+/// replicate in replicate order.
+pub fn bootstrap_with<F, E>(
+    data: &Dataset,
+    replicates: usize,
+    seed: u64,
+    method: F,
+) -> Result<EdgeFrequencies, E>
+where
+    F: Fn(&Dataset) -> Result<MixedGraph, E> + Sync,
+    E: From<DiscoverError> + Send,
+{
     if replicates == 0 {
         return Err(DiscoverError::InvalidParameter(
             "bootstrap needs at least one replicate".into(),
-        ));
+        )
+        .into());
     }
     let n = data.n_rows();
-    let graphs: Vec<Result<MixedGraph>> = (0..replicates)
+    let graphs: Vec<Result<MixedGraph, E>> = (0..replicates)
         .into_par_iter()
         .map(|b| {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(b as u64);
             let rows: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
-            let sample = data.take_rows(&rows)?;
+            let sample = data.take_rows(&rows).map_err(DiscoverError::from)?;
             method(&sample)
         })
         .collect();

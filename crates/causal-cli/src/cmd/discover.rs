@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use causal::core::data::Dataset;
 use causal::core::graph::MixedGraph;
 use causal::discover::DiscoverError;
+use causal::discover::bootstrap::{EdgeFrequencies, bootstrap_with};
 use causal::discover::ci::CiTestKind;
 use causal::discover::fci::Fci;
 use causal::discover::ges::{Ges, GesScore};
@@ -18,7 +19,7 @@ use crate::error::CliError;
 use crate::io::read_data;
 
 /// Arguments of `causal discover`.
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct DiscoverArgs {
     /// The method: pc, fci, ges, lingam, notears or notears-mlp.
     method: String,
@@ -55,10 +56,15 @@ pub struct DiscoverArgs {
     /// Background knowledge in Tetrad's text format.
     #[arg(long)]
     knowledge: Option<PathBuf>,
-    /// Seed for randomised steps (the methods here are deterministic; kept for bootstrap).
+    /// Seed of the bootstrap resamples (and of notears-mlp's initialisation).
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Worker threads for parallel CI tests (default: all cores). Output does not depend on it.
+    /// Also rerun the method on B bootstrap resamples of the rows and report per-edge
+    /// frequencies under `"bootstrap"` (replicates in parallel, seeded by `--seed`).
+    #[arg(long)]
+    bootstrap: Option<usize>,
+    /// Worker threads for parallel CI tests and bootstrap replicates (default: all cores).
+    /// The output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
     /// Also write the graph as Graphviz DOT to this file.
@@ -234,10 +240,67 @@ pub fn run(args: DiscoverArgs) -> Result<serde_json::Value, CliError> {
         data.n_rows(),
         data.n_cols()
     );
+    if args.threads == Some(0) {
+        return Err(CliError::BadInput("--threads must be at least 1".into()));
+    }
     let graph = method(&args, &data, knowledge.as_ref())?;
     if let Some(out) = &args.out {
         std::fs::write(out, graph.to_dot())
             .map_err(|e| CliError::Failure(format!("{}: {e}", out.display())))?;
     }
-    Ok(graph.to_json_value())
+    let mut value = graph.to_json_value();
+    if let Some(b) = args.bootstrap {
+        eprintln!(
+            "causal discover {name}: {b} bootstrap replicates, seed {}",
+            args.seed
+        );
+        let freq = run_bootstrap(&args, method, &data, knowledge.as_ref(), b)?;
+        value["bootstrap"] = serde_json::json!({
+            "replicates": freq.replicates(),
+            "seed": args.seed,
+            "edges": freq.edges(),
+        });
+    }
+    Ok(value)
+}
+
+/// A replicate's CLI error carried through [`bootstrap_with`], which also hands it
+/// causal-discover's own errors.
+struct ReplicateError(CliError);
+
+impl From<DiscoverError> for ReplicateError {
+    fn from(e: DiscoverError) -> Self {
+        Self(discover_error(e))
+    }
+}
+
+/// Bootstrap edge frequencies of `method`: the replicates run on a pool of `--threads`
+/// threads, which a parallel method (PC's CI tests) shares rather than making its own.
+fn run_bootstrap(
+    a: &DiscoverArgs,
+    method: Method,
+    data: &Dataset,
+    k: Option<&Knowledge>,
+    replicates: usize,
+) -> Result<EdgeFrequencies, CliError> {
+    let inner = DiscoverArgs {
+        threads: None,
+        out: None,
+        bootstrap: None,
+        ..a.clone()
+    };
+    let go = || {
+        bootstrap_with(data, replicates, a.seed, |d| {
+            method(&inner, d, k).map_err(ReplicateError)
+        })
+        .map_err(|e| e.0)
+    };
+    match a.threads {
+        None => go(),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| CliError::Failure(format!("thread pool of {n}: {e}")))?
+            .install(go),
+    }
 }

@@ -43,10 +43,13 @@ pub struct CiTestResult {
 
 /// Fisher's z test of zero partial correlation between `x` and `y` given `given`.
 ///
+/// The one Fisher-z implementation of causal-rs: causal-discover's cached-correlation test
+/// calls [`partial_correlation`] and [`fisher_z_p_value`] too.
+///
 /// # Formula
 ///
-/// `r` from the inverse correlation matrix `P` of `(x, y, given)`: `r = −P₀₁ / √(P₀₀ P₁₁)`;
-/// `z = atanh(r) √(n − |given| − 3)`, two-sided normal p-value.
+/// `r` the partial correlation of `x` and `y` given `given` (see [`partial_correlation`]);
+/// `z = atanh(r) √(n − |given| − 3)`, two-sided normal p-value (see [`fisher_z_p_value`]).
 ///
 /// # Errors
 ///
@@ -91,25 +94,123 @@ pub fn fisher_z_test(data: &Dataset, x: &str, y: &str, given: &[&str]) -> Result
     let corr = DMatrix::from_fn(k, k, |a, b| {
         cov[(a, b)] / (cov[(a, a)] * cov[(b, b)]).sqrt()
     });
-    let prec = corr
-        .clone()
-        .try_inverse()
-        .ok_or_else(|| CoreError::Collinear {
-            column: names[k - 1].to_owned(),
-            with: names[..k - 1].iter().map(|s| (*s).to_owned()).collect(),
-        })?;
-    let r = (-prec[(0, 1)] / (prec[(0, 0)] * prec[(1, 1)]).sqrt()).clamp(-1.0 + 1e-15, 1.0 - 1e-15);
-    let z = r.atanh() * ((n - given.len() - 3) as f64).sqrt();
+    let z: Vec<usize> = (2..k).collect();
+    let r = partial_correlation(&corr, 0, 1, &z)?.ok_or_else(|| CoreError::Collinear {
+        column: names[k - 1].to_owned(),
+        with: names[..k - 1].iter().map(|s| (*s).to_owned()).collect(),
+    })?;
+    let (statistic, p_value) = fisher_z_p_value(r, n, given.len())?;
     Ok(CiTestResult {
         x: x.to_owned(),
         y: y.to_owned(),
         given: given.iter().map(|s| (*s).to_owned()).collect(),
         test: CiTest::FisherZ,
         estimate: Some(r),
-        statistic: z.abs(),
+        statistic,
         df: None,
-        p_value: super::normal_p_value(z),
+        p_value,
     })
+}
+
+/// The partial correlation of variables `x` and `y` given `z`, all indices into the
+/// correlation matrix `corr`; `Ok(None)` when their sub-matrix is singular (a Cholesky pivot
+/// `≤ 1e-12`: perfect collinearity).
+///
+/// Only the `(|z| + 2)²` sub-matrix is read, so with a cached `corr` a test costs
+/// `O(|z|³)` whatever the number of rows.
+///
+/// # Formula
+///
+/// Cholesky factor `L` of the sub-matrix ordered `(z.., x, y)`: its last 2×2 block
+/// `[[a, 0], [b, c]]` factors the Schur complement, so `r = b / √(b² + c²)`
+/// (equal to `−P₀₁ / √(P₀₀ P₁₁)` for `P` the inverse of the `(x, y, z)` sub-matrix).
+///
+/// # Errors
+///
+/// [`CoreError::InvalidArgument`] if `corr` is not square, an index is out of range, or
+/// `x == y`.
+///
+/// # Examples
+///
+/// ```
+/// use causal_core::stats::partial_correlation;
+/// use nalgebra::DMatrix;
+///
+/// let corr = DMatrix::from_row_slice(3, 3, &[1.0, 0.5, 0.5, 0.5, 1.0, 0.25, 0.5, 0.25, 1.0]);
+/// // r(0,1 | 2) = (0.5 - 0.5 * 0.25) / sqrt((1 - 0.25) * (1 - 0.0625)).
+/// let want = 0.375 / (0.75f64 * 0.9375).sqrt();
+/// let r = partial_correlation(&corr, 0, 1, &[2])?.unwrap();
+/// assert!((r - want).abs() < 1e-14);
+/// # Ok::<(), causal_core::CoreError>(())
+/// ```
+pub fn partial_correlation(
+    corr: &DMatrix<f64>,
+    x: usize,
+    y: usize,
+    z: &[usize],
+) -> Result<Option<f64>> {
+    let d = corr.nrows();
+    if corr.ncols() != d {
+        return Err(CoreError::InvalidArgument(format!(
+            "correlation matrix is {}x{}",
+            d,
+            corr.ncols()
+        )));
+    }
+    if x == y || [x, y].iter().chain(z).any(|&v| v >= d) {
+        return Err(CoreError::InvalidArgument(format!(
+            "partial correlation of {x} and {y} given {z:?} in a {d}-variable matrix"
+        )));
+    }
+    let vars: Vec<usize> = z.iter().copied().chain([x, y]).collect();
+    let m = vars.len();
+    let mut l = vec![0.0; m * m];
+    for i in 0..m {
+        for j in 0..=i {
+            let mut s = corr[(vars[i], vars[j])];
+            for k in 0..j {
+                s -= l[i * m + k] * l[j * m + k];
+            }
+            if i == j {
+                if s <= 1e-12 {
+                    return Ok(None);
+                }
+                l[i * m + i] = s.sqrt();
+            } else {
+                l[i * m + j] = s / l[j * m + j];
+            }
+        }
+    }
+    let b = l[(m - 1) * m + (m - 2)];
+    let c = l[(m - 1) * m + (m - 1)];
+    Ok(Some(b / (b * b + c * c).sqrt()))
+}
+
+/// Fisher's z statistic `|T|` and its two-sided p-value for a partial correlation `r` from
+/// `n` rows given `k` variables, exactly as causal-learn's `fisherz` (which clips `|r| ≥ 1`
+/// to `1 − ε`).
+///
+/// # Formula
+///
+/// `Z = ½ ln((1 + r) / (1 − r))`, `T = √(n − k − 3) |Z|`, `p = 2 (1 − Φ(T))`.
+///
+/// # Errors
+///
+/// [`CoreError::InvalidArgument`] when `n ≤ k + 3` or `r` is not finite.
+pub fn fisher_z_p_value(r: f64, n: usize, k: usize) -> Result<(f64, f64)> {
+    if n <= k + 3 || !r.is_finite() {
+        return Err(CoreError::InvalidArgument(format!(
+            "Fisher z needs n > k + 3 and a finite r (n = {n}, k = {k}, r = {r})"
+        )));
+    }
+    let r = if r.abs() >= 1.0 {
+        (1.0 - f64::EPSILON) * r.signum()
+    } else {
+        r
+    };
+    let zstat = 0.5 * ((1.0 + r) / (1.0 - r)).ln();
+    let t = ((n - k - 3) as f64).sqrt() * zstat.abs();
+    Ok((t, super::normal_p_value(t)))
 }
 
 /// Pearson's chi-square test of `x ⊥ y | given` for discrete columns (integer codes).

@@ -10,7 +10,9 @@ mod multiple;
 mod ols;
 
 pub use bootstrap::{Bootstrap, BootstrapSummary, resample_indices};
-pub use citest::{CiTest, CiTestResult, chi_square_test, fisher_z_test};
+pub use citest::{
+    CiTest, CiTestResult, chi_square_test, fisher_z_p_value, fisher_z_test, partial_correlation,
+};
 pub use design::Design;
 pub use logistic::{LogisticFit, logistic_fit};
 pub use multiple::{Correction, adjust_p_values};

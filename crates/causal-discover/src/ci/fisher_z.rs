@@ -1,6 +1,7 @@
 //! Fisher-z test of zero partial correlation, from a cached correlation matrix.
 
 use causal_core::data::Dataset;
+use causal_core::stats;
 use nalgebra::DMatrix;
 use rayon::prelude::*;
 
@@ -17,7 +18,9 @@ use crate::error::{DiscoverError, Result};
 ///
 /// With `r` the partial correlation of `x` and `y` given `z` and `n` rows,
 /// `Z = ½ ln((1 + r) / (1 − r))`, `T = √(n − |z| − 3) |Z|` and `p = 2 (1 − Φ(T))`,
-/// exactly as causal-learn's `fisherz` (including its clipping of `|r| ≥ 1`).
+/// exactly as causal-learn's `fisherz` (including its clipping of `|r| ≥ 1`). The arithmetic is
+/// causal-core's ([`stats::partial_correlation`], [`stats::fisher_z_p_value`]), shared with
+/// [`stats::fisher_z_test`]; this type adds the cached correlation matrix.
 ///
 /// # Examples
 ///
@@ -141,30 +144,10 @@ impl FisherZ {
     /// singular (perfect collinearity), and index errors.
     pub fn partial_correlation(&self, x: usize, y: usize, z: &[usize]) -> Result<f64> {
         check_indices(self.names.len(), x, y, z)?;
-        // Cholesky of the sub-matrix ordered (z.., x, y): the last 2x2 block [[a, 0], [b, c]] of the
-        // factor is the Cholesky factor of the Schur complement, so r = b / sqrt(b² + c²).
-        let vars: Vec<usize> = z.iter().copied().chain([x, y]).collect();
-        let m = vars.len();
-        let mut l = vec![0.0; m * m];
-        for i in 0..m {
-            for j in 0..=i {
-                let mut s = self.corr[(vars[i], vars[j])];
-                for k in 0..j {
-                    s -= l[i * m + k] * l[j * m + k];
-                }
-                if i == j {
-                    if s <= 1e-12 {
-                        return Err(self.singular(&vars));
-                    }
-                    l[i * m + i] = s.sqrt();
-                } else {
-                    l[i * m + j] = s / l[j * m + j];
-                }
-            }
-        }
-        let b = l[(m - 1) * m + (m - 2)];
-        let c = l[(m - 1) * m + (m - 1)];
-        Ok(b / (b * b + c * c).sqrt())
+        stats::partial_correlation(&self.corr, x, y, z)?.ok_or_else(|| {
+            let vars: Vec<usize> = z.iter().copied().chain([x, y]).collect();
+            self.singular(&vars)
+        })
     }
 
     fn singular(&self, vars: &[usize]) -> DiscoverError {
@@ -172,11 +155,6 @@ impl FisherZ {
         names.sort();
         DiscoverError::Singular(names)
     }
-}
-
-/// The standard normal CDF, as scipy's `ndtr` computes it.
-pub(crate) fn normal_cdf(x: f64) -> f64 {
-    0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2)
 }
 
 impl CiTest for FisherZ {
@@ -192,13 +170,8 @@ impl CiTest for FisherZ {
                 rows: self.n_rows,
             });
         }
-        let mut r = self.partial_correlation(x, y, z)?;
-        if r.abs() >= 1.0 {
-            r = (1.0 - f64::EPSILON) * r.signum();
-        }
-        let zstat = 0.5 * ((1.0 + r) / (1.0 - r)).ln();
-        let t = ((self.n_rows - z.len() - 3) as f64).sqrt() * zstat.abs();
-        Ok(2.0 * (1.0 - normal_cdf(t.abs())))
+        let r = self.partial_correlation(x, y, z)?;
+        Ok(stats::fisher_z_p_value(r, self.n_rows, z.len())?.1)
     }
 
     fn name(&self) -> &'static str {
@@ -230,7 +203,9 @@ mod tests {
         // p-value of r = 0.5 at n = 100: T = sqrt(97) * atanh(0.5).
         let tt = 97f64.sqrt() * 0.5f64.atanh();
         let p = t.p_value(0, 1, &[]).unwrap();
-        assert!((p - 2.0 * (1.0 - normal_cdf(tt))).abs() < 1e-15);
+        assert!((p - stats::normal_p_value(tt)).abs() < 1e-15);
+        // scipy: 2 * (1 - norm.cdf(sqrt(97) * arctanh(0.5))).
+        assert!((p - 6.301_134_014_563_559e-8).abs() < 1e-15, "{p:e}");
         assert!(p < 1e-5);
     }
 

@@ -6,11 +6,13 @@
 
 mod bootstrap;
 mod cevae;
+mod discovery;
 mod dsep;
 mod icp;
 mod identify;
 mod mlp;
 mod pc;
+mod pc_scaling;
 
 use std::time::Instant;
 
@@ -56,6 +58,26 @@ pub const REGISTRY: &[Bench] = &[
         "pc",
         "PC (Fisher-z, stable, causal-learn defaults) on a CSV from compare_pc.py: ARGS = data.csv [alpha]",
         pc::pc,
+    ),
+    (
+        "plot-pc-scaling",
+        "draws compare_pc.py --pc-scaling's results (not timed work): ARGS = pc_scaling.json out.svg",
+        pc_scaling::plot,
+    ),
+    (
+        "ges",
+        "GES (BIC by default) on a CSV from compare_ges.py: ARGS = data.csv [bic|bdeu]",
+        discovery::ges,
+    ),
+    (
+        "lingam",
+        "DirectLiNGAM (lingam package defaults) on a CSV from compare_lingam.py: ARGS = data.csv",
+        discovery::lingam,
+    ),
+    (
+        "notears",
+        "linear NOTEARS on a CSV from compare_notears.py: ARGS = data.csv [lambda1 threshold]",
+        discovery::notears,
     ),
     (
         "icp",

@@ -1,0 +1,81 @@
+//! GES, DirectLiNGAM and NOTEARS on a data file written by `compare_ges.py`,
+//! `compare_lingam.py` or `compare_notears.py`: each prints the seconds and enough of the
+//! output for the script to check that it equals the peer's.
+
+use std::time::Instant;
+
+use causal::core::data::Dataset;
+use causal::discover::causal_learn::to_matrix;
+use causal::discover::ges::{Ges, GesScore};
+use causal::discover::lingam::DirectLingam;
+use causal::discover::notears::Notears;
+use nalgebra::DMatrix;
+use serde_json::json;
+
+use crate::{LabError, Result};
+
+fn data(args: &[String], bench: &str) -> Result<Dataset> {
+    let path = args
+        .first()
+        .ok_or_else(|| LabError::Usage(format!("bench {bench} needs a data file")))?;
+    Ok(Dataset::from_path(path)?)
+}
+
+fn rows(m: &DMatrix<f64>) -> Vec<Vec<f64>> {
+    (0..m.nrows())
+        .map(|i| (0..m.ncols()).map(|j| m[(i, j)]).collect())
+        .collect()
+}
+
+/// `causal-lab bench ges DATA [bic|bdeu]`: seconds and the CPDAG in causal-learn's encoding.
+pub fn ges(args: &[String]) -> Result<serde_json::Value> {
+    let data = data(args, "ges")?;
+    let score: GesScore = args
+        .get(1)
+        .map_or("bic", String::as_str)
+        .parse()
+        .map_err(|e: causal::discover::DiscoverError| LabError::Usage(e.to_string()))?;
+    let start = Instant::now();
+    let fit = Ges::new().score(score).fit(&data)?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(json!({
+        "seconds": seconds,
+        "score": fit.score(),
+        "graph": to_matrix(fit.graph()),
+    }))
+}
+
+/// `causal-lab bench lingam DATA`: seconds, the causal order and the adjacency `B`
+/// (`B[i][j]` the effect of `j` on `i`, the `lingam` package's layout).
+pub fn lingam(args: &[String]) -> Result<serde_json::Value> {
+    let data = data(args, "lingam")?;
+    let start = Instant::now();
+    let fit = DirectLingam::new().fit(&data)?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(json!({
+        "seconds": seconds,
+        "order": fit.causal_order(),
+        "adjacency": rows(fit.adjacency()),
+    }))
+}
+
+/// `causal-lab bench notears DATA [lambda1 threshold]`: seconds and the thresholded weights
+/// (`W[i][j]` for `i -> j`).
+pub fn notears(args: &[String]) -> Result<serde_json::Value> {
+    let data = data(args, "notears")?;
+    let num = |i: usize, default: f64| -> Result<f64> {
+        args.get(i).map_or(Ok(default), |a| {
+            a.parse()
+                .map_err(|_| LabError::Usage(format!("'{a}' is not a number")))
+        })
+    };
+    let m = Notears::new().lambda1(num(1, 0.1)?).threshold(num(2, 0.3)?);
+    let start = Instant::now();
+    let fit = m.fit(&data)?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(json!({
+        "seconds": seconds,
+        "weights": rows(fit.weights()),
+        "iterations": fit.iterations(),
+    }))
+}

@@ -1,0 +1,51 @@
+"""Data shared by the discovery comparisons (compare_pc/ges/lingam/notears.py): simulated linear
+SEMs written to CSV and read back, so that the peer and causal-lab see identical numbers."""
+import os
+
+import numpy as np
+
+
+def random_dag(d, p, seed):
+    """Weights W[i, j] for i -> j (i < j) with probability p, ±U[0.5, 2]; also returns the rng."""
+    rng = np.random.default_rng(seed)
+    w = np.zeros((d, d))
+    for j in range(d):
+        for i in range(j):
+            if rng.random() < p:
+                w[i, j] = rng.uniform(0.5, 2.0) * (1 if rng.random() < 0.5 else -1)
+    return w, rng
+
+
+def sample(w, n, rng, noise="gaussian"):
+    d = w.shape[0]
+    x = np.zeros((n, d))
+    for j in range(d):
+        if noise == "gaussian":
+            e = rng.standard_normal(n)
+        elif noise == "uniform":
+            e = rng.uniform(-1.0, 1.0, n)
+        else:
+            raise ValueError(noise)
+        x[:, j] = x @ w[:, j] + e
+    return x
+
+
+def write_csv(x, folder, name):
+    """Writes `x` with header X0..X{d-1} and returns (path, the values read back)."""
+    path = os.path.join(folder, name)
+    np.savetxt(path, x, delimiter=",", header=",".join(f"X{i}" for i in range(x.shape[1])),
+               comments="", fmt="%.17g")
+    return path, np.loadtxt(path, delimiter=",", skiprows=1)
+
+
+def shd(a, b):
+    """Structural Hamming distance of two DAG adjacency matrices (a reversal counts once)."""
+    a = np.asarray(a) != 0
+    b = np.asarray(b) != 0
+    d = a.shape[0]
+    return sum(1 for i in range(d) for j in range(i + 1, d)
+               if (a[i, j], a[j, i]) != (b[i, j], b[j, i]))
+
+
+def load():
+    return f"load {os.getloadavg()[0]:.2f}"
