@@ -134,7 +134,9 @@ pub fn run(out: &Path) -> Result<()> {
             } else {
                 (m(&r.train_sel), m(&r.test_sel))
             };
-            tr <= 80.0 && te >= 55.0
+            // Above chance on the training environments: an epoch that predicts against the
+            // colour (train < 50%) scores well on the test environment without learning shape.
+            (50.0..=80.0).contains(&tr) && te >= 55.0
         };
         if let Some((l, r)) = best(&|r| m(&r.val_sel)) {
             picks.push(vec![
@@ -160,14 +162,18 @@ pub fn run(out: &Path) -> Result<()> {
                 "oracle (test-domain, reported separately)".into(),
                 l,
                 format!("{} / {}", pm(&r.train_oracle), pm(&r.test_oracle)),
-                (m(&r.test_oracle) >= 55.0).to_string(),
+                ((50.0..=80.0).contains(&m(&r.train_oracle)) && m(&r.test_oracle) >= 55.0)
+                    .to_string(),
             ]);
         }
         let any = grid.iter().filter(|(_, r)| reaches(r, true)).count();
         picks.push(vec![
             method_name.into(),
             "any configuration, last epoch".into(),
-            format!("{any} of {} reach train ≤ 80 and test ≥ 55", grid.len()),
+            format!(
+                "{any} of {} reach 50 ≤ train ≤ 80 and test ≥ 55",
+                grid.len()
+            ),
             String::new(),
             (any > 0).to_string(),
         ]);
@@ -183,7 +189,10 @@ pub fn run(out: &Path) -> Result<()> {
     let md = format!(
         "# colored-digits-sweep\n\nIRM and V-REx on Colored Digits (the `colored-digits` protocol), \
          penalty weight λ ∈ {WEIGHTS:?} × anneal step ∈ {ANNEALS:?} × l2 ∈ {L2S:?}, MLP 2×{}, \
-         {} full-batch steps, {seeds} seeds (mean ± sd, accuracy %).\n\n## Selection\n\n{}\n\
+         {} full-batch steps, {seeds} seeds (mean ± sd, accuracy %). \
+         \"Bounds met\": 50 ≤ train ≤ 80 and test ≥ 55 (the lower limit excludes epochs that predict \
+         against the colour: below chance on the training environments, near 90% on the test one, \
+         which the oracle rule can pick, e.g. at initialisation).\n\n## Selection\n\n{}\n\
          ## Every configuration\n\n{}",
         base.hidden,
         base.epochs,

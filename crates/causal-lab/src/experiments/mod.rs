@@ -1,7 +1,7 @@
 //! The registry of named experiments.
 
 mod backdoor_linear;
-mod colored_digits;
+pub(crate) mod colored_digits;
 mod colored_digits_sweep;
 mod icp_sachs;
 mod ihdp;
