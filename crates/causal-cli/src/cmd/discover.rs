@@ -8,8 +8,8 @@ use causal::discover::DiscoverError;
 use causal::discover::bootstrap::{EdgeFrequencies, bootstrap_with};
 use causal::discover::ci::CiTestKind;
 use causal::discover::fci::Fci;
-use causal::discover::ges::{Ges, GesScore};
-use causal::discover::knowledge::{Knowledge, ResolvedKnowledge};
+use causal::discover::ges::{EdgeRules, Ges, GesScore};
+use causal::discover::knowledge::Knowledge;
 use causal::discover::lingam::DirectLingam;
 use causal::discover::notears::Notears;
 use causal::discover::pc::{Pc, UcPriority, UcRule};
@@ -131,12 +131,6 @@ pub fn discover_error(e: DiscoverError) -> CliError {
     }
 }
 
-fn resolve(k: Option<&Knowledge>, data: &Dataset) -> Result<Option<ResolvedKnowledge>, CliError> {
-    k.map(|k| k.resolve(data.names()))
-        .transpose()
-        .map_err(discover_error)
-}
-
 fn run_pc(a: &DiscoverArgs, data: &Dataset, k: Option<&Knowledge>) -> Result<MixedGraph, CliError> {
     let test: CiTestKind = a.test.parse().map_err(discover_error)?;
     let mut pc = Pc::new()
@@ -177,8 +171,8 @@ fn run_ges(
 ) -> Result<MixedGraph, CliError> {
     let score: GesScore = a.score.parse().map_err(discover_error)?;
     let mut ges = Ges::new().score(score);
-    if let Some(r) = resolve(k, data)? {
-        ges = ges.knowledge(r.edge_rules());
+    if let Some(k) = k {
+        ges = ges.knowledge(EdgeRules::from_knowledge(k, data.names()).map_err(discover_error)?);
     }
     Ok(ges.fit(data).map_err(discover_error)?.into_graph())
 }
@@ -189,8 +183,8 @@ fn run_lingam(
     k: Option<&Knowledge>,
 ) -> Result<MixedGraph, CliError> {
     let mut m = DirectLingam::new();
-    if let Some(r) = resolve(k, data)? {
-        m = m.knowledge(r.edge_rules());
+    if let Some(k) = k {
+        m = m.knowledge(EdgeRules::from_knowledge(k, data.names()).map_err(discover_error)?);
     }
     Ok(m.fit(data).map_err(discover_error)?.into_graph())
 }
@@ -207,8 +201,8 @@ fn run_notears(
     if let Some(t) = a.threshold {
         m = m.threshold(t);
     }
-    if let Some(r) = resolve(k, data)? {
-        m = m.knowledge(r.edge_rules());
+    if let Some(k) = k {
+        m = m.knowledge(EdgeRules::from_knowledge(k, data.names()).map_err(discover_error)?);
     }
     Ok(m.fit(data).map_err(discover_error)?.into_graph())
 }

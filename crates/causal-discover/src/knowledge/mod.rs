@@ -212,25 +212,6 @@ impl ResolvedKnowledge {
     pub fn is_required(&self, i: usize, j: usize) -> bool {
         self.required[i * self.n + j]
     }
-
-    /// The same knowledge as the edge rules GES, LiNGAM and NOTEARS take.
-    pub fn edge_rules(&self) -> crate::ges::EdgeRules {
-        let mut rules = crate::ges::EdgeRules::from_tiers(&self.tier);
-        for i in 0..self.n {
-            for j in 0..self.n {
-                if i == j {
-                    continue;
-                }
-                if self.is_forbidden(i, j) {
-                    rules.forbid(i, j);
-                }
-                if self.is_required(i, j) {
-                    rules.require(i, j);
-                }
-            }
-        }
-        rules
-    }
 }
 
 #[cfg(test)]
@@ -250,7 +231,8 @@ mod tests {
         assert!(!r.is_forbidden(0, 2));
         assert!(r.is_forbidden(0, 1) && r.is_forbidden(1, 0));
         assert!(!r.is_forbidden(3, 0) && !r.is_forbidden(0, 3));
-        let rules = r.edge_rules();
+        let names = ["a", "b", "c", "d"].map(String::from);
+        let rules = crate::ges::EdgeRules::from_knowledge(&k, &names).unwrap();
         assert!(rules.is_forbidden(2, 0) && rules.is_forbidden(0, 1) && !rules.is_forbidden(0, 2));
     }
 

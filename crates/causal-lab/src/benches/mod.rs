@@ -8,6 +8,7 @@ mod bootstrap;
 mod cevae;
 mod discovery;
 mod dsep;
+mod fci;
 mod icp;
 mod identify;
 mod mlp;
@@ -78,6 +79,11 @@ pub const REGISTRY: &[Bench] = &[
         "notears",
         "linear NOTEARS on a CSV from compare_notears.py: ARGS = data.csv [lambda1 threshold]",
         discovery::notears,
+    ),
+    (
+        "fci",
+        "FCI (Fisher-z, causal-learn defaults) on a CSV from compare_fci.py: ARGS = data.csv [alpha]",
+        fci::fci,
     ),
     (
         "icp",

@@ -1,0 +1,38 @@
+//! FCI (Fisher-z, causal-learn defaults) on a data file written by `compare_fci.py`.
+
+use std::time::Instant;
+
+use causal::core::data::Dataset;
+use causal::discover::causal_learn::to_matrix;
+use causal::discover::ci::FisherZ;
+use causal::discover::fci::Fci;
+use serde_json::json;
+
+use crate::{LabError, Result};
+
+/// `causal-lab bench fci DATA.csv [ALPHA]`: seconds (correlation matrix included), CI tests, and
+/// the PAG in causal-learn's endpoint encoding, so the script can check identical output.
+pub fn fci(args: &[String]) -> Result<serde_json::Value> {
+    let path = args
+        .first()
+        .ok_or_else(|| LabError::Usage("bench fci needs a data file".into()))?;
+    let alpha: f64 = match args.get(1) {
+        Some(a) => a
+            .parse()
+            .map_err(|_| LabError::Usage(format!("alpha '{a}' is not a number")))?,
+        None => 0.05,
+    };
+    let data = Dataset::from_path(path)?;
+    let start = Instant::now();
+    let test = FisherZ::new(&data).map_err(|e| LabError::Usage(e.to_string()))?;
+    let out = Fci::new()
+        .alpha(alpha)
+        .fit(&test, data.names())
+        .map_err(|e| LabError::Usage(e.to_string()))?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(json!({
+        "seconds": seconds,
+        "n_tests": out.n_tests,
+        "graph": to_matrix(&out.graph),
+    }))
+}
