@@ -134,7 +134,27 @@ pub fn run(out: &Path) -> Result<()> {
     // These networks are small (batches of 64–100, widths ≤ 200): LibTorch's intra-op threads
     // buy nothing here, and on a shared machine their spin-waiting costs 20× in wall time.
     causal::torch::tch::set_num_threads(1);
+    if let Some(r) = std::env::var("CAUSAL_IHDP_WORKER")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+    {
+        // A worker process: one replication, its JSON on stdout.
+        println!("{}", replication(r, &models, &dir, out)?);
+        return Ok(());
+    }
+    let jobs: usize = std::env::var("CAUSAL_IHDP_JOBS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2)
+        .clamp(1, reps);
     let start = Instant::now();
+    let results = if jobs == 1 {
+        (1..=reps)
+            .map(|r| replication(r, &models, &dir, out))
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        in_workers(reps, jobs, out)?
+    };
     let mut scores: Vec<Scores> = models
         .iter()
         .map(|_| Scores {
@@ -147,62 +167,30 @@ pub fn run(out: &Path) -> Result<()> {
         .collect();
     let mut per_rep = Vec::new();
     let mut policy_rows = Vec::new();
-    let mut covered = 0usize;
     let mut cf_rows = Vec::new();
-    let mut cf_covered = 0usize;
-    for r in 1..=reps {
-        let data = load_npci(dir.join(format!("ihdp_npci_{r}.csv")))?;
-        let split = cevae_split(data.n(), SPLIT_SEED)?;
-        let train = data.subset(&split.train)?;
-        let valid = data.subset(&split.valid)?;
-        let test = data.subset(&split.test)?;
-        let within = data.subset(&split.in_sample())?;
-        let mut rep_json = serde_json::Map::new();
+    let num = |v: &serde_json::Value, key: &str| -> Result<f64> {
+        v[key]
+            .as_f64()
+            .ok_or_else(|| LabError::Usage(format!("replication result lacks '{key}': {v}")))
+    };
+    for rep in results {
         for (k, &kind) in models.iter().enumerate() {
-            let t0 = Instant::now();
-            let model = fit_model(kind, &train, Some(&valid), r as u64, true)?;
-            let (pi, ai) = eval(model.as_ref(), &within)?;
-            let (po, ao) = eval(model.as_ref(), &test)?;
-            let secs = t0.elapsed().as_secs_f64();
+            let m = &rep["models"][kind.cli_name()];
             let s = &mut scores[k];
-            s.pehe_in.push(pi);
-            s.pehe_out.push(po);
-            s.ate_in.push(ai);
-            s.ate_out.push(ao);
-            s.seconds += secs;
-            eprintln!(
-                "rep {r:>2} {:<10} √PEHE in {pi:.3} out {po:.3}  ε_ATE in {ai:.3} out {ao:.3}  ({} epochs, {secs:.1}s)",
-                model.name(),
-                model.history().epochs()
-            );
-            rep_json.insert(
-                kind.cli_name().into(),
-                json!({"pehe_in": pi, "pehe_out": po, "ate_in": ai, "ate_out": ao,
-                       "epochs": model.history().epochs(), "best_epoch": model.history().best_epoch,
-                       "seconds": secs}),
-            );
-            if r == 1 {
-                std::fs::create_dir_all(out).map_err(|source| LabError::Io {
-                    path: out.display().to_string(),
-                    source,
-                })?;
-                model
-                    .history()
-                    .write_svg(out.join(format!("history_{}.svg", kind.cli_name())))?;
-            }
-            if kind == ModelKind::DragonNet {
-                let row = policy(model.as_ref(), &test, r)?;
-                if row.1 {
-                    covered += 1;
-                }
-                policy_rows.push(row.0);
-            }
+            s.pehe_in.push(num(m, "pehe_in")?);
+            s.pehe_out.push(num(m, "pehe_out")?);
+            s.ate_in.push(num(m, "ate_in")?);
+            s.ate_out.push(num(m, "ate_out")?);
+            s.seconds += num(m, "seconds")?;
         }
-        let (row, within) = policy_cross_fitted(&data, r)?;
-        cf_covered += usize::from(within);
-        cf_rows.push(row);
-        per_rep.push(json!({"replication": r, "models": rep_json}));
+        if !rep["policy"].is_null() {
+            policy_rows.push(rep["policy"].clone());
+        }
+        cf_rows.push(rep["policy_cross_fitted"].clone());
+        per_rep.push(json!({"replication": rep["replication"], "models": rep["models"]}));
     }
+    let covered = count_within(&policy_rows);
+    let cf_covered = count_within(&cf_rows);
     let elapsed = start.elapsed().as_secs_f64();
 
     let mut summary = serde_json::Map::new();
@@ -299,7 +287,7 @@ pub fn run(out: &Path) -> Result<()> {
          (CEVAE: Louizos et al. 2017; TARNet, CFR: Shalit et al. 2017, averaged over 1000 \
          replications; DragonNet: Shi et al. 2019). Hyperparameters are the papers' defaults; \
          none was tuned on test units. Training seed = replication number. Total {elapsed:.0} s \
-         (one LibTorch thread).\n\n\
+         ({jobs} worker processes, one LibTorch thread each).\n\n\
          {table}\n\n## Policy evaluation\n\nπ(x) = 1[τ̂(x) > {POLICY_THRESHOLD}] with DragonNet's τ̂; \
          true value V(π) = mean of μ_π(x)(x) over the evaluated units; doubly-robust estimate from \
          the observed (t, y) with DragonNet's outcome and propensity heads (propensities clipped \
@@ -319,6 +307,131 @@ pub fn run(out: &Path) -> Result<()> {
     write(out, "results.md", &md)?;
     println!("{md}");
     Ok(())
+}
+
+fn count_within(rows: &[serde_json::Value]) -> usize {
+    rows.iter()
+        .filter(|r| r["within_one_se"].as_bool() == Some(true))
+        .count()
+}
+
+/// Every model on replication `r`, with the policy evaluations: one JSON object.
+fn replication(
+    r: usize,
+    models: &[ModelKind],
+    dir: &Path,
+    out: &Path,
+) -> Result<serde_json::Value> {
+    let data = load_npci(dir.join(format!("ihdp_npci_{r}.csv")))?;
+    let split = cevae_split(data.n(), SPLIT_SEED)?;
+    let train = data.subset(&split.train)?;
+    let valid = data.subset(&split.valid)?;
+    let test = data.subset(&split.test)?;
+    let within = data.subset(&split.in_sample())?;
+    let mut rep_json = serde_json::Map::new();
+    let mut held_out_policy = serde_json::Value::Null;
+    for &kind in models {
+        let t0 = Instant::now();
+        let model = fit_model(kind, &train, Some(&valid), r as u64, true)?;
+        let (pi, ai) = eval(model.as_ref(), &within)?;
+        let (po, ao) = eval(model.as_ref(), &test)?;
+        let secs = t0.elapsed().as_secs_f64();
+        eprintln!(
+            "rep {r:>2} {:<10} √PEHE in {pi:.3} out {po:.3}  ε_ATE in {ai:.3} out {ao:.3}  ({} epochs, {secs:.1}s)",
+            model.name(),
+            model.history().epochs()
+        );
+        rep_json.insert(
+            kind.cli_name().into(),
+            json!({"pehe_in": pi, "pehe_out": po, "ate_in": ai, "ate_out": ao,
+                   "epochs": model.history().epochs(), "best_epoch": model.history().best_epoch,
+                   "seconds": secs}),
+        );
+        if r == 1 {
+            std::fs::create_dir_all(out).map_err(|source| LabError::Io {
+                path: out.display().to_string(),
+                source,
+            })?;
+            model
+                .history()
+                .write_svg(out.join(format!("history_{}.svg", kind.cli_name())))?;
+        }
+        if kind == ModelKind::DragonNet {
+            held_out_policy = policy(model.as_ref(), &test, r)?.0;
+        }
+    }
+    let (cross_fitted, _) = policy_cross_fitted(&data, r)?;
+    Ok(
+        json!({"replication": r, "models": rep_json, "policy": held_out_policy,
+              "policy_cross_fitted": cross_fitted}),
+    )
+}
+
+/// Runs the replications in `jobs` worker processes (this binary with `CAUSAL_IHDP_WORKER`
+/// set): separate processes keep LibTorch's process-wide generator, and so every seeded
+/// result, exactly as in a serial run. Results come back in replication order.
+fn in_workers(reps: usize, jobs: usize, out: &Path) -> Result<Vec<serde_json::Value>> {
+    let exe = std::env::current_exe().map_err(|source| LabError::Io {
+        path: "the causal-lab executable".into(),
+        source,
+    })?;
+    let next = std::sync::atomic::AtomicUsize::new(1);
+    let slots: Vec<std::sync::Mutex<Option<Result<serde_json::Value>>>> =
+        (0..reps).map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let r = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    if r > reps {
+                        break;
+                    }
+                    let result = worker(&exe, r, out);
+                    let failed = result.is_err();
+                    if let Ok(mut slot) = slots[r - 1].lock() {
+                        *slot = Some(result);
+                    }
+                    if failed {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(i, slot)| {
+            slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                Err(LabError::Usage(format!(
+                    "replication {} did not run",
+                    i + 1
+                )))
+            })
+        })
+        .collect()
+}
+
+/// One worker process for replication `r`.
+fn worker(exe: &Path, r: usize, out: &Path) -> Result<serde_json::Value> {
+    let output = std::process::Command::new(exe)
+        .args(["experiment", "ihdp", "--out"])
+        .arg(out)
+        .env("CAUSAL_IHDP_WORKER", r.to_string())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|source| LabError::Io {
+            path: exe.display().to_string(),
+            source,
+        })?;
+    if !output.status.success() {
+        return Err(LabError::Usage(format!(
+            "the worker for replication {r} failed ({})",
+            output.status
+        )));
+    }
+    serde_json::from_slice(&output.stdout)
+        .map_err(|e| LabError::Usage(format!("replication {r}: unreadable worker output: {e}")))
 }
 
 fn policy_table(policy_rows: &[serde_json::Value]) -> String {
