@@ -12,7 +12,7 @@ use causal::discover::pc::Pc;
 use serde_json::json;
 
 use super::sachs::Sachs;
-use super::{Section, Settings, plot};
+use super::{Section, Settings, graph_diff, plot};
 use crate::Result;
 use crate::output::markdown_table;
 
@@ -130,6 +130,7 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<(Section, MixedGrap
             )
         })
         .unwrap_or_default();
+    let picture = best_picture(&runs, &records, &truth, settings)?;
     let published: Vec<String> = PUBLISHED.iter().map(|(n, s)| format!("{n} {s}")).collect();
     let markdown = format!(
         "Each method learns a graph from the 853 observational rows (standardised), alone and \
@@ -137,7 +138,7 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<(Section, MixedGrap
          turn the learned graph into the 17-edge consensus graph (cdt's 18 edges less PIP2 → PIP3, \
          which closes a cycle); TPR is the share of true edges found with the right direction, FDR \
          the share of learned edges that are wrong. An empty graph scores 17. Published SHD on the \
-         same rows: {}.\n\n{}\n![SHD](discovery_shd.svg)\n",
+         same rows: {}.\n\n{}\n![SHD](discovery_shd.svg)\n\n{picture}\n",
         TIERS
             .iter()
             .map(|t| t.join(", "))
@@ -159,4 +160,36 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<(Section, MixedGrap
         summary: format!("discovery: best {best}; published NOTEARS 19, RL-BIC 12"),
     };
     Ok((section, pc_tiers))
+}
+
+/// The best run's graph drawn against the consensus graph, as Markdown.
+fn best_picture(
+    runs: &[(String, bool, MixedGraph)],
+    records: &[serde_json::Value],
+    truth: &MixedGraph,
+    settings: &Settings<'_>,
+) -> Result<String> {
+    let Some(((method, tiers, graph), _)) = runs
+        .iter()
+        .zip(records)
+        .min_by_key(|(_, r)| r["comparison"]["shd"].as_u64().unwrap_or(u64::MAX))
+    else {
+        return Ok(String::new());
+    };
+    let (dot, [correct, misoriented, extra, missing]) = graph_diff::diff_dot(truth, graph)?;
+    let stem = "discovery_best_vs_truth";
+    let label = format!("{method}{}", if *tiers { " + tiers" } else { "" });
+    let legend = format!(
+        "The best run ({label}) against the consensus graph: {correct} edges right (black), \
+         {misoriented} adjacent but oriented differently (orange; undirected edges of a CPDAG \
+         count here), {extra} extra (red, dashed), {missing} missing (grey, dotted)."
+    );
+    Ok(if graph_diff::write_and_render(settings.out, stem, &dot)? {
+        format!("{legend}\n\n![{label} vs truth]({stem}.svg)\n")
+    } else {
+        format!(
+            "{legend} Graphviz is not installed here, so the picture is left as \
+             [`{stem}.dot`]({stem}.dot) (render it with `dot -Tsvg {stem}.dot -o {stem}.svg`).\n"
+        )
+    })
 }

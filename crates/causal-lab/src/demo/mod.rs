@@ -5,6 +5,7 @@
 
 mod discovery;
 mod effect;
+mod graph_diff;
 mod graph_test;
 mod icp;
 mod neural_scm;
