@@ -3,11 +3,13 @@
 //! Each section returns a [`Section`] (Markdown for people, JSON for machines); `run` writes them
 //! all to `report.md` and `report.json`, with SVG plots beside them.
 
+mod digits;
 mod discovery;
 mod effect;
 mod graph_diff;
 mod graph_test;
 mod icp;
+mod ihdp;
 mod neural_scm;
 mod plot;
 pub(crate) mod sachs;
@@ -53,7 +55,7 @@ pub fn run(quick: bool, out: &Path, data_dir: Option<&Path>) -> Result<()> {
     let started = Instant::now();
     let settings = Settings { quick, out };
     let sachs = sachs::Sachs::load(data_dir)?;
-    let total = 5;
+    let total = 7;
     let step = |k: usize, name: &str| eprintln!("[{k}/{total}] {name}");
     step(1, "causal discovery on Sachs");
     let (discovery, discovered) = discovery::run(&sachs, &settings)?;
@@ -65,14 +67,20 @@ pub fn run(quick: bool, out: &Path, data_dir: Option<&Path>) -> Result<()> {
     let icp = icp::run(&sachs)?;
     step(5, "neural SCM vs interventions");
     let neural = neural_scm::run(&sachs, &settings)?;
-    let sections = [discovery, graph_test, effect, icp, neural];
+    step(6, "invariant learning on Colored Digits");
+    let digits = digits::run(data_dir, &settings)?;
+    step(7, "individual effects and policy evaluation on IHDP");
+    let ihdp = ihdp::run(data_dir, &settings)?;
+    let sections = [discovery, graph_test, effect, icp, neural, digits, ihdp];
 
     let mut md = String::from(
         "# causal-rs demo report\n\nThe whole workflow on real data: learn a graph with expert \
          knowledge, test it against the data, identify and estimate an effect and check it \
-         against an intervention, find invariant predictors across conditions, and predict \
-         experiments with a neural SCM. Data: Sachs \
-         et al. (2005) protein-signalling flow cytometry (from the cdt wheel).\n\n",
+         against an intervention, find invariant predictors across conditions, predict \
+         experiments with a neural SCM, train invariant image classifiers, and estimate \
+         individual treatment effects to evaluate a policy. Data: Sachs et al. (2005) \
+         protein-signalling flow cytometry (from the cdt wheel), scikit-learn's digits, and the \
+         IHDP covariates (from the econml wheel).\n\n",
     );
     let mut report = serde_json::Map::new();
     for s in &sections {

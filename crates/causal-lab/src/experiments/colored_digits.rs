@@ -72,11 +72,16 @@ pub fn load_digits() -> Result<(Vec<[f32; 64]>, Vec<u8>)> {
                 .into(),
         )
     })?;
+    read_digits(&path)
+}
+
+/// Reads the images and labels from a `digits.csv.gz` (64 pixel columns, then the label).
+pub fn read_digits(path: &Path) -> Result<(Vec<[f32; 64]>, Vec<u8>)> {
     let io = |source| LabError::Io {
         path: path.display().to_string(),
         source,
     };
-    let file = std::fs::File::open(&path).map_err(io)?;
+    let file = std::fs::File::open(path).map_err(io)?;
     let mut text = String::new();
     flate2::read::GzDecoder::new(file)
         .read_to_string(&mut text)
