@@ -96,7 +96,8 @@ fn bench_tree(
     for p in &opts.packages {
         args.extend(["--package", p.as_str()]);
     }
-    args.extend(["--benches", "--", "--save-baseline", baseline]);
+    // Only the criterion targets: a library's own libtest bench harness rejects criterion's flags.
+    args.extend(["--bench", "*", "--", "--save-baseline", baseline]);
     args.extend_from_slice(CRITERION_ARGS);
     if let Some(f) = &opts.filter {
         args.push(f);

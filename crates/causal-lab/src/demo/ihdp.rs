@@ -158,25 +158,42 @@ fn policy(model: &dyn IteModel, test: &IteData) -> Result<(String, serde_json::V
             "outside its 95% interval"
         }
     );
+    let share = treated as f64 / pi.len() as f64;
+    let net = |v: f64, share: f64| v - COST * share;
     let md = format!(
-        "**Treat-if-benefit policy.** Treat a child when DragonNet's predicted benefit exceeds a \
-         cost of {COST} (the average effect on the treated): π(x) = 1[τ̂(x) > {COST}] treats \
-         {treated} of {} held-out children. Its value V(π) is the mean outcome if everyone \
-         followed it. The doubly-robust estimate uses only the observed treatments and outcomes \
-         (with DragonNet's outcome and propensity heads, propensities clipped to [{CLIP}, {}]); \
-         the true value uses the simulated potential outcomes.\n\n{}",
+        "**Treat-if-benefit policy.** Treating costs {COST} outcome units per child (the average \
+         effect on the treated), so a child benefits on net when its effect exceeds {COST}: \
+         π(x) = 1[τ̂(x) > {COST}] with DragonNet's τ̂ treats {treated} of {} held-out children. \
+         V is the mean outcome if every child followed the policy; the net value subtracts the \
+         cost of the treated share. The doubly-robust estimate uses only the observed treatments \
+         and outcomes (with DragonNet's outcome and propensity heads, propensities clipped to \
+         [{CLIP}, {}]); the true values use the simulated potential outcomes. A good policy beats \
+         both baselines on net value, and its DR estimate should cover the truth.\n\n{}",
         pi.len(),
         1.0 - CLIP,
         markdown_table(
-            &["policy", "value"],
+            &["policy", "V (mean outcome)", "net of cost"],
             &[
                 vec![
                     "π, DR estimate from observed data".into(),
-                    format!("{:.2} ± {:.2} (SE)", dr.value, dr.se)
+                    format!("{:.2} ± {:.2} (SE)", dr.value, dr.se),
+                    format!("{:.2}", net(dr.value, share)),
                 ],
-                vec!["π, true value".into(), format!("{v_true:.2}")],
-                vec!["treat everyone, true value".into(), format!("{all:.2}")],
-                vec!["treat no one, true value".into(), format!("{none:.2}")],
+                vec![
+                    "π, true value".into(),
+                    format!("{v_true:.2}"),
+                    format!("{:.2}", net(v_true, share)),
+                ],
+                vec![
+                    "treat everyone, true value".into(),
+                    format!("{all:.2}"),
+                    format!("{:.2}", net(all, 1.0)),
+                ],
+                vec![
+                    "treat no one, true value".into(),
+                    format!("{none:.2}"),
+                    format!("{none:.2}"),
+                ],
             ],
         )
     );
@@ -184,6 +201,7 @@ fn policy(model: &dyn IteModel, test: &IteData) -> Result<(String, serde_json::V
         md,
         json!({"cost": COST, "treated": treated, "units": pi.len(), "true_value": v_true,
                "dr_value": dr.value, "dr_se": dr.se, "within_95ci": within,
-               "treat_all": all, "treat_none": none, "verdict": verdict}),
+               "net_true_value": net(v_true, share), "treat_all": all,
+               "net_treat_all": net(all, 1.0), "treat_none": none, "verdict": verdict}),
     ))
 }
