@@ -466,7 +466,7 @@ pub fn run(out: &Path) -> Result<()> {
                 "test (last)",
                 "train / test (training-domain sel.)",
                 "test (oracle sel.)",
-                "s per fit"
+                "s per fit (wall clock)"
             ],
             &rows
         )
