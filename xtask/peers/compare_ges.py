@@ -4,8 +4,8 @@ import tempfile
 
 import numpy as np
 
-from compare import comparison, run_ours, timed
-from discovery_data import load, random_dag, sample, write_csv
+from compare import comparison, run_ours
+from discovery_data import load, random_dag, sample, timed_cpu, write_csv
 
 SEED = 0
 
@@ -16,10 +16,10 @@ def run(d, n):
     w, rng = random_dag(d, 2.0 / (d - 1), SEED)
     with tempfile.TemporaryDirectory() as tmp:
         path, x = write_csv(sample(w, n, rng), tmp, f"ges_d{d}_n{n}.csv")
-        peer, rec = timed(lambda: ges(x, score_func="local_score_BIC"))
+        peer, peer_cpu, rec = timed_cpu(lambda: ges(x, score_func="local_score_BIC"))
         ours = run_ours("ges", path, "bic")
     same = np.array_equal(np.array(ours["graph"]), rec["G"].graph)
-    note = ("identical CPDAG" if same else "CPDAGS DIFFER") + f", {int((rec['G'].graph != 0).sum() // 2)} edges; {load()}"
+    note = ("identical CPDAG" if same else "CPDAGS DIFFER") + f", {int((rec['G'].graph != 0).sum() // 2)} edges; {load(peer_cpu, ours)}"
     return f"GES BIC d={d} n={n}", peer, ours["seconds"], note
 
 
@@ -31,3 +31,8 @@ def ges_d10():
 @comparison
 def ges_d20():
     return run(20, 2000)
+
+
+@comparison
+def ges_d40():
+    return run(40, 2000)

@@ -4,8 +4,8 @@ import tempfile
 
 import numpy as np
 
-from compare import comparison, run_ours, timed
-from discovery_data import load, random_dag, sample, write_csv
+from compare import comparison, run_ours
+from discovery_data import load, random_dag, sample, timed_cpu, write_csv
 
 SEED = 0
 
@@ -17,7 +17,7 @@ def run(d, n):
     with tempfile.TemporaryDirectory() as tmp:
         path, x = write_csv(sample(w, n, rng, "uniform"), tmp, f"lingam_d{d}_n{n}.csv")
         model = lingam.DirectLiNGAM()
-        peer, _ = timed(lambda: model.fit(x))
+        peer, peer_cpu, _ = timed_cpu(lambda: model.fit(x))
         ours = run_ours("lingam", path)
     b_peer = model.adjacency_matrix_
     b_ours = np.array(ours["adjacency"])
@@ -25,7 +25,7 @@ def run(d, n):
     same_b = np.array_equal(b_peer != 0, b_ours != 0) and np.allclose(b_peer, b_ours, rtol=0, atol=1e-8)
     note = ("same order" if same_order else "ORDERS DIFFER") + ", " + \
         ("same adjacency (1e-8)" if same_b else f"ADJACENCY DIFFERS (max {np.abs(b_peer - b_ours).max():.2e})") + \
-        f", {int((b_peer != 0).sum())} edges; {load()}"
+        f", {int((b_peer != 0).sum())} edges; {load(peer_cpu, ours)}"
     return f"DirectLiNGAM d={d} n={n}", peer, ours["seconds"], note
 
 

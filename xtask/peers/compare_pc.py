@@ -11,8 +11,8 @@ import tempfile
 
 import numpy as np
 
-from compare import comparison, run_ours, timed
-from discovery_data import load
+from compare import comparison, run_ours
+from discovery_data import load, timed_cpu
 
 SEED = 0
 
@@ -42,11 +42,11 @@ def run(d, n):
                    comments="", fmt="%.17g")
         # causal-learn reads the same text back, so both sides see identical numbers.
         x = np.loadtxt(path, delimiter=",", skiprows=1)
-        peer, cg = timed(lambda: pc(x, 0.05, "fisherz", True, 0, 2, show_progress=False))
+        peer, peer_cpu, cg = timed_cpu(lambda: pc(x, 0.05, "fisherz", True, 0, 2, show_progress=False))
         ours = run_ours("pc", path)
     same = np.array_equal(np.array(ours["graph"]), cg.G.graph)
     edges = int((cg.G.graph != 0).sum() // 2)
-    note = ("identical graph" if same else "GRAPHS DIFFER") + f", {edges} edges; {load()}"
+    note = ("identical graph" if same else "GRAPHS DIFFER") + f", {edges} edges; {load(peer_cpu, ours)}"
     return f"PC fisherz stable d={d} n={n}", peer, ours["seconds"], note
 
 

@@ -1,6 +1,7 @@
 """Data shared by the discovery comparisons (compare_pc/ges/lingam/notears.py): simulated linear
 SEMs written to CSV and read back, so that the peer and causal-lab see identical numbers."""
 import os
+import time
 
 import numpy as np
 
@@ -47,5 +48,18 @@ def shd(a, b):
                if (a[i, j], a[j, i]) != (b[i, j], b[j, i]))
 
 
-def load():
-    return f"load {os.getloadavg()[0]:.2f}"
+def timed_cpu(fn):
+    """(wall seconds, CPU seconds of this process, result) of `fn()`."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return time.perf_counter() - t0, time.process_time() - c0, out
+
+
+def load(peer_cpu=None, ours=None):
+    """The load average, and the CPU-time ratio when both CPU times are known: on a loaded
+    machine it is steadier than the wall-time ratio of short runs."""
+    note = f"load {os.getloadavg()[0]:.2f}"
+    cpu = (ours or {}).get("cpu_seconds")
+    if peer_cpu is not None and cpu:
+        note += f"; CPU s peer {peer_cpu:.4g}, ours {cpu:.4g} ({peer_cpu / cpu:.1f}x)"
+    return note

@@ -1,6 +1,7 @@
 //! Decomposable local scores (higher is better) and their cache.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use nalgebra::DMatrix;
 use rayon::prelude::*;
@@ -128,39 +129,104 @@ impl LocalScore for Bdeu {
     }
 }
 
-/// Local scores already computed, keyed by node and sorted parent set.
+/// FxHash's mixing step with a SplitMix64 finaliser: the cache's keys are short integer slices made by this crate, so a
+/// fast non-cryptographic hash is safe and much cheaper than SipHash in the GES inner loop.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn finish(&self) -> u64 {
+        // SplitMix64's finaliser: hashbrown reads the top bits, which a bare multiply leaves
+        // poorly mixed for small integer keys.
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Batches smaller than this are scored serially: spawning rayon tasks costs more.
+const PARALLEL_MIN: usize = 64;
+
+/// Local scores already computed: one map per node, keyed by the sorted parent set (so a
+/// lookup borrows the parents and allocates nothing).
 #[derive(Default)]
 pub(crate) struct ScoreCache {
-    map: HashMap<(usize, Vec<usize>), f64>,
+    maps: Vec<FxMap<Vec<usize>, f64>>,
 }
 
 impl ScoreCache {
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
+        self.maps.iter().map(HashMap::len).sum()
     }
 
-    /// Computes (in parallel) every key not yet cached.
-    pub(crate) fn fill(&mut self, score: &dyn LocalScore, keys: Vec<(usize, Vec<usize>)>) {
-        let mut missing: Vec<(usize, Vec<usize>)> = keys
+    fn map(&mut self, j: usize) -> &mut FxMap<Vec<usize>, f64> {
+        if self.maps.len() <= j {
+            self.maps.resize_with(j + 1, FxMap::default);
+        }
+        &mut self.maps[j]
+    }
+
+    fn cached(&self, j: usize, parents: &[usize]) -> Option<f64> {
+        self.maps.get(j).and_then(|m| m.get(parents)).copied()
+    }
+
+    /// Computes (in parallel for large batches) every key not yet cached.
+    pub(crate) fn fill<'a>(
+        &mut self,
+        score: &dyn LocalScore,
+        keys: impl IntoIterator<Item = (usize, &'a [usize])>,
+    ) {
+        let mut missing: Vec<(usize, &[usize])> = keys
             .into_iter()
-            .filter(|k| !self.map.contains_key(k))
+            .filter(|(j, pa)| self.cached(*j, pa).is_none())
             .collect();
-        missing.sort();
+        missing.sort_unstable();
         missing.dedup();
-        let values: Vec<f64> = missing
-            .par_iter()
-            .map(|(j, pa)| score.local(*j, pa))
-            .collect();
-        self.map.extend(missing.into_iter().zip(values));
+        let values: Vec<f64> = if missing.len() >= PARALLEL_MIN {
+            missing
+                .par_iter()
+                .map(|(j, pa)| score.local(*j, pa))
+                .collect()
+        } else {
+            missing.iter().map(|(j, pa)| score.local(*j, pa)).collect()
+        };
+        for ((j, pa), v) in missing.into_iter().zip(values) {
+            self.map(j).insert(pa.to_vec(), v);
+        }
     }
 
     /// A cached value, computing it if absent.
     pub(crate) fn get(&mut self, score: &dyn LocalScore, j: usize, parents: &[usize]) -> f64 {
-        if let Some(&v) = self.map.get(&(j, parents.to_vec())) {
+        if let Some(v) = self.cached(j, parents) {
             return v;
         }
         let v = score.local(j, parents);
-        self.map.insert((j, parents.to_vec()), v);
+        self.map(j).insert(parents.to_vec(), v);
         v
     }
 }

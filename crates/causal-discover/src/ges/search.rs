@@ -189,11 +189,11 @@ fn best(
     score: &dyn LocalScore,
     insert: bool,
 ) -> Option<(f64, Op)> {
-    let keys = ops
-        .iter()
-        .flat_map(|o| [(o.j, o.with_i.clone()), (o.j, o.without_i.clone())])
-        .collect();
-    cache.fill(score, keys);
+    cache.fill(
+        score,
+        ops.iter()
+            .flat_map(|o| [(o.j, o.with_i.as_slice()), (o.j, o.without_i.as_slice())]),
+    );
     let mut out: Option<(f64, Op)> = None;
     for op in ops {
         let with = cache.get(score, op.j, &op.with_i);

@@ -58,7 +58,7 @@ pub fn run(args: &[String]) -> Result<serde_json::Value> {
 
 /// CPU time of every thread of this process so far (Linux `schedstat`, nanoseconds), so that
 /// a comparison on a shared machine can be read beside the wall time.
-fn cpu_seconds() -> Option<f64> {
+pub(super) fn cpu_seconds() -> Option<f64> {
     let mut ns = 0u64;
     for task in std::fs::read_dir("/proc/self/task").ok()? {
         let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;

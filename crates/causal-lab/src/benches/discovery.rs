@@ -12,6 +12,7 @@ use causal::discover::notears::Notears;
 use nalgebra::DMatrix;
 use serde_json::json;
 
+use super::cevae::cpu_seconds;
 use crate::{LabError, Result};
 
 fn data(args: &[String], bench: &str) -> Result<Dataset> {
@@ -35,11 +36,13 @@ pub fn ges(args: &[String]) -> Result<serde_json::Value> {
         .map_or("bic", String::as_str)
         .parse()
         .map_err(|e: causal::discover::DiscoverError| LabError::Usage(e.to_string()))?;
-    let start = Instant::now();
+    let (start, cpu0) = (Instant::now(), cpu_seconds());
     let fit = Ges::new().score(score).fit(&data)?;
     let seconds = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     Ok(json!({
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "score": fit.score(),
         "graph": to_matrix(fit.graph()),
     }))
@@ -49,11 +52,13 @@ pub fn ges(args: &[String]) -> Result<serde_json::Value> {
 /// (`B[i][j]` the effect of `j` on `i`, the `lingam` package's layout).
 pub fn lingam(args: &[String]) -> Result<serde_json::Value> {
     let data = data(args, "lingam")?;
-    let start = Instant::now();
+    let (start, cpu0) = (Instant::now(), cpu_seconds());
     let fit = DirectLingam::new().fit(&data)?;
     let seconds = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     Ok(json!({
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "order": fit.causal_order(),
         "adjacency": rows(fit.adjacency()),
     }))
@@ -70,11 +75,13 @@ pub fn notears(args: &[String]) -> Result<serde_json::Value> {
         })
     };
     let m = Notears::new().lambda1(num(1, 0.1)?).threshold(num(2, 0.3)?);
-    let start = Instant::now();
+    let (start, cpu0) = (Instant::now(), cpu_seconds());
     let fit = m.fit(&data)?;
     let seconds = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     Ok(json!({
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "weights": rows(fit.weights()),
         "iterations": fit.iterations(),
     }))

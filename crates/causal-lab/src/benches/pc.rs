@@ -8,6 +8,7 @@ use causal::discover::ci::FisherZ;
 use causal::discover::pc::Pc;
 use serde_json::json;
 
+use super::cevae::cpu_seconds;
 use crate::{LabError, Result};
 
 /// `causal-lab bench pc DATA.csv [ALPHA]`: seconds (correlation matrix included), CI tests, and
@@ -23,15 +24,17 @@ pub fn pc(args: &[String]) -> Result<serde_json::Value> {
         None => 0.05,
     };
     let data = Dataset::from_path(path)?;
-    let start = Instant::now();
+    let (start, cpu0) = (Instant::now(), cpu_seconds());
     let test = FisherZ::new(&data).map_err(|e| LabError::Usage(e.to_string()))?;
     let out = Pc::new()
         .alpha(alpha)
         .fit(&test, data.names())
         .map_err(|e| LabError::Usage(e.to_string()))?;
     let seconds = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     Ok(json!({
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "n_tests": out.n_tests,
         "graph": to_matrix(&out.graph),
     }))
