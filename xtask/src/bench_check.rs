@@ -1,7 +1,10 @@
 //! `cargo xtask bench --check`: run the criterion suites of the current tree and of the
 //! merge-base in one job, and fail when a benchmark regressed by more than 15% beyond noise.
 //!
-//! Both runs share one target folder, so criterion stores the two baselines side by side
+//! Each tree builds in its own target folder: cargo fingerprints workspace members by their
+//! path relative to the workspace root, so with one shared folder the second tree's sources
+//! look up to date and its stale binaries would be measured. Both runs share one
+//! `CRITERION_HOME`, so criterion stores the two baselines side by side
 //! (`criterion/<bench>/{base,current}/estimates.json`); the comparison reads those files.
 
 use std::path::{Path, PathBuf};
@@ -87,7 +90,14 @@ fn bench_tree(
         tree.display()
     );
     let mut env = env.clone();
-    env.push(("CARGO_TARGET_DIR".into(), target.display().to_string()));
+    env.push((
+        "CARGO_TARGET_DIR".into(),
+        target.join(baseline).display().to_string(),
+    ));
+    env.push((
+        "CRITERION_HOME".into(),
+        target.join("criterion").display().to_string(),
+    ));
     let manifest = tree.join("Cargo.toml").display().to_string();
     let mut args = vec!["bench", "--manifest-path", &manifest, "--all-features"];
     if opts.packages.is_empty() {
