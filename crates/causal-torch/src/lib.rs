@@ -11,6 +11,7 @@ pub mod notears_mlp;
 pub mod prelude;
 pub mod scm;
 pub mod seed;
+pub mod sem;
 pub mod trainer;
 
 pub use error::{Result, TorchError};

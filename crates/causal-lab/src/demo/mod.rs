@@ -7,11 +7,11 @@ mod digits;
 mod discovery;
 mod effect;
 mod graph_diff;
-mod graph_test;
+pub(crate) mod graph_test;
 mod icp;
 mod ihdp;
 mod neural_scm;
-mod plot;
+pub(crate) mod plot;
 pub(crate) mod sachs;
 
 use std::path::Path;

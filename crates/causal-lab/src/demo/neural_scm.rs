@@ -3,6 +3,7 @@
 //! target's descendants are compared with the observed ones.
 
 use causal::core::data::Dataset;
+use causal::core::graph::{Dag, MixedGraph, NodeSet};
 use causal::torch::scm::{Intervention, NeuralScmParams};
 use causal::torch::tch::Device;
 use causal::torch::trainer::TrainerParams;
@@ -56,7 +57,7 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<Section> {
         let intervened = scm.intervene(&[(target, Intervention::Set(level))])?;
         let baseline = scm.intervene(&[])?;
         let t = graph.index(target)?;
-        let descendants = descendants(&graph, t);
+        let descendants = descendants(&graph, t)?;
         for d in descendants {
             let name = graph.name(d);
             let predicted = intervened.mean(name, DRAWS, 1)? - baseline.mean(name, DRAWS, 1)?;
@@ -119,17 +120,10 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<Section> {
     })
 }
 
-fn descendants(g: &causal::core::graph::MixedGraph, v: usize) -> Vec<usize> {
-    let mut seen = vec![false; g.n_nodes()];
-    let mut stack = g.children(v);
-    let mut out = Vec::new();
-    while let Some(c) = stack.pop() {
-        if !seen[c] {
-            seen[c] = true;
-            out.push(c);
-            stack.extend(g.children(c));
-        }
-    }
-    out.sort_unstable();
-    out
+/// Proper descendants of `v` (index order), by causal-core's DAG reachability.
+fn descendants(g: &MixedGraph, v: usize) -> Result<Vec<usize>> {
+    let dag = Dag::from_mixed(g)?;
+    let mut set = dag.descendants(&NodeSet::from_indices(g.n_nodes(), [v]));
+    set.remove(v);
+    Ok(set.to_vec())
 }

@@ -7,57 +7,50 @@
 //! Inhibitors act on a protein's activity, not always on its measured phosphorylation, so some
 //! blocks are expected to disagree; the table reports sign agreement and correlation honestly.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use causal::core::data::Dataset;
-use causal::core::graph::MixedGraph;
+use causal::core::graph::{Dag, NodeSet};
 use causal::torch::scm::{Intervention, NeuralScmParams};
 use causal::torch::tch::Device;
 use causal::torch::trainer::TrainerParams;
 use serde_json::json;
 
+use super::icp_sachs::shared_data;
+use crate::demo::graph_test::log_scale;
+use crate::demo::plot;
+use crate::demo::sachs::{CONDITIONS, Sachs};
 use crate::output::{markdown_table, write, write_json};
 use crate::{LabError, Result};
 
-/// Intervention blocks of `cyto_full_data.csv` (rows [start, end)) with a target in the graph.
-const BLOCKS: &[(&str, usize, usize, &str)] = &[
-    ("akt inhibitor", 1755, 2666, "pakts473"),
-    ("G0076 (PKC inhibitor)", 2666, 3389, "PKC"),
-    ("psitectorigenin (PIP2 inhibitor)", 3389, 4199, "PIP2"),
-    ("U0126 (MEK inhibitor)", 4199, 4998, "pmek"),
-    ("LY294002 (PIP3 inhibitor)", 4998, 5846, "PIP3"),
-    ("PMA (PKC activator)", 5846, 6759, "PKC"),
-    ("beta2cAMP (PKA activator)", 6759, 7466, "PKA"),
+/// Intervention blocks (indices into [`CONDITIONS`]) whose target is a node of the graph; the
+/// shared data README names the targets.
+const BLOCKS: &[(usize, &str)] = &[
+    (2, "pakts473"),
+    (3, "PKC"),
+    (4, "PIP2"),
+    (5, "pmek"),
+    (6, "PIP3"),
+    (7, "PKC"),
+    (8, "PKA"),
 ];
-const OBSERVATIONAL: usize = 853;
+const DRAWS: usize = 20_000;
+/// Shifts below this (log units, about 5%) count as "no change": an observed mean shift between
+/// two blocks of ~850 rows has a standard error of about 0.05 here.
+const FLAT: f64 = 0.05;
 
-fn data_dir() -> PathBuf {
-    let candidates = [
-        std::env::var_os("CAUSAL_SHARED_DATA").map(PathBuf::from),
-        Some(PathBuf::from("../shared/data")),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .map(|p| p.join("sachs"))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| PathBuf::from("../shared/data/sachs"))
+/// The direction of a shift: -1, 0 (below [`FLAT`]) or +1.
+fn direction(v: f64) -> i8 {
+    if v.abs() < FLAT {
+        0
+    } else if v > 0.0 {
+        1
+    } else {
+        -1
+    }
 }
 
-fn descendants(g: &MixedGraph, v: usize) -> Vec<usize> {
-    let mut seen = vec![false; g.n_nodes()];
-    let mut stack = g.children(v);
-    let mut out = Vec::new();
-    while let Some(c) = stack.pop() {
-        if !seen[c] {
-            seen[c] = true;
-            out.push(c);
-            stack.extend(g.children(c));
-        }
-    }
-    out.sort_unstable();
-    out
+fn arrow(v: f64) -> &'static str {
+    ["down", "flat", "up"][(direction(v) + 1) as usize]
 }
 
 fn mean(v: &[f64]) -> f64 {
@@ -66,41 +59,21 @@ fn mean(v: &[f64]) -> f64 {
 
 /// Runs the experiment, writing `results.json`, `results.md` and `shifts.svg`.
 pub fn run(out: &Path) -> Result<()> {
-    let dir = data_dir();
-    let csv = dir.join("cyto_full_data.csv");
-    if !csv.exists() {
-        return Err(LabError::Usage(format!(
-            "{} is missing (set CAUSAL_SHARED_DATA to the shared data folder)",
-            csv.display()
-        )));
-    }
-    let full = Dataset::from_path(&csv)?;
-    let names = full.names().to_vec();
-    // log-abundances: the raw intensities span orders of magnitude.
-    let logged = Dataset::new(
-        names.clone(),
-        full.columns()
-            .iter()
-            .map(|c| c.iter().map(|v| v.max(1e-3).ln()).collect())
-            .collect(),
-    )?;
-    let target_text =
-        std::fs::read_to_string(dir.join("cyto_full_target.csv")).map_err(|e| LabError::Io {
-            path: dir.join("cyto_full_target.csv").display().to_string(),
-            source: e,
+    let dir = shared_data()
+        .map(|d| d.join("sachs"))
+        .filter(|d| d.join("cyto_full_data.csv").is_file())
+        .ok_or_else(|| {
+            LabError::Usage(
+                "sachs-neural-scm needs ../shared/data/sachs (set CAUSAL_SHARED_DATA to its parent)"
+                    .into(),
+            )
         })?;
-    let mut graph = MixedGraph::with_nodes(names.iter().map(String::as_str))?;
-    for line in target_text.lines().skip(1) {
-        let parts: Vec<&str> = line
-            .split(',')
-            .map(|s| s.trim().trim_matches('"'))
-            .collect();
-        if parts.len() == 2 {
-            graph.add_directed(parts[0], parts[1])?;
-        }
-    }
-    let graph = crate::demo::sachs::drop_pip2_pip3(graph)?;
-    let obs = logged.take_rows(&(0..OBSERVATIONAL).collect::<Vec<_>>())?;
+    let sachs = Sachs::load(&dir)?;
+    let graph = sachs.consensus_dag()?;
+    let dag = Dag::from_mixed(&graph)?;
+    let names = graph.nodes().to_vec();
+    // log-abundances: the raw intensities span orders of magnitude.
+    let obs = log_scale(&sachs.observational)?;
     causal::torch::tch::set_num_threads(1);
     let trainer = TrainerParams::new()
         .learning_rate(3e-3)
@@ -115,19 +88,26 @@ pub fn run(out: &Path) -> Result<()> {
         .trainer(trainer)
         .seed(0)
         .fit(&graph, &obs)?;
-    let base = scm.sample(20_000, 1)?;
+    let base = scm.sample(DRAWS, 1)?;
 
     let mut rows = Vec::new();
     let mut points = Vec::new();
     let mut records = Vec::new();
-    for &(label, start, end, target) in BLOCKS {
-        let block = logged.take_rows(&(start..end).collect::<Vec<_>>())?;
+    let mut leaves = Vec::new();
+    for &(k, target) in BLOCKS {
+        let label = CONDITIONS[k].0;
+        let block = log_scale(&sachs.condition(k)?)?;
         let t = graph.index(target)?;
         let shift = mean(block.column(target)?) - mean(obs.column(target)?);
         let sampled = scm
             .intervene(&[(target, Intervention::Shift(shift))])?
-            .sample(20_000, 1)?;
-        for d in descendants(&graph, t) {
+            .sample(DRAWS, 1)?;
+        let mut below = dag.descendants(&NodeSet::from_indices(names.len(), [t]));
+        below.remove(t);
+        if below.is_empty() {
+            leaves.push(format!("{label} ({target})"));
+        }
+        for d in below.iter() {
             let name = &names[d];
             let predicted = mean(sampled.col(d)) - mean(base.col(d));
             let observed = mean(block.column(name)?) - mean(obs.column(name)?);
@@ -138,11 +118,16 @@ pub fn run(out: &Path) -> Result<()> {
                 name.clone(),
                 format!("{predicted:+.3}"),
                 format!("{observed:+.3}"),
-                if predicted.signum() == observed.signum() {
-                    "yes".into()
-                } else {
-                    "no".into()
-                },
+                format!(
+                    "{} / {}{}",
+                    arrow(predicted),
+                    arrow(observed),
+                    if direction(predicted) == direction(observed) {
+                        " ✓"
+                    } else {
+                        ""
+                    }
+                ),
             ]);
             records.push(
                 json!({"block": label, "target": target, "target_shift": shift,
@@ -152,7 +137,7 @@ pub fn run(out: &Path) -> Result<()> {
     }
     let agree = points
         .iter()
-        .filter(|(p, o)| p.signum() == o.signum())
+        .filter(|(p, o)| direction(*p) == direction(*o))
         .count();
     let (mp, mo) = (
         mean(&points.iter().map(|p| p.0).collect::<Vec<_>>()),
@@ -165,20 +150,30 @@ pub fn run(out: &Path) -> Result<()> {
     write_json(
         out,
         "results.json",
-        &json!({"rows_observational": OBSERVATIONAL, "graph_edges": graph.n_edges(),
+        &json!({"rows_observational": obs.n_rows(), "graph_edges": graph.n_edges(),
             "epochs": scm.history().epochs(), "pairs": records,
-            "sign_agreement": agree as f64 / points.len() as f64, "correlation": corr}),
+            "flat_below": FLAT, "direction_agreement": agree as f64 / points.len() as f64,
+            "correlation": corr, "targets_without_descendants": leaves}),
     )?;
     let md = format!(
         "# NeuralScm on Sachs (853 observational rows, {}-edge consensus graph, log scale)\n\n\
          Predicted vs observed mean shift of each intervention target's descendants, when the \
-         target's observed shift is applied as a shift intervention. Sign agreement {agree}/{} \
-         ({:.0}%), correlation {corr:.2}. Published comparison: none for this exact protocol; \
-         inhibitors change activity rather than measured abundance, so disagreement on inhibitor \
-         blocks is expected.\n\n{}",
+         target's observed shift is applied as a shift intervention ({DRAWS} draws each). \
+         Direction (up, down, or flat: |shift| < {FLAT}) agrees for {agree}/{} pairs ({:.0}%); \
+         correlation {corr:.2}. Targets without descendants in the graph: {}. Published \
+         comparison: none for this exact protocol. Inhibitors and activators change a protein's \
+         activity, which the measured phosphorylation does not always track (U0126 raises pmek \
+         while erk falls; beta2cAMP barely moves measured PKA), so a shift of the measured \
+         target cannot carry those blocks' effects, and disagreement there is expected.\n\n\
+         ![shifts](shifts.svg)\n\n{}",
         graph.n_edges(),
         points.len(),
         100.0 * agree as f64 / points.len() as f64,
+        if leaves.is_empty() {
+            "none".to_string()
+        } else {
+            leaves.join(", ")
+        },
         markdown_table(
             &[
                 "block",
@@ -186,48 +181,22 @@ pub fn run(out: &Path) -> Result<()> {
                 "descendant",
                 "predicted",
                 "observed",
-                "same sign"
+                "direction (pred / obs)"
             ],
             &rows
         )
     );
     write(out, "results.md", &md)?;
-    write(out, "shifts.svg", &scatter_svg(&points))?;
+    std::fs::create_dir_all(out).map_err(|source| LabError::Io {
+        path: out.display().to_string(),
+        source,
+    })?;
+    plot::scatter(
+        &out.join("shifts.svg"),
+        "Sachs: NeuralScm predicted vs observed shift (log scale)",
+        "predicted shift",
+        "observed shift",
+        &points,
+    )?;
     Ok(())
-}
-
-/// A predicted-vs-observed scatter with the diagonal, as plain SVG.
-fn scatter_svg(points: &[(f64, f64)]) -> String {
-    let lim = points
-        .iter()
-        .flat_map(|(p, o)| [p.abs(), o.abs()])
-        .fold(0.1f64, f64::max)
-        * 1.1;
-    let (w, m) = (480.0, 50.0);
-    let map = |v: f64| m + (v + lim) / (2.0 * lim) * (w - 2.0 * m);
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{w}\">\
-         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\
-         <line x1=\"{a}\" y1=\"{b}\" x2=\"{b}\" y2=\"{a}\" stroke=\"gray\" stroke-dasharray=\"4\"/>\
-         <line x1=\"{m}\" y1=\"{c}\" x2=\"{e}\" y2=\"{c}\" stroke=\"black\"/>\
-         <line x1=\"{c}\" y1=\"{m}\" x2=\"{c}\" y2=\"{e}\" stroke=\"black\"/>\
-         <text x=\"{tx}\" y=\"{ty}\" font-size=\"13\">predicted shift (log)</text>\
-         <text x=\"12\" y=\"{tx}\" font-size=\"13\" transform=\"rotate(-90 12 {tx})\">observed shift (log)</text>\
-         <text x=\"{m}\" y=\"30\" font-size=\"14\">Sachs: NeuralScm predicted vs observed (±{lim:.2})</text>",
-        a = map(-lim),
-        b = map(lim),
-        c = map(0.0),
-        e = w - m,
-        tx = w / 2.0 - 60.0,
-        ty = w - 15.0,
-    );
-    for (p, o) in points {
-        s.push_str(&format!(
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"steelblue\" fill-opacity=\"0.7\"/>",
-            map(*p),
-            w - map(*o)
-        ));
-    }
-    s.push_str("</svg>");
-    s
 }
