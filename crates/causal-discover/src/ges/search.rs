@@ -12,6 +12,8 @@ struct Op {
     i: usize,
     j: usize,
     set: Vec<usize>,
+    /// `NA ∪ T` (inserts only; empty for deletes).
+    nat: Vec<usize>,
     with_i: Vec<usize>,
     without_i: Vec<usize>,
 }
@@ -54,6 +56,9 @@ fn sorted_union(parts: &[&[usize]]) -> Vec<usize> {
 /// Subsets above this size are not enumerated (2^k operators per pair).
 const MAX_SUBSET_BASE: usize = 24;
 
+/// Insert candidates that pass the cheap conditions (`NA ∪ T` a clique, knowledge, parent
+/// limit). The costly one, no semi-directed path from `j` to `i` avoiding `NA ∪ T`, is left
+/// to [`best_insert`], which only checks it for an operator that would beat the best so far.
 fn insert_ops(g: &Pdag, rules: &EdgeRules, max_parents: Option<usize>) -> Vec<Op> {
     let d = g.n();
     let nbrs: Vec<Vec<usize>> = (0..d).map(|v| g.neighbors(v)).collect();
@@ -78,30 +83,23 @@ fn insert_ops(g: &Pdag, rules: &EdgeRules, max_parents: Option<usize>) -> Vec<Op
                 continue;
             }
             let subs = subsets(t0.len());
-            // 0: check both conditions; 1: clique only (a subset already passed the path
-            // test); 2: invalid (a subset is not a clique).
-            let mut state = vec![0u8; subs.len()];
+            // A subset that is not a clique with NA makes every superset fail too.
+            let mut invalid = vec![false; subs.len()];
             for k in 0..subs.len() {
-                if state[k] >= 2 {
+                if invalid[k] {
                     continue;
                 }
                 let t = pick(&t0, subs[k]);
                 let nat = sorted_union(&[&na, &t]);
                 if !g.is_clique(&nat) {
-                    mark_supersets(&subs, k, &mut state, 2);
-                    continue;
-                }
-                let path_ok = state[k] == 1 || {
-                    let mut blocked = vec![false; d];
-                    for &v in &nat {
-                        blocked[v] = true;
+                    let m = subs[k];
+                    for (s, inv) in subs.iter().zip(invalid.iter_mut()) {
+                        if s & m == m {
+                            *inv = true;
+                        }
                     }
-                    !g.semi_directed_path_avoiding(j, i, &blocked)
-                };
-                if !path_ok {
                     continue;
                 }
-                mark_supersets(&subs, k, &mut state, 1);
                 if t.iter().any(|&v| rules.is_forbidden(v, j)) {
                     continue;
                 }
@@ -114,6 +112,7 @@ fn insert_ops(g: &Pdag, rules: &EdgeRules, max_parents: Option<usize>) -> Vec<Op
                     i,
                     j,
                     set: t,
+                    nat,
                     with_i,
                     without_i,
                 });
@@ -121,6 +120,43 @@ fn insert_ops(g: &Pdag, rules: &EdgeRules, max_parents: Option<usize>) -> Vec<Op
         }
     }
     ops
+}
+
+/// The first insert operator, in candidate order, with the largest positive score change
+/// among the valid ones. The path condition is checked only for an operator whose change
+/// beats the best so far, which gives the same operator as checking all of them first.
+fn best_insert(
+    g: &Pdag,
+    ops: Vec<Op>,
+    cache: &mut ScoreCache,
+    score: &dyn LocalScore,
+) -> Option<(f64, Op)> {
+    cache.fill(
+        score,
+        ops.iter()
+            .flat_map(|o| [(o.j, o.with_i.as_slice()), (o.j, o.without_i.as_slice())]),
+    );
+    let d = g.n();
+    let mut blocked = vec![false; d];
+    let mut out: Option<(f64, Op)> = None;
+    for op in ops {
+        let change = cache.get(score, op.j, &op.with_i) - cache.get(score, op.j, &op.without_i);
+        // A change <= 0 ends the forward phase, like having no operator at all.
+        if change <= out.as_ref().map_or(0.0, |(b, _)| *b) {
+            continue;
+        }
+        for &v in &op.nat {
+            blocked[v] = true;
+        }
+        let path = g.semi_directed_path_avoiding(op.j, op.i, &blocked);
+        for &v in &op.nat {
+            blocked[v] = false;
+        }
+        if !path {
+            out = Some((change, op));
+        }
+    }
+    out
 }
 
 fn mark_supersets(subs: &[u64], k: usize, state: &mut [u8], value: u8) {
@@ -173,6 +209,7 @@ fn delete_ops(g: &Pdag, rules: &EdgeRules) -> Vec<Op> {
                     i,
                     j,
                     set: h,
+                    nat: Vec::new(),
                     with_i,
                     without_i,
                 });
@@ -182,13 +219,8 @@ fn delete_ops(g: &Pdag, rules: &EdgeRules) -> Vec<Op> {
     ops
 }
 
-/// The best operator: first maximum of the score change in candidate order.
-fn best(
-    ops: Vec<Op>,
-    cache: &mut ScoreCache,
-    score: &dyn LocalScore,
-    insert: bool,
-) -> Option<(f64, Op)> {
+/// The best delete operator: first maximum of the score change in candidate order.
+fn best_delete(ops: Vec<Op>, cache: &mut ScoreCache, score: &dyn LocalScore) -> Option<(f64, Op)> {
     cache.fill(
         score,
         ops.iter()
@@ -198,11 +230,7 @@ fn best(
     for op in ops {
         let with = cache.get(score, op.j, &op.with_i);
         let without = cache.get(score, op.j, &op.without_i);
-        let change = if insert {
-            with - without
-        } else {
-            without - with
-        };
+        let change = without - with;
         if out.as_ref().is_none_or(|(b, _)| change > *b) {
             out = Some((change, op));
         }
@@ -236,7 +264,8 @@ pub(crate) fn ges(
         inserts: 0,
         deletes: 0,
     };
-    while let Some((change, op)) = best(insert_ops(&g, rules, max_parents), cache, score, true) {
+    while let Some((change, op)) = best_insert(&g, insert_ops(&g, rules, max_parents), cache, score)
+    {
         if change <= 0.0 {
             break;
         }
@@ -247,7 +276,7 @@ pub(crate) fn ges(
         g = normalise(&g, rules)?;
         trace.inserts += 1;
     }
-    while let Some((change, op)) = best(delete_ops(&g, rules), cache, score, false) {
+    while let Some((change, op)) = best_delete(delete_ops(&g, rules), cache, score) {
         if change <= 0.0 {
             break;
         }
