@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use causal::cf::data::{IteData, cevae_split, load_npci};
 use causal::cf::metrics::{MeanSe, ate_error, mean_se, sqrt_pehe};
-use causal::cf::models::{FitOptions, IteModel, ModelKind, cross_fit, fit_model};
+use causal::cf::models::{
+    FitOptions, IteModel, ModelKind, PotentialOutcomes, cross_fit, fit_model,
+};
 use causal::cf::policy::{
     dr_policy_value, policy_risk, threshold_policy, true_policy_risk, true_policy_value,
 };
@@ -474,22 +476,10 @@ fn policy_table(policy_rows: &[serde_json::Value]) -> String {
 /// the truth lies within one SE.
 fn policy(model: &dyn IteModel, test: &IteData, r: usize) -> Result<(serde_json::Value, bool)> {
     let po = model.predict(test)?;
-    let pi = threshold_policy(&po.cate(), POLICY_THRESHOLD);
-    let truth = test
-        .truth()
-        .ok_or_else(|| LabError::Usage("IHDP data without potential outcomes".into()))?;
-    let v_true = true_policy_value(&pi, &truth.mu0, &truth.mu1)?;
     let e = model
         .propensity(test.x())?
         .ok_or_else(|| LabError::Usage("the policy model needs a propensity head".into()))?;
-    let dr = dr_policy_value(&pi, test.t(), test.y(), &po.y0, &po.y1, &e, CLIP)?;
-    let within = (dr.value - v_true).abs() <= dr.se;
-    let row = json!({"replication": r, "treated_share": pi.iter().filter(|&&p| p).count() as f64 / pi.len() as f64,
-        "true_value": v_true, "dr_value": dr.value, "dr_se": dr.se, "within_one_se": within,
-        "within_95ci": (dr.value - v_true).abs() <= Z95 * dr.se,
-        "true_policy_risk": true_policy_risk(&pi, &truth.mu0, &truth.mu1)?,
-        "shalit_policy_risk": policy_risk(&pi, test.t(), test.y())?});
-    Ok((row, within))
+    policy_row(r, test, &po, &e)
 }
 
 /// Cross-fitted DR evaluation of π(x) = 1[τ̂(x) > c] over all units of a replication; returns the
@@ -501,25 +491,32 @@ fn policy_cross_fitted(data: &IteData, r: usize) -> Result<(serde_json::Value, b
         ..FitOptions::default()
     };
     let cf = cross_fit(ModelKind::DragonNet, data, FOLDS, 0.3, &options)?;
-    let pi = threshold_policy(&cf.po.cate(), POLICY_THRESHOLD);
+    let (row, within) = policy_row(r, data, &cf.po, &cf.propensity)?;
+    let f = |key: &str| row[key].as_f64().unwrap_or(f64::NAN);
+    eprintln!(
+        "rep {r:>2} policy (cross-fitted): true {:.3}, DR {:.3} ± {:.3}",
+        f("true_value"),
+        f("dr_value"),
+        f("dr_se")
+    );
+    Ok((row, within))
+}
+
+/// The policy π(x) = 1[τ̂(x) > c] from `po`, its true value on `data`'s units and its DR estimate
+/// with propensities `e`, as a JSON row; and whether the truth lies within one SE.
+fn policy_row(
+    r: usize,
+    data: &IteData,
+    po: &PotentialOutcomes,
+    e: &[f64],
+) -> Result<(serde_json::Value, bool)> {
+    let pi = threshold_policy(&po.cate(), POLICY_THRESHOLD);
     let truth = data
         .truth()
         .ok_or_else(|| LabError::Usage("IHDP data without potential outcomes".into()))?;
     let v_true = true_policy_value(&pi, &truth.mu0, &truth.mu1)?;
-    let dr = dr_policy_value(
-        &pi,
-        data.t(),
-        data.y(),
-        &cf.po.y0,
-        &cf.po.y1,
-        &cf.propensity,
-        CLIP,
-    )?;
+    let dr = dr_policy_value(&pi, data.t(), data.y(), &po.y0, &po.y1, e, CLIP)?;
     let within = (dr.value - v_true).abs() <= dr.se;
-    eprintln!(
-        "rep {r:>2} policy (cross-fitted): true {v_true:.3}, DR {:.3} ± {:.3}",
-        dr.value, dr.se
-    );
     let row = json!({"replication": r, "treated_share": pi.iter().filter(|&&p| p).count() as f64 / pi.len() as f64,
         "true_value": v_true, "dr_value": dr.value, "dr_se": dr.se, "within_one_se": within,
         "within_95ci": (dr.value - v_true).abs() <= Z95 * dr.se,
