@@ -33,6 +33,8 @@ fn truth_of(data: &IteData) -> Result<(&[f64], &[f64])> {
 
 /// Fits the three models on the simulated data and evaluates each, plus DragonNet's policy.
 pub fn run(data_dir: &Path, settings: &Settings<'_>) -> Result<Section> {
+    // Small networks and batches: extra LibTorch threads only spin-wait.
+    causal::torch::tch::set_num_threads(1);
     let raw = Dataset::from_path(data_dir.join("ihdp_sim.csv"))?;
     let data = simulate_surface_b(&raw, SEED)?.data;
     let split = cevae_split(data.n(), SEED)?;
