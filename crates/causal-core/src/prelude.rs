@@ -2,4 +2,11 @@
 
 pub use crate::data::Dataset;
 pub use crate::error::CoreError;
+pub use crate::estimate::{
+    AipwParams, AteEstimator, EffectEstimate, IpwParams, ParamGuard, RegressionParams,
+};
 pub use crate::graph::{Admg, Dag, Edge, Mark, MixedGraph, NodeSet};
+pub use crate::identify::{Identification, identify};
+pub use crate::refute::{RefuteParams, refute_all};
+pub use crate::scm::ScmSpec;
+pub use crate::stats::Bootstrap;
