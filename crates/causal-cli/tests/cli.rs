@@ -1,13 +1,7 @@
 //! End-to-end tests of the `causal` binary: exit codes, JSON output, error messages.
 
-use std::process::Command;
-
-fn causal(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_causal"))
-        .args(args)
-        .output()
-        .expect("the causal binary runs")
-}
+mod common;
+use common::causal;
 
 fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("causal-cli-test-{}", std::process::id()));

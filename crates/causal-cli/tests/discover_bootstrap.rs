@@ -1,14 +1,8 @@
 //! `causal discover ... --bootstrap B --seed S --threads N`: per-edge bootstrap frequencies,
 //! seeded and independent of the thread count.
 
-use std::process::Command;
-
-fn causal(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_causal"))
-        .args(args)
-        .output()
-        .expect("the causal binary runs")
-}
+mod common;
+use common::causal;
 
 /// x -> z <- y, w independent, with deterministic pseudo-noise.
 fn collider_file() -> std::path::PathBuf {

@@ -1,14 +1,8 @@
 //! End-to-end tests of `causal graph`: every action's JSON shape, formats, and exit code 2 on
 //! bad input with the line or node named.
 
-use std::process::Command;
-
-fn causal(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_causal"))
-        .args(args)
-        .output()
-        .expect("the causal binary runs")
-}
+mod common;
+use common::causal;
 
 fn temp_file(name: &str, text: &str) -> String {
     let dir = std::env::temp_dir().join(format!("causal-graph-cli-{}", std::process::id()));

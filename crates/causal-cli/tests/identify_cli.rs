@@ -1,13 +1,7 @@
 //! End-to-end tests of `causal identify` and `causal transport`.
 
-use std::process::Command;
-
-fn causal(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_causal"))
-        .args(args)
-        .output()
-        .expect("the causal binary runs")
-}
+mod common;
+use common::{causal, json};
 
 fn temp_file(name: &str, text: &str) -> String {
     let dir = std::env::temp_dir().join(format!("causal-identify-test-{}", std::process::id()));
@@ -19,15 +13,6 @@ fn temp_file(name: &str, text: &str) -> String {
 
 const FRONT_DOOR: &str = r#"{"nodes":["X","Z","Y"],"edges":[{"from":"X","to":"Z"},{"from":"Z","to":"Y"},
  {"from":"X","to":"Y","from_mark":"arrow","to_mark":"arrow"}]}"#;
-
-fn json(out: &std::process::Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 #[test]
 fn identify_prints_estimand_and_plug_in_value() {

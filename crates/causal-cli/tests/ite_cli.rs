@@ -1,16 +1,13 @@
 //! `causal ite` end to end: the JSON summary, the per-row predictions CSV, seeded
 //! reproducibility and bad-input exit codes, on a small simulated data set with a known effect.
+
 #![cfg(feature = "torch")]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::causal;
 
-fn causal(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_causal"))
-        .args(args)
-        .output()
-        .expect("the causal binary runs")
-}
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("causal-ite-test-{}", std::process::id()));
