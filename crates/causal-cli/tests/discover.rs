@@ -1,37 +1,13 @@
 //! `causal discover` and `causal compare` end to end.
 
 mod common;
-use common::causal;
+use common::{causal, collider_csv, temp_path};
 
-fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("causal-discover-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// x -> z <- y with deterministic pseudo-noise.
-fn collider_csv() -> String {
-    let mut s = String::from("x,y,z\n");
-    let mut state = 7u64;
-    let mut u = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
-    };
-    for _ in 0..2000 {
-        let (x, y) = (u(), u());
-        let z = x + y + 0.3 * u();
-        s.push_str(&format!("{x},{y},{z}\n"));
-    }
-    s
-}
+const TAG: &str = "discover";
 
 #[test]
 fn pc_prints_graph_json_and_writes_dot() {
-    let data = temp_file("collider.csv", &collider_csv());
+    let data = temp_path(TAG, "collider.csv", &collider_csv(7));
     let dot = data.with_extension("dot");
     let out = causal(&[
         "discover",
@@ -60,11 +36,12 @@ fn pc_prints_graph_json_and_writes_dot() {
     }
     assert!(std::fs::read_to_string(&dot).unwrap().contains("digraph"));
 
-    let truth = temp_file(
+    let truth = temp_path(
+        TAG,
         "truth.json",
         r#"{"nodes":["x","y","z"],"edges":[{"from":"x","to":"z"},{"from":"y","to":"z"}]}"#,
     );
-    let est = temp_file("est.json", &String::from_utf8_lossy(&out.stdout));
+    let est = temp_path(TAG, "est.json", &String::from_utf8_lossy(&out.stdout));
     let cmp = causal(&[
         "compare",
         "--truth",
@@ -84,12 +61,12 @@ fn pc_prints_graph_json_and_writes_dot() {
 
 #[test]
 fn bad_inputs_exit_2_with_a_named_cause() {
-    let data = temp_file("c.csv", &collider_csv());
+    let data = temp_path(TAG, "c.csv", &collider_csv(7));
     let d = data.to_str().unwrap();
     let out = causal(&["discover", "pc", "--data", d, "--test", "chisq"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("'x'"));
-    let k = temp_file("k.txt", "/knowledge\nforbiddirect\nx nosuch\n");
+    let k = temp_path(TAG, "k.txt", "/knowledge\nforbiddirect\nx nosuch\n");
     let out = causal(&[
         "discover",
         "pc",
@@ -100,11 +77,11 @@ fn bad_inputs_exit_2_with_a_named_cause() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nosuch"));
-    let constant = temp_file("k.csv", "a,b\n1,2\n1,3\n1,5\n1,4\n1,0\n");
+    let constant = temp_path(TAG, "k.csv", "a,b\n1,2\n1,3\n1,5\n1,4\n1,0\n");
     let out = causal(&["discover", "pc", "--data", constant.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("'a' is constant"));
-    let nan = temp_file("nan.csv", "a,b\n1,2\nNaN,3\n2,5\n4,4\n0,1\n");
+    let nan = temp_path(TAG, "nan.csv", "a,b\n1,2\nNaN,3\n2,5\n4,4\n0,1\n");
     let out = causal(&["discover", "pc", "--data", nan.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("'a'"));

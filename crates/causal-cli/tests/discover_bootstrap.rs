@@ -2,28 +2,18 @@
 //! seeded and independent of the thread count.
 
 mod common;
-use common::causal;
+use common::{causal, pseudo_uniform, temp_path};
 
 /// x -> z <- y, w independent, with deterministic pseudo-noise.
 fn collider_file() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("causal-bootstrap-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let mut s = String::from("x,y,z,w\n");
-    let mut state = 11u64;
-    let mut u = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
-    };
+    let mut u = pseudo_uniform(11);
     for _ in 0..1500 {
         let (x, y, w) = (u(), u(), u());
         let z = x + y + 0.3 * u();
         s.push_str(&format!("{x},{y},{z},{w}\n"));
     }
-    let path = dir.join("collider.csv");
-    std::fs::write(&path, s).unwrap();
-    path
+    temp_path("bootstrap", "collider.csv", &s)
 }
 
 fn run(method: &str, data: &str, extra: &[&str]) -> serde_json::Value {

@@ -1,33 +1,9 @@
 //! `causal discover fci` end to end.
 
 mod common;
-use common::causal;
+use common::{causal, collider_csv, temp_path};
 
-fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("causal-fci-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// x -> z <- y with deterministic pseudo-noise.
-fn collider_csv() -> String {
-    let mut s = String::from("x,y,z\n");
-    let mut state = 11u64;
-    let mut u = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
-    };
-    for _ in 0..2000 {
-        let (x, y) = (u(), u());
-        let z = x + y + 0.3 * u();
-        s.push_str(&format!("{x},{y},{z}\n"));
-    }
-    s
-}
+const TAG: &str = "fci";
 
 /// The marks of the edge between `a` and `b` as (mark at a, mark at b).
 fn marks(g: &serde_json::Value, a: &str, b: &str) -> (String, String) {
@@ -49,7 +25,7 @@ fn marks(g: &serde_json::Value, a: &str, b: &str) -> (String, String) {
 
 #[test]
 fn fci_prints_a_pag_and_applies_tiers() {
-    let data = temp_file("collider.csv", &collider_csv());
+    let data = temp_path(TAG, "collider.csv", &collider_csv(11));
     let out = causal(&["discover", "fci", "--data", data.to_str().unwrap()]);
     assert!(
         out.status.success(),
@@ -63,7 +39,8 @@ fn fci_prints_a_pag_and_applies_tiers() {
     assert_eq!(marks(&g, "y", "z"), ("circle".into(), "arrow".into()));
 
     // Tiers forbid z -> x and z -> y, so FCI directs both edges into z.
-    let k = temp_file(
+    let k = temp_path(
+        TAG,
         "tiers.txt",
         "/knowledge\naddtemporal\n1 x y\n2 z\n\nforbiddirect\n\nrequiredirect\n",
     );
@@ -85,7 +62,8 @@ fn fci_prints_a_pag_and_applies_tiers() {
     assert_eq!(marks(&g, "y", "z"), ("tail".into(), "arrow".into()));
 
     // Knowledge naming an unknown variable is bad input (exit 2), named.
-    let bad = temp_file(
+    let bad = temp_path(
+        TAG,
         "bad.txt",
         "/knowledge\naddtemporal\n1 x nosuch\n\nforbiddirect\n\nrequiredirect\n",
     );

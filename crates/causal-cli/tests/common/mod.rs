@@ -20,10 +20,39 @@ pub fn temp_dir(tag: &str) -> PathBuf {
 }
 
 /// Writes `text` to `name` in the scratch folder of `tag` and returns its path.
-pub fn temp_file(tag: &str, name: &str, text: &str) -> String {
+pub fn temp_path(tag: &str, name: &str, text: &str) -> PathBuf {
     let path = temp_dir(tag).join(name);
     std::fs::write(&path, text).unwrap();
-    path.display().to_string()
+    path
+}
+
+/// [`temp_path`] as a string, ready to pass as an argument.
+pub fn temp_file(tag: &str, name: &str, text: &str) -> String {
+    temp_path(tag, name, text).display().to_string()
+}
+
+/// Deterministic pseudo-uniform noise on [-0.5, 0.5) (a 64-bit LCG), so that data files need no
+/// random-number crate.
+pub fn pseudo_uniform(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    }
+}
+
+/// 2000 rows of the collider x -> z <- y as CSV.
+pub fn collider_csv(seed: u64) -> String {
+    let mut s = String::from("x,y,z\n");
+    let mut u = pseudo_uniform(seed);
+    for _ in 0..2000 {
+        let (x, y) = (u(), u());
+        let z = x + y + 0.3 * u();
+        s.push_str(&format!("{x},{y},{z}\n"));
+    }
+    s
 }
 
 /// The JSON on stdout of a run that must have succeeded.
