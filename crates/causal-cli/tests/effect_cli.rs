@@ -42,6 +42,21 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
+/// Runs `causal CMD --data DATA --treatment T --outcome Y EXTRA..`.
+fn effect(cmd: &str, data: &str, treatment: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        cmd,
+        "--data",
+        data,
+        "--treatment",
+        treatment,
+        "--outcome",
+        "Y",
+    ];
+    args.extend_from_slice(extra);
+    causal(&args)
+}
+
 /// The simulated data and graph, written once per test process (tests run in parallel).
 fn inputs() -> (String, String) {
     static INPUTS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
@@ -75,19 +90,12 @@ fn simulate_is_seeded_and_intervenes() {
 fn estimate_recovers_the_ate_with_every_backdoor_method() {
     let (data, graph) = inputs();
     for method in ["regression", "ipw", "aipw"] {
-        let v = json(&causal(&[
+        let v = json(&effect(
             "estimate",
-            "--graph",
-            &graph,
-            "--data",
             &data,
-            "--treatment",
             "T",
-            "--outcome",
-            "Y",
-            "--method",
-            method,
-        ]));
+            &["--graph", &graph, "--method", method],
+        ));
         let (ate, se) = (v["ate"].as_f64().unwrap(), v["se"].as_f64().unwrap());
         let ci = v["ci"].as_array().unwrap();
         let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
@@ -98,17 +106,7 @@ fn estimate_recovers_the_ate_with_every_backdoor_method() {
         assert_eq!(v["covariates"], serde_json::json!(["Z"]), "{method}");
     }
     // The unadjusted contrast is biased: the graph's adjustment set matters.
-    let naive = json(&causal(&[
-        "estimate",
-        "--data",
-        &data,
-        "--treatment",
-        "T",
-        "--outcome",
-        "Y",
-        "--adjust",
-        "",
-    ]));
+    let naive = json(&effect("estimate", &data, "T", &["--adjust", ""]));
     assert!(
         (naive["ate"].as_f64().unwrap() - 2.0).abs() > 0.5,
         "{naive}"
@@ -119,21 +117,12 @@ fn estimate_recovers_the_ate_with_every_backdoor_method() {
 fn estimate_bootstrap_is_deterministic_for_a_seed() {
     let (data, graph) = inputs();
     let run = |seed: &str| {
-        json(&causal(&[
+        json(&effect(
             "estimate",
-            "--graph",
-            &graph,
-            "--data",
             &data,
-            "--treatment",
             "T",
-            "--outcome",
-            "Y",
-            "--bootstrap",
-            "200",
-            "--seed",
-            seed,
-        ]))
+            &["--graph", &graph, "--bootstrap", "200", "--seed", seed],
+        ))
     };
     let a = run("11");
     assert_eq!(a["ci_method"], "bootstrap-percentile");
@@ -145,19 +134,12 @@ fn estimate_bootstrap_is_deterministic_for_a_seed() {
 #[test]
 fn refute_lists_refuters_and_the_graph_test() {
     let (data, graph) = inputs();
-    let v = json(&causal(&[
+    let v = json(&effect(
         "refute",
-        "--graph",
-        &graph,
-        "--data",
         &data,
-        "--treatment",
         "T",
-        "--outcome",
-        "Y",
-        "--simulations",
-        "5",
-    ]));
+        &["--graph", &graph, "--simulations", "5"],
+    ));
     let list = v.as_array().unwrap();
     let names: Vec<&str> = list
         .iter()
@@ -184,21 +166,12 @@ fn refute_flags_a_graph_that_contradicts_the_data() {
         "wrong.json",
         r#"{"nodes":["Z","T","Y"],"edges":[{"from":"Z","to":"T"}]}"#,
     );
-    let v = json(&causal(&[
+    let v = json(&effect(
         "refute",
-        "--graph",
-        &wrong,
-        "--data",
         &data,
-        "--treatment",
         "T",
-        "--outcome",
-        "Y",
-        "--adjust",
-        "Z",
-        "--simulations",
-        "3",
-    ]));
+        &["--graph", &wrong, "--adjust", "Z", "--simulations", "3"],
+    ));
     let test = v
         .as_array()
         .unwrap()
@@ -214,21 +187,12 @@ fn report_writes_json_and_markdown() {
     let (data, graph) = inputs();
     let out_dir = temp_dir(TAG).join("report");
     let out_s = out_dir.display().to_string();
-    let v = json(&causal(&[
+    let v = json(&effect(
         "report",
-        "--graph",
-        &graph,
-        "--data",
         &data,
-        "--treatment",
         "T",
-        "--outcome",
-        "Y",
-        "--simulations",
-        "3",
-        "--out",
-        &out_s,
-    ]));
+        &["--graph", &graph, "--simulations", "3", "--out", &out_s],
+    ));
     let ate = v["estimate"]["ate"].as_f64().unwrap();
     assert!((ate - 2.0).abs() < 0.2, "{ate}");
     assert_eq!(v["identification"]["strategy"], "backdoor");
@@ -249,19 +213,7 @@ fn report_writes_json_and_markdown() {
 #[test]
 fn bad_inputs_exit_2_and_name_the_problem() {
     let (data, _) = inputs();
-    let base = |t: &'static str, extra: &[&str]| {
-        let mut a = vec![
-            "estimate",
-            "--data",
-            &data,
-            "--treatment",
-            t,
-            "--outcome",
-            "Y",
-        ];
-        a.extend_from_slice(extra);
-        causal(&a)
-    };
+    let base = |t: &str, extra: &[&str]| effect("estimate", &data, t, extra);
     // A missing column.
     assert_bad_input(&base("Q", &["--adjust", "Z"]), &["Q"]);
     // A graph whose nodes are not the data's columns.
@@ -282,17 +234,7 @@ fn bad_inputs_exit_2_and_name_the_problem() {
         "collinear.csv",
         "T,Y,A,B\n0,1,1,2\n1,3,2,4\n0,2,3,6\n1,4,4,8\n0,1,5,10\n1,5,6,12\n",
     );
-    let out = causal(&[
-        "estimate",
-        "--data",
-        &collinear,
-        "--treatment",
-        "T",
-        "--outcome",
-        "Y",
-        "--adjust",
-        "A,B",
-    ]);
+    let out = effect("estimate", &collinear, "T", &["--adjust", "A,B"]);
     assert_eq!(
         out.status.code(),
         Some(2),
