@@ -97,6 +97,28 @@ fn zero_test(values: &[f64], se: f64) -> f64 {
     normal_p_value(mean(values) / (sd / (values.len() as f64).sqrt()))
 }
 
+/// The verdict of a refuter whose true effect is zero: it passes when the mean of `values` is
+/// not significantly different from zero ([`zero_test`] with the standard error `se`).
+fn null_effect_refutation(
+    refuter: &str,
+    original: f64,
+    values: &[f64],
+    se: f64,
+    alpha: f64,
+    detail: String,
+) -> Refutation {
+    let p_value = zero_test(values, se);
+    Refutation {
+        refuter: refuter.into(),
+        original,
+        new_effect: mean(values),
+        spread: variance(values).sqrt(),
+        p_value: Some(p_value),
+        passed: p_value >= alpha,
+        detail,
+    }
+}
+
 /// Placebo treatment: the treatment column is permuted, so the true effect is zero; the
 /// refuter passes when the mean placebo estimate is not significantly different from zero.
 ///
@@ -117,19 +139,17 @@ pub fn placebo_treatment(
         p.shuffle(rng);
         placebo.point(&data.clone().with_column(PLACEBO, p)?)
     })?;
-    let p_value = zero_test(&values, original.se);
-    Ok(Refutation {
-        refuter: "placebo_treatment".into(),
-        original: original.ate,
-        new_effect: mean(&values),
-        spread: variance(&values).sqrt(),
-        p_value: Some(p_value),
-        passed: p_value >= params.alpha,
-        detail: format!(
+    Ok(null_effect_refutation(
+        "placebo_treatment",
+        original.ate,
+        &values,
+        original.se,
+        params.alpha,
+        format!(
             "treatment permuted {} times; the mean placebo effect should be 0",
             params.simulations
         ),
-    })
+    ))
 }
 
 /// Random common cause: an independent N(0, 1) covariate is added to the adjustment set; the
@@ -237,19 +257,17 @@ pub fn dummy_outcome(
         .collect::<Result<Vec<_>>>()?;
     let values: Vec<f64> = fits.iter().map(|f| f.ate).collect();
     let se = mean(&fits.iter().map(|f| f.se).collect::<Vec<_>>());
-    let p_value = zero_test(&values, se);
-    Ok(Refutation {
-        refuter: "dummy_outcome".into(),
-        original: original.ate,
-        new_effect: mean(&values),
-        spread: variance(&values).sqrt(),
-        p_value: Some(p_value),
-        passed: p_value >= params.alpha,
-        detail: format!(
+    Ok(null_effect_refutation(
+        "dummy_outcome",
+        original.ate,
+        &values,
+        se,
+        params.alpha,
+        format!(
             "outcome replaced {} times by independent noise; the mean effect should be 0",
             params.simulations
         ),
-    })
+    ))
 }
 
 /// Runs every refuter; a refuter that errors is recorded as failed with the error as detail.
