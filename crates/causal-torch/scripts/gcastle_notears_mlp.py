@@ -87,8 +87,9 @@ def collect(folder):
         "mean_seconds": float(np.mean([r["seconds"] for r in runs])),
         "mean_cpu_seconds": float(np.mean([r["cpu_seconds"] for r in runs])),
     }
-    here = os.path.dirname(os.path.abspath(__file__))
-    with open(os.path.join(here, "..", "tests", "fixtures", "gcastle_notears_mlp.json"), "w") as f:
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures")
+    os.makedirs(fixtures, exist_ok=True)
+    with open(os.path.join(fixtures, "gcastle_notears_mlp.json"), "w") as f:
         json.dump(out, f, indent=2)
         f.write("\n")
     print(json.dumps(out, indent=2))

@@ -5,6 +5,7 @@
 //! clipping, seeded shuffling, early stopping (restoring the best weights), divergence checks
 //! and the progress bar, and returns a [`History`].
 
+mod flat;
 mod history;
 mod params;
 
@@ -13,8 +14,9 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use tch::nn::VarStore;
-use tch::{COptimizer, Device, Tensor};
+use tch::{Device, Tensor};
 
+use flat::FlatOptimizer;
 pub use history::History;
 pub use params::{LrSchedule, Optimizer, TrainerParams};
 
@@ -154,18 +156,14 @@ impl Trainer {
                 device
             )));
         }
-        let trainable = trainable_with_groups(vs);
+        let trainable = vs.trainable_variables();
         if trainable.is_empty() {
             return Err(TorchError::InvalidConfig(
                 "the variable store has no trainable variables".into(),
             ));
         }
         manual_seed(p.seed);
-        let mut opt = build_optimizer(p)?;
-        for (t, group) in &trainable {
-            opt.add_parameters(t, *group)?;
-        }
-        let params: Vec<Tensor> = trainable.into_iter().map(|(t, _)| t).collect();
+        let mut opt = FlatOptimizer::new(trainable, p.optimizer, p.learning_rate, p.weight_decay)?;
 
         let bar = progress_bar(p.epochs as u64, p.quiet);
         let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
@@ -176,22 +174,20 @@ impl Trainer {
 
         for epoch in 0..p.epochs {
             let lr = p.schedule.rate(p.learning_rate, epoch, p.epochs);
-            opt.set_learning_rate(lr)?;
+            opt.set_learning_rate(lr);
             order.shuffle(&mut rng);
             let mut sums = EpochSums::new();
-            for chunk in order.chunks(p.batch_size) {
-                let batch = Tensor::f_from_slice(chunk)?.f_to_device(device)?;
+            // One host-to-device copy per epoch; each batch is a view of it.
+            let perm = Tensor::f_from_slice(&order)?.f_to_device(device)?;
+            for start in (0..n_train).step_by(p.batch_size) {
+                let rows = p.batch_size.min(n_train - start);
+                let batch = perm.f_narrow(0, start as i64, rows as i64)?;
                 let terms = objective.train_loss(&batch, epoch)?;
-                let loss = sum_checked(&terms, epoch, chunk.len(), &mut sums)?;
-                opt.zero_grad()?;
-                loss.f_backward()?;
-                if let Some(max) = p.grad_clip {
-                    clip_grad_norm(&params, max)?;
-                }
-                opt.step()?;
-                sums.rows += chunk.len();
+                let loss = sum_checked(&terms, epoch, rows, &mut sums)?;
+                opt.backward_step(&loss, p.grad_clip)?;
+                sums.rows += rows;
             }
-            check_parameters(&params, epoch)?;
+            check_parameters(opt.flat(), epoch)?;
             let val = tch::no_grad(|| objective.validation_loss(epoch))?;
             if let Some(v) = val
                 && !v.is_finite()
@@ -228,34 +224,12 @@ impl Trainer {
             }
         }
         bar.finish_and_clear();
+        opt.release()?;
         if let Some((_, weights)) = best {
             restore(vs, &weights)?;
         }
         Ok(history)
     }
-}
-
-fn trainable_with_groups(vs: &VarStore) -> Vec<(Tensor, usize)> {
-    // The store's variables carry the parameter group (per-group learning rates); a poisoned
-    // lock only means another thread panicked while holding it, the data is still valid.
-    let vars = match vs.variables_.lock() {
-        Ok(v) => v,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    vars.trainable_variables
-        .iter()
-        .map(|v| (v.tensor.shallow_clone(), v.group))
-        .collect()
-}
-
-fn build_optimizer(p: &TrainerParams) -> Result<COptimizer> {
-    let lr = p.learning_rate;
-    let wd = p.weight_decay;
-    Ok(match p.optimizer {
-        Optimizer::Adam => COptimizer::adam(lr, 0.9, 0.999, wd, 1e-8, false)?,
-        Optimizer::AdamW => COptimizer::adamw(lr, 0.9, 0.999, wd, 1e-8, false)?,
-        Optimizer::Sgd { momentum } => COptimizer::sgd(lr, momentum, 0.0, wd, false)?,
-    })
 }
 
 /// Sums the terms after checking each is a finite scalar, accumulating per-term values.
@@ -282,51 +256,29 @@ fn sum_checked(
             });
         }
         sums.add(name, value, rows);
+        let t = if t.dim() == 0 {
+            t.shallow_clone()
+        } else {
+            t.f_reshape([])?
+        };
         total = Some(match total {
-            None => t.f_reshape([])?,
-            Some(acc) => acc.f_add(&t.f_reshape([])?)?,
+            None => t,
+            Some(acc) => acc.f_add(&t)?,
         });
     }
     total.ok_or_else(|| TorchError::InvalidConfig("the objective returned no loss terms".into()))
 }
 
-fn clip_grad_norm(params: &[Tensor], max: f64) -> Result<()> {
+fn check_parameters(flat: &Tensor, epoch: usize) -> Result<()> {
     tch::no_grad(|| {
-        let grads: Vec<Tensor> = params
-            .iter()
-            .map(Tensor::f_grad)
-            .collect::<std::result::Result<_, _>>()?;
-        let grads: Vec<Tensor> = grads.into_iter().filter(Tensor::defined).collect();
-        if grads.is_empty() {
-            return Ok(());
-        }
-        let norms: Vec<Tensor> = grads
-            .iter()
-            .map(|g| g.f_norm())
-            .collect::<std::result::Result<_, _>>()?;
-        let total = Tensor::f_stack(&norms, 0)?.f_norm()?.f_double_value(&[])?;
-        let coef = max / (total + 1e-6);
-        if coef < 1.0 {
-            for mut g in grads {
-                let _ = g.f_mul_scalar_(coef)?;
-            }
-        }
-        Ok(())
-    })
-}
-
-fn check_parameters(params: &[Tensor], epoch: usize) -> Result<()> {
-    tch::no_grad(|| {
-        for t in params {
-            let all_finite = t.f_isfinite()?.f_all()?.f_int64_value(&[])? != 0;
-            if !all_finite {
-                let value = t.f_sum(t.kind())?.f_double_value(&[])?;
-                return Err(TorchError::NonFinite {
-                    term: "parameters".into(),
-                    epoch,
-                    value,
-                });
-            }
+        let all_finite = flat.f_isfinite()?.f_all()?.f_int64_value(&[])? != 0;
+        if !all_finite {
+            let value = flat.f_sum(flat.kind())?.f_double_value(&[])?;
+            return Err(TorchError::NonFinite {
+                term: "parameters".into(),
+                epoch,
+                value,
+            });
         }
         Ok(())
     })
