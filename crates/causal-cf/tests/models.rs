@@ -308,6 +308,7 @@ fn cross_fitted_dr_policy_value_covers_the_truth_and_is_reproducible() {
         quiet: true,
         epochs: Some(25),
         device: Some(Device::Cpu),
+        ..FitOptions::default()
     };
     let cf = cross_fit(ModelKind::DragonNet, &data, 3, 0.3, &options).unwrap();
     assert!(cf.propensity.iter().all(|e| *e > 0.0 && *e < 1.0));
@@ -335,4 +336,63 @@ fn cross_fitted_dr_policy_value_covers_the_truth_and_is_reproducible() {
         cf,
         cross_fit(ModelKind::DragonNet, &data, 3, 0.3, &options).unwrap()
     );
+}
+
+#[test]
+fn a_seed_ensemble_averages_its_members_and_beats_their_mean_error() {
+    use causal_cf::models::{FitOptions, ModelKind, fit_model_with};
+    let _guard = lock();
+    let data = scm(300, 5);
+    let options = |seed, ensemble| FitOptions {
+        seed,
+        quiet: true,
+        epochs: Some(15),
+        device: Some(Device::Cpu),
+        ensemble,
+    };
+    let ens = fit_model_with(ModelKind::DragonNet, &data, None, &options(7, 3)).unwrap();
+    assert_eq!(ens.name(), "DragonNet ×3");
+    let members: Vec<_> = (7..10)
+        .map(|s| fit_model_with(ModelKind::DragonNet, &data, None, &options(s, 1)).unwrap())
+        .collect();
+    let po = ens.predict(&data).unwrap();
+    let parts: Vec<_> = members.iter().map(|m| m.predict(&data).unwrap()).collect();
+    for i in 0..data.n() {
+        let mean1 = parts.iter().map(|p| p.y1[i]).sum::<f64>() / 3.0;
+        assert!(
+            (po.y1[i] - mean1).abs() < 1e-9,
+            "unit {i}: {} vs {mean1}",
+            po.y1[i]
+        );
+    }
+    // Members differ (else the test shows nothing), and by convexity the ensemble's ATE error
+    // is at most their mean error.
+    assert!((parts[0].ate() - parts[1].ate()).abs() > 1e-6);
+    let truth = data.truth().unwrap();
+    let true_ate = truth
+        .mu1
+        .iter()
+        .zip(&truth.mu0)
+        .map(|(a, b)| a - b)
+        .sum::<f64>()
+        / data.n() as f64;
+    let member_err = parts
+        .iter()
+        .map(|p| (p.ate() - true_ate).abs())
+        .sum::<f64>()
+        / 3.0;
+    assert!((po.ate() - true_ate).abs() <= member_err + 1e-12);
+    // Propensities average too; outcome draws mix the members.
+    let e = ens.propensity(data.x()).unwrap().unwrap();
+    let e0 = members
+        .iter()
+        .map(|m| m.propensity(data.x()).unwrap().unwrap()[0])
+        .sum::<f64>()
+        / 3.0;
+    assert!((e[0] - e0).abs() < 1e-9);
+    let draws = ens
+        .sample_do(&data.x()[..2 * data.d()], true, 7, 1)
+        .unwrap();
+    assert_eq!((draws.len(), draws[0].len()), (2, 7));
+    assert!(draws.iter().flatten().all(|v| v.is_finite()));
 }

@@ -45,7 +45,11 @@ fn json(out: &Output) -> serde_json::Value {
 }
 
 fn ite(data: &Path, preds: &Path, model: &str, seed: &str) -> Output {
-    causal(&[
+    ite_with(data, preds, model, seed, &[])
+}
+
+fn ite_with(data: &Path, preds: &Path, model: &str, seed: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
         "ite",
         "--model",
         model,
@@ -61,7 +65,9 @@ fn ite(data: &Path, preds: &Path, model: &str, seed: &str) -> Output {
         seed,
         "--out",
         preds.to_str().unwrap(),
-    ])
+    ];
+    args.extend_from_slice(extra);
+    causal(&args)
 }
 
 #[test]
@@ -108,6 +114,23 @@ fn ite_prints_the_effect_as_json_and_writes_per_row_predictions() {
     let again = dir.join("again.csv");
     json(&ite(&data, &again, "dragonnet", "3"));
     assert_eq!(text, std::fs::read_to_string(&again).unwrap());
+
+    // A seed ensemble: other predictions, still near the truth.
+    let ens = dir.join("ensemble.csv");
+    let v = json(&ite_with(
+        &data,
+        &ens,
+        "dragonnet",
+        "3",
+        &["--ensemble", "3"],
+    ));
+    assert_eq!(v["ensemble"], 3);
+    let ens_ate = v["ate"].as_f64().unwrap();
+    assert!(
+        (ens_ate - true_ate).abs() < 0.5,
+        "ATE {ens_ate}, truth {true_ate}"
+    );
+    assert_ne!(text, std::fs::read_to_string(&ens).unwrap());
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod cevae;
 mod cfr;
 mod crossfit;
 mod dragonnet;
+mod ensemble;
 mod fitted;
 mod ipm;
 mod learners;
@@ -20,6 +21,7 @@ pub use cevae::{Cevae, CevaeParams, FittedCevae};
 pub use cfr::{Cfr, CfrParams, FittedCfr};
 pub use crossfit::{CrossFit, cross_fit};
 pub use dragonnet::{DragonNet, DragonNetParams, FittedDragonNet};
+pub use ensemble::Ensemble;
 pub use ipm::Ipm;
 pub use learners::{
     FittedSLearner, FittedTLearner, SLearner, SLearnerParams, TLearner, TLearnerParams,
@@ -229,6 +231,9 @@ pub struct FitOptions {
     pub epochs: Option<usize>,
     /// Device (default: `CAUSAL_DEVICE`, else CUDA if available, else CPU).
     pub device: Option<causal_torch::tch::Device>,
+    /// Fit this many members with seeds `seed, seed + 1, …` and average them ([`Ensemble`]);
+    /// 0 and 1 mean one model.
+    pub ensemble: usize,
 }
 
 /// Fits the named model with its default (paper) hyperparameters and the given seed.
@@ -277,6 +282,19 @@ pub fn fit_model_with(
     valid: Option<&IteData>,
     options: &FitOptions,
 ) -> Result<Box<dyn IteModel>> {
+    if options.ensemble > 1 {
+        let members = (0..options.ensemble as u64)
+            .map(|j| {
+                let member = FitOptions {
+                    seed: options.seed.wrapping_add(j),
+                    ensemble: 1,
+                    ..options.clone()
+                };
+                fit_model_with(kind, train, valid, &member)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        return Ok(Box::new(Ensemble::new(members)?));
+    }
     // Every builder takes the same settings and fits the same way.
     macro_rules! fit {
         ($params:expr) => {{

@@ -30,6 +30,9 @@ pub struct IteArgs {
     /// Cap on training epochs (default: the model's own, with early stopping).
     #[arg(long)]
     epochs: Option<usize>,
+    /// Average this many fits with seeds seed, seed + 1, … (a seed ensemble; 1 = one model).
+    #[arg(long, default_value_t = 1)]
+    ensemble: usize,
     /// LibTorch CPU threads. The networks are small, so one thread is as fast and does not
     /// spin-wait on a busy machine.
     #[arg(long, default_value_t = 1)]
@@ -102,6 +105,7 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
         quiet: false,
         epochs: args.epochs,
         device: None,
+        ensemble: args.ensemble,
     };
     let model = fit_model_with(kind, &train, valid.as_ref(), &options).map_err(bad)?;
     let po = model.predict(&data).map_err(bad)?;
@@ -133,6 +137,7 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
     let z = 1.959_963_984_540_054;
     Ok(serde_json::json!({
         "model": kind.cli_name(),
+        "ensemble": args.ensemble.max(1),
         "n": data.n(),
         "n_treated": data.n_treated(),
         "treatment": args.treatment,
