@@ -1,18 +1,7 @@
-//! Keeps LibTorch's CUDA library linked into this crate's binaries, so that
-//! `CAUSAL_DEVICE=cuda` works with a CUDA LibTorch: rustc links with `--as-needed`, which drops
-//! libtorch_cuda.so (nothing references it by symbol). See crates/causal-torch/build.rs.
+//! Keeps LibTorch's CUDA library linked: see build-support/torch_cuda_link.rs.
+
+include!("../../build-support/torch_cuda_link.rs");
 
 fn main() {
-    println!("cargo:rerun-if-env-changed=LIBTORCH");
-    let linux = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux");
-    let cuda = std::env::var_os("LIBTORCH").is_some_and(|d| {
-        std::path::Path::new(&d)
-            .join("lib")
-            .join("libtorch_cuda.so")
-            .exists()
-    });
-    if linux && cuda {
-        println!("cargo:rustc-link-arg=-Wl,--no-as-needed");
-        println!("cargo:rustc-link-arg=-ltorch_cuda");
-    }
+    keep_torch_cuda_linked(None);
 }

@@ -1,7 +1,7 @@
 //! `causal discover fci` end to end.
 
 mod common;
-use common::{causal, collider_csv, temp_path};
+use common::{causal, collider_csv, json, pseudo_uniform, temp_path};
 
 const TAG: &str = "fci";
 
@@ -77,4 +77,31 @@ fn fci_prints_a_pag_and_applies_tiers() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nosuch"));
+}
+
+/// a → b ← c, b → d, c → d (coefficients chosen so that every edge stays dependent): the path a, b, c, d discriminates c, which lies in the separating set
+/// of a and d, so FCI's rule R4 turns c o→ d into c → d; `--max-path-length 0` disables R4.
+#[test]
+fn fci_max_path_length_zero_disables_the_discriminating_path_rule() {
+    let mut u = pseudo_uniform(5);
+    let mut csv = String::from("a,b,c,d\n");
+    for _ in 0..3000 {
+        let (a, c) = (u(), u());
+        let b = a + c + 0.3 * u();
+        let d = 0.5 * b + c + 0.3 * u();
+        csv.push_str(&format!("{a},{b},{c},{d}\n"));
+    }
+    let data = temp_path(TAG, "discriminating.csv", &csv);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["discover", "fci", "--data", data.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        json(&causal(&args))
+    };
+    let full = run(&[]);
+    assert_eq!(full["edges"].as_array().unwrap().len(), 4, "{full}");
+    assert_eq!(marks(&full, "b", "d"), ("tail".into(), "arrow".into()));
+    assert_eq!(marks(&full, "c", "d"), ("tail".into(), "arrow".into()));
+    let no_r4 = run(&["--max-path-length", "0"]);
+    assert_eq!(marks(&no_r4, "c", "d"), ("circle".into(), "arrow".into()));
+    assert_eq!(marks(&no_r4, "b", "d"), ("tail".into(), "arrow".into()));
 }

@@ -54,6 +54,39 @@ pub fn default_device() -> Result<Device> {
     }
 }
 
+/// Checks that this binary kept a CUDA LibTorch's backend: `Ok(true)` when
+/// `$LIBTORCH/lib/libtorch_cuda.so` exists and is loaded in this process, `Ok(false)` when there
+/// is nothing to check (`LIBTORCH` unset, a CPU-only LibTorch, or not Linux).
+///
+/// Nothing references libtorch_cuda.so by symbol, so a linker running with `--as-needed` drops
+/// it unless the crate's build script keeps it (build-support/torch_cuda_link.rs); CUDA is then
+/// unavailable even on a GPU machine. Each crate that trains on CUDA tests this.
+///
+/// # Errors
+///
+/// [`TorchError::Device`] when a CUDA LibTorch is configured but its backend is not loaded.
+pub fn check_cuda_linked() -> Result<bool> {
+    let Some(dir) = std::env::var_os("LIBTORCH") else {
+        return Ok(false);
+    };
+    let lib = std::path::Path::new(&dir).join("lib/libtorch_cuda.so");
+    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+        return Ok(false);
+    };
+    if !lib.exists() {
+        return Ok(false);
+    }
+    if maps.contains("libtorch_cuda.so") {
+        Ok(true)
+    } else {
+        Err(TorchError::Device(format!(
+            "{} exists but is not loaded: the linker dropped it (--as-needed), so CUDA is \
+             unavailable; keep it with build-support/torch_cuda_link.rs in this crate's build.rs",
+            lib.display()
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

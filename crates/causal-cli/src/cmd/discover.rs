@@ -44,6 +44,9 @@ pub struct DiscoverArgs {
     /// Largest conditioning-set size.
     #[arg(long)]
     max_depth: Option<usize>,
+    /// FCI's discriminating-path limit (causal-learn's max_path_length; 0 disables rule R4).
+    #[arg(long)]
+    max_path_length: Option<usize>,
     /// GES score: bic or bdeu.
     #[arg(long, default_value = "bic")]
     score: String,
@@ -146,8 +149,8 @@ fn run_pc(a: &DiscoverArgs, data: &Dataset, k: Option<&Knowledge>) -> Result<Mix
     Ok(pc.fit_data(data, test).map_err(discover_error)?.graph)
 }
 
-/// FCI: `--test`, `--alpha`, `--max-depth`, `--threads` and `--knowledge` as for pc; prints a
-/// PAG (circle marks are `"circle"`).
+/// FCI: `--test`, `--alpha`, `--max-depth`, `--threads` and `--knowledge` as for pc, and
+/// `--max-path-length`; prints a PAG (circle marks are `"circle"`).
 fn run_fci(
     a: &DiscoverArgs,
     data: &Dataset,
@@ -157,6 +160,7 @@ fn run_fci(
     let mut fci = Fci::new()
         .alpha(a.alpha)
         .max_depth(a.max_depth)
+        .max_path_length(a.max_path_length)
         .threads(a.threads);
     if let Some(k) = k {
         fci = fci.knowledge(k.clone());

@@ -26,8 +26,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
-use super::icp_sachs::shared_data;
 use super::irm_plot::{Line, Series, bar_chart, line_chart, mean_sd};
+use super::shared_data;
 use crate::output::{markdown_table, write, write_json};
 use crate::{LabError, Result};
 

@@ -6,7 +6,9 @@
 //! why (raw vs log scale, power by cells per condition) and runs the pairwise variant of
 //! Meinshausen et al. (2016): the baseline condition with one other condition at a time.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use super::shared_subdir;
 
 use causal::core::data::Dataset;
 use causal::irm::environments::Environments;
@@ -30,16 +32,6 @@ const CONDITIONS: [&str; 9] = [
     "b2cAMP",
 ];
 const ALPHA: f64 = 0.01;
-
-/// The shared data folder: `$CAUSAL_SHARED_DATA`, else `../shared/data`, else `/work/shared/data`.
-pub fn shared_data() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("CAUSAL_SHARED_DATA").map(PathBuf::from),
-        Some(PathBuf::from("../shared/data")),
-        Some(PathBuf::from("/work/shared/data")),
-    ];
-    candidates.into_iter().flatten().find(|p| p.is_dir())
-}
 
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|source| LabError::Io {
@@ -94,15 +86,7 @@ fn best_set_p(icp: &Icp) -> f64 {
 
 /// Runs the experiment, writing `results.json` and `results.md`.
 pub fn run(out: &Path) -> Result<()> {
-    let dir = shared_data()
-        .map(|d| d.join("sachs"))
-        .filter(|d| d.join("cyto_full_data.csv").is_file())
-        .ok_or_else(|| {
-            LabError::Usage(
-                "icp-sachs needs ../shared/data/sachs (set CAUSAL_SHARED_DATA to its parent)"
-                    .into(),
-            )
-        })?;
+    let dir = shared_subdir("icp-sachs", "sachs", "cyto_full_data.csv")?;
     let raw = Dataset::from_path(dir.join("cyto_full_data.csv"))?;
     if raw.n_rows() != BLOCKS[9] {
         return Err(LabError::Usage(format!(

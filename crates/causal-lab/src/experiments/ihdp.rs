@@ -2,7 +2,7 @@
 //! the 10 npci replications, under CEVAE's split protocol, beside the published figures; plus
 //! doubly-robust evaluation of the policy π(x) = 1[τ̂(x) > c], cross-fitted over all units and on the held-out units.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use causal::cf::data::{IteData, cevae_split, load_npci};
@@ -134,13 +134,6 @@ fn target(kind: ModelKind) -> (Option<f64>, Option<f64>) {
     }
 }
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("CAUSAL_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/data"))
-        .join("ihdp")
-}
-
 fn fmt(v: Option<f64>) -> String {
     v.map_or("–".into(), |v| format!("{v:.2}"))
 }
@@ -164,13 +157,7 @@ fn eval(model: &dyn IteModel, data: &IteData) -> Result<(f64, f64)> {
 
 /// Runs the experiment, writing `results.json`, `results.md` and training curves.
 pub fn run(out: &Path) -> Result<()> {
-    let dir = data_dir();
-    if !dir.exists() {
-        return Err(LabError::Usage(format!(
-            "{} is absent; the IHDP experiment needs the npci replications (set CAUSAL_SHARED_DATA)",
-            dir.display()
-        )));
-    }
+    let dir = super::shared_subdir("ihdp", "ihdp", "ihdp_npci_1.csv")?;
     let models: Vec<Entry> = match std::env::var("CAUSAL_IHDP_MODELS") {
         Ok(list) => list.split(',').map(Entry::parse).collect::<Result<_>>()?,
         Err(_) => Entry::defaults(),

@@ -11,9 +11,34 @@ mod notears_mlp_gcastle;
 mod sachs_discovery;
 mod sachs_neural_scm;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::{LabError, Result};
+
+/// The shared reference data folder: `$CAUSAL_SHARED_DATA`, else `../shared/data` from the
+/// working directory, else the one beside this checkout (`<repo>/../shared/data`).
+pub(crate) fn shared_data() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("CAUSAL_SHARED_DATA").map(PathBuf::from),
+        Some(PathBuf::from("../shared/data")),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")),
+    ];
+    candidates.into_iter().flatten().find(|p| p.is_dir())
+}
+
+/// `<shared data>/sub` when it holds `file`, for experiment `name`; else an error saying what is
+/// missing and how to point at it.
+pub(crate) fn shared_subdir(name: &str, sub: &str, file: &str) -> Result<PathBuf> {
+    shared_data()
+        .map(|d| d.join(sub))
+        .filter(|d| d.join(file).is_file())
+        .ok_or_else(|| {
+            LabError::Usage(format!(
+                "{name} needs ../shared/data/{sub}/{file} (not found; set CAUSAL_SHARED_DATA to the \
+                 data folder)"
+            ))
+        })
+}
 
 /// An experiment: name, one-line description, entry point writing under the given folder.
 pub type Experiment = (&'static str, &'static str, fn(&Path) -> Result<()>);

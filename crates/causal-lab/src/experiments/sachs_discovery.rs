@@ -24,7 +24,7 @@
 //! matches either mark, so only missing or extra adjacencies and contradicted tails or
 //! arrowheads count.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use causal::core::data::Dataset;
@@ -64,19 +64,6 @@ const CDT_NAMES: [(&str, &str); 11] = [
 ];
 
 const N_OBS: usize = 853;
-
-fn shared_dir() -> Result<PathBuf> {
-    let candidates = [
-        PathBuf::from("../shared/data"),
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-    ];
-    candidates
-        .into_iter()
-        .find(|p| p.join("sachs").is_dir())
-        .ok_or_else(|| {
-            LabError::Usage("sachs-discovery needs ../shared/data/sachs (not found)".into())
-        })
-}
 
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| LabError::Usage(format!("{}: {e}", path.display())))
@@ -230,7 +217,9 @@ const METHODS: &[Method] = &[
 
 /// Runs the experiment, writing `results.json`, `results.md` and `shd.svg`.
 pub fn run(out: &Path) -> Result<()> {
-    let dir = shared_dir()?;
+    let dir = super::shared_data()
+        .filter(|d| d.join("sachs").is_dir())
+        .ok_or_else(|| LabError::Usage("sachs-discovery needs ../shared/data/sachs (not found; set CAUSAL_SHARED_DATA to the data folder)".into()))?;
     let sachs = dir.join("sachs");
     let full = Dataset::from_path(sachs.join("sachs.2005.continuous.txt"))?;
     let obs = standardise(&full.take_rows(&(0..N_OBS).collect::<Vec<_>>())?)?;

@@ -15,7 +15,7 @@ use causal::torch::tch::Device;
 use causal::torch::trainer::TrainerParams;
 use serde_json::json;
 
-use super::icp_sachs::shared_data;
+use super::shared_subdir;
 use crate::demo::graph_test::log_scale;
 use crate::demo::plot;
 use crate::demo::sachs::{CONDITIONS, Sachs};
@@ -59,15 +59,7 @@ fn mean(v: &[f64]) -> f64 {
 
 /// Runs the experiment, writing `results.json`, `results.md` and `shifts.svg`.
 pub fn run(out: &Path) -> Result<()> {
-    let dir = shared_data()
-        .map(|d| d.join("sachs"))
-        .filter(|d| d.join("cyto_full_data.csv").is_file())
-        .ok_or_else(|| {
-            LabError::Usage(
-                "sachs-neural-scm needs ../shared/data/sachs (set CAUSAL_SHARED_DATA to its parent)"
-                    .into(),
-            )
-        })?;
+    let dir = shared_subdir("sachs-neural-scm", "sachs", "cyto_full_data.csv")?;
     let sachs = Sachs::load(&dir)?;
     let graph = sachs.consensus_dag()?;
     let dag = Dag::from_mixed(&graph)?;

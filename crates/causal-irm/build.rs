@@ -1,0 +1,8 @@
+//! Keeps LibTorch's CUDA library linked with the `torch` feature: see
+//! build-support/torch_cuda_link.rs.
+
+include!("../../build-support/torch_cuda_link.rs");
+
+fn main() {
+    keep_torch_cuda_linked(Some("TORCH"));
+}
