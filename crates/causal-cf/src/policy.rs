@@ -54,6 +54,17 @@ pub struct PolicyValue {
     pub se: f64,
 }
 
+impl PolicyValue {
+    /// The mean of the per-unit terms ψ, with its standard error.
+    fn mean_of(psi: &[f64]) -> Result<Self> {
+        let m = crate::metrics::mean_se(psi)?;
+        Ok(Self {
+            value: m.mean,
+            se: m.se,
+        })
+    }
+}
+
 /// The doubly-robust (augmented inverse-propensity) estimate of a policy's value.
 ///
 /// Consistent when either the outcome model (μ̂₀, μ̂₁) or the propensity ê is right. Propensities
@@ -92,6 +103,19 @@ pub fn dr_policy_value(
     propensity: &[f64],
     clip: f64,
 ) -> Result<PolicyValue> {
+    PolicyValue::mean_of(&dr_terms(policy, t, y, mu0_hat, mu1_hat, propensity, clip)?)
+}
+
+/// Per-unit doubly-robust terms ψᵢ of a policy's value, after checking the inputs.
+fn dr_terms(
+    policy: &[bool],
+    t: &[f64],
+    y: &[f64],
+    mu0_hat: &[f64],
+    mu1_hat: &[f64],
+    propensity: &[f64],
+    clip: f64,
+) -> Result<Vec<f64>> {
     check_len(
         policy,
         &[
@@ -102,29 +126,6 @@ pub fn dr_policy_value(
             ("propensity", propensity),
         ],
     )?;
-    if !(0.0..0.5).contains(&clip) {
-        return Err(CfError::InvalidConfig(format!(
-            "propensity clip {clip} must lie in [0, 0.5)"
-        )));
-    }
-    let psi = dr_terms(policy, t, y, mu0_hat, mu1_hat, propensity, clip)?;
-    let m = crate::metrics::mean_se(&psi)?;
-    Ok(PolicyValue {
-        value: m.mean,
-        se: m.se,
-    })
-}
-
-/// Per-unit doubly-robust terms ψᵢ of a policy's value.
-fn dr_terms(
-    policy: &[bool],
-    t: &[f64],
-    y: &[f64],
-    mu0_hat: &[f64],
-    mu1_hat: &[f64],
-    propensity: &[f64],
-    clip: f64,
-) -> Result<Vec<f64>> {
     if !(0.0..0.5).contains(&clip) {
         return Err(CfError::InvalidConfig(format!(
             "propensity clip {clip} must lie in [0, 0.5)"
@@ -182,24 +183,10 @@ pub fn aipw_ate(
 ) -> Result<PolicyValue> {
     // V(always treat) − V(never treat), computed jointly so the SE accounts for both.
     let n = t.len();
-    let all = vec![true; n];
-    check_len(
-        &all,
-        &[
-            ("y", y),
-            ("mu0_hat", mu0_hat),
-            ("mu1_hat", mu1_hat),
-            ("propensity", propensity),
-        ],
-    )?;
-    let treat = dr_terms(&all, t, y, mu0_hat, mu1_hat, propensity, clip)?;
+    let treat = dr_terms(&vec![true; n], t, y, mu0_hat, mu1_hat, propensity, clip)?;
     let control = dr_terms(&vec![false; n], t, y, mu0_hat, mu1_hat, propensity, clip)?;
     let psi: Vec<f64> = treat.iter().zip(&control).map(|(a, b)| a - b).collect();
-    let m = crate::metrics::mean_se(&psi)?;
-    Ok(PolicyValue {
-        value: m.mean,
-        se: m.se,
-    })
+    PolicyValue::mean_of(&psi)
 }
 
 /// Policy risk as defined by Shalit et al. (2017) from observed outcomes of a randomized sample.

@@ -53,6 +53,21 @@ fn scm(n: usize, seed: u64) -> IteData {
         .unwrap()
 }
 
+/// The estimator of builder `params` with `epochs` and `seed` on the CPU, fitted on `train`
+/// (early-stopping on `valid` when given).
+macro_rules! fit_cpu {
+    ($params:expr, $epochs:expr, $seed:expr, $train:expr, $valid:expr) => {
+        $params
+            .epochs($epochs)
+            .seed($seed)
+            .device(Device::Cpu)
+            .check()
+            .unwrap()
+            .fit($train, $valid)
+            .unwrap()
+    };
+}
+
 fn scores(model: &dyn IteModel, data: &IteData) -> (f64, f64) {
     let cate = model.predict(data).unwrap().cate();
     let truth = data.true_ite().unwrap();
@@ -85,89 +100,23 @@ fn every_network_beats_the_naive_estimate_out_of_sample() {
     let valid = scm(200, 2);
     let test = scm(400, 3);
     let bar = naive_pehe(&test);
+    macro_rules! fit {
+        ($params:expr) => {
+            Box::new(fit_cpu!($params, 60, 1, &train, Some(&valid)))
+        };
+    }
     let models: Vec<Box<dyn IteModel>> = vec![
-        Box::new(
-            CfrParams::tarnet()
-                .representation(&[32])
-                .heads(&[32])
-                .epochs(60)
-                .seed(1)
-                .device(Device::Cpu)
-                .check()
-                .unwrap()
-                .fit(&train, Some(&valid))
-                .unwrap(),
-        ),
-        Box::new(
-            CfrParams::wasserstein()
-                .representation(&[32])
-                .heads(&[32])
-                .epochs(60)
-                .seed(1)
-                .device(Device::Cpu)
-                .check()
-                .unwrap()
-                .fit(&train, Some(&valid))
-                .unwrap(),
-        ),
-        Box::new(
-            CfrParams::mmd()
-                .representation(&[32])
-                .heads(&[32])
-                .epochs(60)
-                .seed(1)
-                .device(Device::Cpu)
-                .check()
-                .unwrap()
-                .fit(&train, Some(&valid))
-                .unwrap(),
-        ),
-        Box::new(
-            DragonNetParams::new()
-                .representation(&[32])
-                .heads(&[32])
-                .epochs(60)
-                .seed(1)
-                .device(Device::Cpu)
-                .check()
-                .unwrap()
-                .fit(&train, Some(&valid))
-                .unwrap(),
-        ),
-        Box::new(
-            SLearnerParams::new()
-                .hidden(&[32])
-                .epochs(60)
-                .seed(1)
-                .device(Device::Cpu)
-                .check()
-                .unwrap()
-                .fit(&train, Some(&valid))
-                .unwrap(),
-        ),
-        Box::new(
-            TLearnerParams::new()
-                .hidden(&[32])
-                .epochs(60)
-                .seed(1)
-                .device(Device::Cpu)
-                .check()
-                .unwrap()
-                .fit(&train, Some(&valid))
-                .unwrap(),
-        ),
-        Box::new(
+        fit!(CfrParams::tarnet().representation(&[32]).heads(&[32])),
+        fit!(CfrParams::wasserstein().representation(&[32]).heads(&[32])),
+        fit!(CfrParams::mmd().representation(&[32]).heads(&[32])),
+        fit!(DragonNetParams::new().representation(&[32]).heads(&[32])),
+        fit!(SLearnerParams::new().hidden(&[32])),
+        fit!(TLearnerParams::new().hidden(&[32])),
+        fit!(
             CevaeParams::new()
                 .latent_dim(4)
                 .hidden_dim(32)
-                .epochs(60)
                 .num_samples(30)
-                .seed(1)
-                .device(Device::Cpu)
-                .check()
-                .unwrap()
-                .fit(&train, Some(&valid))
-                .unwrap(),
         ),
     ];
     for m in &models {
@@ -190,17 +139,11 @@ fn seeded_fits_are_reproducible_and_samples_centre_on_the_potential_outcomes() {
     let _guard = lock();
     let data = scm(300, 4);
     let fit = |seed| {
-        CevaeParams::new()
+        let params = CevaeParams::new()
             .latent_dim(3)
             .hidden_dim(16)
-            .epochs(20)
-            .num_samples(20)
-            .seed(seed)
-            .device(Device::Cpu)
-            .check()
-            .unwrap()
-            .fit(&data, None)
-            .unwrap()
+            .num_samples(20);
+        fit_cpu!(params, 20, seed, &data, None)
     };
     let (a, b, c) = (fit(7), fit(7), fit(8));
     let (pa, pb, pc) = (
@@ -221,16 +164,8 @@ fn seeded_fits_are_reproducible_and_samples_centre_on_the_potential_outcomes() {
     );
 
     let tarnet = |seed| {
-        CfrParams::wasserstein()
-            .representation(&[16])
-            .heads(&[16])
-            .epochs(15)
-            .seed(seed)
-            .device(Device::Cpu)
-            .check()
-            .unwrap()
-            .fit(&data, None)
-            .unwrap()
+        let params = CfrParams::wasserstein().representation(&[16]).heads(&[16]);
+        fit_cpu!(params, 15, seed, &data, None)
             .predict(&data)
             .unwrap()
     };

@@ -14,14 +14,13 @@
 
 use causal_torch::nn::{Activation, Mlp};
 use causal_torch::tch::{Device, Kind, Tensor};
-use causal_torch::trainer::Objective;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use super::fitted::{FitState, Setup, elu_mlp, state_methods, to_torch};
-use super::prep::{FitTensors, to_vec};
-use super::settings::{TrainSettings, train_builders};
+use super::fitted::{FitState, Setup, elu_mlp, state_methods};
+use super::prep::to_vec;
+use super::settings::{TrainSettings, setters, train_builders};
 use super::{IteModel, PotentialOutcomes};
 use crate::data::IteData;
 use crate::error::{CfError, Result};
@@ -93,35 +92,18 @@ impl CevaeParams {
         }
     }
 
-    /// Dimension of the latent confounder z.
-    pub fn latent_dim(mut self, d: usize) -> Self {
-        self.latent_dim = d;
-        self
-    }
-
-    /// Width of every hidden layer.
-    pub fn hidden_dim(mut self, h: usize) -> Self {
-        self.hidden_dim = h;
-        self
-    }
-
-    /// Number of hidden layers (at least 2).
-    pub fn num_layers(mut self, l: usize) -> Self {
-        self.num_layers = l;
-        self
-    }
-
-    /// Monte Carlo samples of z per unit for effects.
-    pub fn num_samples(mut self, s: usize) -> Self {
-        self.num_samples = s;
-        self
-    }
-
-    /// Model every covariate, binary ones included, as a whitened Gaussian (Pyro's choice);
-    /// off by default, where binary covariates get Bernoulli heads as in the paper.
-    pub fn all_gaussian(mut self, on: bool) -> Self {
-        self.all_gaussian = on;
-        self
+    setters! {
+        /// Dimension of the latent confounder z.
+        latent_dim: usize;
+        /// Width of every hidden layer.
+        hidden_dim: usize;
+        /// Number of hidden layers (at least 2).
+        num_layers: usize;
+        /// Monte Carlo samples of z per unit for effects.
+        num_samples: usize;
+        /// Model every covariate, binary ones included, as a whitened Gaussian (Pyro's choice);
+        /// off by default, where binary covariates get Bernoulli heads as in the paper.
+        all_gaussian: bool;
     }
 
     train_builders!();
@@ -354,35 +336,6 @@ impl Nets {
     }
 }
 
-struct CevaeObjective<'a> {
-    nets: &'a Nets,
-    data: &'a FitTensors,
-    rng: ChaCha8Rng,
-}
-
-impl Objective for CevaeObjective<'_> {
-    fn train_loss(
-        &mut self,
-        batch: &Tensor,
-        _epoch: usize,
-    ) -> causal_torch::Result<Vec<(String, Tensor)>> {
-        let (x, t, y) = self.data.batch(batch)?;
-        let l = self
-            .nets
-            .loss(&x, &t, &y, Some(&mut self.rng))
-            .map_err(to_torch)?;
-        Ok(vec![("neg_elbo_aux".into(), l.f_mean(Kind::Float)?)])
-    }
-
-    fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
-        let Some((x, t, y)) = self.data.valid() else {
-            return Ok(None);
-        };
-        let l = self.nets.loss(x, t, y, None).map_err(to_torch)?;
-        Ok(Some(l.f_mean(Kind::Float)?.f_double_value(&[])?))
-    }
-}
-
 fn index_tensor(idx: &[i64], device: Device) -> Result<Tensor> {
     Ok(Tensor::f_from_slice(idx)?.f_to_device(device)?)
 }
@@ -435,14 +388,12 @@ impl Cevae {
             n_bin: n_bin as i64,
             n_cont: n_cont as i64,
         };
-        let state = setup.train(
-            &p.train,
-            &mut CevaeObjective {
-                nets: &nets,
-                data: &data,
-                rng: ChaCha8Rng::seed_from_u64(p.train.seed ^ 0xCE7A_E000),
-            },
-        )?;
+        // Training draws z with its own noise stream; validation scores the posterior mean.
+        let mut rng = ChaCha8Rng::seed_from_u64(p.train.seed ^ 0xCE7A_E000);
+        let state = setup.train(&p.train, &data, |x, t, y, training| {
+            let l = nets.loss(x, t, y, training.then_some(&mut rng))?;
+            Ok(vec![("neg_elbo_aux".into(), l.f_mean(Kind::Float)?)])
+        })?;
         Ok(FittedCevae {
             nets,
             state,

@@ -2,14 +2,14 @@
 
 use causal_torch::nn::{Activation, Mlp};
 use causal_torch::tch::{Device, Kind, Tensor};
-use causal_torch::trainer::Objective;
 
 use super::fitted::{
-    FitState, Setup, check_widths, elu_mlp, representation, state_methods, sum_sq_weights, to_torch,
+    FitState, Setup, check_non_negative, check_widths, representation, state_methods,
+    with_residuals,
 };
+use super::heads::{ArmHeads, factual};
 use super::ipm::Ipm;
-use super::prep::FitTensors;
-use super::settings::{TrainSettings, train_builders, widths_builders};
+use super::settings::{TrainSettings, setters, train_builders, widths_builders};
 use super::{IteModel, PotentialOutcomes};
 use crate::data::IteData;
 use crate::error::{CfError, Result};
@@ -104,22 +104,13 @@ impl CfrParams {
         self
     }
 
-    /// L2 penalty on the outcome heads' weights.
-    pub fn head_l2(mut self, l2: f64) -> Self {
-        self.head_l2 = l2;
-        self
-    }
-
-    /// Re-weight units by 1/(2p) (treated) and 1/(2(1−p)) (control).
-    pub fn reweight(mut self, on: bool) -> Self {
-        self.reweight = on;
-        self
-    }
-
-    /// Scale each representation to unit norm before the heads and the IPM.
-    pub fn normalize(mut self, on: bool) -> Self {
-        self.normalize = on;
-        self
+    setters! {
+        /// L2 penalty on the outcome heads' weights.
+        head_l2: f64;
+        /// Re-weight units by 1/(2p) (treated) and 1/(2(1−p)) (control).
+        reweight: bool;
+        /// Scale each representation to unit norm before the heads and the IPM.
+        normalize: bool;
     }
 
     train_builders!();
@@ -132,12 +123,7 @@ impl CfrParams {
     /// L2, or invalid IPM or optimisation settings.
     pub fn check(self) -> Result<Cfr> {
         check_widths(&self.rep, &self.heads)?;
-        if !(self.alpha >= 0.0 && self.head_l2 >= 0.0) {
-            return Err(CfError::InvalidConfig(format!(
-                "alpha {} and head L2 {} must be non-negative",
-                self.alpha, self.head_l2
-            )));
-        }
+        check_non_negative(&[("alpha", self.alpha), ("head L2", self.head_l2)])?;
         match self.ipm {
             Ipm::Wasserstein { lambda, iterations }
                 if lambda.is_nan() || lambda <= 0.0 || iterations == 0 =>
@@ -160,8 +146,7 @@ impl CfrParams {
 
 struct Nets {
     rep: Mlp,
-    h0: Mlp,
-    h1: Mlp,
+    heads: ArmHeads,
     normalize: bool,
 }
 
@@ -183,21 +168,39 @@ impl Nets {
     /// (ŷ₀, ŷ₁, Φ) on standardized scale.
     fn forward(&self, x: &Tensor, train: bool) -> Result<(Tensor, Tensor, Tensor)> {
         let r = self.phi(x, train)?;
-        let y0 = self.h0.f_forward_t(&r, train)?.f_view([-1])?;
-        let y1 = self.h1.f_forward_t(&r, train)?.f_view([-1])?;
+        let (y0, y1) = self.heads.forward(&r, train)?;
         Ok((y0, y1, r))
     }
 
-    fn head_l2(&self, device: Device) -> Result<Tensor> {
-        sum_sq_weights(&[&self.h0, &self.h1], 0.5, device)
+    /// The loss terms on units (x, t, y) given the treated share `p`: the (re-weighted)
+    /// factual loss, and in training the IPM and head L2 penalties.
+    fn terms(
+        &self,
+        params: &CfrParams,
+        p: f64,
+        x: &Tensor,
+        t: &Tensor,
+        y: &Tensor,
+        train: bool,
+    ) -> Result<Vec<(String, Tensor)>> {
+        let (y0, y1, r) = self.forward(x, train)?;
+        let w = weights(t, p, params.reweight)?;
+        let err = factual(&y0, &y1, t)?.f_sub(y)?.f_square()?;
+        let mut terms = vec![("factual".to_string(), err.f_mul(&w)?.f_mean(Kind::Float)?)];
+        if !train {
+            return Ok(terms);
+        }
+        if params.alpha > 0.0
+            && let Some(d) = params.ipm.penalty(&r, t, p)?
+        {
+            terms.push(("ipm".into(), d.f_mul_scalar(params.alpha)?));
+        }
+        if params.head_l2 > 0.0 {
+            let l2 = self.heads.sum_sq_weights(0.5, x.device())?;
+            terms.push(("head_l2".into(), l2.f_mul_scalar(params.head_l2)?));
+        }
+        Ok(terms)
     }
-}
-
-fn factual(y0: &Tensor, y1: &Tensor, t: &Tensor) -> Result<Tensor> {
-    // t·ŷ₁ + (1 − t)·ŷ₀
-    Ok(y1
-        .f_mul(t)?
-        .f_add(&y0.f_mul(&t.f_neg()?.f_add_scalar(1.0)?)?)?)
 }
 
 fn weights(t: &Tensor, p: f64, reweight: bool) -> Result<Tensor> {
@@ -209,55 +212,6 @@ fn weights(t: &Tensor, p: f64, reweight: bool) -> Result<Tensor> {
             .f_add_scalar(1.0)?
             .f_div_scalar(2.0 * (1.0 - p))?,
     )?)
-}
-
-struct CfrObjective<'a> {
-    nets: &'a Nets,
-    data: &'a FitTensors,
-    p: f64,
-    params: &'a CfrParams,
-}
-
-impl Objective for CfrObjective<'_> {
-    fn train_loss(
-        &mut self,
-        batch: &Tensor,
-        _epoch: usize,
-    ) -> causal_torch::Result<Vec<(String, Tensor)>> {
-        let (x, t, y) = self.data.batch(batch)?;
-        let (y0, y1, r) = self.nets.forward(&x, true).map_err(to_torch)?;
-        let w = weights(&t, self.p, self.params.reweight).map_err(to_torch)?;
-        let err = factual(&y0, &y1, &t)
-            .map_err(to_torch)?
-            .f_sub(&y)?
-            .f_square()?;
-        let mut terms = vec![("factual".to_string(), err.f_mul(&w)?.f_mean(Kind::Float)?)];
-        if self.params.alpha > 0.0
-            && let Some(d) = self.params.ipm.penalty(&r, &t, self.p).map_err(to_torch)?
-        {
-            terms.push(("ipm".into(), d.f_mul_scalar(self.params.alpha)?));
-        }
-        if self.params.head_l2 > 0.0 {
-            let l2 = self.nets.head_l2(x.device()).map_err(to_torch)?;
-            terms.push(("head_l2".into(), l2.f_mul_scalar(self.params.head_l2)?));
-        }
-        Ok(terms)
-    }
-
-    fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
-        let Some((x, t, y)) = self.data.valid() else {
-            return Ok(None);
-        };
-        let (y0, y1, _) = self.nets.forward(x, false).map_err(to_torch)?;
-        let w = weights(t, self.p, self.params.reweight).map_err(to_torch)?;
-        let err = factual(&y0, &y1, t)
-            .map_err(to_torch)?
-            .f_sub(y)?
-            .f_square()?;
-        Ok(Some(
-            err.f_mul(&w)?.f_mean(Kind::Float)?.f_double_value(&[])?,
-        ))
-    }
 }
 
 impl Cfr {
@@ -280,26 +234,19 @@ impl Cfr {
         let (rep, w) = representation(train.d(), &p.rep, &root / "rep")?;
         let nets = Nets {
             rep,
-            h0: elu_mlp(w, &p.heads, 1, &root / "h0")?,
-            h1: elu_mlp(w, &p.heads, 1, &root / "h1")?,
+            heads: ArmHeads::new(w, &p.heads, &root, ["h0", "h1"])?,
             normalize: p.normalize,
         };
-        let mut objective = CfrObjective {
-            nets: &nets,
-            data: &data,
-            p: train.n_treated() as f64 / train.n() as f64,
-            params: p,
-        };
-        let state = setup.train(&p.train, &mut objective)?;
+        let share = train.n_treated() as f64 / train.n() as f64;
+        let state = setup.train(&p.train, &data, |x, t, y, training| {
+            nets.terms(p, share, x, t, y, training)
+        })?;
         let name = match (p.ipm, p.alpha > 0.0) {
             (Ipm::None, _) | (_, false) => "TARNet",
             (Ipm::Wasserstein { .. }, true) => "CFR-Wass",
             (_, true) => "CFR-MMD",
         };
-        let mut fitted = FittedCfr { name, nets, state };
-        let po = fitted.potential_outcomes(train.x())?;
-        fitted.state.set_residuals(train, &po);
-        Ok(fitted)
+        with_residuals(FittedCfr { name, nets, state }, train, |m| &mut m.state)
     }
 }
 

@@ -3,16 +3,17 @@
 use causal_torch::nn::{Activation, Mlp, MlpParams};
 use causal_torch::tch::nn::Init;
 use causal_torch::tch::{Device, Reduction, Tensor};
-use causal_torch::trainer::Objective;
 
 use super::fitted::{
-    FitState, Setup, check_widths, elu_mlp, representation, state_methods, sum_sq_weights, to_torch,
+    FitState, Setup, check_non_negative, check_widths, representation, state_methods,
+    with_residuals,
 };
-use super::prep::{FitTensors, to_vec};
-use super::settings::{TrainSettings, train_builders, widths_builders};
+use super::heads::{ArmHeads, factual};
+use super::prep::to_vec;
+use super::settings::{TrainSettings, setters, train_builders, widths_builders};
 use super::{IteModel, PotentialOutcomes};
 use crate::data::IteData;
-use crate::error::{CfError, Result};
+use crate::error::Result;
 
 /// Hyperparameters of DragonNet.
 ///
@@ -80,22 +81,13 @@ impl DragonNetParams {
 
     widths_builders!();
 
-    /// Weight α of the propensity loss.
-    pub fn alpha(mut self, alpha: f64) -> Self {
-        self.alpha = alpha;
-        self
-    }
-
-    /// Weight β of the targeted regularization (0 turns it off).
-    pub fn beta(mut self, beta: f64) -> Self {
-        self.beta = beta;
-        self
-    }
-
-    /// L2 penalty on the outcome heads' weights (Keras-style Σw², as in the authors' code).
-    pub fn head_l2(mut self, l2: f64) -> Self {
-        self.head_l2 = l2;
-        self
+    setters! {
+        /// Weight α of the propensity loss.
+        alpha: f64;
+        /// Weight β of the targeted regularization (0 turns it off).
+        beta: f64;
+        /// L2 penalty on the outcome heads' weights (Keras-style Σw², as in the authors' code).
+        head_l2: f64;
     }
 
     train_builders!();
@@ -104,16 +96,15 @@ impl DragonNetParams {
     ///
     /// # Errors
     ///
-    /// [`CfError::InvalidConfig`] for empty or zero widths, negative weights, or invalid
-    /// optimisation settings.
+    /// [`CfError::InvalidConfig`](crate::CfError::InvalidConfig) for empty or zero widths,
+    /// negative weights, or invalid optimisation settings.
     pub fn check(self) -> Result<DragonNet> {
         check_widths(&self.rep, &self.heads)?;
-        if !(self.alpha >= 0.0 && self.beta >= 0.0 && self.head_l2 >= 0.0) {
-            return Err(CfError::InvalidConfig(format!(
-                "alpha {}, beta {} and head L2 {} must be non-negative",
-                self.alpha, self.beta, self.head_l2
-            )));
-        }
+        check_non_negative(&[
+            ("alpha", self.alpha),
+            ("beta", self.beta),
+            ("head L2", self.head_l2),
+        ])?;
         self.train.trainer(Device::Cpu, true)?;
         Ok(DragonNet { params: self })
     }
@@ -122,8 +113,7 @@ impl DragonNetParams {
 struct Nets {
     rep: Mlp,
     g: Mlp,
-    q0: Mlp,
-    q1: Mlp,
+    q: ArmHeads,
     eps: Tensor,
 }
 
@@ -134,85 +124,61 @@ struct Out {
     g_logit: Tensor,
 }
 
+/// The propensity g from its logit. The authors squash g into [0.005, 0.995] before the
+/// cross-entropy and the clever covariate, which keeps h bounded.
+fn squash(g_logit: &Tensor) -> Result<Tensor> {
+    Ok(g_logit
+        .f_sigmoid()?
+        .f_add_scalar(0.01)?
+        .f_div_scalar(1.02)?)
+}
+
 impl Nets {
     fn forward(&self, x: &Tensor, train: bool) -> Result<Out> {
         let r = Activation::Elu.f_apply(&self.rep.f_forward_t(x, train)?)?;
+        let (q0, q1) = self.q.forward(&r, train)?;
         Ok(Out {
-            q0: self.q0.f_forward_t(&r, train)?.f_view([-1])?,
-            q1: self.q1.f_forward_t(&r, train)?.f_view([-1])?,
+            q0,
+            q1,
             g_logit: self.g.f_forward_t(&r, train)?.f_view([-1])?,
         })
     }
-}
 
-struct DragonObjective<'a> {
-    nets: &'a Nets,
-    data: &'a FitTensors,
-    params: &'a DragonNetParams,
-}
-
-impl DragonObjective<'_> {
+    /// The loss terms on units (x, t, y): outcome, propensity, targeted regularization and, in
+    /// training, the heads' L2 penalty.
     fn terms(
         &self,
+        params: &DragonNetParams,
         x: &Tensor,
         t: &Tensor,
         y: &Tensor,
         train: bool,
     ) -> Result<Vec<(String, Tensor)>> {
-        let o = self.nets.forward(x, train)?;
-        let one_minus_t = t.f_neg()?.f_add_scalar(1.0)?;
-        let q = o.q1.f_mul(t)?.f_add(&o.q0.f_mul(&one_minus_t)?)?;
+        let o = self.forward(x, train)?;
+        let q = factual(&o.q0, &o.q1, t)?;
         let mut terms = vec![("outcome".to_string(), q.f_mse_loss(y, Reduction::Mean)?)];
-        // The authors squash g into [0.005, 0.995] before the cross-entropy and the clever
-        // covariate, which keeps h bounded.
-        let g = o
-            .g_logit
-            .f_sigmoid()?
-            .f_add_scalar(0.01)?
-            .f_div_scalar(1.02)?;
-        if self.params.alpha > 0.0 {
+        let g = squash(&o.g_logit)?;
+        if params.alpha > 0.0 {
             let bce = g.f_binary_cross_entropy::<Tensor>(t, None, Reduction::Mean)?;
-            terms.push(("propensity".into(), bce.f_mul_scalar(self.params.alpha)?));
+            terms.push(("propensity".into(), bce.f_mul_scalar(params.alpha)?));
         }
-        if self.params.beta > 0.0 {
+        if params.beta > 0.0 {
+            let one_minus_t = t.f_neg()?.f_add_scalar(1.0)?;
             let h = t
                 .f_div(&g)?
                 .f_sub(&one_minus_t.f_div(&g.f_neg()?.f_add_scalar(1.0)?)?)?;
-            let q_tilde = q.f_add(&h.f_mul(&self.nets.eps)?)?;
+            let q_tilde = q.f_add(&h.f_mul(&self.eps)?)?;
             let tr = q_tilde.f_mse_loss(y, Reduction::Mean)?;
-            terms.push(("targeted".into(), tr.f_mul_scalar(self.params.beta)?));
+            terms.push(("targeted".into(), tr.f_mul_scalar(params.beta)?));
         }
-        if train && self.params.head_l2 > 0.0 {
-            let acc = sum_sq_weights(&[&self.nets.q0, &self.nets.q1], 1.0, x.device())?;
+        if train && params.head_l2 > 0.0 {
+            let acc = self.q.sum_sq_weights(1.0, x.device())?;
             terms.push((
                 "head_l2".into(),
-                acc.f_mul_scalar(self.params.head_l2 / x.size()[0].max(1) as f64)?,
+                acc.f_mul_scalar(params.head_l2 / x.size()[0].max(1) as f64)?,
             ));
         }
         Ok(terms)
-    }
-}
-
-impl Objective for DragonObjective<'_> {
-    fn train_loss(
-        &mut self,
-        batch: &Tensor,
-        _epoch: usize,
-    ) -> causal_torch::Result<Vec<(String, Tensor)>> {
-        let (x, t, y) = self.data.batch(batch)?;
-        self.terms(&x, &t, &y, true).map_err(to_torch)
-    }
-
-    fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
-        let Some((x, t, y)) = self.data.valid() else {
-            return Ok(None);
-        };
-        let terms = self.terms(x, t, y, false).map_err(to_torch)?;
-        let mut total = 0.0;
-        for (_, v) in &terms {
-            total += v.f_double_value(&[])?;
-        }
-        Ok(Some(total))
     }
 }
 
@@ -235,20 +201,13 @@ impl DragonNet {
         let nets = Nets {
             rep,
             g: MlpParams::new(w, &[], 1).build(&root / "g")?,
-            q0: elu_mlp(w, &p.heads, 1, &root / "q0")?,
-            q1: elu_mlp(w, &p.heads, 1, &root / "q1")?,
+            q: ArmHeads::new(w, &p.heads, &root, ["q0", "q1"])?,
             eps: root.f_var("epsilon", &[1], Init::Const(0.0))?,
         };
-        let mut objective = DragonObjective {
-            nets: &nets,
-            data: &data,
-            params: p,
-        };
-        let state = setup.train(&p.train, &mut objective)?;
-        let mut fitted = FittedDragonNet { nets, state };
-        let po = fitted.potential_outcomes(train.x())?;
-        fitted.state.set_residuals(train, &po);
-        Ok(fitted)
+        let state = setup.train(&p.train, &data, |x, t, y, training| {
+            nets.terms(p, x, t, y, training)
+        })?;
+        with_residuals(FittedDragonNet { nets, state }, train, |m| &mut m.state)
     }
 }
 
@@ -293,11 +252,6 @@ impl IteModel for FittedDragonNet {
     fn propensity(&self, x: &[f64]) -> Result<Option<Vec<f64>>> {
         let (_, xt) = self.state.input(x)?;
         let o = causal_torch::tch::no_grad(|| self.nets.forward(&xt, false))?;
-        Ok(Some(to_vec(
-            &o.g_logit
-                .f_sigmoid()?
-                .f_add_scalar(0.01)?
-                .f_div_scalar(1.02)?,
-        )?))
+        Ok(Some(to_vec(&squash(&o.g_logit)?)?))
     }
 }

@@ -3,12 +3,12 @@
 
 use causal_torch::nn::{Activation, Mlp, MlpParams};
 use causal_torch::tch::nn::{Path, VarStore};
-use causal_torch::tch::{Device, Kind, Tensor};
+use causal_torch::tch::{Device, Tensor};
 use causal_torch::trainer::{History, Objective};
 
 use super::prep::{FitTensors, Scaler, YScale, to_vec};
 use super::settings::TrainSettings;
-use super::{PotentialOutcomes, gaussian_samples, residual_sd, rows_of};
+use super::{IteModel, PotentialOutcomes, gaussian_samples, residual_sd, rows_of};
 use crate::data::IteData;
 use crate::error::{CfError, Result};
 
@@ -44,6 +44,22 @@ pub(crate) fn check_widths(rep: &[usize], heads: &[usize]) -> Result<()> {
     Ok(())
 }
 
+/// Loss weights must be non-negative (and not NaN); the error lists them all, e.g.
+/// "alpha 1, beta -1 and head L2 0.01 must be non-negative".
+pub(crate) fn check_non_negative(weights: &[(&str, f64)]) -> Result<()> {
+    if weights.iter().all(|(_, w)| *w >= 0.0) {
+        return Ok(());
+    }
+    let named: Vec<String> = weights.iter().map(|(n, w)| format!("{n} {w}")).collect();
+    let list = match named.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => named.concat(),
+    };
+    Err(CfError::InvalidConfig(format!(
+        "{list} must be non-negative"
+    )))
+}
+
 /// An ELU MLP `input → hidden.. → output` under `path`.
 pub(crate) fn elu_mlp<'a>(
     input: usize,
@@ -64,20 +80,6 @@ pub(crate) fn representation<'a>(
 ) -> Result<(Mlp, usize)> {
     let (hidden, out) = widths.split_at(widths.len() - 1);
     Ok((elu_mlp(input, hidden, out[0], path)?, out[0]))
-}
-
-/// `scale · Σ ‖W‖²` over the weight matrices of `nets` (the heads' L2 penalty).
-pub(crate) fn sum_sq_weights(nets: &[&Mlp], scale: f64, device: Device) -> Result<Tensor> {
-    let mut acc = Tensor::f_zeros([], (Kind::Float, device))?;
-    for l in nets.iter().flat_map(|n| n.layers()) {
-        acc = acc.f_add(
-            &l.weight
-                .f_square()?
-                .f_sum(Kind::Float)?
-                .f_mul_scalar(scale)?,
-        )?;
-    }
-    Ok(acc)
 }
 
 /// The start of every fit: the device, scalers fit on the training units and an empty parameter
@@ -122,15 +124,20 @@ impl Setup {
         self.vs.root()
     }
 
-    /// Trains the stored parameters on `objective` (early stopping when there was validation
-    /// data) and returns the fitted state.
-    pub(crate) fn train(
+    /// Trains the stored parameters on the loss `terms` over `data` (early stopping when there
+    /// was validation data) and returns the fitted state; see [`TermsObjective`].
+    pub(crate) fn train<F>(
         mut self,
         settings: &TrainSettings,
-        objective: &mut impl Objective,
-    ) -> Result<FitState> {
+        data: &FitTensors,
+        terms: F,
+    ) -> Result<FitState>
+    where
+        F: FnMut(&Tensor, &Tensor, &Tensor, bool) -> Result<Vec<(String, Tensor)>>,
+    {
         let trainer = settings.trainer(self.device, self.with_valid)?;
-        let history = trainer.fit(&mut self.vs, objective, self.n)?;
+        let mut objective = TermsObjective { data, terms };
+        let history = trainer.fit(&mut self.vs, &mut objective, self.n)?;
         Ok(FitState {
             _vs: self.vs,
             scaler: self.scaler,
@@ -139,6 +146,41 @@ impl Setup {
             history,
             sd: [1.0; 2],
         })
+    }
+}
+
+/// The objective every network trains on: `terms(x, t, y, train)` names the loss terms on the
+/// units (x, t, y). Training sums them on each mini-batch (`train` true); early stopping scores
+/// the validation units by the sum of their values with `train` false, where a model leaves out
+/// its penalties.
+struct TermsObjective<'a, F> {
+    data: &'a FitTensors,
+    terms: F,
+}
+
+impl<F> Objective for TermsObjective<'_, F>
+where
+    F: FnMut(&Tensor, &Tensor, &Tensor, bool) -> Result<Vec<(String, Tensor)>>,
+{
+    fn train_loss(
+        &mut self,
+        batch: &Tensor,
+        _epoch: usize,
+    ) -> causal_torch::Result<Vec<(String, Tensor)>> {
+        let (x, t, y) = self.data.batch(batch)?;
+        (self.terms)(&x, &t, &y, true).map_err(to_torch)
+    }
+
+    fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
+        let Some((x, t, y)) = self.data.valid() else {
+            return Ok(None);
+        };
+        let terms = (self.terms)(x, t, y, false).map_err(to_torch)?;
+        let mut total = 0.0;
+        for (_, v) in &terms {
+            total += v.f_double_value(&[])?;
+        }
+        Ok(Some(total))
     }
 }
 
@@ -173,11 +215,6 @@ impl FitState {
         })
     }
 
-    /// Records the training residual spread per arm, given the model's training-unit outcomes.
-    pub(crate) fn set_residuals(&mut self, train: &IteData, po: &PotentialOutcomes) {
-        self.sd = residual_sd(train, po);
-    }
-
     /// Gaussian draws of y | do(t), x around ŷ(t) with the arm's residual spread.
     pub(crate) fn sample_around(
         &self,
@@ -195,7 +232,19 @@ impl FitState {
     }
 }
 
-/// The [`IteModel`](super::IteModel) methods every model answers from its [`FitState`] in field
+/// A freshly fitted deterministic model, with the training residual spread per arm recorded in
+/// its [`FitState`] (reached through `state`) for its Gaussian `sample_do` draws.
+pub(crate) fn with_residuals<M: IteModel>(
+    mut model: M,
+    train: &IteData,
+    state: fn(&mut M) -> &mut FitState,
+) -> Result<M> {
+    let po = model.potential_outcomes(train.x())?;
+    state(&mut model).sd = residual_sd(train, &po);
+    Ok(model)
+}
+
+/// The [`IteModel`] methods every model answers from its [`FitState`] in field
 /// `state`; with `deterministic`, also `sample_do` as Gaussian draws around ŷ(t).
 macro_rules! state_methods {
     () => {

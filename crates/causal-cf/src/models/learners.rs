@@ -2,10 +2,9 @@
 
 use causal_torch::nn::Mlp;
 use causal_torch::tch::{Device, Kind, Tensor};
-use causal_torch::trainer::Objective;
 
-use super::fitted::{FitState, Setup, elu_mlp, state_methods, to_torch};
-use super::prep::FitTensors;
+use super::fitted::{FitState, Setup, elu_mlp, state_methods, with_residuals};
+use super::heads::ArmHeads;
 use super::settings::{TrainSettings, train_builders};
 use super::{IteModel, PotentialOutcomes};
 use crate::data::IteData;
@@ -115,43 +114,10 @@ fn with_t(x: &Tensor, t: &Tensor) -> Result<Tensor> {
     Ok(Tensor::f_cat(&[x.shallow_clone(), t.f_unsqueeze(1)?], 1)?)
 }
 
-struct SObjective<'a> {
-    net: &'a Mlp,
-    data: &'a FitTensors,
-}
-
-impl Objective for SObjective<'_> {
-    fn train_loss(
-        &mut self,
-        batch: &Tensor,
-        _epoch: usize,
-    ) -> causal_torch::Result<Vec<(String, Tensor)>> {
-        let (x, t, y) = self.data.batch(batch)?;
-        let pred = self
-            .net
-            .f_forward_t(&with_t(&x, &t).map_err(to_torch)?, true)?
-            .f_view([-1])?;
-        Ok(vec![(
-            "mse".into(),
-            pred.f_sub(&y)?.f_square()?.f_mean(Kind::Float)?,
-        )])
-    }
-
-    fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
-        let Some((x, t, y)) = self.data.valid() else {
-            return Ok(None);
-        };
-        let pred = self
-            .net
-            .f_forward_t(&with_t(x, t).map_err(to_torch)?, false)?
-            .f_view([-1])?;
-        Ok(Some(
-            pred.f_sub(y)?
-                .f_square()?
-                .f_mean(Kind::Float)?
-                .f_double_value(&[])?,
-        ))
-    }
+/// The S-learner's squared error on units (x, t, y).
+fn s_loss(net: &Mlp, x: &Tensor, t: &Tensor, y: &Tensor, train: bool) -> Result<Tensor> {
+    let pred = net.f_forward_t(&with_t(x, t)?, train)?.f_view([-1])?;
+    Ok(pred.f_sub(y)?.f_square()?.f_mean(Kind::Float)?)
 }
 
 impl SLearner {
@@ -164,17 +130,10 @@ impl SLearner {
         let p = &self.params;
         let (setup, data) = Setup::new(train, valid, &p.train, false)?;
         let net = elu_mlp(train.d() + 1, &p.hidden, 1, setup.root() / "net")?;
-        let state = setup.train(
-            &p.train,
-            &mut SObjective {
-                net: &net,
-                data: &data,
-            },
-        )?;
-        let mut fitted = FittedSLearner { net, state };
-        let po = fitted.potential_outcomes(train.x())?;
-        fitted.state.set_residuals(train, &po);
-        Ok(fitted)
+        let state = setup.train(&p.train, &data, |x, t, y, training| {
+            Ok(vec![("mse".into(), s_loss(&net, x, t, y, training)?)])
+        })?;
+        with_residuals(FittedSLearner { net, state }, train, |m| &mut m.state)
     }
 }
 
@@ -240,41 +199,11 @@ learner_params!(
     "Three ELU layers of 200 units per arm, Adam 1e-3, weight decay 1e-4, batches of 100."
 );
 
-struct TObjective<'a> {
-    nets: &'a [Mlp; 2],
-    data: &'a FitTensors,
-}
-
-fn t_loss(nets: &[Mlp; 2], x: &Tensor, t: &Tensor, y: &Tensor, train: bool) -> Result<Tensor> {
-    let p0 = nets[0].f_forward_t(x, train)?.f_view([-1])?;
-    let p1 = nets[1].f_forward_t(x, train)?.f_view([-1])?;
+/// The T-learner's squared error on units (x, t, y): each arm's head on its own units.
+fn t_loss(heads: &ArmHeads, x: &Tensor, t: &Tensor, y: &Tensor, train: bool) -> Result<Tensor> {
+    let (p0, p1) = heads.forward(x, train)?;
     let c = t.f_neg()?.f_add_scalar(1.0)?;
     Ok(masked_sq(&p0, y, &c)?.f_add(&masked_sq(&p1, y, t)?)?)
-}
-
-impl Objective for TObjective<'_> {
-    fn train_loss(
-        &mut self,
-        batch: &Tensor,
-        _epoch: usize,
-    ) -> causal_torch::Result<Vec<(String, Tensor)>> {
-        let (x, t, y) = self.data.batch(batch)?;
-        Ok(vec![(
-            "mse".into(),
-            t_loss(self.nets, &x, &t, &y, true).map_err(to_torch)?,
-        )])
-    }
-
-    fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
-        let Some((x, t, y)) = self.data.valid() else {
-            return Ok(None);
-        };
-        Ok(Some(
-            t_loss(self.nets, x, t, y, false)
-                .map_err(to_torch)?
-                .f_double_value(&[])?,
-        ))
-    }
 }
 
 impl TLearner {
@@ -286,28 +215,17 @@ impl TLearner {
     pub fn fit(&self, train: &IteData, valid: Option<&IteData>) -> Result<FittedTLearner> {
         let p = &self.params;
         let (setup, data) = Setup::new(train, valid, &p.train, false)?;
-        let root = setup.root();
-        let nets = [
-            elu_mlp(train.d(), &p.hidden, 1, &root / "mu0")?,
-            elu_mlp(train.d(), &p.hidden, 1, &root / "mu1")?,
-        ];
-        let state = setup.train(
-            &p.train,
-            &mut TObjective {
-                nets: &nets,
-                data: &data,
-            },
-        )?;
-        let mut fitted = FittedTLearner { nets, state };
-        let po = fitted.potential_outcomes(train.x())?;
-        fitted.state.set_residuals(train, &po);
-        Ok(fitted)
+        let heads = ArmHeads::new(train.d(), &p.hidden, &setup.root(), ["mu0", "mu1"])?;
+        let state = setup.train(&p.train, &data, |x, t, y, training| {
+            Ok(vec![("mse".into(), t_loss(&heads, x, t, y, training)?)])
+        })?;
+        with_residuals(FittedTLearner { heads, state }, train, |m| &mut m.state)
     }
 }
 
 /// A fitted T-learner.
 pub struct FittedTLearner {
-    nets: [Mlp; 2],
+    heads: ArmHeads,
     state: FitState,
 }
 
@@ -326,7 +244,7 @@ impl IteModel for FittedTLearner {
 
     fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
         let (_, xt) = self.state.input(x)?;
-        let arm = |k: usize| causal_torch::tch::no_grad(|| self.nets[k].f_forward_t(&xt, false));
-        self.state.outcomes(&arm(0)?, &arm(1)?)
+        let (y0, y1) = causal_torch::tch::no_grad(|| self.heads.forward(&xt, false))?;
+        self.state.outcomes(&y0, &y1)
     }
 }

@@ -11,6 +11,7 @@ mod crossfit;
 mod dragonnet;
 mod ensemble;
 mod fitted;
+mod heads;
 mod ipm;
 mod learners;
 pub(crate) mod prep;

@@ -3,10 +3,9 @@
 
 use causal_torch::nn::{Mlp, MlpParams};
 use causal_torch::tch::{Kind, Reduction, Tensor};
-use causal_torch::trainer::Objective;
 
 use super::fitted::{FitState, Setup};
-use super::prep::{FitTensors, to_vec};
+use super::prep::to_vec;
 use super::settings::TrainSettings;
 use crate::data::IteData;
 use crate::error::Result;
@@ -23,33 +22,10 @@ impl std::fmt::Debug for Propensity {
     }
 }
 
-struct LogitObjective<'a> {
-    net: &'a Mlp,
-    data: &'a FitTensors,
-}
-
-fn bce(net: &Mlp, x: &Tensor, t: &Tensor) -> causal_torch::Result<Tensor> {
+/// The logistic loss of the logits `net(x)` against t.
+fn bce(net: &Mlp, x: &Tensor, t: &Tensor) -> Result<Tensor> {
     let logits = net.f_forward_t(x, false)?.f_view([-1])?;
     Ok(logits.f_binary_cross_entropy_with_logits::<Tensor>(t, None, None, Reduction::Mean)?)
-}
-
-impl Objective for LogitObjective<'_> {
-    fn train_loss(
-        &mut self,
-        batch: &Tensor,
-        _epoch: usize,
-    ) -> causal_torch::Result<Vec<(String, Tensor)>> {
-        let x = self.data.x.f_index_select(0, batch)?;
-        let t = self.data.t.f_index_select(0, batch)?;
-        Ok(vec![("bce".into(), bce(self.net, &x, &t)?)])
-    }
-
-    fn validation_loss(&mut self, _epoch: usize) -> causal_torch::Result<Option<f64>> {
-        match (&self.data.x_val, &self.data.t_val) {
-            (Some(x), Some(t)) => Ok(Some(bce(self.net, x, t)?.f_double_value(&[])?)),
-            _ => Ok(None),
-        }
-    }
 }
 
 impl Propensity {
@@ -65,13 +41,9 @@ impl Propensity {
         settings.seed = seed;
         let (setup, data) = Setup::new(train, valid, &settings, false)?;
         let net = MlpParams::new(train.d(), &[], 1).build(setup.root() / "logit")?;
-        let state = setup.train(
-            &settings,
-            &mut LogitObjective {
-                net: &net,
-                data: &data,
-            },
-        )?;
+        let state = setup.train(&settings, &data, |x, t, _, _| {
+            Ok(vec![("bce".into(), bce(&net, x, t)?)])
+        })?;
         Ok(Self { net, state })
     }
 

@@ -77,52 +77,55 @@ impl TrainSettings {
     }
 }
 
+/// Consuming builder methods `name(value)`, one per `name: Type;` line with its doc comment,
+/// that set field `name`, or with a leading `in outer;` field `outer.name`.
+macro_rules! setters {
+    (in $outer:ident; $($(#[$doc:meta])* $name:ident: $ty:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $name: $ty) -> Self {
+                self.$outer.$name = $name;
+                self
+            }
+        )*
+    };
+    ($($(#[$doc:meta])* $name:ident: $ty:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $name: $ty) -> Self {
+                self.$name = $name;
+                self
+            }
+        )*
+    };
+}
+pub(crate) use setters;
+
 /// Builder methods for the [`TrainSettings`] held in field `train`.
 macro_rules! train_builders {
     () => {
-        /// Maximum number of epochs.
-        pub fn epochs(mut self, epochs: usize) -> Self {
-            self.train.epochs = epochs;
-            self
-        }
-        /// Mini-batch size.
-        pub fn batch_size(mut self, batch_size: usize) -> Self {
-            self.train.batch_size = batch_size;
-            self
-        }
-        /// Adam's learning rate.
-        pub fn learning_rate(mut self, lr: f64) -> Self {
-            self.train.learning_rate = lr;
-            self
-        }
-        /// Adam's weight decay.
-        pub fn weight_decay(mut self, wd: f64) -> Self {
-            self.train.weight_decay = wd;
-            self
-        }
-        /// Gradient-norm clipping.
-        pub fn grad_clip(mut self, max_norm: Option<f64>) -> Self {
-            self.train.grad_clip = max_norm;
-            self
-        }
-        /// Early-stopping patience in epochs (used when validation data is given).
-        pub fn patience(mut self, patience: Option<usize>) -> Self {
-            self.train.patience = patience;
-            self
-        }
-        /// Seed of initialisation, shuffling and sampling.
-        pub fn seed(mut self, seed: u64) -> Self {
-            self.train.seed = seed;
-            self
+        $crate::models::settings::setters! {
+            in train;
+            /// Maximum number of epochs.
+            epochs: usize;
+            /// Mini-batch size.
+            batch_size: usize;
+            /// Adam's learning rate.
+            learning_rate: f64;
+            /// Adam's weight decay.
+            weight_decay: f64;
+            /// Gradient-norm clipping.
+            grad_clip: Option<f64>;
+            /// Early-stopping patience in epochs (used when validation data is given).
+            patience: Option<usize>;
+            /// Seed of initialisation, shuffling and sampling.
+            seed: u64;
+            /// Hide the progress bar.
+            quiet: bool;
         }
         /// Device (default: `CAUSAL_DEVICE`, else CUDA if available, else CPU).
         pub fn device(mut self, device: causal_torch::tch::Device) -> Self {
             self.train.device = Some(device);
-            self
-        }
-        /// Hide the progress bar.
-        pub fn quiet(mut self, quiet: bool) -> Self {
-            self.train.quiet = quiet;
             self
         }
         /// Replaces all optimisation settings at once.
