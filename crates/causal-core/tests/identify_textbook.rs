@@ -1,37 +1,10 @@
 //! Textbook identification cases, snapshot-tested: back door, front door, napkin, bow arc, the
 //! examples of Shpitser & Pearl (2006), and conditional queries (IDC).
 
-use causal_core::graph::{Admg, MixedGraph};
-use causal_core::identify::{Identification, Identifier};
+mod common;
 
-/// Builds an ADMG from `"A -> B; B <-> C"` (nodes in order of appearance).
-fn admg(spec: &str) -> Admg {
-    let mut g = MixedGraph::new();
-    let mut edges = Vec::new();
-    for part in spec.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        let (op, bi) = if part.contains("<->") {
-            ("<->", true)
-        } else {
-            ("->", false)
-        };
-        let (a, b) = part.split_once(op).expect("edge");
-        let (a, b) = (a.trim().to_owned(), b.trim().to_owned());
-        for n in [&a, &b] {
-            if g.index(n).is_err() {
-                g.add_node(n.clone()).unwrap();
-            }
-        }
-        edges.push((a, b, bi));
-    }
-    for (a, b, bi) in edges {
-        if bi {
-            g.add_bidirected(&a, &b).unwrap();
-        } else {
-            g.add_directed(&a, &b).unwrap();
-        }
-    }
-    Admg::from_mixed(&g).unwrap()
-}
+use causal_core::identify::{Identification, Identifier};
+use common::admg;
 
 fn show(spec: &str, x: &[&str], y: &[&str], z: &[&str]) -> String {
     let g = admg(spec);

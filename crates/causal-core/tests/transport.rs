@@ -6,40 +6,12 @@ mod common;
 
 use std::collections::HashMap;
 
-use causal_core::graph::{Admg, MixedGraph};
+use causal_core::graph::Admg;
 use causal_core::identify::{Transport, Transporter};
-use common::{Scm, prob};
+use common::{Scm, admg, prob};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-fn diagram(spec: &str) -> Admg {
-    let mut g = MixedGraph::new();
-    let mut edges = Vec::new();
-    for part in spec.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        let (op, bi) = if part.contains("<->") {
-            ("<->", true)
-        } else {
-            ("->", false)
-        };
-        let (a, b) = part.split_once(op).expect("edge");
-        let (a, b) = (a.trim().to_owned(), b.trim().to_owned());
-        for n in [&a, &b] {
-            if g.index(n).is_err() {
-                g.add_node(n.clone()).unwrap();
-            }
-        }
-        edges.push((a, b, bi));
-    }
-    for (a, b, bi) in edges {
-        if bi {
-            g.add_bidirected(&a, &b).unwrap();
-        } else {
-            g.add_directed(&a, &b).unwrap();
-        }
-    }
-    Admg::from_mixed(&g).unwrap()
-}
 
 #[test]
 fn textbook_selection_diagrams() {
@@ -75,7 +47,7 @@ fn textbook_selection_diagrams() {
     ];
     let mut out = String::new();
     for (name, spec) in cases {
-        let t = Transporter::new(&diagram(spec)).unwrap();
+        let t = Transporter::new(&admg(spec)).unwrap();
         let r = t.transport(&["X"], &["Y"]).unwrap();
         let text = match &r {
             Transport::Transportable(e) => format!("{e}\n{}", e.to_latex()),

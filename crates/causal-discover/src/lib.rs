@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod notears;
 pub mod pc;
 pub mod prelude;
+mod search_setup;
 pub mod sem;
 pub mod sepset;
 mod work_graph;

@@ -35,6 +35,12 @@ impl WorkGraph {
         Self { n, g, dpath }
     }
 
+    /// `n` nodes and no edges (where the unit tests start).
+    #[cfg(test)]
+    pub(crate) fn empty(n: usize) -> Self {
+        Self::complete(n, 0)
+    }
+
     #[inline]
     pub(crate) fn get(&self, i: usize, j: usize) -> i8 {
         self.g[i * self.n + j]

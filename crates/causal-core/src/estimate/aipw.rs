@@ -5,7 +5,8 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
-use super::overlap::{OVERLAP_THRESHOLD, overlap_summary};
+use super::overlap::{OVERLAP_THRESHOLD, check_clip, overlap_summary};
+use super::roles::{owned, role_methods};
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
@@ -37,19 +38,19 @@ impl AipwParams {
 
     /// The adjustment set (used by both models unless overridden).
     pub fn covariates(mut self, names: &[&str]) -> Self {
-        self.roles.covariates = names.iter().map(|s| (*s).to_owned()).collect();
+        self.roles.covariates = owned(names);
         self
     }
 
     /// Regressors of the propensity model, instead of the adjustment set.
     pub fn propensity_covariates(mut self, names: &[&str]) -> Self {
-        self.propensity_covariates = Some(names.iter().map(|s| (*s).to_owned()).collect());
+        self.propensity_covariates = Some(owned(names));
         self
     }
 
     /// Regressors of the outcome models, instead of the adjustment set.
     pub fn outcome_covariates(mut self, names: &[&str]) -> Self {
-        self.outcome_covariates = Some(names.iter().map(|s| (*s).to_owned()).collect());
+        self.outcome_covariates = Some(owned(names));
         self
     }
 
@@ -94,12 +95,7 @@ impl ParamGuard for AipwParams {
                 "AIPW needs at least 1 fold".into(),
             ));
         }
-        if !(0.0..0.5).contains(&self.clip) {
-            return Err(CoreError::InvalidArgument(format!(
-                "propensity clip {} is not in [0, 0.5)",
-                self.clip
-            )));
-        }
+        check_clip(self.clip)?;
         Ok(Aipw { params: self })
     }
 }
@@ -132,10 +128,6 @@ fn owned_design(cols: &[(&str, &[f64])], rows: &[usize]) -> Design<'static> {
 impl AteEstimator for Aipw {
     fn method(&self) -> Method {
         Method::Aipw
-    }
-
-    fn roles(&self) -> &Roles {
-        &self.params.roles
     }
 
     fn estimand(&self) -> String {
@@ -236,10 +228,5 @@ impl AteEstimator for Aipw {
         Box::new(Self { params: p })
     }
 
-    fn with_roles(&self, treatment: &str, outcome: &str) -> Box<dyn AteEstimator> {
-        let mut p = self.params.clone();
-        p.roles.treatment = treatment.to_owned();
-        p.roles.outcome = outcome.to_owned();
-        Box::new(Self { params: p })
-    }
+    role_methods!(without_extra_covariate);
 }

@@ -2,9 +2,11 @@
 
 use serde_json::json;
 
+use super::regression::add_mean_variance;
+use super::roles::{owned, role_methods};
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
 use crate::data::Dataset;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::stats::{Design, OlsFit, mean, ols_fit};
 
 /// Hyperparameters of [`InteractionCate`].
@@ -16,14 +18,14 @@ pub struct InteractionCateParams {
 impl InteractionCateParams {
     /// Treatment, outcome and the effect modifiers `V`.
     pub fn new(treatment: &str, outcome: &str, modifiers: &[&str]) -> Self {
-        let mut roles = Roles::new(treatment, outcome);
-        roles.extra = modifiers.iter().map(|s| (*s).to_owned()).collect();
-        Self { roles }
+        Self {
+            roles: Roles::with_extra(treatment, outcome, modifiers),
+        }
     }
 
     /// The adjustment set (modifiers may be among them).
     pub fn covariates(mut self, names: &[&str]) -> Self {
-        self.roles.covariates = names.iter().map(|s| (*s).to_owned()).collect();
+        self.roles.covariates = owned(names);
         self
     }
 }
@@ -31,12 +33,9 @@ impl InteractionCateParams {
 impl ParamGuard for InteractionCateParams {
     type Checked = InteractionCate;
     fn check(self) -> Result<InteractionCate> {
-        self.roles.check("effect modifier")?;
-        if self.roles.extra.is_empty() {
-            return Err(CoreError::InvalidArgument(
-                "CATE by interactions needs at least one effect modifier".into(),
-            ));
-        }
+        // Unlike mediators and instruments, modifiers may also be covariates.
+        self.roles
+            .check_with_extras("effect modifier", "CATE by interactions")?;
         Ok(InteractionCate { params: self })
     }
 }
@@ -116,10 +115,6 @@ impl AteEstimator for InteractionCate {
         Method::Cate
     }
 
-    fn roles(&self) -> &Roles {
-        &self.params.roles
-    }
-
     fn estimand(&self) -> String {
         let r = &self.params.roles;
         format!(
@@ -151,18 +146,13 @@ impl AteEstimator for InteractionCate {
                 var += g[a] * g[b] * fit.cov[(ka, kb)];
             }
         }
-        let n = data.n_rows() as f64;
-        for a in 0..vcols.len() {
-            for b in 0..vcols.len() {
-                let c: f64 = vcols[a]
-                    .iter()
-                    .zip(vcols[b].iter())
-                    .map(|(u, v)| (u - vbar[a]) * (v - vbar[b]))
-                    .sum::<f64>()
-                    / (n - 1.0);
-                var += fit.coef[pos[a]] * fit.coef[pos[b]] * c / n;
-            }
-        }
+        let centred: Vec<Vec<f64>> = vcols
+            .iter()
+            .zip(&vbar)
+            .map(|(c, m)| c.iter().map(|v| v - m).collect())
+            .collect();
+        let gamma: Vec<f64> = pos.iter().map(|&k| fit.coef[k]).collect();
+        add_mean_variance(&mut var, &gamma, &centred);
         let slopes: serde_json::Map<String, serde_json::Value> = r
             .extra
             .iter()
@@ -184,16 +174,5 @@ impl AteEstimator for InteractionCate {
         })
     }
 
-    fn with_extra_covariate(&self, name: &str) -> Box<dyn AteEstimator> {
-        let mut p = self.params.clone();
-        p.roles.covariates.push(name.to_owned());
-        Box::new(Self { params: p })
-    }
-
-    fn with_roles(&self, treatment: &str, outcome: &str) -> Box<dyn AteEstimator> {
-        let mut p = self.params.clone();
-        p.roles.treatment = treatment.to_owned();
-        p.roles.outcome = outcome.to_owned();
-        Box::new(Self { params: p })
-    }
+    role_methods!();
 }

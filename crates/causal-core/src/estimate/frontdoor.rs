@@ -2,9 +2,10 @@
 
 use serde_json::json;
 
+use super::roles::{owned, role_methods};
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
 use crate::data::Dataset;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::stats::{Design, ols_fit};
 
 /// Hyperparameters of [`FrontDoor`].
@@ -16,15 +17,15 @@ pub struct FrontDoorParams {
 impl FrontDoorParams {
     /// Treatment, the front-door mediators and the outcome.
     pub fn new(treatment: &str, mediators: &[&str], outcome: &str) -> Self {
-        let mut roles = Roles::new(treatment, outcome);
-        roles.extra = mediators.iter().map(|s| (*s).to_owned()).collect();
-        Self { roles }
+        Self {
+            roles: Roles::with_extra(treatment, outcome, mediators),
+        }
     }
 
     /// Observed covariates added to both regressions (pre-treatment, not confounders that the
     /// front door must avoid).
     pub fn covariates(mut self, names: &[&str]) -> Self {
-        self.roles.covariates = names.iter().map(|s| (*s).to_owned()).collect();
+        self.roles.covariates = owned(names);
         self
     }
 }
@@ -32,22 +33,9 @@ impl FrontDoorParams {
 impl ParamGuard for FrontDoorParams {
     type Checked = FrontDoor;
     fn check(self) -> Result<FrontDoor> {
-        self.roles.check("mediator")?;
-        if self.roles.extra.is_empty() {
-            return Err(CoreError::InvalidArgument(
-                "the front-door estimator needs at least one mediator".into(),
-            ));
-        }
-        if let Some(m) = self
-            .roles
-            .extra
-            .iter()
-            .find(|m| self.roles.covariates.contains(m))
-        {
-            return Err(CoreError::InvalidArgument(format!(
-                "'{m}' cannot be both a mediator and a covariate"
-            )));
-        }
+        self.roles
+            .check_with_extras("mediator", "the front-door estimator")?;
+        self.roles.check_extras_not_covariates("a mediator")?;
         Ok(FrontDoor { params: self })
     }
 }
@@ -67,10 +55,6 @@ pub struct FrontDoor {
 impl AteEstimator for FrontDoor {
     fn method(&self) -> Method {
         Method::Frontdoor
-    }
-
-    fn roles(&self) -> &Roles {
-        &self.params.roles
     }
 
     fn estimand(&self) -> String {
@@ -151,16 +135,5 @@ impl AteEstimator for FrontDoor {
         })
     }
 
-    fn with_extra_covariate(&self, name: &str) -> Box<dyn AteEstimator> {
-        let mut p = self.params.clone();
-        p.roles.covariates.push(name.to_owned());
-        Box::new(Self { params: p })
-    }
-
-    fn with_roles(&self, treatment: &str, outcome: &str) -> Box<dyn AteEstimator> {
-        let mut p = self.params.clone();
-        p.roles.treatment = treatment.to_owned();
-        p.roles.outcome = outcome.to_owned();
-        Box::new(Self { params: p })
-    }
+    role_methods!();
 }

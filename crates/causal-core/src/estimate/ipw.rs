@@ -3,10 +3,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::overlap::{OVERLAP_THRESHOLD, overlap_summary};
+use super::overlap::{OVERLAP_THRESHOLD, check_clip, overlap_summary};
+use super::roles::{owned, role_methods};
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
 use crate::data::Dataset;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::stats::{Design, logistic_fit};
 
 /// How the inverse-propensity weights are normalised.
@@ -40,7 +41,7 @@ impl IpwParams {
 
     /// The covariates of the propensity model (the adjustment set).
     pub fn covariates(mut self, names: &[&str]) -> Self {
-        self.roles.covariates = names.iter().map(|s| (*s).to_owned()).collect();
+        self.roles.covariates = owned(names);
         self
     }
 
@@ -61,12 +62,7 @@ impl ParamGuard for IpwParams {
     type Checked = Ipw;
     fn check(self) -> Result<Ipw> {
         self.roles.check("covariate")?;
-        if !(0.0..0.5).contains(&self.clip) {
-            return Err(CoreError::InvalidArgument(format!(
-                "propensity clip {} is not in [0, 0.5)",
-                self.clip
-            )));
-        }
+        check_clip(self.clip)?;
         Ok(Ipw { params: self })
     }
 }
@@ -87,10 +83,6 @@ pub struct Ipw {
 impl AteEstimator for Ipw {
     fn method(&self) -> Method {
         Method::Ipw
-    }
-
-    fn roles(&self) -> &Roles {
-        &self.params.roles
     }
 
     fn estimand(&self) -> String {
@@ -186,16 +178,5 @@ impl AteEstimator for Ipw {
         })
     }
 
-    fn with_extra_covariate(&self, name: &str) -> Box<dyn AteEstimator> {
-        let mut p = self.params.clone();
-        p.roles.covariates.push(name.to_owned());
-        Box::new(Self { params: p })
-    }
-
-    fn with_roles(&self, treatment: &str, outcome: &str) -> Box<dyn AteEstimator> {
-        let mut p = self.params.clone();
-        p.roles.treatment = treatment.to_owned();
-        p.roles.outcome = outcome.to_owned();
-        Box::new(Self { params: p })
-    }
+    role_methods!();
 }

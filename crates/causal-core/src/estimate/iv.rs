@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::roles::{owned, role_methods};
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
@@ -19,14 +20,14 @@ pub struct TwoStageLeastSquaresParams {
 impl TwoStageLeastSquaresParams {
     /// Treatment, instruments and outcome.
     pub fn new(treatment: &str, instruments: &[&str], outcome: &str) -> Self {
-        let mut roles = Roles::new(treatment, outcome);
-        roles.extra = instruments.iter().map(|s| (*s).to_owned()).collect();
-        Self { roles }
+        Self {
+            roles: Roles::with_extra(treatment, outcome, instruments),
+        }
     }
 
     /// Exogenous covariates included in both stages.
     pub fn covariates(mut self, names: &[&str]) -> Self {
-        self.roles.covariates = names.iter().map(|s| (*s).to_owned()).collect();
+        self.roles.covariates = owned(names);
         self
     }
 }
@@ -34,22 +35,9 @@ impl TwoStageLeastSquaresParams {
 impl ParamGuard for TwoStageLeastSquaresParams {
     type Checked = TwoStageLeastSquares;
     fn check(self) -> Result<TwoStageLeastSquares> {
-        self.roles.check("instrument")?;
-        if self.roles.extra.is_empty() {
-            return Err(CoreError::InvalidArgument(
-                "two-stage least squares needs at least one instrument".into(),
-            ));
-        }
-        if let Some(z) = self
-            .roles
-            .extra
-            .iter()
-            .find(|z| self.roles.covariates.contains(z))
-        {
-            return Err(CoreError::InvalidArgument(format!(
-                "'{z}' cannot be both an instrument and a covariate"
-            )));
-        }
+        self.roles
+            .check_with_extras("instrument", "two-stage least squares")?;
+        self.roles.check_extras_not_covariates("an instrument")?;
         Ok(TwoStageLeastSquares { params: self })
     }
 }
@@ -69,10 +57,6 @@ pub struct TwoStageLeastSquares {
 impl AteEstimator for TwoStageLeastSquares {
     fn method(&self) -> Method {
         Method::Iv
-    }
-
-    fn roles(&self) -> &Roles {
-        &self.params.roles
     }
 
     fn estimand(&self) -> String {
@@ -143,16 +127,5 @@ impl AteEstimator for TwoStageLeastSquares {
         })
     }
 
-    fn with_extra_covariate(&self, name: &str) -> Box<dyn AteEstimator> {
-        let mut p = self.params.clone();
-        p.roles.covariates.push(name.to_owned());
-        Box::new(Self { params: p })
-    }
-
-    fn with_roles(&self, treatment: &str, outcome: &str) -> Box<dyn AteEstimator> {
-        let mut p = self.params.clone();
-        p.roles.treatment = treatment.to_owned();
-        p.roles.outcome = outcome.to_owned();
-        Box::new(Self { params: p })
-    }
+    role_methods!();
 }

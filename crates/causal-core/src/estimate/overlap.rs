@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{CoreError, Result};
+
 /// Propensity scores below `threshold` or above `1 - threshold` signal limited overlap.
 pub const OVERLAP_THRESHOLD: f64 = 0.01;
 
@@ -69,4 +71,14 @@ pub fn overlap_summary(t: &[f64], e: &[f64], threshold: f64) -> OverlapSummary {
         }
     }
     s
+}
+
+/// Checks a propensity clip `c` (propensities are clipped into `[c, 1 − c]`; 0 disables).
+pub(super) fn check_clip(clip: f64) -> Result<()> {
+    if !(0.0..0.5).contains(&clip) {
+        return Err(CoreError::InvalidArgument(format!(
+            "propensity clip {clip} is not in [0, 0.5)"
+        )));
+    }
+    Ok(())
 }

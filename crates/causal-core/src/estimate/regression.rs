@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::roles::{owned, role_methods};
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
 use crate::data::Dataset;
 use crate::error::Result;
@@ -38,7 +39,7 @@ impl RegressionParams {
 
     /// The adjustment set.
     pub fn covariates(mut self, names: &[&str]) -> Self {
-        self.roles.covariates = names.iter().map(|s| (*s).to_owned()).collect();
+        self.roles.covariates = owned(names);
         self
     }
 
@@ -75,10 +76,6 @@ impl AteEstimator for RegressionAdjustment {
         Method::Regression
     }
 
-    fn roles(&self) -> &Roles {
-        &self.params.roles
-    }
-
     fn estimand(&self) -> String {
         self.params.roles.backdoor_estimand()
     }
@@ -112,19 +109,8 @@ impl AteEstimator for RegressionAdjustment {
         let mut var = fit.se_of(&r.treatment)?.powi(2);
         if self.params.interactions && !centred.is_empty() {
             let k0 = 2 + r.covariates.len();
-            let n = data.n_rows() as f64;
             let g: Vec<f64> = (0..centred.len()).map(|k| fit.coef[k0 + k]).collect();
-            for a in 0..centred.len() {
-                for b in 0..centred.len() {
-                    let cov_ab: f64 = centred[a]
-                        .iter()
-                        .zip(&centred[b])
-                        .map(|(u, v)| u * v)
-                        .sum::<f64>()
-                        / (n - 1.0);
-                    var += g[a] * g[b] * cov_ab / n;
-                }
-            }
+            add_mean_variance(&mut var, &g, &centred);
         }
         let coefficients: serde_json::Map<String, serde_json::Value> = fit
             .names
@@ -145,16 +131,23 @@ impl AteEstimator for RegressionAdjustment {
         })
     }
 
-    fn with_extra_covariate(&self, name: &str) -> Box<dyn AteEstimator> {
-        let mut p = self.params.clone();
-        p.roles.covariates.push(name.to_owned());
-        Box::new(Self { params: p })
-    }
+    role_methods!();
+}
 
-    fn with_roles(&self, treatment: &str, outcome: &str) -> Box<dyn AteEstimator> {
-        let mut p = self.params.clone();
-        p.roles.treatment = treatment.to_owned();
-        p.roles.outcome = outcome.to_owned();
-        Box::new(Self { params: p })
+/// Adds `γᵀ Cov(W) γ / n` to `var`: the variance an effect `τ + γᵀ W̄` gains from estimating
+/// the covariate means `W̄` (`centred` holds each `W − W̄`). Regression with interactions and
+/// CATE by interactions both average over the sample this way.
+pub(super) fn add_mean_variance(var: &mut f64, gamma: &[f64], centred: &[Vec<f64>]) {
+    let n = centred.first().map_or(0, Vec::len) as f64;
+    for a in 0..centred.len() {
+        for b in 0..centred.len() {
+            let cov_ab: f64 = centred[a]
+                .iter()
+                .zip(&centred[b])
+                .map(|(u, v)| u * v)
+                .sum::<f64>()
+                / (n - 1.0);
+            *var += gamma[a] * gamma[b] * cov_ab / n;
+        }
     }
 }

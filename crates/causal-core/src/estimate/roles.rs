@@ -73,6 +73,37 @@ impl Roles {
         Ok(())
     }
 
+    /// Roles whose extra columns (mediators, instruments or modifiers) are `extra`.
+    pub(super) fn with_extra(treatment: &str, outcome: &str, extra: &[&str]) -> Self {
+        Self {
+            extra: owned(extra),
+            ..Self::new(treatment, outcome)
+        }
+    }
+
+    /// [`Roles::check`], and at least one extra column: `method` names the estimator and
+    /// `extra_label` the extra role in messages.
+    pub(super) fn check_with_extras(&self, extra_label: &str, method: &str) -> Result<()> {
+        self.check(extra_label)?;
+        if self.extra.is_empty() {
+            return Err(CoreError::InvalidArgument(format!(
+                "{method} needs at least one {extra_label}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Errors when an extra column is also a covariate (mediators and instruments must not
+    /// be adjusted for as well); `a_role` is the extra role with its article, e.g. "a mediator".
+    pub(super) fn check_extras_not_covariates(&self, a_role: &str) -> Result<()> {
+        match self.extra.iter().find(|c| self.covariates.contains(c)) {
+            Some(c) => Err(CoreError::InvalidArgument(format!(
+                "'{c}' cannot be both {a_role} and a covariate"
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Covariates as `&str`.
     pub fn covariate_refs(&self) -> Vec<&str> {
         self.covariates.iter().map(String::as_str).collect()
@@ -94,3 +125,37 @@ impl Roles {
         }
     }
 }
+
+/// Column names as owned strings (the builders take `&[&str]`).
+pub(super) fn owned(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The [`AteEstimator`](super::AteEstimator) methods that only read or rewrite the roles, for
+/// an estimator that keeps its builder in `params` and the roles in `params.roles`.
+/// `without_extra_covariate` leaves `with_extra_covariate` to the estimator, for one whose
+/// model-specific covariate lists must grow too (AIPW).
+macro_rules! role_methods {
+    () => {
+        $crate::estimate::roles::role_methods!(without_extra_covariate);
+
+        fn with_extra_covariate(&self, name: &str) -> Box<dyn AteEstimator> {
+            let mut p = self.params.clone();
+            p.roles.covariates.push(name.to_owned());
+            Box::new(Self { params: p })
+        }
+    };
+    (without_extra_covariate) => {
+        fn roles(&self) -> &Roles {
+            &self.params.roles
+        }
+
+        fn with_roles(&self, treatment: &str, outcome: &str) -> Box<dyn AteEstimator> {
+            let mut p = self.params.clone();
+            p.roles.treatment = treatment.to_owned();
+            p.roles.outcome = outcome.to_owned();
+            Box::new(Self { params: p })
+        }
+    };
+}
+pub(super) use role_methods;

@@ -235,32 +235,19 @@ impl MixedGraph {
                 });
             }
         };
-        if matches!(cur.peek(), Some(Tok::Ident(_) | Tok::Quoted(_))) {
-            cur.next();
-        }
-        cur.expect('{', "to open the graph")?;
+        cur.open_graph_body()?;
         let mut r = Reader {
             cur,
             g: MixedGraph::new(),
             directed,
         };
         loop {
-            if r.cur.eat('}') {
+            if r.cur.graph_body_next()? {
                 break;
-            }
-            if r.cur.eat(';') || r.cur.eat(',') {
-                continue;
-            }
-            if r.cur.peek().is_none() {
-                return Err(r.cur.error("missing '}' at the end of the graph"));
             }
             r.statement()?;
         }
-        if let Some(t) = r.cur.peek() {
-            return Err(r
-                .cur
-                .error(format!("unexpected {} after the graph", t.describe())));
-        }
+        r.cur.expect_graph_end()?;
         Ok(r.g)
     }
 

@@ -203,6 +203,40 @@ impl Cursor {
         }
     }
 
+    /// After the `digraph`/`dag`/… keyword of DOT or dagitty: skips an optional graph name and
+    /// opens the body at `{`.
+    pub fn open_graph_body(&mut self) -> Result<()> {
+        if matches!(self.peek(), Some(Tok::Ident(_) | Tok::Quoted(_))) {
+            self.next();
+        }
+        self.expect('{', "to open the graph")
+    }
+
+    /// In a graph body: skips `;` and `,` separators, then gives `true` after eating the
+    /// closing `}`, `false` before the next statement.
+    pub fn graph_body_next(&mut self) -> Result<bool> {
+        loop {
+            if self.eat('}') {
+                return Ok(true);
+            }
+            if !(self.eat(';') || self.eat(',')) {
+                break;
+            }
+        }
+        if self.peek().is_none() {
+            return Err(self.error("missing '}' at the end of the graph"));
+        }
+        Ok(false)
+    }
+
+    /// Errors when anything follows the graph's closing `}`.
+    pub fn expect_graph_end(&self) -> Result<()> {
+        match self.peek() {
+            Some(t) => Err(self.error(format!("unexpected {} after the graph", t.describe()))),
+            None => Ok(()),
+        }
+    }
+
     pub fn expect(&mut self, p: char, context: &str) -> Result<()> {
         if self.eat(p) {
             return Ok(());

@@ -1,5 +1,6 @@
-//! Random discrete structural causal models for the identification tests: binary variables,
-//! one binary latent confounder per bidirected edge.
+//! Helpers of the identification tests: ADMGs from a one-line spec, and random discrete
+//! structural causal models (binary variables, one binary latent confounder per bidirected
+//! edge).
 
 #![allow(dead_code)] // Each test file uses part of this module.
 
@@ -173,4 +174,33 @@ pub fn prob(joint: &[f64], event: &[(usize, u8)]) -> f64 {
         .filter(|(c, _)| event.iter().all(|&(v, val)| (c >> v & 1) as u8 == val))
         .map(|(_, p)| p)
         .sum()
+}
+
+/// Builds an ADMG from `"A -> B; B <-> C"` (nodes in order of appearance).
+pub fn admg(spec: &str) -> Admg {
+    let mut g = MixedGraph::new();
+    let mut edges = Vec::new();
+    for part in spec.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let (op, bi) = if part.contains("<->") {
+            ("<->", true)
+        } else {
+            ("->", false)
+        };
+        let (a, b) = part.split_once(op).expect("edge");
+        let (a, b) = (a.trim().to_owned(), b.trim().to_owned());
+        for n in [&a, &b] {
+            if g.index(n).is_err() {
+                g.add_node(n.clone()).unwrap();
+            }
+        }
+        edges.push((a, b, bi));
+    }
+    for (a, b, bi) in edges {
+        if bi {
+            g.add_bidirected(&a, &b).unwrap();
+        } else {
+            g.add_directed(&a, &b).unwrap();
+        }
+    }
+    Admg::from_mixed(&g).unwrap()
 }

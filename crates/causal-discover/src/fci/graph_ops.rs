@@ -162,19 +162,9 @@ pub(crate) fn exists_uncovered_pd_path(g: &WorkGraph, from: usize, next: usize, 
 mod tests {
     use super::*;
 
-    fn empty(n: usize) -> WorkGraph {
-        let mut g = WorkGraph::complete(n, CIRCLE);
-        for i in 0..n {
-            for j in (i + 1)..n {
-                g.set_marks(i, j, 0, 0);
-            }
-        }
-        g
-    }
-
     #[test]
     fn left_pointing_edges_are_reported_flipped() {
-        let mut g = empty(3);
+        let mut g = WorkGraph::empty(3);
         g.set_marks(0, 1, ARROW, CIRCLE); // 0 <-o 1
         g.set_marks(1, 2, CIRCLE, CIRCLE);
         assert_eq!(graph_edges(&g), vec![(1, 0), (1, 2)]);
@@ -196,7 +186,7 @@ mod tests {
     #[test]
     fn semi_directed_and_uncovered_paths() {
         // 0 o-o 1 --> 2, and 2 <-> 3.
-        let mut g = empty(4);
+        let mut g = WorkGraph::empty(4);
         g.set_marks(0, 1, CIRCLE, CIRCLE);
         g.set_marks(1, 2, TAIL, ARROW);
         g.set_marks(2, 3, ARROW, ARROW);

@@ -28,9 +28,10 @@ use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
 
 use crate::ci::{CiTest, CiTestKind};
-use crate::error::{DiscoverError, Result};
-use crate::knowledge::{Knowledge, ResolvedKnowledge};
+use crate::error::Result;
+use crate::knowledge::Knowledge;
 use crate::pc::skeleton::{SkeletonOptions, skeleton};
+use crate::search_setup::{check_alpha_threads, in_pool, resolve_knowledge};
 use crate::sepset::SepSets;
 
 use discriminating::R4Context;
@@ -154,19 +155,10 @@ impl Fci {
     ///
     /// # Errors
     ///
-    /// [`DiscoverError::InvalidParameter`] for alpha outside (0, 1) or zero threads.
+    /// [`DiscoverError::InvalidParameter`](crate::DiscoverError::InvalidParameter) for alpha
+    /// outside (0, 1) or zero threads.
     pub fn check(&self) -> Result<()> {
-        if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return Err(DiscoverError::InvalidParameter(format!(
-                "alpha must be in (0, 1), got {}",
-                self.alpha
-            )));
-        }
-        if self.threads == Some(0) {
-            return Err(DiscoverError::InvalidParameter(
-                "threads must be at least 1".into(),
-            ));
-        }
+        check_alpha_threads(self.alpha, self.threads)?;
         Ok(())
     }
 
@@ -181,7 +173,7 @@ impl Fci {
     /// test's variables, and any CI-test error.
     pub fn fit(&self, test: &dyn CiTest, names: &[String]) -> Result<FciResult> {
         self.check()?;
-        self.in_pool(|| self.fit_inner(test, names))
+        in_pool(self.threads, || self.fit_inner(test, names))
     }
 
     /// Builds the named CI test on the data and runs FCI on its columns.
@@ -191,36 +183,15 @@ impl Fci {
     /// The test's construction errors and [`Fci::fit`]'s errors.
     pub fn fit_data(&self, data: &Dataset, test: CiTestKind) -> Result<FciResult> {
         self.check()?;
-        self.in_pool(|| {
+        in_pool(self.threads, || {
             let t = test.build(data)?;
             self.fit_inner(t.as_ref(), data.names())
         })
     }
 
-    fn in_pool<T: Send>(&self, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
-        match self.threads {
-            None => f(),
-            Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|e| DiscoverError::InvalidParameter(format!("thread pool: {e}")))?
-                .install(f),
-        }
-    }
-
     fn fit_inner(&self, test: &dyn CiTest, names: &[String]) -> Result<FciResult> {
         let n = test.n_vars();
-        if names.len() != n {
-            return Err(DiscoverError::InvalidParameter(format!(
-                "{} names for a test over {n} variables",
-                names.len(),
-            )));
-        }
-        let resolved: Option<ResolvedKnowledge> = self
-            .knowledge
-            .as_ref()
-            .map(|k| k.resolve(names))
-            .transpose()?;
+        let resolved = resolve_knowledge(self.knowledge.as_ref(), test, names)?;
         let k = resolved.as_ref();
         let (mut g, skeleton_seps, skeleton_tests) = skeleton(
             test,

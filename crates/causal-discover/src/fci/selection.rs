@@ -146,12 +146,7 @@ mod tests {
     #[test]
     fn rule5_turns_an_uncovered_circle_cycle_into_tails() {
         let n = 7;
-        let mut g = WorkGraph::complete(n, CIRCLE);
-        for i in 0..n {
-            for j in (i + 1)..n {
-                g.set_marks(i, j, 0, 0);
-            }
-        }
+        let mut g = WorkGraph::empty(n);
         for (i, j) in [
             (0, 1),
             (0, 2),

@@ -114,20 +114,10 @@ pub(crate) fn rule10(g: &mut WorkGraph) -> bool {
 mod tests {
     use super::*;
 
-    fn empty(n: usize) -> WorkGraph {
-        let mut g = WorkGraph::complete(n, CIRCLE);
-        for i in 0..n {
-            for j in (i + 1)..n {
-                g.set_marks(i, j, 0, 0);
-            }
-        }
-        g
-    }
-
     #[test]
     fn rule8_orients_the_shortcut_of_a_directed_chain() {
         // 0 --> 1 --> 2 and 0 o-> 2.
-        let mut g = empty(3);
+        let mut g = WorkGraph::empty(3);
         g.set_marks(0, 1, TAIL, ARROW);
         g.set_marks(1, 2, TAIL, ARROW);
         g.set_marks(0, 2, CIRCLE, ARROW);
@@ -139,7 +129,7 @@ mod tests {
     #[test]
     fn rule9_needs_an_uncovered_possibly_directed_path() {
         // 0 o-> 3, and 0 o-o 1 o-o 2 --> 3 with 1, 3 non-adjacent: R9 gives 0 --> 3.
-        let mut g = empty(4);
+        let mut g = WorkGraph::empty(4);
         g.set_marks(0, 3, CIRCLE, ARROW);
         g.set_marks(0, 1, CIRCLE, CIRCLE);
         g.set_marks(1, 2, CIRCLE, CIRCLE);
@@ -155,7 +145,7 @@ mod tests {
     #[test]
     fn rule10_uses_two_non_adjacent_children() {
         // 1 --> 0 <-- 2, 3 o-> 0, 3 o-o 1, 3 o-o 2 with 1, 2 non-adjacent: 3 --> 0.
-        let mut g = empty(4);
+        let mut g = WorkGraph::empty(4);
         g.set_marks(1, 0, TAIL, ARROW);
         g.set_marks(2, 0, TAIL, ARROW);
         g.set_marks(3, 0, CIRCLE, ARROW);

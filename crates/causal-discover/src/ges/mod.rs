@@ -158,14 +158,7 @@ impl Ges {
                 )));
             }
         }
-        if let Some(r) = &self.rules
-            && let Some((i, j)) = r.conflict()
-        {
-            return Err(DiscoverError::KnowledgeConflict(format!(
-                "edge {i} -> {j} is both required and forbidden"
-            )));
-        }
-        Ok(())
+        EdgeRules::check_consistent(self.rules.as_ref())
     }
 
     /// Runs GES on the data.
@@ -179,13 +172,7 @@ impl Ges {
     pub fn fit(&self, data: &Dataset) -> Result<GesFit> {
         self.check()?;
         let d = data.n_cols();
-        let rules = self.rules.clone().unwrap_or_else(|| EdgeRules::none(d));
-        if rules.n_nodes() != d {
-            return Err(DiscoverError::KnowledgeConflict(format!(
-                "the knowledge covers {} nodes but the data has {d} columns",
-                rules.n_nodes()
-            )));
-        }
+        let rules = EdgeRules::for_columns(self.rules.as_ref(), d)?;
         let score: Box<dyn LocalScore> = match self.score {
             GesScore::Bic => Box::new(Bic {
                 cov: continuous_covariance(data, "GES (BIC)", 2)?,

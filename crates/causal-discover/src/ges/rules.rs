@@ -1,5 +1,7 @@
 //! Background knowledge as index matrices, the form the score-based searches consult.
 
+use crate::error::{DiscoverError, Result};
+
 /// Required and forbidden directed edges between node indices.
 ///
 /// Tiers become forbidden edges (no edge from a later tier into an earlier one), see
@@ -127,6 +129,34 @@ impl EdgeRules {
             }
         }
         r
+    }
+
+    /// Errors on an edge both required and forbidden in `rules` (the check of every
+    /// score-based search's hyperparameters).
+    pub(crate) fn check_consistent(rules: Option<&Self>) -> Result<()> {
+        match rules.and_then(Self::conflict) {
+            Some((i, j)) => Err(DiscoverError::KnowledgeConflict(format!(
+                "edge {i} -> {j} is both required and forbidden"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// `rules` for data with `d` columns, no constraint when there are none.
+    ///
+    /// # Errors
+    ///
+    /// [`DiscoverError::KnowledgeConflict`]
+    /// when the rules cover another number of nodes.
+    pub(crate) fn for_columns(rules: Option<&Self>, d: usize) -> Result<Self> {
+        let rules = rules.cloned().unwrap_or_else(|| Self::none(d));
+        if rules.n_nodes() != d {
+            return Err(DiscoverError::KnowledgeConflict(format!(
+                "the knowledge covers {} nodes but the data has {d} columns",
+                rules.n_nodes()
+            )));
+        }
+        Ok(rules)
     }
 
     /// The first pair `(i, j)` whose edge `i -> j` is both required and forbidden, if any.

@@ -82,12 +82,7 @@ impl DirectLingam {
                 self.min_weight
             )));
         }
-        if let Some((i, j)) = self.rules.as_ref().and_then(EdgeRules::conflict) {
-            return Err(DiscoverError::KnowledgeConflict(format!(
-                "edge {i} -> {j} is both required and forbidden"
-            )));
-        }
-        Ok(())
+        EdgeRules::check_consistent(self.rules.as_ref())
     }
 
     /// Estimates the causal order, the weighted adjacency and the DAG.
@@ -101,13 +96,7 @@ impl DirectLingam {
     pub fn fit(&self, data: &Dataset) -> Result<LingamFit> {
         self.check()?;
         let d = data.n_cols();
-        let rules = self.rules.clone().unwrap_or_else(|| EdgeRules::none(d));
-        if rules.n_nodes() != d {
-            return Err(DiscoverError::KnowledgeConflict(format!(
-                "the knowledge covers {} nodes but the data has {d} columns",
-                rules.n_nodes()
-            )));
-        }
+        let rules = EdgeRules::for_columns(self.rules.as_ref(), d)?;
         let cov = continuous_covariance(data, "DirectLiNGAM", d + 2)?;
         let mut cols: Vec<Vec<f64>> = data.columns().to_vec();
         let mut remaining: Vec<usize> = (0..d).collect();

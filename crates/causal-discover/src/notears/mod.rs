@@ -127,12 +127,7 @@ impl Notears {
         if self.max_iter == 0 {
             return bad("max_iter", 0.0);
         }
-        if let Some((i, j)) = self.rules.as_ref().and_then(EdgeRules::conflict) {
-            return Err(DiscoverError::KnowledgeConflict(format!(
-                "edge {i} -> {j} is both required and forbidden"
-            )));
-        }
-        Ok(())
+        EdgeRules::check_consistent(self.rules.as_ref())
     }
 
     /// Learns a DAG.
@@ -146,13 +141,7 @@ impl Notears {
     pub fn fit(&self, data: &Dataset) -> Result<NotearsFit> {
         self.check()?;
         let d = data.n_cols();
-        let rules = self.rules.clone().unwrap_or_else(|| EdgeRules::none(d));
-        if rules.n_nodes() != d {
-            return Err(DiscoverError::KnowledgeConflict(format!(
-                "the knowledge covers {} nodes but the data has {d} columns",
-                rules.n_nodes()
-            )));
-        }
+        let rules = EdgeRules::for_columns(self.rules.as_ref(), d)?;
         let cov = continuous_covariance(data, "NOTEARS", 2)?;
         let dd = d * d;
         // Variables: W⁺ then W⁻, row-major (i, j) = i -> j.

@@ -60,6 +60,22 @@ fn rule4(g: &mut WorkGraph, k: Option<&ResolvedKnowledge>) -> bool {
     changed
 }
 
+/// Meek's R2 over the triangles `(i, j, kk)`: `i -> j -> kk` with `i – kk` gives `i -> kk`.
+/// Returns whether anything changed.
+fn rule2(g: &mut WorkGraph, tri: &[(usize, usize, usize)], k: Option<&ResolvedKnowledge>) -> bool {
+    let mut changed = false;
+    for &(i, j, kk) in tri {
+        if g.is_fully_directed(i, j)
+            && g.is_fully_directed(j, kk)
+            && g.is_undirected(i, kk)
+            && !blocked(k, i, kk)
+        {
+            changed |= try_orient(g, i, kk);
+        }
+    }
+    changed
+}
+
 fn meek_r1_r3(g: &mut WorkGraph, k: Option<&ResolvedKnowledge>) {
     let ut = g.unshielded_triples();
     let tri = g.triangles();
@@ -72,15 +88,7 @@ fn meek_r1_r3(g: &mut WorkGraph, k: Option<&ResolvedKnowledge>) {
                 again |= try_orient(g, j, kk);
             }
         }
-        for &(i, j, kk) in &tri {
-            if g.is_fully_directed(i, j)
-                && g.is_fully_directed(j, kk)
-                && g.is_undirected(i, kk)
-                && !blocked(k, i, kk)
-            {
-                again |= try_orient(g, i, kk);
-            }
-        }
+        again |= rule2(g, &tri, k);
         for &(i, j, kk, l) in &kites {
             if g.is_undirected(i, j)
                 && g.is_undirected(i, kk)
@@ -114,15 +122,7 @@ pub(crate) fn definite_meek(
                 again |= try_orient(g, j, i);
             }
         }
-        for &(i, j, kk) in &tri {
-            if g.is_fully_directed(i, j)
-                && g.is_fully_directed(j, kk)
-                && g.is_undirected(i, kk)
-                && !blocked(k, i, kk)
-            {
-                again |= try_orient(g, i, kk);
-            }
-        }
+        again |= rule2(g, &tri, k);
         for &(i, j, kk, l) in &kites {
             let uc = definite_uc.contains(&(j, l, kk)) || definite_uc.contains(&(kk, l, j));
             let nuc =

@@ -18,7 +18,8 @@ use causal_core::graph::MixedGraph;
 
 use crate::ci::{CiTest, CiTestKind};
 use crate::error::{DiscoverError, Result};
-use crate::knowledge::{Knowledge, ResolvedKnowledge};
+use crate::knowledge::Knowledge;
+use crate::search_setup::{check_alpha_threads, in_pool, resolve_knowledge};
 use crate::sepset::SepSets;
 
 /// How unshielded colliders are chosen (causal-learn's `uc_rule`).
@@ -221,17 +222,7 @@ impl Pc {
     /// [`DiscoverError::InvalidParameter`] for alpha outside (0, 1), or definite max-P with
     /// priority 0 or 1 (which causal-learn rejects as well).
     pub fn check(&self) -> Result<()> {
-        if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return Err(DiscoverError::InvalidParameter(format!(
-                "alpha must be in (0, 1), got {}",
-                self.alpha
-            )));
-        }
-        if self.threads == Some(0) {
-            return Err(DiscoverError::InvalidParameter(
-                "threads must be at least 1".into(),
-            ));
-        }
+        check_alpha_threads(self.alpha, self.threads)?;
         if self.uc_rule == UcRule::DefiniteMaxP
             && matches!(
                 self.uc_priority,
@@ -253,33 +244,11 @@ impl Pc {
     /// test's variables, and any CI-test error.
     pub fn fit(&self, test: &dyn CiTest, names: &[String]) -> Result<PcResult> {
         self.check()?;
-        self.in_pool(|| self.fit_inner(test, names))
-    }
-
-    fn in_pool<T: Send>(&self, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
-        match self.threads {
-            None => f(),
-            Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|e| DiscoverError::InvalidParameter(format!("thread pool: {e}")))?
-                .install(f),
-        }
+        in_pool(self.threads, || self.fit_inner(test, names))
     }
 
     fn fit_inner(&self, test: &dyn CiTest, names: &[String]) -> Result<PcResult> {
-        if names.len() != test.n_vars() {
-            return Err(DiscoverError::InvalidParameter(format!(
-                "{} names for a test over {} variables",
-                names.len(),
-                test.n_vars()
-            )));
-        }
-        let resolved: Option<ResolvedKnowledge> = self
-            .knowledge
-            .as_ref()
-            .map(|k| k.resolve(names))
-            .transpose()?;
+        let resolved = resolve_knowledge(self.knowledge.as_ref(), test, names)?;
         let k = resolved.as_ref();
         let (mut g, sepsets, n_tests) = skeleton::skeleton(
             test,
@@ -326,7 +295,7 @@ impl Pc {
     /// The test's construction errors and [`Pc::fit`]'s errors.
     pub fn fit_data(&self, data: &Dataset, test: CiTestKind) -> Result<PcResult> {
         self.check()?;
-        self.in_pool(|| {
+        in_pool(self.threads, || {
             let t = test.build(data)?;
             self.fit_inner(t.as_ref(), data.names())
         })
