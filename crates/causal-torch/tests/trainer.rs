@@ -313,3 +313,38 @@ fn bad_calls_are_errors_not_panics() {
     let err = trainer.fit(&mut empty, &mut obj, 10).unwrap_err();
     assert!(err.to_string().contains("no trainable"), "{err}");
 }
+
+#[test]
+fn frozen_variables_stay_as_they_are() {
+    causal_torch::tch::set_num_threads(1);
+    let _serial = serial();
+    manual_seed(2);
+    let mut vs = VarStore::new(Device::Cpu);
+    let net = MlpParams::new(3, &[8], 1).build(vs.root()).unwrap();
+    let values = |t: &Tensor| Vec::<f32>::try_from(&t.flatten(0, -1)).unwrap();
+    let (first, last) = (&net.layers()[0].weight, &net.layers()[1].weight);
+    let (first0, last0) = (values(first), values(last));
+    let _ = first.shallow_clone().set_requires_grad(false);
+    let (x, y) = sine_data(64, 4);
+    let mut obj = Regression {
+        net: &net,
+        x,
+        y,
+        val: None,
+        l2: 0.0,
+    };
+    let trainer = TrainerParams::new()
+        .learning_rate(0.01)
+        .epochs(20)
+        .batch_size(16)
+        .device(Device::Cpu)
+        .quiet(true)
+        .check()
+        .unwrap();
+    trainer.fit(&mut vs, &mut obj, 64).unwrap();
+    assert_eq!(values(first), first0, "a frozen weight moved");
+    assert_ne!(values(last), last0, "the trainable weights did not move");
+    vs.freeze();
+    let err = trainer.fit(&mut vs, &mut obj, 64).unwrap_err();
+    assert!(err.to_string().contains("frozen"), "{err}");
+}

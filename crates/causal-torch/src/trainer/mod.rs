@@ -156,10 +156,15 @@ impl Trainer {
                 device
             )));
         }
-        let trainable = vs.trainable_variables();
+        // Variables frozen with `set_requires_grad(false)` (fine-tuning) stay as they are.
+        let trainable: Vec<Tensor> = vs
+            .trainable_variables()
+            .into_iter()
+            .filter(Tensor::requires_grad)
+            .collect();
         if trainable.is_empty() {
             return Err(TorchError::InvalidConfig(
-                "the variable store has no trainable variables".into(),
+                "the variable store has no trainable variables (or all are frozen)".into(),
             ));
         }
         manual_seed(p.seed);
