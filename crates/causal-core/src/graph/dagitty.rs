@@ -67,21 +67,7 @@ impl Reader {
             }
         }
         let line = self.cur.line();
-        let name = match self.cur.next() {
-            Some(t) => t
-                .name()
-                .map(str::to_owned)
-                .ok_or_else(|| CoreError::Parse {
-                    line,
-                    message: format!("expected a node name, found {}", t.describe()),
-                })?,
-            None => {
-                return Err(CoreError::Parse {
-                    line,
-                    message: "expected a node name or '}', found the end of the input".into(),
-                });
-            }
-        };
+        let name = self.cur.node_name("a node name or '}'")?;
         let v = self.node(&name)?;
         if self.cur.eat('[') {
             let attrs = self.cur.attributes()?;

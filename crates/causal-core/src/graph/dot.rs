@@ -69,21 +69,7 @@ impl Reader {
                 out.extend(self.term()?);
             }
         }
-        let name = match self.cur.next() {
-            Some(t) => t
-                .name()
-                .map(str::to_owned)
-                .ok_or_else(|| CoreError::Parse {
-                    line,
-                    message: format!("expected a node name, found {}", t.describe()),
-                })?,
-            None => {
-                return Err(CoreError::Parse {
-                    line,
-                    message: "expected a node name, found the end of the input".into(),
-                });
-            }
-        };
+        let name = self.cur.node_name("a node name")?;
         // Ports (`A:n`) are not supported: ':' is not a token, so they fail in the lexer.
         Ok(vec![self.node(&name, line)?])
     }

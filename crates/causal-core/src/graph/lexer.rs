@@ -203,6 +203,21 @@ impl Cursor {
         }
     }
 
+    /// Reads a node name; at the end of the input the error says "expected {expected}".
+    pub fn node_name(&mut self, expected: &str) -> Result<String> {
+        let line = self.line();
+        match self.next() {
+            Some(t) => t.name().map(str::to_owned).ok_or_else(|| CoreError::Parse {
+                line,
+                message: format!("expected a node name, found {}", t.describe()),
+            }),
+            None => Err(CoreError::Parse {
+                line,
+                message: format!("expected {expected}, found the end of the input"),
+            }),
+        }
+    }
+
     /// After the `digraph`/`dag`/… keyword of DOT or dagitty: skips an optional graph name and
     /// opens the body at `{`.
     pub fn open_graph_body(&mut self) -> Result<()> {
