@@ -26,13 +26,12 @@ fn marks(g: &serde_json::Value, a: &str, b: &str) -> (String, String) {
 #[test]
 fn fci_prints_a_pag_and_applies_tiers() {
     let data = temp_path(TAG, "collider.csv", &collider_csv(11));
-    let out = causal(&["discover", "fci", "--data", data.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let g = json(&causal(&[
+        "discover",
+        "fci",
+        "--data",
+        data.to_str().unwrap(),
+    ]));
     assert_eq!(g["edges"].as_array().unwrap().len(), 2, "{g}");
     // x o-> z <-o y: the collider's arrowheads, circles where a latent could hide.
     assert_eq!(marks(&g, "x", "z"), ("circle".into(), "arrow".into()));
@@ -44,20 +43,14 @@ fn fci_prints_a_pag_and_applies_tiers() {
         "tiers.txt",
         "/knowledge\naddtemporal\n1 x y\n2 z\n\nforbiddirect\n\nrequiredirect\n",
     );
-    let out = causal(&[
+    let g = json(&causal(&[
         "discover",
         "fci",
         "--data",
         data.to_str().unwrap(),
         "--knowledge",
         k.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    ]));
     assert_eq!(marks(&g, "x", "z"), ("tail".into(), "arrow".into()));
     assert_eq!(marks(&g, "y", "z"), ("tail".into(), "arrow".into()));
 

@@ -143,35 +143,29 @@ fn identify_bad_input_exits_2_and_names_the_problem() {
 
 #[test]
 fn transport_gives_formula_or_reason() {
-    let g = temp_file(
-        "sel.json",
-        r#"{"nodes":["X","Z","Y","S"],"edges":[{"from":"X","to":"Z"},{"from":"Z","to":"Y"},
-        {"from":"X","to":"Z","from_mark":"arrow","to_mark":"arrow"},{"from":"S","to":"Y"}]}"#,
-    );
-    let v = json(&causal(&[
-        "transport",
-        &g,
-        "--treatment",
-        "X",
-        "--outcome",
-        "Y",
-    ]));
+    // X → Z → Y with X ↔ Z, and a selection node S pointing at `s_child`.
+    let transport = |name: &str, s_child: &str| {
+        let g = temp_file(
+            name,
+            &format!(
+                r#"{{"nodes":["X","Z","Y","S"],"edges":[{{"from":"X","to":"Z"}},{{"from":"Z","to":"Y"}},
+        {{"from":"X","to":"Z","from_mark":"arrow","to_mark":"arrow"}},{{"from":"S","to":"{s_child}"}}]}}"#
+            ),
+        );
+        json(&causal(&[
+            "transport",
+            &g,
+            "--treatment",
+            "X",
+            "--outcome",
+            "Y",
+        ]))
+    };
+    let v = transport("sel.json", "Y");
     assert_eq!(v["transportable"], true);
     assert_eq!(v["estimand"], "sum_{Z} P(Z | do(X)) P*(Y | Z)");
     assert_eq!(v["selection"], serde_json::json!(["S"]));
-    let g = temp_file(
-        "sel2.json",
-        r#"{"nodes":["X","Z","Y","S"],"edges":[{"from":"X","to":"Z"},{"from":"Z","to":"Y"},
-        {"from":"X","to":"Z","from_mark":"arrow","to_mark":"arrow"},{"from":"S","to":"Z"}]}"#,
-    );
-    let v = json(&causal(&[
-        "transport",
-        &g,
-        "--treatment",
-        "X",
-        "--outcome",
-        "Y",
-    ]));
+    let v = transport("sel2.json", "Z");
     assert_eq!(v["transportable"], false);
     assert!(v["reason"].as_str().unwrap().contains("s*-hedge"), "{v}");
 }
