@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::demo::plot::{canvas, plot_error};
 use crate::{LabError, Result};
 
 #[derive(Deserialize)]
@@ -47,16 +48,11 @@ pub fn plot(args: &[String]) -> Result<serde_json::Value> {
 }
 
 fn draw(s: &Scaling, path: &Path) -> Result<()> {
-    let err = |e: String| LabError::Io {
-        path: path.display().to_string(),
-        source: std::io::Error::other(e),
-    };
     let all = s.points.iter().flat_map(|p| [p.peer_s, p.ours_s]);
     let lo = all.clone().fold(f64::INFINITY, f64::min).max(1e-5) / 2.0;
     let hi = all.fold(0.0f64, f64::max).max(lo * 10.0) * 2.0;
     let d_max = s.points.iter().map(|p| p.d).max().unwrap_or(1) as f64 * 1.05;
-    let root = SVGBackend::new(path, (800, 500)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+    let root = canvas(path, (800, 500))?;
     let title = format!(
         "PC (Fisher-z, stable), n = {}: seconds vs d (load {:.1})",
         s.n, s.load_avg_1min
@@ -67,14 +63,14 @@ fn draw(s: &Scaling, path: &Path) -> Result<()> {
         .x_label_area_size(40)
         .y_label_area_size(60)
         .build_cartesian_2d(0.0..d_max, (lo..hi).log_scale())
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| plot_error(path, e))?;
     chart
         .configure_mesh()
         .x_desc("variables d")
         .y_desc("seconds (log)")
         .y_label_formatter(&|v| format!("{v:.3}"))
         .draw()
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| plot_error(path, e))?;
     let series: [(&str, fn(&Point) -> f64, RGBColor); 2] = [
         ("causal-learn 0.1.4.8", |p| p.peer_s, RED),
         ("causal-rs", |p| p.ours_s, BLUE),
@@ -83,12 +79,12 @@ fn draw(s: &Scaling, path: &Path) -> Result<()> {
         let pts: Vec<(f64, f64)> = s.points.iter().map(|p| (p.d as f64, value(p))).collect();
         chart
             .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
-            .map_err(|e| err(e.to_string()))?
+            .map_err(|e| plot_error(path, e))?
             .label(name)
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color));
         chart
             .draw_series(pts.iter().map(|&p| Circle::new(p, 4, color.filled())))
-            .map_err(|e| err(e.to_string()))?;
+            .map_err(|e| plot_error(path, e))?;
     }
     chart
         .configure_series_labels()
@@ -96,7 +92,7 @@ fn draw(s: &Scaling, path: &Path) -> Result<()> {
         .border_style(BLACK)
         .position(SeriesLabelPosition::UpperLeft)
         .draw()
-        .map_err(|e| err(e.to_string()))?;
-    root.present().map_err(|e| err(e.to_string()))?;
+        .map_err(|e| plot_error(path, e))?;
+    root.present().map_err(|e| plot_error(path, e))?;
     Ok(())
 }

@@ -6,21 +6,43 @@ use plotters::prelude::*;
 
 use crate::{LabError, Result};
 
-fn plot_error(path: &Path, e: impl std::fmt::Display) -> LabError {
+/// A plotting failure, naming the file.
+pub fn plot_error(path: &Path, e: impl std::fmt::Display) -> LabError {
     LabError::Usage(format!("plotting {}: {e}", path.display()))
 }
 
-/// A horizontal bar chart of labelled values.
-pub fn bars(path: &Path, title: &str, values: &[(String, f64)]) -> Result<()> {
+/// A white SVG canvas of `size` pixels drawing to `path`, whose folder is created; every chart
+/// of the demo and the experiments starts here.
+pub fn canvas(
+    path: &Path,
+    size: (u32, u32),
+) -> Result<DrawingArea<SVGBackend<'_>, plotters::coord::Shift>> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|source| LabError::Io {
             path: dir.display().to_string(),
             source,
         })?;
     }
-    let height = 80 + 28 * values.len() as u32;
-    let root = SVGBackend::new(path, (760, height)).into_drawing_area();
+    let root = SVGBackend::new(path, size).into_drawing_area();
     root.fill(&WHITE).map_err(|e| plot_error(path, e))?;
+    Ok(root)
+}
+
+/// The x-axis label at `x` for bar groups that sit on [i, i + 1): group i's label near its
+/// centre, nothing elsewhere.
+pub fn group_label(labels: &[String], x: f64) -> String {
+    let i = x.floor() as usize;
+    if (x - i as f64 - 0.5).abs() < 0.26 {
+        labels.get(i).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+/// A horizontal bar chart of labelled values.
+pub fn bars(path: &Path, title: &str, values: &[(String, f64)]) -> Result<()> {
+    let height = 80 + 28 * values.len() as u32;
+    let root = canvas(path, (760, height))?;
     let max = values
         .iter()
         .map(|(_, v)| *v)
@@ -75,8 +97,7 @@ pub fn scatter(
     y_label: &str,
     points: &[(f64, f64)],
 ) -> Result<()> {
-    let root = SVGBackend::new(path, (520, 480)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| plot_error(path, e))?;
+    let root = canvas(path, (520, 480))?;
     let lim = points
         .iter()
         .flat_map(|(x, y)| [x.abs(), y.abs()])

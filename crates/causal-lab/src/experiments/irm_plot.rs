@@ -4,7 +4,8 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use crate::{LabError, Result};
+use crate::Result;
+use crate::demo::plot::{canvas, group_label, plot_error};
 
 /// One series of bars: a name and `(mean, sd)` per group.
 pub struct Series<'a> {
@@ -22,21 +23,13 @@ pub fn bar_chart(
     groups: &[String],
     series: &[Series<'_>],
 ) -> Result<()> {
-    let err = |e: String| LabError::Io {
-        path: path.display().to_string(),
-        source: std::io::Error::other(e),
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| err(e.to_string()))?;
-    }
     let y_max = series
         .iter()
         .flat_map(|s| s.values.iter().map(|(m, sd)| m + sd))
         .fold(0.0f64, f64::max)
         .max(1e-9)
         * 1.15;
-    let root = SVGBackend::new(path, (900, 480)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+    let root = canvas(path, (900, 480))?;
     let n_groups = groups.len().max(1) as f64;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 20))
@@ -44,23 +37,16 @@ pub fn bar_chart(
         .x_label_area_size(40)
         .y_label_area_size(55)
         .build_cartesian_2d(0.0..n_groups, 0.0..y_max)
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| plot_error(path, e))?;
     let labels = groups.to_vec();
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(groups.len() * 2 + 1)
-        .x_label_formatter(&|x| {
-            let i = x.floor() as usize;
-            if (x - i as f64 - 0.5).abs() < 0.26 {
-                labels.get(i).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| group_label(&labels, *x))
         .y_desc(y_label)
         .draw()
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| plot_error(path, e))?;
     let k = series.len().max(1) as f64;
     let width = 0.8 / k;
     for (si, s) in series.iter().enumerate() {
@@ -71,7 +57,7 @@ pub fn bar_chart(
         });
         chart
             .draw_series(bars)
-            .map_err(|e| err(e.to_string()))?
+            .map_err(|e| plot_error(path, e))?
             .label(s.name)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
         let whiskers = s.values.iter().enumerate().map(|(g, (m, sd))| {
@@ -80,7 +66,7 @@ pub fn bar_chart(
         });
         chart
             .draw_series(whiskers)
-            .map_err(|e| err(e.to_string()))?;
+            .map_err(|e| plot_error(path, e))?;
     }
     chart
         .configure_series_labels()
@@ -88,8 +74,8 @@ pub fn bar_chart(
         .border_style(BLACK)
         .position(SeriesLabelPosition::UpperRight)
         .draw()
-        .map_err(|e| err(e.to_string()))?;
-    root.present().map_err(|e| err(e.to_string()))?;
+        .map_err(|e| plot_error(path, e))?;
+    root.present().map_err(|e| plot_error(path, e))?;
     Ok(())
 }
 
@@ -124,30 +110,22 @@ pub fn line_chart(
     y_label: &str,
     lines: &[Line<'_>],
 ) -> Result<()> {
-    let err = |e: String| LabError::Io {
-        path: path.display().to_string(),
-        source: std::io::Error::other(e),
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| err(e.to_string()))?;
-    }
     let pts = lines.iter().flat_map(|l| l.points.iter());
     let (x_max, y_max) = pts.fold((1e-9f64, 1e-9f64), |(a, b), (x, y)| (a.max(*x), b.max(*y)));
-    let root = SVGBackend::new(path, (900, 520)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+    let root = canvas(path, (900, 520))?;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 20))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(55)
         .build_cartesian_2d(0.0..x_max, 0.0..y_max * 1.05)
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| plot_error(path, e))?;
     chart
         .configure_mesh()
         .x_desc(x_label)
         .y_desc(y_label)
         .draw()
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| plot_error(path, e))?;
     for (i, l) in lines.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
         chart
@@ -155,7 +133,7 @@ pub fn line_chart(
                 l.points.iter().copied(),
                 color.stroke_width(2),
             ))
-            .map_err(|e| err(e.to_string()))?
+            .map_err(|e| plot_error(path, e))?
             .label(l.name)
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2))
@@ -167,7 +145,7 @@ pub fn line_chart(
         .border_style(BLACK)
         .position(SeriesLabelPosition::LowerRight)
         .draw()
-        .map_err(|e| err(e.to_string()))?;
-    root.present().map_err(|e| err(e.to_string()))?;
+        .map_err(|e| plot_error(path, e))?;
+    root.present().map_err(|e| plot_error(path, e))?;
     Ok(())
 }

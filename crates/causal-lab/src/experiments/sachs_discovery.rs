@@ -40,6 +40,7 @@ use causal::discover::pc::Pc;
 use plotters::prelude::*;
 use serde_json::json;
 
+use crate::demo::plot::{canvas, group_label, plot_error};
 use crate::output::{markdown_table, write, write_json};
 use crate::{LabError, Result};
 
@@ -391,9 +392,7 @@ pub fn run(out: &Path) -> Result<()> {
 
 fn plot(out: &Path, bars: &[(String, f64)]) -> Result<()> {
     let path = out.join("shd.svg");
-    let root = SVGBackend::new(&path, (900, 480)).into_drawing_area();
-    let err = |e: String| LabError::Usage(format!("{}: {e}", path.display()));
-    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+    let root = canvas(&path, (900, 480))?;
     let max = bars.iter().map(|b| b.1).fold(0.0, f64::max) + 3.0;
     let mut chart = ChartBuilder::on(&root)
         .caption(
@@ -404,23 +403,16 @@ fn plot(out: &Path, bars: &[(String, f64)]) -> Result<()> {
         .x_label_area_size(70)
         .y_label_area_size(45)
         .build_cartesian_2d(0.0..bars.len() as f64, 0.0..max)
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| plot_error(&path, e))?;
     let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(bars.len() * 2 + 1)
-        .x_label_formatter(&|x| {
-            let i = x.floor() as usize;
-            if (x - i as f64 - 0.5).abs() < 0.26 {
-                labels.get(i).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| group_label(&labels, *x))
         .y_desc("SHD")
         .draw()
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| plot_error(&path, e))?;
     chart
         .draw_series(bars.iter().enumerate().map(|(i, (name, v))| {
             let colour = if name.contains("published") || name == "empty graph" {
@@ -433,7 +425,7 @@ fn plot(out: &Path, bars: &[(String, f64)]) -> Result<()> {
                 colour.filled(),
             )
         }))
-        .map_err(|e| err(e.to_string()))?;
-    root.present().map_err(|e| err(e.to_string()))?;
+        .map_err(|e| plot_error(&path, e))?;
+    root.present().map_err(|e| plot_error(&path, e))?;
     Ok(())
 }
