@@ -4,7 +4,6 @@
 
 use std::time::Instant;
 
-use causal::core::data::Dataset;
 use causal::discover::causal_learn::to_matrix;
 use causal::discover::ges::{Ges, GesScore};
 use causal::discover::lingam::DirectLingam;
@@ -13,14 +12,8 @@ use nalgebra::DMatrix;
 use serde_json::json;
 
 use super::cevae::cpu_seconds;
+use super::{data_file, number_or};
 use crate::{LabError, Result};
-
-fn data(args: &[String], bench: &str) -> Result<Dataset> {
-    let path = args
-        .first()
-        .ok_or_else(|| LabError::Usage(format!("bench {bench} needs a data file")))?;
-    Ok(Dataset::from_path(path)?)
-}
 
 fn rows(m: &DMatrix<f64>) -> Vec<Vec<f64>> {
     (0..m.nrows())
@@ -30,7 +23,7 @@ fn rows(m: &DMatrix<f64>) -> Vec<Vec<f64>> {
 
 /// `causal-lab bench ges DATA [bic|bdeu]`: seconds and the CPDAG in causal-learn's encoding.
 pub fn ges(args: &[String]) -> Result<serde_json::Value> {
-    let data = data(args, "ges")?;
+    let data = data_file(args, "ges")?;
     let score: GesScore = args
         .get(1)
         .map_or("bic", String::as_str)
@@ -51,7 +44,7 @@ pub fn ges(args: &[String]) -> Result<serde_json::Value> {
 /// `causal-lab bench lingam DATA`: seconds, the causal order and the adjacency `B`
 /// (`B[i][j]` the effect of `j` on `i`, the `lingam` package's layout).
 pub fn lingam(args: &[String]) -> Result<serde_json::Value> {
-    let data = data(args, "lingam")?;
+    let data = data_file(args, "lingam")?;
     let (start, cpu0) = (Instant::now(), cpu_seconds());
     let fit = DirectLingam::new().fit(&data)?;
     let seconds = start.elapsed().as_secs_f64();
@@ -67,14 +60,10 @@ pub fn lingam(args: &[String]) -> Result<serde_json::Value> {
 /// `causal-lab bench notears DATA [lambda1 threshold]`: seconds and the thresholded weights
 /// (`W[i][j]` for `i -> j`).
 pub fn notears(args: &[String]) -> Result<serde_json::Value> {
-    let data = data(args, "notears")?;
-    let num = |i: usize, default: f64| -> Result<f64> {
-        args.get(i).map_or(Ok(default), |a| {
-            a.parse()
-                .map_err(|_| LabError::Usage(format!("'{a}' is not a number")))
-        })
-    };
-    let m = Notears::new().lambda1(num(1, 0.1)?).threshold(num(2, 0.3)?);
+    let data = data_file(args, "notears")?;
+    let m = Notears::new()
+        .lambda1(number_or(args, 1, "lambda1", 0.1)?)
+        .threshold(number_or(args, 2, "threshold", 0.3)?);
     let (start, cpu0) = (Instant::now(), cpu_seconds());
     let fit = m.fit(&data)?;
     let seconds = start.elapsed().as_secs_f64();

@@ -2,27 +2,19 @@
 
 use std::time::Instant;
 
-use causal::core::data::Dataset;
 use causal::discover::causal_learn::to_matrix;
 use causal::discover::ci::FisherZ;
 use causal::discover::fci::Fci;
 use serde_json::json;
 
+use super::{data_file, number_or};
 use crate::{LabError, Result};
 
 /// `causal-lab bench fci DATA.csv [ALPHA]`: seconds (correlation matrix included), CI tests, and
 /// the PAG in causal-learn's endpoint encoding, so the script can check identical output.
 pub fn fci(args: &[String]) -> Result<serde_json::Value> {
-    let path = args
-        .first()
-        .ok_or_else(|| LabError::Usage("bench fci needs a data file".into()))?;
-    let alpha: f64 = match args.get(1) {
-        Some(a) => a
-            .parse()
-            .map_err(|_| LabError::Usage(format!("alpha '{a}' is not a number")))?,
-        None => 0.05,
-    };
-    let data = Dataset::from_path(path)?;
+    let data = data_file(args, "fci")?;
+    let alpha = number_or(args, 1, "alpha", 0.05)?;
     let start = Instant::now();
     let test = FisherZ::new(&data).map_err(|e| LabError::Usage(e.to_string()))?;
     let out = Fci::new()

@@ -118,6 +118,22 @@ pub fn arg<T: std::str::FromStr>(args: &[String], i: usize, what: &str) -> Resul
     })
 }
 
+/// The data file named by the first bench argument.
+pub fn data_file(args: &[String], bench: &str) -> Result<causal::core::data::Dataset> {
+    let path = args
+        .first()
+        .ok_or_else(|| LabError::Usage(format!("bench {bench} needs a data file")))?;
+    Ok(causal::core::data::Dataset::from_path(path)?)
+}
+
+/// Optional numeric argument `i` (named `what` in the error), `default` when absent.
+pub fn number_or(args: &[String], i: usize, what: &str, default: f64) -> Result<f64> {
+    args.get(i).map_or(Ok(default), |a| {
+        a.parse()
+            .map_err(|_| LabError::Usage(format!("{what} '{a}' is not a number")))
+    })
+}
+
 fn ols_backdoor(args: &[String]) -> Result<serde_json::Value> {
     let n: usize = arg(args, 0, "n")?;
     let seed: u64 = arg(args, 1, "seed")?;

@@ -2,28 +2,20 @@
 
 use std::time::Instant;
 
-use causal::core::data::Dataset;
 use causal::discover::causal_learn::to_matrix;
 use causal::discover::ci::FisherZ;
 use causal::discover::pc::Pc;
 use serde_json::json;
 
 use super::cevae::cpu_seconds;
+use super::{data_file, number_or};
 use crate::{LabError, Result};
 
 /// `causal-lab bench pc DATA.csv [ALPHA]`: seconds (correlation matrix included), CI tests, and
 /// the endpoint matrix in causal-learn's encoding, so the script can check identical output.
 pub fn pc(args: &[String]) -> Result<serde_json::Value> {
-    let path = args
-        .first()
-        .ok_or_else(|| LabError::Usage("bench pc needs a data file".into()))?;
-    let alpha: f64 = match args.get(1) {
-        Some(a) => a
-            .parse()
-            .map_err(|_| LabError::Usage(format!("alpha '{a}' is not a number")))?,
-        None => 0.05,
-    };
-    let data = Dataset::from_path(path)?;
+    let data = data_file(args, "pc")?;
+    let alpha = number_or(args, 1, "alpha", 0.05)?;
     let (start, cpu0) = (Instant::now(), cpu_seconds());
     let test = FisherZ::new(&data).map_err(|e| LabError::Usage(e.to_string()))?;
     let out = Pc::new()
