@@ -7,6 +7,9 @@
 //! - [`DoCalculus`] checks the three rules of do-calculus.
 //! - [`Transporter`] transports an effect from a source population with experiments to a
 //!   target population with observations (Bareinboim & Pearl 2012), given a selection diagram.
+//! - [`StableSetSearch`] finds the feature sets whose prediction of a target transports across
+//!   populations on a selection diagram (Subbaswamy, Schulam & Saria 2019), and says why each
+//!   other feature is unsafe.
 //! - [`Expr::evaluate`] and [`plug_in`] turn an estimand into a number on discrete data
 //!   (empirical frequencies).
 //!
@@ -36,6 +39,7 @@ mod expr;
 mod hedge;
 mod id;
 mod set;
+mod stable_set;
 mod term;
 mod transport;
 
@@ -43,6 +47,9 @@ pub use docalc::DoCalculus;
 pub use eval::{Event, plug_in};
 pub use expr::Expr;
 pub use hedge::Hedge;
+pub use stable_set::{
+    Candidate, EXACT_LIMIT, Excluded, MAX_CANDIDATES, StableSet, StableSetSearch,
+};
 pub use transport::{Transport, Transporter, transport};
 
 use serde::{Deserialize, Serialize};

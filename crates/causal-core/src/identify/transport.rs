@@ -74,7 +74,7 @@ pub struct Transporter {
     selection: Vec<String>,
 }
 
-fn looks_like_selection(name: &str) -> bool {
+pub(crate) fn looks_like_selection(name: &str) -> bool {
     let rest = name.strip_prefix('S').unwrap_or("-");
     let rest = rest.strip_prefix('_').unwrap_or(rest);
     rest.chars().all(|c| c.is_ascii_digit()) && name != "S_"
