@@ -8,6 +8,7 @@ pub mod lbfgs;
 pub mod loss;
 pub mod nn;
 pub mod notears_mlp;
+pub mod predict;
 pub mod prelude;
 pub mod scm;
 pub mod seed;
