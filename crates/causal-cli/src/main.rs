@@ -41,6 +41,10 @@ enum Command {
     Ite(cmd::ite::IteArgs),
     /// Write the assumptions report.
     Report(cmd::report::ReportArgs),
+    /// Features whose prediction of a target transports when marked mechanisms shift.
+    StableSet(cmd::stable_set::StableSetArgs),
+    /// Graph-aligned MLP predictors: fit (ERM, parents, stable set, soft alignment) and eval.
+    Predict(cmd::predict::PredictArgs),
 }
 
 fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
@@ -56,6 +60,8 @@ fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
         Command::Icp(a) => cmd::icp::run(a),
         Command::Ite(a) => cmd::ite::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::StableSet(a) => cmd::stable_set::run(a),
+        Command::Predict(a) => cmd::predict::run(a),
     }
 }
 
