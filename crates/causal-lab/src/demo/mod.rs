@@ -12,6 +12,7 @@ mod icp;
 mod ihdp;
 mod neural_scm;
 pub(crate) mod plot;
+mod robust;
 pub(crate) mod sachs;
 
 use std::path::Path;
@@ -55,7 +56,7 @@ pub fn run(quick: bool, out: &Path, data_dir: Option<&Path>) -> Result<()> {
     let started = Instant::now();
     let settings = Settings { quick, out };
     let sachs = sachs::Sachs::load(data_dir)?;
-    let total = 7;
+    let total = 8;
     let step = |k: usize, name: &str| eprintln!("[{k}/{total}] {name}");
     step(1, "causal discovery on Sachs");
     let (discovery, discovered) = discovery::run(&sachs, &settings)?;
@@ -71,14 +72,19 @@ pub fn run(quick: bool, out: &Path, data_dir: Option<&Path>) -> Result<()> {
     let digits = digits::run(data_dir, &settings)?;
     step(7, "individual effects and policy evaluation on IHDP");
     let ihdp = ihdp::run(data_dir, &settings)?;
-    let sections = [discovery, graph_test, effect, icp, neural, digits, ihdp];
+    step(8, "causal predictors under shift");
+    let robust = robust::run(&sachs, &settings)?;
+    let sections = [
+        discovery, graph_test, effect, icp, neural, digits, ihdp, robust,
+    ];
 
     let mut md = String::from(
         "# causal-rs demo report\n\nThe whole workflow on real data: learn a graph with expert \
          knowledge, test it against the data, identify and estimate an effect and check it \
          against an intervention, find invariant predictors across conditions, predict \
          experiments with a neural SCM, train invariant image classifiers, and estimate \
-         individual treatment effects to evaluate a policy. Data: Sachs et al. (2005) \
+         individual treatment effects to evaluate a policy, and keep predictors working when \
+         mechanisms shift. Data: Sachs et al. (2005) \
          protein-signalling flow cytometry (from the cdt wheel), scikit-learn's digits, and the \
          IHDP covariates (from the econml wheel).\n\n",
     );

@@ -8,6 +8,7 @@ mod ihdp;
 mod irm_plot;
 mod irm_synthetic;
 mod notears_mlp_gcastle;
+pub(crate) mod robust_prediction;
 mod sachs_discovery;
 mod sachs_neural_scm;
 
@@ -84,6 +85,11 @@ pub const REGISTRY: &[Experiment] = &[
         "irm-synthetic",
         "IRM paper 5.1 SEMs: causal / non-causal weight errors of ERM, IRM and ICP",
         irm_synthetic::run,
+    ),
+    (
+        "robust-prediction",
+        "ERM vs parents, stable set, soft graph alignment and IRM under shifted mechanisms (synthetic curves; Sachs per protein and regime)",
+        robust_prediction::run,
     ),
     (
         "ihdp",
