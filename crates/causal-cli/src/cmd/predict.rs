@@ -18,7 +18,7 @@ pub struct PredictArgs {
 #[derive(Subcommand)]
 enum PredictAction {
     /// Train a predictor and save it.
-    Fit(FitArgs),
+    Fit(Box<FitArgs>),
     /// Evaluate a saved predictor on data (and write its predictions).
     Eval(EvalArgs),
 }
@@ -106,7 +106,7 @@ struct EvalArgs {
 #[cfg(feature = "torch")]
 pub fn run(args: PredictArgs) -> Result<serde_json::Value, CliError> {
     match args.action {
-        PredictAction::Fit(a) => torch::fit(a),
+        PredictAction::Fit(a) => torch::fit(*a),
         PredictAction::Eval(a) => torch::eval(a),
     }
 }

@@ -117,7 +117,7 @@ impl SynthResult {
 pub fn sample(n: usize, seed: u64, delta: f64) -> Result<Dataset> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let nrm = Normal::new(0.0, 1.0).map_err(|e| crate::LabError::Usage(e.to_string()))?;
-    let mut cols = vec![Vec::with_capacity(n); 7];
+    let mut cols: Vec<Vec<f64>> = (0..7).map(|_| Vec::with_capacity(n)).collect();
     for _ in 0..n {
         let e: Vec<f64> = (0..8).map(|_| nrm.sample(&mut rng)).collect();
         let (x1, x2, x3, h) = (e[0], e[1], e[2], e[3]);
