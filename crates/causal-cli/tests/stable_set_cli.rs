@@ -195,7 +195,10 @@ fn predict_bad_input_exits_2_naming_it() {
 fn help_lists_stable_set_and_predict() {
     let out = causal(&["--help"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("stable-set") && text.contains("predict"), "{text}");
+    assert!(
+        text.contains("stable-set") && text.contains("predict"),
+        "{text}"
+    );
     let out = causal(&["predict", "--help"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("fit") && text.contains("eval"), "{text}");

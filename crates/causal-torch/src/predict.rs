@@ -5,7 +5,7 @@
 //!
 //! Every mode is the same network: a [`MaskedMlp`] with one node whose first layer reads the
 //! features the mode allows (all of them, except under a hard restriction), trained by the
-//! shared [`Trainer`] on the prediction loss plus, in the soft mode, `weight · Σᵢ chargeᵢ ·
+//! shared [`Trainer`](crate::trainer::Trainer) on the prediction loss plus, in the soft mode, `weight · Σᵢ chargeᵢ ·
 //! Gᵢ` where `Gᵢ` is the root-mean-square gradient of the output with respect to input i over
 //! the batch ([`input_gradient_norms`]): a group lasso on what the network does with each
 //! input, which growing later layers cannot evade as it can a first-layer weight penalty.
