@@ -37,7 +37,7 @@ pub fn run(data: &Sachs, settings: &Settings<'_>) -> Result<Section> {
          graph {:.2}× and with a 20%-wrong graph {:.2}×; IRM, given two training populations, \
          {:.2}×. ![curves](robust_shift.svg)\n\nOn Sachs et al.'s data, each protein is \
          predicted from the others after training on the observational rows, and tested on the \
-         intervention regimes:\n\n{}",
+         intervention regimes:\n\n{}\n_This section: {:.0} s._\n",
         size.seeds.len(),
         size.n_train,
         synthetic_markdown(&synth),
@@ -48,6 +48,7 @@ pub fn run(data: &Sachs, settings: &Settings<'_>) -> Result<Section> {
         synth.ratio(4),
         synth.ratio(5),
         sachs_markdown(&real, false),
+        synth.seconds + real.seconds,
     );
     let summary = crate::experiments::robust_prediction::sachs_summary(&real);
     Ok(Section {
@@ -57,6 +58,7 @@ pub fn run(data: &Sachs, settings: &Settings<'_>) -> Result<Section> {
         json: json!({
             "synthetic": synthetic_json(&synth),
             "sachs": summary,
+            "seconds": synth.seconds + real.seconds,
         }),
         summary: format!(
             "predictors under shift: at δ = {last} ERM {:.1}×, stable set {:.2}×, soft {:.2}× their \

@@ -403,6 +403,9 @@ pub struct SachsPair {
     pub stable: Option<f64>,
     /// The stable set used.
     pub stable_set: Option<Vec<String>>,
+    /// The stable-set model's in-distribution error over all-features' (held-out
+    /// observational rows).
+    pub stable_in_dist_ratio: Option<f64>,
     /// Soft alignment with the consensus graph.
     pub soft: f64,
 }
@@ -478,19 +481,21 @@ pub fn sachs(sachs: &Sachs, epochs: usize) -> Result<SachsResult> {
                 ),
                 _ => None,
             };
-            let stable = match &set {
+            let (stable, stable_in_dist_ratio) = match &set {
                 Some(s) => {
                     if !cache.iter().any(|(c, _)| c == s) {
                         let fit = base.clone().restrict(s).check()?.fit(&train)?;
                         cache.push((s.clone(), fit));
                     }
-                    let fit = &cache.iter().find(|(c, _)| c == s).map(|(_, f)| f);
-                    match fit {
-                        Some(f) => Some(nmse(f, test)?),
-                        None => None,
+                    match cache.iter().find(|(c, _)| c == s).map(|(_, f)| f) {
+                        Some(f) => (
+                            Some(nmse(f, test)?),
+                            Some(nmse(f, &valid)? / nmse(&all, &valid)?),
+                        ),
+                        None => (None, None),
                     }
                 }
-                None => None,
+                None => (None, None),
             };
             pairs.push(SachsPair {
                 protein: y.clone(),
@@ -499,6 +504,7 @@ pub fn sachs(sachs: &Sachs, epochs: usize) -> Result<SachsResult> {
                 parents: nmse(&par, test)?,
                 stable,
                 stable_set: set,
+                stable_in_dist_ratio,
                 soft: nmse(&soft, test)?,
             });
         }
@@ -538,6 +544,16 @@ pub fn sachs_summary(r: &SachsResult) -> serde_json::Value {
         .iter()
         .filter(|p| p.stable_set.as_ref().is_some_and(|s| s.len() == n_features))
         .count();
+    let mut stable_ratios: Vec<f64> = r
+        .pairs
+        .iter()
+        .filter_map(|p| p.stable_in_dist_ratio)
+        .collect();
+    stable_ratios.sort_by(f64::total_cmp);
+    let stable_median = stable_ratios
+        .get(stable_ratios.len() / 2)
+        .copied()
+        .unwrap_or(f64::NAN);
     json!({
         "parents_beats_all": share(&|p| Some(p.parents)),
         "stable_beats_all": share(&|p| p.stable),
@@ -546,6 +562,7 @@ pub fn sachs_summary(r: &SachsResult) -> serde_json::Value {
         "median_in_distribution_ratio": {
             "parents": median(1),
             "soft": median(2),
+            "stable": stable_median,
         },
         "mean_in_distribution_nmse": {
             "all": r.in_dist.iter().map(|(_, e)| e[0]).sum::<f64>() / r.in_dist.len().max(1) as f64,
@@ -584,7 +601,8 @@ pub fn sachs_markdown(r: &SachsResult, with_pairs: bool) -> String {
     md.push_str(&format!(
         "- In distribution (held-out observational rows, MSE / training variance, mean over \
          proteins): all features {:.3}, parents {:.3}, soft {:.3}; the median protein's parents \
-         model has {:.2}× the all-features error and its soft model {:.2}×.\n\n",
+         model has {:.2}× the all-features error and its soft model {:.2}×; the median \
+         (protein, regime) stable-set model {:.2}×.\n\n",
         mean["all"].as_f64().unwrap_or(f64::NAN),
         mean["parents"].as_f64().unwrap_or(f64::NAN),
         mean["soft"].as_f64().unwrap_or(f64::NAN),
@@ -592,6 +610,9 @@ pub fn sachs_markdown(r: &SachsResult, with_pairs: bool) -> String {
             .as_f64()
             .unwrap_or(f64::NAN),
         s["median_in_distribution_ratio"]["soft"]
+            .as_f64()
+            .unwrap_or(f64::NAN),
+        s["median_in_distribution_ratio"]["stable"]
             .as_f64()
             .unwrap_or(f64::NAN),
     ));
@@ -635,7 +656,8 @@ fn sachs_json(r: &SachsResult) -> serde_json::Value {
         "in_distribution": r.in_dist.iter().map(|(p, e)| json!({"protein": p, "all": e[0], "parents": e[1], "soft": e[2]})).collect::<Vec<_>>(),
         "pairs": r.pairs.iter().map(|p| json!({
             "protein": p.protein, "regime": p.regime, "all": p.all, "parents": p.parents,
-            "stable": p.stable, "stable_set": p.stable_set, "soft": p.soft,
+            "stable": p.stable, "stable_set": p.stable_set,
+            "stable_in_distribution_ratio": p.stable_in_dist_ratio, "soft": p.soft,
         })).collect::<Vec<_>>(),
         "seconds": r.seconds,
     })
