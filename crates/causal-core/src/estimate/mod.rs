@@ -15,9 +15,11 @@
 //! | [`FrontDoor`] | front-door set | product of the T→M and M→Y regressions |
 //! | [`TwoStageLeastSquares`] | instruments | two-stage least squares |
 //! | [`InteractionCate`] | back-door set + effect modifiers | OLS with T × modifier interactions |
+//! | [`Dml`] | covariates (or an instrument) | double machine learning: PLR, IRM, PLIV, IIVM with any [`crate::learner::Learner`] |
 
 mod aipw;
 mod cate;
+mod dml;
 mod frontdoor;
 mod ipw;
 mod iv;
@@ -28,6 +30,7 @@ mod roles;
 
 pub use aipw::{Aipw, AipwParams};
 pub use cate::{CateFunction, InteractionCate, InteractionCateParams};
+pub use dml::{Dml, DmlFit, DmlModel, DmlParams, DmlScore};
 pub use frontdoor::{FrontDoor, FrontDoorParams};
 pub use ipw::{Ipw, IpwParams, Weighting};
 pub use iv::{TwoStageLeastSquares, TwoStageLeastSquaresParams};
