@@ -168,14 +168,14 @@ impl DmlParams {
         outcome: &str,
         instrument: Option<&str>,
     ) -> Result<Self> {
-        let model = match name.trim_start_matches("dml-") {
-            "plr" => DmlModel::Plr,
+        let model = match name.strip_prefix("dml-").unwrap_or(name) {
+            "plr" | "dml" => DmlModel::Plr,
             "irm" => DmlModel::Irm,
             "pliv" => DmlModel::Pliv,
             "iivm" => DmlModel::Iivm,
-            other => {
+            _ => {
                 return Err(CoreError::InvalidArgument(format!(
-                    "unknown DML model '{other}' (dml-plr, dml-irm, dml-pliv, dml-iivm)"
+                    "unknown DML model '{name}' (dml-plr, dml-irm, dml-pliv, dml-iivm)"
                 )));
             }
         };
@@ -403,11 +403,34 @@ impl Dml {
                 .map(|rep| folds::random_folds(n, p.folds, p.seed, rep))
                 .collect(),
         };
-        if p.fold_ids.is_none() && p.folds > n {
-            return Err(CoreError::InvalidArgument(format!(
-                "{name}: {} folds for {n} rows",
-                p.folds
-            )));
+        if p.fold_ids.is_none() {
+            // The group models fit a nuisance within each treatment (IRM) or instrument (IIVM)
+            // arm: every fold must be able to leave training rows of each arm.
+            let (col, label) = match p.model {
+                DmlModel::Irm => (Some(d), r.treatment.as_str()),
+                DmlModel::Iivm => (z, r.extra[0].as_str()),
+                _ => (None, ""),
+            };
+            let smallest = col.map_or(n, |c| {
+                let ones = c.iter().filter(|v| **v == 1.0).count();
+                ones.min(n - ones)
+            });
+            if p.folds > smallest {
+                return Err(CoreError::InvalidArgument(format!(
+                    "{name}: {} folds, but {} {smallest} rows{}",
+                    p.folds,
+                    if col.is_some() {
+                        "the smaller arm has"
+                    } else {
+                        "there are"
+                    },
+                    if col.is_some() {
+                        format!(" ('{label}' = 0 or 1)")
+                    } else {
+                        String::new()
+                    }
+                )));
+            }
         }
         let inputs = scores::Inputs {
             x: &x,
