@@ -9,8 +9,11 @@
 //! aggregates. With DoubleML's fold assignments ([`DmlParams::fold_ids`]) and the same learners
 //! the estimates agree with DoubleML 0.11 to 1e-6 (`tests/estimate_dml_doubleml.rs`).
 
+mod cate;
 mod folds;
 mod scores;
+
+pub use cate::{CateLearner, CateLearnerFit, CateLearnerParams, CateMethod};
 
 use std::sync::Arc;
 
