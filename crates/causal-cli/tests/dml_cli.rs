@@ -1,4 +1,4 @@
-//! End-to-end tests of `causal estimate --method dml-*`: the effect of a simulated SCM, the
+//! End-to-end tests of `causal estimate --method dml-*` and `causal cate`: the effect of a simulated SCM, the
 //! learners by name, seeded reruns, and bad input with exit code 2.
 
 mod common;
@@ -121,4 +121,64 @@ fn dml_bad_input_exits_2_naming_the_problem() {
         "2",
     ]);
     assert_bad_input(&out, &["'T'", "one value"]);
+}
+
+#[test]
+fn cate_writes_per_unit_effects_and_a_summary() {
+    let d = data();
+    let dir = common::temp_dir(TAG);
+    let out_csv = dir.join("cate.csv");
+    let out_csv = out_csv.to_str().unwrap();
+    let args = [
+        "cate",
+        "--data",
+        &d,
+        "--treatment",
+        "T",
+        "--outcome",
+        "Y",
+        "--method",
+        "dr",
+        "--features",
+        "Z1",
+        "--out",
+        out_csv,
+        "--seed",
+        "2",
+    ];
+    let v = json(&causal(&args));
+    // The effect is constant (2): the intercept is near 2, the Z1 slope near 0.
+    let coef = v["coef"].as_array().unwrap();
+    let se = v["se"].as_array().unwrap();
+    assert!(
+        (coef[0].as_f64().unwrap() - 2.0).abs() < 4.0 * se[0].as_f64().unwrap(),
+        "{v}"
+    );
+    assert!(
+        coef[1].as_f64().unwrap().abs() < 4.0 * se[1].as_f64().unwrap(),
+        "{v}"
+    );
+    assert_eq!(v["adjust"], serde_json::json!(["Z1", "Z2"]));
+    let csv = std::fs::read_to_string(out_csv).unwrap();
+    assert_eq!(csv.lines().count(), 3001);
+    assert!(csv.starts_with("row,cate,se,lower,upper\n"));
+    assert_eq!(json(&causal(&args)), v, "seeded rerun differs");
+    assert_bad_input(
+        &causal(&[
+            "cate",
+            "--data",
+            &d,
+            "--treatment",
+            "T",
+            "--outcome",
+            "Y",
+            "--method",
+            "q",
+        ]),
+        &["'q'"],
+    );
+    assert_bad_input(
+        &causal(&["cate", "--data", &d, "--treatment", "Y", "--outcome", "T"]),
+        &["'Y'"],
+    );
 }
