@@ -9,11 +9,14 @@
 //! | `linear` | regression | ordinary least squares with an intercept |
 //! | `logistic` | classification | logistic regression, optionally with an L2 penalty |
 //! | `lasso` | regression | L1-penalised least squares by coordinate descent |
+//! | `forest` | both | a random forest of CART trees (smartcore) |
 
+mod forest;
 mod lasso;
 mod linear;
 mod logistic;
 
+pub use forest::RandomForest;
 pub use lasso::Lasso;
 pub use linear::LinearRegression;
 pub use logistic::LogisticRegression;
@@ -99,7 +102,8 @@ pub(crate) fn require_rows(rows: &[usize], label: &str) -> Result<()> {
     Ok(())
 }
 
-/// A learner chosen by name, as the CLI does: `linear`, `logistic`, `lasso` or `lasso:ALPHA`.
+/// A learner chosen by name, as the CLI does: `linear`, `logistic`, `lasso`, `lasso:ALPHA`,
+/// `forest` or `forest:TREES` (100 trees by default).
 ///
 /// # Examples
 ///
@@ -137,6 +141,7 @@ pub fn by_name(name: &str, task: LearnerChoice) -> Result<Box<dyn Learner>> {
         // An L1 classifier is not implemented; L2 logistic regression with C = 1 stands in,
         // as DoubleML's examples pair Lasso with a default LogisticRegression.
         ("lasso", true) => Box::new(LogisticRegression::new(number(1.0)?)?),
+        ("forest", _) => Box::new(RandomForest::new(number(100.0)? as usize)?),
         ("logistic", false) => {
             return Err(CoreError::InvalidArgument(format!(
                 "learner '{name}' is a classifier; the target needs a regressor (linear, lasso)"
@@ -144,7 +149,7 @@ pub fn by_name(name: &str, task: LearnerChoice) -> Result<Box<dyn Learner>> {
         }
         _ => {
             return Err(CoreError::InvalidArgument(format!(
-                "unknown learner '{name}' (linear, logistic, lasso, lasso:ALPHA)"
+                "unknown learner '{name}' (linear, logistic, lasso, lasso:ALPHA, forest, forest:TREES)"
             )));
         }
     })
