@@ -27,6 +27,8 @@ enum Command {
     Transport(cmd::transport::TransportArgs),
     /// Estimate an average treatment effect from data.
     Estimate(cmd::estimate::EstimateArgs),
+    /// Conditional average treatment effects (DR-, R- or X-learner) with intervals.
+    Cate(cmd::cate::CateArgs),
     /// Run refutation tests on an estimate.
     Refute(cmd::refute::RefuteArgs),
     /// Sample data from a structural causal model.
@@ -53,6 +55,7 @@ fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
         Command::Identify(a) => cmd::identify::run(a),
         Command::Transport(a) => cmd::transport::run(a),
         Command::Estimate(a) => cmd::estimate::run(a),
+        Command::Cate(a) => cmd::cate::run(a),
         Command::Refute(a) => cmd::refute::run(a),
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Discover(a) => cmd::discover::run(a),

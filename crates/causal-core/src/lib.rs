@@ -5,6 +5,7 @@ pub mod error;
 pub mod estimate;
 pub mod graph;
 pub mod identify;
+pub mod learner;
 pub mod prelude;
 pub mod refute;
 pub mod report;

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use causal::core::data::Dataset;
 use causal::core::estimate::{
-    AipwParams, AteEstimator, FrontDoorParams, InteractionCateParams, IpwParams, Method,
-    ParamGuard, RegressionParams, TwoStageLeastSquaresParams,
+    AipwParams, AteEstimator, DmlParams, DmlScore, FrontDoorParams, InteractionCateParams,
+    IpwParams, Method, ParamGuard, RegressionParams, TwoStageLeastSquaresParams,
 };
 use causal::core::graph::{Admg, MixedGraph, NodeSet};
+use causal::core::learner::{LearnerChoice, by_name};
 use causal::core::stats::Bootstrap;
 use clap::Args;
 
@@ -32,9 +33,19 @@ pub struct EffectArgs {
     /// Outcome column.
     #[arg(long)]
     pub outcome: String,
-    /// regression | ipw | aipw | frontdoor | iv | cate.
+    /// regression | ipw | aipw | frontdoor | iv | cate | dml-plr | dml-irm | dml-pliv | dml-iivm.
     #[arg(long, default_value = "regression")]
     pub method: String,
+    /// Nuisance learner of the DML methods: linear | lasso | lasso:ALPHA (0/1 targets get the
+    /// matching classifier: logistic, or L2 logistic for lasso).
+    #[arg(long, default_value = "linear")]
+    pub learner: String,
+    /// Repeated sample splits of the DML methods (median aggregation).
+    #[arg(long, default_value_t = 1)]
+    pub repeats: usize,
+    /// DML score: partialling-out | iv-type (dml-plr), ate | atte (dml-irm).
+    #[arg(long)]
+    pub score: Option<String>,
     /// Adjustment set, comma-separated (default: from the graph).
     #[arg(long)]
     pub adjust: Option<String>,
@@ -53,7 +64,7 @@ pub struct EffectArgs {
     /// Clip propensities into [c, 1-c] for ipw/aipw.
     #[arg(long)]
     pub clip: Option<f64>,
-    /// Cross-fitting folds for aipw.
+    /// Cross-fitting folds for aipw and the DML methods.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
     /// Bootstrap resamples (0: normal interval from the standard error).
@@ -204,6 +215,9 @@ pub fn build(
     args: &EffectArgs,
     graph: Option<&MixedGraph>,
 ) -> Result<(Box<dyn AteEstimator>, Strategy), CliError> {
+    if args.method.starts_with("dml") {
+        return build_dml(args, graph);
+    }
     let method: Method = args.method.parse()?;
     let (t, y) = (args.treatment.as_str(), args.outcome.as_str());
     let strategy = |name: &str, source: String| Strategy {
@@ -259,6 +273,7 @@ pub fn build(
                 strategy("frontdoor", format!("mediators {}", m.join(", "))),
             )
         }
+        Method::Dml => build_dml(args, graph)?,
         Method::Iv => {
             let (z, w) = instruments(args, graph)?;
             let est = TwoStageLeastSquaresParams::new(t, &refs(&z), y)
@@ -270,6 +285,71 @@ pub fn build(
             )
         }
     })
+}
+
+/// A double machine learning estimator: covariates from `--adjust` or the graph's back-door
+/// set, the instrument of the IV models from `--instruments` or the graph.
+fn build_dml(
+    args: &EffectArgs,
+    graph: Option<&MixedGraph>,
+) -> Result<(Box<dyn AteEstimator>, Strategy), CliError> {
+    let (t, y) = (args.treatment.as_str(), args.outcome.as_str());
+    let iv = matches!(args.method.as_str(), "dml-pliv" | "dml-iivm");
+    let (w, z, strategy) = if iv {
+        let (z, w) = instruments(args, graph)?;
+        if z.len() != 1 {
+            return Err(CliError::BadInput(format!(
+                "{} takes one instrument, not {} ({})",
+                args.method,
+                z.len(),
+                z.join(", ")
+            )));
+        }
+        let source = format!("instrument {}", z[0]);
+        (
+            w,
+            Some(z[0].clone()),
+            Strategy {
+                name: "iv".into(),
+                source,
+            },
+        )
+    } else {
+        let (w, source) = backdoor_set(args, graph)?;
+        (
+            w,
+            None,
+            Strategy {
+                name: "backdoor".into(),
+                source,
+            },
+        )
+    };
+    let mut params = DmlParams::by_name(&args.method, t, y, z.as_deref())?
+        .covariates(&refs(&w))
+        .learners(
+            by_name(&args.learner, LearnerChoice::Regressor)?,
+            by_name(&args.learner, LearnerChoice::Classifier)?,
+        )
+        .folds(args.folds)
+        .repeats(args.repeats)
+        .seed(args.seed)
+        .trimming(args.clip.unwrap_or(0.01));
+    if let Some(score) = &args.score {
+        params = params.score(match score.as_str() {
+            "partialling-out" => DmlScore::PartiallingOut,
+            "iv-type" => DmlScore::IvType,
+            "ate" => DmlScore::Ate,
+            "atte" => DmlScore::Atte,
+            "late" => DmlScore::Late,
+            other => {
+                return Err(CliError::BadInput(format!(
+                    "unknown --score '{other}' (partialling-out, iv-type, ate, atte, late)"
+                )));
+            }
+        });
+    }
+    Ok((Box::new(params.check()?), strategy))
 }
 
 /// The bootstrap the arguments ask for, if any.

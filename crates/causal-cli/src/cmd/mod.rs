@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments and its `run`.
 
+pub mod cate;
 pub mod compare;
 pub mod discover;
 pub mod estimate;

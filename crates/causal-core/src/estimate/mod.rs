@@ -15,9 +15,12 @@
 //! | [`FrontDoor`] | front-door set | product of the T→M and M→Y regressions |
 //! | [`TwoStageLeastSquares`] | instruments | two-stage least squares |
 //! | [`InteractionCate`] | back-door set + effect modifiers | OLS with T × modifier interactions |
+//! | [`CateLearner`] | covariates + effect modifiers | DR-, R- and X-learner, final stage linear in the modifiers, HC1 intervals |
+//! | [`Dml`] | covariates (or an instrument) | double machine learning: PLR, IRM, PLIV, IIVM with any [`crate::learner::Learner`] |
 
 mod aipw;
 mod cate;
+mod dml;
 mod frontdoor;
 mod ipw;
 mod iv;
@@ -28,6 +31,10 @@ mod roles;
 
 pub use aipw::{Aipw, AipwParams};
 pub use cate::{CateFunction, InteractionCate, InteractionCateParams};
+pub use dml::{
+    CateLearner, CateLearnerFit, CateLearnerParams, CateMethod, Dml, DmlFit, DmlModel, DmlParams,
+    DmlScore,
+};
 pub use frontdoor::{FrontDoor, FrontDoorParams};
 pub use ipw::{Ipw, IpwParams, Weighting};
 pub use iv::{TwoStageLeastSquares, TwoStageLeastSquaresParams};

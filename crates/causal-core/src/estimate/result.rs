@@ -20,6 +20,8 @@ pub enum Method {
     Iv,
     /// CATE by regression with interactions.
     Cate,
+    /// Double machine learning (PLR, IRM, PLIV, IIVM).
+    Dml,
 }
 
 impl std::fmt::Display for Method {
@@ -31,6 +33,7 @@ impl std::fmt::Display for Method {
             Self::Frontdoor => "frontdoor",
             Self::Iv => "iv",
             Self::Cate => "cate",
+            Self::Dml => "dml",
         })
     }
 }
@@ -45,8 +48,9 @@ impl std::str::FromStr for Method {
             "frontdoor" | "front-door" => Ok(Self::Frontdoor),
             "iv" | "2sls" => Ok(Self::Iv),
             "cate" => Ok(Self::Cate),
+            "dml" => Ok(Self::Dml),
             other => Err(crate::CoreError::InvalidArgument(format!(
-                "unknown method '{other}' (regression, ipw, aipw, frontdoor, iv, cate)"
+                "unknown method '{other}' (regression, ipw, aipw, frontdoor, iv, cate, dml)"
             ))),
         }
     }

@@ -1,0 +1,184 @@
+//! End-to-end tests of `causal estimate --method dml-*` and `causal cate`: the effect of a simulated SCM, the
+//! learners by name, seeded reruns, and bad input with exit code 2.
+
+mod common;
+use common::{assert_bad_input, causal, json, temp_file};
+
+const TAG: &str = "dml";
+
+/// Z1, Z2 confound a binary treatment T and a Gaussian outcome Y; the true ATE is 2.
+const SCM: &str = r#"{"nodes": [
+  {"name": "Z1", "type": "gaussian", "sd": 1.0},
+  {"name": "Z2", "type": "gaussian", "sd": 1.0},
+  {"name": "T", "type": "binary", "intercept": -0.2, "parents": {"Z1": 0.8, "Z2": -0.5}},
+  {"name": "Y", "type": "gaussian", "sd": 1.0, "parents": {"T": 2.0, "Z1": 1.5, "Z2": 1.0}}
+]}"#;
+
+fn data() -> String {
+    static DATA: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DATA.get_or_init(|| {
+        let scm = temp_file(TAG, "scm.json", SCM);
+        let out = causal(&["simulate", "--scm", &scm, "--n", "3000", "--seed", "4"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        temp_file(TAG, "data.csv", &String::from_utf8(out.stdout).unwrap())
+    })
+    .clone()
+}
+
+fn estimate(extra: &[&str]) -> std::process::Output {
+    let d = data();
+    let mut args = vec![
+        "estimate",
+        "--data",
+        &d,
+        "--treatment",
+        "T",
+        "--outcome",
+        "Y",
+        "--adjust",
+        "Z1,Z2",
+    ];
+    args.extend_from_slice(extra);
+    causal(&args)
+}
+
+#[test]
+fn dml_plr_and_irm_recover_the_effect_and_rerun_identically() {
+    for (method, learner) in [
+        ("dml-plr", "linear"),
+        ("dml-irm", "linear"),
+        ("dml-irm", "lasso:0.01"),
+    ] {
+        let args = [
+            "--method",
+            method,
+            "--learner",
+            learner,
+            "--folds",
+            "4",
+            "--repeats",
+            "3",
+            "--seed",
+            "9",
+        ];
+        let out = estimate(&args);
+        let v = json(&out);
+        let ate = v["ate"].as_f64().unwrap();
+        let se = v["se"].as_f64().unwrap();
+        assert!(
+            (ate - 2.0).abs() < 4.0 * se,
+            "{method}/{learner}: {ate} ± {se}"
+        );
+        assert_eq!(v["method"], "dml");
+        assert_eq!(v["details"]["all_coef"].as_array().unwrap().len(), 3);
+        assert_eq!(v["details"]["folds"], 4);
+        assert_eq!(json(&estimate(&args)), v, "{method}: seeded rerun differs");
+    }
+}
+
+#[test]
+fn dml_bad_input_exits_2_naming_the_problem() {
+    assert_bad_input(
+        &estimate(&["--method", "dml-irm", "--learner", "forest9"]),
+        &["forest9"],
+    );
+    assert_bad_input(&estimate(&["--method", "dml-xyz"]), &["dml-xyz"]);
+    assert_bad_input(
+        &estimate(&["--method", "dml-irm", "--folds", "5000"]),
+        &["5000 folds", "'T'"],
+    );
+    assert_bad_input(
+        &estimate(&["--method", "dml-irm", "--clip", "0.4999999"]),
+        &["trimming bounds"],
+    );
+    assert_bad_input(
+        &estimate(&["--method", "dml-plr", "--score", "atte"]),
+        &["dml-plr", "Atte"],
+    );
+    // A treatment with one value.
+    let d = temp_file(
+        TAG,
+        "constant.csv",
+        "T,Y,Z1\n1,0.5,1\n1,0.7,2\n1,0.1,3\n1,0.9,4\n1,0.2,5\n",
+    );
+    let out = causal(&[
+        "estimate",
+        "--data",
+        &d,
+        "--treatment",
+        "T",
+        "--outcome",
+        "Y",
+        "--adjust",
+        "Z1",
+        "--method",
+        "dml-plr",
+        "--folds",
+        "2",
+    ]);
+    assert_bad_input(&out, &["'T'", "one value"]);
+}
+
+#[test]
+fn cate_writes_per_unit_effects_and_a_summary() {
+    let d = data();
+    let dir = common::temp_dir(TAG);
+    let out_csv = dir.join("cate.csv");
+    let out_csv = out_csv.to_str().unwrap();
+    let args = [
+        "cate",
+        "--data",
+        &d,
+        "--treatment",
+        "T",
+        "--outcome",
+        "Y",
+        "--method",
+        "dr",
+        "--features",
+        "Z1",
+        "--out",
+        out_csv,
+        "--seed",
+        "2",
+    ];
+    let v = json(&causal(&args));
+    // The effect is constant (2): the intercept is near 2, the Z1 slope near 0.
+    let coef = v["coef"].as_array().unwrap();
+    let se = v["se"].as_array().unwrap();
+    assert!(
+        (coef[0].as_f64().unwrap() - 2.0).abs() < 4.0 * se[0].as_f64().unwrap(),
+        "{v}"
+    );
+    assert!(
+        coef[1].as_f64().unwrap().abs() < 4.0 * se[1].as_f64().unwrap(),
+        "{v}"
+    );
+    assert_eq!(v["adjust"], serde_json::json!(["Z1", "Z2"]));
+    let csv = std::fs::read_to_string(out_csv).unwrap();
+    assert_eq!(csv.lines().count(), 3001);
+    assert!(csv.starts_with("row,cate,se,lower,upper\n"));
+    assert_eq!(json(&causal(&args)), v, "seeded rerun differs");
+    assert_bad_input(
+        &causal(&[
+            "cate",
+            "--data",
+            &d,
+            "--treatment",
+            "T",
+            "--outcome",
+            "Y",
+            "--method",
+            "q",
+        ]),
+        &["'q'"],
+    );
+    assert_bad_input(
+        &causal(&["cate", "--data", &d, "--treatment", "Y", "--outcome", "T"]),
+        &["'Y'"],
+    );
+}

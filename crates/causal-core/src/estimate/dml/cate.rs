@@ -1,0 +1,385 @@
+//! CATE meta-learners with cross-fitted nuisances: the DR-learner (Kennedy 2023), the
+//! R-learner (Nie & Wager 2021) and the X-learner (Künzel et al. 2019), with a final stage
+//! linear in chosen features and heteroskedasticity-robust (HC1) intervals, as EconML's
+//! `LinearDRLearner` reports them.
+
+use std::sync::Arc;
+
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+
+use super::folds::{cross_predict, random_folds, test_sets};
+use crate::data::Dataset;
+use crate::error::{CoreError, Result};
+use crate::estimate::ParamGuard;
+use crate::learner::{Learner, LinearRegression, LogisticRegression};
+use crate::stats::normal_quantile_two_sided;
+
+/// The meta-learners.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CateMethod {
+    /// Doubly robust pseudo-outcome regressed on the features.
+    Dr,
+    /// Robinson residual-on-residual regression with a linear effect.
+    R,
+    /// Imputed effects in each arm, combined by the propensity.
+    X,
+}
+
+impl std::str::FromStr for CateMethod {
+    type Err = CoreError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "dr" => Ok(Self::Dr),
+            "r" => Ok(Self::R),
+            "x" => Ok(Self::X),
+            other => Err(CoreError::InvalidArgument(format!(
+                "unknown CATE method '{other}' (dr, r, x)"
+            ))),
+        }
+    }
+}
+
+/// Hyperparameters of [`CateLearner`].
+#[derive(Clone, Debug)]
+pub struct CateLearnerParams {
+    method: CateMethod,
+    treatment: String,
+    outcome: String,
+    covariates: Vec<String>,
+    features: Vec<String>,
+    regressor: Arc<dyn Learner>,
+    classifier: Arc<dyn Learner>,
+    folds: usize,
+    seed: u64,
+    trimming: f64,
+    level: f64,
+}
+
+impl CateLearnerParams {
+    /// A meta-learner of the effect of a binary `treatment` on `outcome`, linear in
+    /// `features` (the effect modifiers; empty for a constant effect). Defaults: OLS and
+    /// unpenalised logistic nuisances, 5 folds, seed 0, propensities clipped to [0.01, 0.99],
+    /// 95% intervals.
+    pub fn new(method: CateMethod, treatment: &str, outcome: &str, features: &[&str]) -> Self {
+        Self {
+            method,
+            treatment: treatment.into(),
+            outcome: outcome.into(),
+            covariates: Vec::new(),
+            features: features.iter().map(|s| (*s).to_owned()).collect(),
+            regressor: Arc::new(LinearRegression),
+            classifier: Arc::new(
+                LogisticRegression::new(f64::INFINITY).expect("infinite C is valid"),
+            ),
+            folds: 5,
+            seed: 0,
+            trimming: 0.01,
+            level: 0.95,
+        }
+    }
+
+    /// The confounders X the nuisance models read (the features are added to them).
+    pub fn covariates(mut self, names: &[&str]) -> Self {
+        self.covariates = names.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+
+    /// The nuisance learners.
+    pub fn learners(mut self, regressor: Box<dyn Learner>, classifier: Box<dyn Learner>) -> Self {
+        self.regressor = Arc::from(regressor);
+        self.classifier = Arc::from(classifier);
+        self
+    }
+
+    /// Cross-fitting folds (default 5).
+    pub fn folds(mut self, k: usize) -> Self {
+        self.folds = k;
+        self
+    }
+
+    /// Seed of the fold assignment.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Propensity clipping bound (default 0.01).
+    pub fn trimming(mut self, t: f64) -> Self {
+        self.trimming = t;
+        self
+    }
+
+    /// Confidence level of the intervals (default 0.95).
+    pub fn level(mut self, level: f64) -> Self {
+        self.level = level;
+        self
+    }
+}
+
+impl ParamGuard for CateLearnerParams {
+    type Checked = CateLearner;
+    fn check(self) -> Result<CateLearner> {
+        if self.treatment == self.outcome {
+            return Err(CoreError::InvalidArgument(format!(
+                "'{}' cannot be both treatment and outcome",
+                self.treatment
+            )));
+        }
+        for f in self.features.iter().chain(&self.covariates) {
+            if f == &self.treatment || f == &self.outcome {
+                return Err(CoreError::InvalidArgument(format!(
+                    "'{f}' is the treatment or outcome and cannot be a feature or covariate"
+                )));
+            }
+        }
+        if self.folds < 2 {
+            return Err(CoreError::InvalidArgument(format!(
+                "folds = {} must be at least 2",
+                self.folds
+            )));
+        }
+        if !(self.trimming >= 0.0 && self.trimming < 0.5) {
+            return Err(CoreError::InvalidArgument(format!(
+                "trimming = {} must be in [0, 0.5)",
+                self.trimming
+            )));
+        }
+        normal_quantile_two_sided(self.level)?;
+        Ok(CateLearner { params: self })
+    }
+}
+
+/// A checked meta-learner: see [`CateLearnerParams`].
+///
+/// # Formula
+///
+/// DR: `φ = μ₁ − μ₀ + T (Y − μ₁) / e − (1 − T)(Y − μ₀) / (1 − e)`, then OLS of φ on
+/// `[1, V]`. R: OLS of `Y − m` on `(T − e) [1, V]`. X: `τ = e τ₀ + (1 − e) τ₁` with
+/// `τ₁` the OLS of `Y − μ₀` on `[1, V]` among the treated and `τ₀` of `μ₁ − Y` among the
+/// controls. Intervals (DR, R) from the HC1 sandwich covariance of the final stage.
+#[derive(Clone, Debug)]
+pub struct CateLearner {
+    params: CateLearnerParams,
+}
+
+/// The result of a meta-learner.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CateLearnerFit {
+    /// The method.
+    pub method: CateMethod,
+    /// Final-stage coefficient names: `intercept`, then the features.
+    pub names: Vec<String>,
+    /// Final-stage coefficients: `τ(v) = β₀ + v·β`.
+    pub coef: Vec<f64>,
+    /// Their robust standard errors (`None` for the X-learner).
+    pub se: Option<Vec<f64>>,
+    /// Their intervals at `level` (`None` for the X-learner).
+    pub ci: Option<Vec<[f64; 2]>>,
+    /// The average effect: the mean of the pseudo-outcome (DR) or of the per-unit effects.
+    pub ate: f64,
+    /// Its standard error (DR and R).
+    pub ate_se: Option<f64>,
+    /// The effect of every row.
+    pub cate: Vec<f64>,
+    /// Its standard error (DR and R).
+    pub cate_se: Option<Vec<f64>>,
+    /// Confidence level.
+    pub level: f64,
+    /// Propensities clipped.
+    pub clipped: usize,
+}
+
+impl CateLearner {
+    /// Cross-fits the nuisances and fits the final stage.
+    ///
+    /// # Errors
+    ///
+    /// Unknown columns, a non-binary treatment, learner failures, a singular final stage.
+    pub fn fit_cate(&self, data: &Dataset) -> Result<CateLearnerFit> {
+        let p = &self.params;
+        let y = data.column(&p.outcome)?;
+        let t = data.check_binary(&p.treatment)?;
+        let n = data.n_rows();
+        let mut xnames: Vec<&String> = p.covariates.iter().collect();
+        for f in &p.features {
+            if !xnames.contains(&f) {
+                xnames.push(f);
+            }
+        }
+        let mut x = DMatrix::<f64>::zeros(n, xnames.len());
+        for (j, c) in xnames.iter().enumerate() {
+            x.column_mut(j).copy_from_slice(data.column(c)?);
+        }
+        let mut v = DMatrix::<f64>::zeros(n, p.features.len() + 1);
+        v.column_mut(0).fill(1.0);
+        for (j, f) in p.features.iter().enumerate() {
+            v.column_mut(j + 1).copy_from_slice(data.column(f)?);
+        }
+        let ones = t.iter().filter(|v| **v == 1.0).count();
+        if p.folds > ones.min(n - ones) {
+            return Err(CoreError::InvalidArgument(format!(
+                "{} folds, but the smaller arm of '{}' has {} rows",
+                p.folds,
+                p.treatment,
+                ones.min(n - ones)
+            )));
+        }
+        let tests = test_sets(&random_folds(n, p.folds, p.seed, 0), p.folds);
+        let reg = p.regressor.as_ref();
+        let mut e = cross_predict(
+            p.classifier.as_ref(),
+            &x,
+            t,
+            &tests,
+            &|_| true,
+            &p.treatment,
+        )?;
+        let mut clipped = 0;
+        for ei in e.iter_mut() {
+            let c = ei.clamp(p.trimming, 1.0 - p.trimming);
+            clipped += usize::from(c != *ei);
+            *ei = c;
+        }
+        let z = normal_quantile_two_sided(p.level)?;
+        let mut names = vec!["intercept".to_owned()];
+        names.extend(p.features.iter().cloned());
+        match p.method {
+            CateMethod::Dr | CateMethod::R => {
+                let (target, design) = if p.method == CateMethod::Dr {
+                    let mu0 = cross_predict(reg, &x, y, &tests, &|i| t[i] == 0.0, &p.outcome)?;
+                    let mu1 = cross_predict(reg, &x, y, &tests, &|i| t[i] == 1.0, &p.outcome)?;
+                    let phi: Vec<f64> = (0..n)
+                        .map(|i| {
+                            mu1[i] - mu0[i] + t[i] * (y[i] - mu1[i]) / e[i]
+                                - (1.0 - t[i]) * (y[i] - mu0[i]) / (1.0 - e[i])
+                        })
+                        .collect();
+                    (phi, v.clone())
+                } else {
+                    let m = cross_predict(reg, &x, y, &tests, &|_| true, &p.outcome)?;
+                    let res: Vec<f64> = (0..n).map(|i| y[i] - m[i]).collect();
+                    let mut d = v.clone();
+                    for i in 0..n {
+                        let w = t[i] - e[i];
+                        d.row_mut(i).iter_mut().for_each(|c| *c *= w);
+                    }
+                    (res, d)
+                };
+                let (beta, cov) = robust_ols(&design, &target, &names)?;
+                let se: Vec<f64> = (0..beta.len()).map(|j| cov[(j, j)].sqrt()).collect();
+                let ci = beta
+                    .iter()
+                    .zip(&se)
+                    .map(|(b, s)| [b - z * s, b + z * s])
+                    .collect();
+                let cate: Vec<f64> = (0..n).map(|i| v.row(i).dot(&beta.transpose())).collect();
+                let cate_se: Vec<f64> = (0..n)
+                    .map(|i| {
+                        let r = v.row(i);
+                        (r * &cov * r.transpose())[(0, 0)].max(0.0).sqrt()
+                    })
+                    .collect();
+                // The ATE is the final stage at the mean features; its variance the sandwich
+                // form at that point.
+                let vbar =
+                    DVector::from_iterator(v.ncols(), (0..v.ncols()).map(|j| v.column(j).mean()));
+                let ate = vbar.dot(&beta);
+                let ate_se = (vbar.transpose() * &cov * &vbar)[(0, 0)].max(0.0).sqrt();
+                Ok(CateLearnerFit {
+                    method: p.method,
+                    names,
+                    coef: beta.iter().copied().collect(),
+                    se: Some(se),
+                    ci: Some(ci),
+                    ate,
+                    ate_se: Some(ate_se),
+                    cate,
+                    cate_se: Some(cate_se),
+                    level: p.level,
+                    clipped,
+                })
+            }
+            CateMethod::X => {
+                let mu0 = cross_predict(reg, &x, y, &tests, &|i| t[i] == 0.0, &p.outcome)?;
+                let mu1 = cross_predict(reg, &x, y, &tests, &|i| t[i] == 1.0, &p.outcome)?;
+                let arm = |treated: bool| -> Result<DVector<f64>> {
+                    let rows: Vec<usize> = (0..n).filter(|&i| (t[i] == 1.0) == treated).collect();
+                    let d = v.select_rows(&rows);
+                    let target: Vec<f64> = rows
+                        .iter()
+                        .map(|&i| {
+                            if treated {
+                                y[i] - mu0[i]
+                            } else {
+                                mu1[i] - y[i]
+                            }
+                        })
+                        .collect();
+                    Ok(robust_ols(&d, &target, &names)?.0)
+                };
+                let (b1, b0) = (arm(true)?, arm(false)?);
+                let cate: Vec<f64> = (0..n)
+                    .map(|i| {
+                        let r = v.row(i).transpose();
+                        e[i] * r.dot(&b0) + (1.0 - e[i]) * r.dot(&b1)
+                    })
+                    .collect();
+                let ate = cate.iter().sum::<f64>() / n as f64;
+                // The reported coefficients are the propensity-averaged arm models.
+                let ebar = e.iter().sum::<f64>() / n as f64;
+                let coef = (&b0 * ebar + &b1 * (1.0 - ebar)).iter().copied().collect();
+                Ok(CateLearnerFit {
+                    method: p.method,
+                    names,
+                    coef,
+                    se: None,
+                    ci: None,
+                    ate,
+                    ate_se: None,
+                    cate,
+                    cate_se: None,
+                    level: p.level,
+                    clipped,
+                })
+            }
+        }
+    }
+}
+
+/// OLS of `y` on the columns of `d` (no intercept added) with the HC1 sandwich covariance
+/// `n / (n − k) (DᵀD)⁻¹ Dᵀ diag(r²) D (DᵀD)⁻¹`.
+fn robust_ols(
+    d: &DMatrix<f64>,
+    y: &[f64],
+    names: &[String],
+) -> Result<(DVector<f64>, DMatrix<f64>)> {
+    let (n, k) = d.shape();
+    if n <= k {
+        return Err(CoreError::InvalidArgument(format!(
+            "the final stage has {n} rows for {k} coefficients"
+        )));
+    }
+    let yv = DVector::from_column_slice(y);
+    let gram = d.tr_mul(d);
+    let inv = gram
+        .clone()
+        .try_inverse()
+        .filter(|m| m.iter().all(|v| v.is_finite()))
+        .ok_or_else(|| {
+            CoreError::Numerical(format!(
+                "the final stage on [{}] is singular (a constant or collinear feature)",
+                names.join(", ")
+            ))
+        })?;
+    let beta = &inv * d.tr_mul(&yv);
+    let resid = &yv - d * &beta;
+    let mut meat = DMatrix::<f64>::zeros(k, k);
+    for i in 0..n {
+        let r = d.row(i);
+        meat += r.transpose() * r * (resid[i] * resid[i]);
+    }
+    let cov = &inv * meat * &inv * (n as f64 / (n - k) as f64);
+    Ok((beta, cov))
+}

@@ -1,0 +1,100 @@
+//! Ordinary least squares with an intercept, as a nuisance learner.
+
+use nalgebra::{DMatrix, DVector};
+
+use super::{Fitted, Learner, LinearPredictor, column_means, require_rows};
+use crate::error::{CoreError, Result};
+
+/// Ordinary least squares `y ≈ b0 + x·w` (scikit-learn's `LinearRegression`).
+///
+/// # Formula
+///
+/// With centred features `x̃ = x − x̄` and outcome `ỹ = y − ȳ`: `w = (x̃ᵀx̃)⁻¹ x̃ᵀỹ`,
+/// `b0 = ȳ − x̄·w`, solved by Cholesky on the centred Gram matrix.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LinearRegression;
+
+impl Learner for LinearRegression {
+    fn describe(&self) -> String {
+        "linear (OLS)".into()
+    }
+
+    fn fit(
+        &self,
+        x: &DMatrix<f64>,
+        y: &[f64],
+        rows: &[usize],
+        label: &str,
+    ) -> Result<Box<dyn Fitted>> {
+        require_rows(rows, label)?;
+        let p = x.ncols();
+        if rows.len() <= p {
+            return Err(CoreError::InvalidArgument(format!(
+                "the model of '{label}' has {} training rows for {} coefficients",
+                rows.len(),
+                p + 1
+            )));
+        }
+        let (xm, ym, gram, xty) = centred_gram(x, y, rows);
+        let w = solve_spd(gram, xty).ok_or_else(|| {
+            CoreError::Numerical(format!(
+                "the least-squares model of '{label}' is singular (collinear or constant features)"
+            ))
+        })?;
+        let intercept = ym - xm.iter().zip(&w).map(|(m, w)| m * w).sum::<f64>();
+        Ok(Box::new(LinearPredictor {
+            intercept,
+            weights: w,
+            logistic: false,
+        }))
+    }
+}
+
+/// Means of the features and the target over `rows`, the centred Gram matrix `x̃ᵀx̃` and
+/// `x̃ᵀỹ`.
+pub(crate) fn centred_gram(
+    x: &DMatrix<f64>,
+    y: &[f64],
+    rows: &[usize],
+) -> (Vec<f64>, f64, DMatrix<f64>, DVector<f64>) {
+    let p = x.ncols();
+    let n = rows.len();
+    let xm = column_means(x, rows);
+    let ym = rows.iter().map(|&i| y[i]).sum::<f64>() / n as f64;
+    // Centred training block, copied once: the Gram product then runs on contiguous memory.
+    let mut xc = DMatrix::<f64>::zeros(n, p);
+    for j in 0..p {
+        let src = x.column(j);
+        let mut dst = xc.column_mut(j);
+        for (r, &i) in rows.iter().enumerate() {
+            dst[r] = src[i] - xm[j];
+        }
+    }
+    let yc = DVector::from_iterator(n, rows.iter().map(|&i| y[i] - ym));
+    let gram = xc.tr_mul(&xc);
+    let xty = xc.tr_mul(&yc);
+    (xm, ym, gram, xty)
+}
+
+/// Solves `A w = b` for a symmetric positive definite `A`, `None` when it is singular.
+pub(crate) fn solve_spd(a: DMatrix<f64>, b: DVector<f64>) -> Option<Vec<f64>> {
+    if a.nrows() == 0 {
+        return Some(Vec::new());
+    }
+    // Jacobi scaling keeps the Cholesky factor well conditioned for features on any scale.
+    let d: Vec<f64> = (0..a.nrows()).map(|j| a[(j, j)].sqrt()).collect();
+    if d.iter().any(|v| !(*v > 0.0)) {
+        return None;
+    }
+    let scaled = DMatrix::from_fn(a.nrows(), a.ncols(), |i, j| a[(i, j)] / (d[i] * d[j]));
+    let chol = scaled.cholesky()?;
+    let diag_min = (0..a.nrows())
+        .map(|j| chol.l_dirty()[(j, j)])
+        .fold(f64::INFINITY, f64::min);
+    if diag_min < 1e-7 {
+        return None;
+    }
+    let bs = DVector::from_iterator(b.len(), b.iter().zip(&d).map(|(b, d)| b / d));
+    let z = chol.solve(&bs);
+    Some(z.iter().zip(&d).map(|(z, d)| z / d).collect())
+}
