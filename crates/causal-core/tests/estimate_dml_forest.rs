@@ -58,7 +58,7 @@ fn forest_nuisances_remove_nonlinear_confounding_that_ols_keeps() {
 }
 
 #[test]
-#[ignore = "coverage probe; cargo xtask experiment dml-coverage is the full run"]
+#[ignore = "coverage probe, about 2 minutes: run with --ignored"]
 fn probe_coverage() {
     for leaf in [1usize, 5] {
         let mut cover = 0;

@@ -83,7 +83,7 @@ pub(crate) fn solve_spd(a: DMatrix<f64>, b: DVector<f64>) -> Option<Vec<f64>> {
     }
     // Jacobi scaling keeps the Cholesky factor well conditioned for features on any scale.
     let d: Vec<f64> = (0..a.nrows()).map(|j| a[(j, j)].sqrt()).collect();
-    if d.iter().any(|v| !(*v > 0.0)) {
+    if d.iter().any(|v| v.is_nan() || *v <= 0.0) {
         return None;
     }
     let scaled = DMatrix::from_fn(a.nrows(), a.ncols(), |i, j| a[(i, j)] / (d[i] * d[j]));

@@ -27,7 +27,7 @@ impl LogisticRegression {
     ///
     /// [`CoreError::InvalidArgument`] unless `c > 0`.
     pub fn new(c: f64) -> Result<Self> {
-        if !(c > 0.0) {
+        if c.is_nan() || c <= 0.0 {
             return Err(CoreError::InvalidArgument(format!(
                 "logistic regression: C = {c} must be positive (inf for no penalty)"
             )));

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
-use super::folds::{cross_predict, random_folds, test_sets};
+use super::folds::{by_arm, cross_predict, random_folds, test_sets};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::estimate::ParamGuard;
@@ -86,30 +86,7 @@ impl CateLearnerParams {
         self
     }
 
-    /// The nuisance learners.
-    pub fn learners(mut self, regressor: Box<dyn Learner>, classifier: Box<dyn Learner>) -> Self {
-        self.regressor = Arc::from(regressor);
-        self.classifier = Arc::from(classifier);
-        self
-    }
-
-    /// Cross-fitting folds (default 5).
-    pub fn folds(mut self, k: usize) -> Self {
-        self.folds = k;
-        self
-    }
-
-    /// Seed of the fold assignment.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Propensity clipping bound (default 0.01).
-    pub fn trimming(mut self, t: f64) -> Self {
-        self.trimming = t;
-        self
-    }
+    super::nuisance_methods!();
 
     /// Confidence level of the intervals (default 0.95).
     pub fn level(mut self, level: f64) -> Self {
@@ -248,8 +225,7 @@ impl CateLearner {
         match p.method {
             CateMethod::Dr | CateMethod::R => {
                 let (target, design) = if p.method == CateMethod::Dr {
-                    let mu0 = cross_predict(reg, &x, y, &tests, &|i| t[i] == 0.0, &p.outcome)?;
-                    let mu1 = cross_predict(reg, &x, y, &tests, &|i| t[i] == 1.0, &p.outcome)?;
+                    let (mu0, mu1) = by_arm(reg, &x, y, t, &tests, &p.outcome)?;
                     let phi: Vec<f64> = (0..n)
                         .map(|i| {
                             mu1[i] - mu0[i] + t[i] * (y[i] - mu1[i]) / e[i]
@@ -302,8 +278,7 @@ impl CateLearner {
                 })
             }
             CateMethod::X => {
-                let mu0 = cross_predict(reg, &x, y, &tests, &|i| t[i] == 0.0, &p.outcome)?;
-                let mu1 = cross_predict(reg, &x, y, &tests, &|i| t[i] == 1.0, &p.outcome)?;
+                let (mu0, mu1) = by_arm(reg, &x, y, t, &tests, &p.outcome)?;
                 let arm = |treated: bool| -> Result<DVector<f64>> {
                     let rows: Vec<usize> = (0..n).filter(|&i| (t[i] == 1.0) == treated).collect();
                     let d = v.select_rows(&rows);

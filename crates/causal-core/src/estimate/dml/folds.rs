@@ -102,6 +102,22 @@ pub(super) fn cross_predict(
     Ok(out)
 }
 
+/// Out-of-fold predictions of `target` fitted within each arm of the 0/1 column `arm`:
+/// the models of `E[target | arm = 0, X]` and `E[target | arm = 1, X]`.
+pub(super) fn by_arm(
+    learner: &dyn Learner,
+    x: &DMatrix<f64>,
+    target: &[f64],
+    arm: &[f64],
+    tests: &[Vec<usize>],
+    label: &str,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    Ok((
+        cross_predict(learner, x, target, tests, &|i| arm[i] == 0.0, label)?,
+        cross_predict(learner, x, target, tests, &|i| arm[i] == 1.0, label)?,
+    ))
+}
+
 fn in_fold(e: CoreError, k: usize) -> CoreError {
     match e {
         CoreError::NoOverlap(m) => {

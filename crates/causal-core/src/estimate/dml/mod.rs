@@ -9,11 +9,8 @@
 //! aggregates. With DoubleML's fold assignments ([`DmlParams::fold_ids`]) and the same learners
 //! the estimates agree with DoubleML 0.11 to 1e-6 (`tests/estimate_dml_doubleml.rs`).
 
-mod cate;
 mod folds;
 mod scores;
-
-pub use cate::{CateLearner, CateLearnerFit, CateLearnerParams, CateMethod};
 
 use std::sync::Arc;
 
@@ -26,6 +23,58 @@ use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::learner::{Lasso, Learner, LinearRegression, LogisticRegression};
+
+/// The builder methods of the cross-fitted nuisances, shared by [`DmlParams`] and
+/// [`CateLearnerParams`] (fields `regressor`, `classifier`, `folds`, `seed`, `trimming`).
+macro_rules! nuisance_methods {
+    () => {
+        /// The learner of the conditional means (default: OLS).
+        pub fn regressor(mut self, learner: impl Learner + 'static) -> Self {
+            self.regressor = Arc::new(learner);
+            self
+        }
+
+        /// The learner of the propensities and compliance probabilities (default:
+        /// unpenalised logistic regression).
+        pub fn classifier(mut self, learner: impl Learner + 'static) -> Self {
+            self.classifier = Arc::new(learner);
+            self
+        }
+
+        /// Both learners, boxed (as [`crate::learner::by_name`] returns them).
+        pub fn learners(
+            mut self,
+            regressor: Box<dyn Learner>,
+            classifier: Box<dyn Learner>,
+        ) -> Self {
+            self.regressor = Arc::from(regressor);
+            self.classifier = Arc::from(classifier);
+            self
+        }
+
+        /// Number of cross-fitting folds (default 5).
+        pub fn folds(mut self, k: usize) -> Self {
+            self.folds = k;
+            self
+        }
+
+        /// Seed of the sample splitting (default 0).
+        pub fn seed(mut self, seed: u64) -> Self {
+            self.seed = seed;
+            self
+        }
+
+        /// Propensities are clipped to `[t, 1 − t]` (default 0.01, as DoubleML).
+        pub fn trimming(mut self, t: f64) -> Self {
+            self.trimming = t;
+            self
+        }
+    };
+}
+use nuisance_methods;
+
+mod cate;
+pub use cate::{CateLearner, CateLearnerFit, CateLearnerParams, CateMethod};
 
 /// The four DML models.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,47 +258,11 @@ impl DmlParams {
         self
     }
 
-    /// The learner of the conditional means (default: OLS).
-    pub fn regressor(mut self, learner: impl Learner + 'static) -> Self {
-        self.regressor = Arc::new(learner);
-        self
-    }
-
-    /// The learner of the propensities and compliance probabilities (default: unpenalised
-    /// logistic regression).
-    pub fn classifier(mut self, learner: impl Learner + 'static) -> Self {
-        self.classifier = Arc::new(learner);
-        self
-    }
-
-    /// Both learners, boxed (as [`crate::learner::by_name`] returns them).
-    pub fn learners(mut self, regressor: Box<dyn Learner>, classifier: Box<dyn Learner>) -> Self {
-        self.regressor = Arc::from(regressor);
-        self.classifier = Arc::from(classifier);
-        self
-    }
-
-    /// Number of cross-fitting folds (default 5).
-    pub fn folds(mut self, k: usize) -> Self {
-        self.folds = k;
-        self
-    }
+    nuisance_methods!();
 
     /// Number of repeated sample splits (default 1); estimates are aggregated by the median.
     pub fn repeats(mut self, r: usize) -> Self {
         self.repeats = r;
-        self
-    }
-
-    /// Seed of the sample splitting (default 0).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Propensities are clipped to `[t, 1 − t]` (default 0.01, as DoubleML).
-    pub fn trimming(mut self, t: f64) -> Self {
-        self.trimming = t;
         self
     }
 

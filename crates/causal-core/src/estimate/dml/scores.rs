@@ -3,7 +3,7 @@
 
 use nalgebra::DMatrix;
 
-use super::folds::cross_predict;
+use super::folds::{by_arm, cross_predict};
 use super::{DmlModel, DmlScore};
 use crate::error::Result;
 use crate::learner::Learner;
@@ -110,22 +110,7 @@ fn clip(p: &mut [f64], trim: f64) -> usize {
 /// (the `D (Y − g₁)` terms cancel), `ψ_a = −D / p`.
 fn irm(score: DmlScore, inp: &Inputs<'_>, tests: &[Vec<usize>]) -> Result<Elements> {
     let d = inp.d;
-    let g0 = cross_predict(
-        inp.regressor,
-        inp.x,
-        inp.y,
-        tests,
-        &|i| d[i] == 0.0,
-        inp.y_name,
-    )?;
-    let g1 = cross_predict(
-        inp.regressor,
-        inp.x,
-        inp.y,
-        tests,
-        &|i| d[i] == 1.0,
-        inp.y_name,
-    )?;
+    let (g0, g1) = by_arm(inp.regressor, inp.x, inp.y, d, tests, inp.y_name)?;
     let mut m = cross_predict(inp.classifier, inp.x, d, tests, &all, inp.d_name)?;
     let clipped = clip(&mut m, inp.trim);
     let n = d.len();
@@ -180,22 +165,7 @@ fn iivm(inp: &Inputs<'_>, tests: &[Vec<usize>]) -> Result<Elements> {
     let z = inp.z.unwrap_or(&[]);
     let d = inp.d;
     let n = d.len();
-    let g0 = cross_predict(
-        inp.regressor,
-        inp.x,
-        inp.y,
-        tests,
-        &|i| z[i] == 0.0,
-        inp.y_name,
-    )?;
-    let g1 = cross_predict(
-        inp.regressor,
-        inp.x,
-        inp.y,
-        tests,
-        &|i| z[i] == 1.0,
-        inp.y_name,
-    )?;
+    let (g0, g1) = by_arm(inp.regressor, inp.x, inp.y, z, tests, inp.y_name)?;
     let mut m = cross_predict(inp.classifier, inp.x, z, tests, &all, inp.z_name)?;
     let clipped = clip(&mut m, inp.trim);
     let always_takers = (0..n).any(|i| z[i] == 0.0 && d[i] == 1.0);
