@@ -21,11 +21,11 @@ mod format;
 mod json;
 mod lexer;
 mod mark;
-mod marks;
+pub(crate) mod marks;
 mod mixed;
 mod moral;
 mod nodeset;
-mod pdag;
+pub(crate) mod pdag;
 mod roles;
 mod separation;
 
