@@ -41,6 +41,9 @@ enum Command {
     Ite(cmd::ite::IteArgs),
     /// Write the assumptions report.
     Report(cmd::report::ReportArgs),
+    /// From data (and a graph, or discovery) to an effect: identification on any graph class,
+    /// IDA, estimation, refutation, sensitivity and the pipeline bootstrap.
+    Effect(Box<cmd::effect::EffectCmdArgs>),
 }
 
 fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
@@ -56,6 +59,7 @@ fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
         Command::Icp(a) => cmd::icp::run(a),
         Command::Ite(a) => cmd::ite::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::Effect(a) => cmd::effect::run(*a),
     }
 }
 

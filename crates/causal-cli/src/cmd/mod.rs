@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod discover;
+pub mod effect;
 pub mod estimate;
 pub mod graph;
 pub mod icp;
