@@ -48,8 +48,15 @@ pub struct PipelineBootstrap {
     pub failed: usize,
     /// Mean of the pooled distribution (each replicate weighs 1, shared by its effects).
     pub mean: f64,
-    /// Percentile interval of the pooled distribution.
+    /// The interval for the set of possible effects: the `(1 - level) / 2` quantile of each
+    /// replicate's smallest possible effect to the `(1 + level) / 2` quantile of its largest.
+    /// The effect is only set-identified over a class, so the interval covers the set, with the
+    /// sampling and the structure uncertainty of both ends; where the class is a single DAG it
+    /// is the percentile interval of the estimate.
     pub interval: [f64; 2],
+    /// Percentile interval of the pooled distribution (each replicate weighs 1, shared by its
+    /// effects): narrower, it reads the class as a prior over its DAGs rather than a set.
+    pub pooled_interval: [f64; 2],
     /// Share of replicates whose possible effects include zero (an unresolved direction).
     pub share_with_zero: f64,
     /// Pairs joined in at least one replicate.
@@ -176,7 +183,20 @@ where
         pooled.last().map_or(0.0, |p| p.0)
     };
     let alpha = 1.0 - level;
-    let interval = [quantile(alpha / 2.0), quantile(1.0 - alpha / 2.0)];
+    let pooled_interval = [quantile(alpha / 2.0), quantile(1.0 - alpha / 2.0)];
+    let ends = |pick: fn(&[f64]) -> f64, q: f64| {
+        let mut v: Vec<f64> = effects
+            .iter()
+            .filter(|e| !e.is_empty())
+            .map(|e| pick(e))
+            .collect();
+        v.sort_by(f64::total_cmp);
+        let k = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len().max(1)) - 1;
+        v.get(k).copied().unwrap_or(0.0)
+    };
+    let lo = |e: &[f64]| e.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = |e: &[f64]| e.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let interval = [ends(lo, alpha / 2.0), ends(hi, 1.0 - alpha / 2.0)];
     let share = |c: usize| c as f64 / ok as f64;
     let mut edges = Vec::new();
     for a in 0..d {
@@ -202,6 +222,7 @@ where
         failed,
         mean,
         interval,
+        pooled_interval,
         share_with_zero: share(with_zero),
         edges,
     })
