@@ -62,7 +62,7 @@ fn ida_matches_per_dag_ols_over_the_class() {
         .unwrap();
         let cpdag = truth.cpdag();
         // Half the cases add background knowledge: some undirected edges oriented as in truth.
-        let graph = if k % 2 == 0 {
+        let graph = if k.is_multiple_of(2) {
             let mut g = cpdag.clone();
             let und: Vec<(usize, usize)> = cpdag
                 .edges()

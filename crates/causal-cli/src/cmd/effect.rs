@@ -259,7 +259,7 @@ pub fn run(a: EffectCmdArgs) -> Result<Value, CliError> {
         "breaking_path": adj.breaking_path().map(|p| adj.render_path(p)),
         "message": adj.check_amenable().err().map(|e| e.to_string()),
         "strategy": if set.is_some() { "adjustment (generalised adjustment criterion)" } else { "IDA: possible effects over the class" },
-        "adjustment_set": set.as_ref().map(|s| names(s)),
+        "adjustment_set": set.as_ref().map(&names),
         "optimal": adj.optimal_set().is_some(),
         "estimand": estimand,
     });
