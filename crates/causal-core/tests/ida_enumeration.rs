@@ -189,3 +189,97 @@ fn ida_refuses_pags_and_names_unknown_nodes() {
             .contains("'Q'")
     );
 }
+
+/// Joint IDA: the jointly valid parent sets are exactly those of the DAGs of the class, and the
+/// true joint effect of the SEM (its coefficient matrix with the treatments' incoming edges cut,
+/// `(I - B)^-1`) is among the possible joint effects.
+#[test]
+fn joint_ida_matches_the_class_and_the_sem() {
+    use causal_core::ida::joint_ida;
+    use nalgebra::DMatrix;
+    let mut rng = ChaCha8Rng::seed_from_u64(2017);
+    let mut cases = 0;
+    let mut multi = 0;
+    let mut k = 0u64;
+    while cases < 25 {
+        k += 1;
+        let d = 6 + (k % 3) as usize;
+        let names: Vec<String> = (0..d).map(|i| format!("V{i}")).collect();
+        let mut order: Vec<usize> = (0..d).collect();
+        order.shuffle(&mut rng);
+        let mut edges = Vec::new();
+        for i in 0..d {
+            for j in i + 1..d {
+                if rng.random_bool(0.35) {
+                    let w =
+                        rng.random_range(0.5..1.5) * if rng.random_bool(0.5) { 1.0 } else { -1.0 };
+                    edges.push((order[i], order[j], w));
+                }
+            }
+        }
+        let named: Vec<(&str, &str, f64)> = edges
+            .iter()
+            .map(|&(a, b, w)| (names[a].as_str(), names[b].as_str(), w))
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let sem = LinearGaussianScm::new(&refs, &named, &vec![0.0; d], &vec![1.0; d]).unwrap();
+        let truth = Dag::from_edges(
+            names.clone(),
+            &edges.iter().map(|&(a, b, _)| (a, b)).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let cpdag = truth.cpdag();
+        let dags = cpdag.dags_in_class(2001).unwrap();
+        if dags.len() > 2000 {
+            continue;
+        }
+        let mut pick: Vec<usize> = (0..d).collect();
+        pick.shuffle(&mut rng);
+        let (x1, x2, y) = (pick[0], pick[1], pick[2]);
+        let data = sem.to_scm().unwrap().sample(10_000, 100 + k).unwrap();
+        let r = joint_ida(&data, &cpdag, &[&names[x1], &names[x2]], &names[y]).unwrap();
+        // Jointly valid parent sets = those of the enumerated DAGs.
+        let mut mine: Vec<Vec<Vec<String>>> = r
+            .possible_effects
+            .iter()
+            .map(|e| e.parents.clone())
+            .collect();
+        let mut theirs: Vec<Vec<Vec<String>>> = dags
+            .iter()
+            .map(|g| {
+                [x1, x2]
+                    .iter()
+                    .map(|&x| g.parents(x).iter().map(|&p| names[p].clone()).collect())
+                    .collect()
+            })
+            .collect();
+        mine.sort();
+        theirs.sort();
+        theirs.dedup();
+        assert_eq!(mine, theirs, "case {k}: jointly valid parent sets");
+        // The true joint effect.
+        let mut b: DMatrix<f64> = sem.coefficients().clone();
+        for x in [x1, x2] {
+            for j in 0..d {
+                b[(x, j)] = 0.0;
+            }
+        }
+        let t = (DMatrix::identity(d, d) - b).try_inverse().unwrap();
+        let want = [t[(y, x1)], t[(y, x2)]];
+        let hit = r
+            .possible_effects
+            .iter()
+            .any(|e| (e.effects[0] - want[0]).abs() < 0.1 && (e.effects[1] - want[1]).abs() < 0.1);
+        assert!(
+            hit,
+            "case {k}: true joint effect {want:?} not in {:?}",
+            r.possible_effects
+        );
+        cases += 1;
+        multi += usize::from(r.possible_effects.len() > 1);
+    }
+    assert!(
+        multi >= 5,
+        "{multi} cases with several joint configurations"
+    );
+}
