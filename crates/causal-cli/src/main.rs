@@ -47,6 +47,9 @@ enum Command {
     StableSet(cmd::stable_set::StableSetArgs),
     /// Graph-aligned MLP predictors: fit (ERM, parents, stable set, soft alignment) and eval.
     Predict(cmd::predict::PredictArgs),
+    /// From data (and a graph, or discovery) to an effect: identification on any graph class,
+    /// IDA, estimation, refutation, sensitivity and the pipeline bootstrap.
+    Effect(Box<cmd::effect::EffectCmdArgs>),
 }
 
 fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
@@ -65,6 +68,7 @@ fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
         Command::Report(a) => cmd::report::run(a),
         Command::StableSet(a) => cmd::stable_set::run(a),
         Command::Predict(a) => cmd::predict::run(a),
+        Command::Effect(a) => cmd::effect::run(*a),
     }
 }
 

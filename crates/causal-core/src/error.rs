@@ -65,6 +65,10 @@ pub enum CoreError {
         /// The columns (or `intercept`) it is a combination of.
         with: Vec<String>,
     },
+    /// A graph that is not adjustment amenable for the effect asked; the message names the
+    /// possibly causal path that breaks amenability.
+    #[error("not adjustment amenable: {0}")]
+    NotAmenable(String),
     /// Treated and control units do not overlap in their covariates (propensity 0 or 1).
     #[error("no overlap: {0}")]
     NoOverlap(String),

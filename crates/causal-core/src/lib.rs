@@ -4,6 +4,7 @@ pub mod data;
 pub mod error;
 pub mod estimate;
 pub mod graph;
+pub mod ida;
 pub mod identify;
 pub mod learner;
 pub mod prelude;

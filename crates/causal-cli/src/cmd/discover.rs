@@ -76,7 +76,7 @@ pub struct DiscoverArgs {
 }
 
 /// One discovery method: learns a graph from the data and the resolved knowledge.
-type Method = fn(&DiscoverArgs, &Dataset, Option<&Knowledge>) -> Result<MixedGraph, CliError>;
+pub type Method = fn(&DiscoverArgs, &Dataset, Option<&Knowledge>) -> Result<MixedGraph, CliError>;
 
 /// Every method by name; add a row to add a method.
 const METHODS: &[(&str, Option<Method>)] = &[
@@ -211,21 +211,50 @@ fn run_notears(
     Ok(m.fit(data).map_err(discover_error)?.into_graph())
 }
 
+/// The discovery method called `name` (case-insensitive), as `causal discover` and
+/// `causal effect --discover` accept it.
+pub fn method_named(name: &str) -> Result<Method, CliError> {
+    let lower = name.to_ascii_lowercase();
+    match METHODS.iter().find(|(n, _)| *n == lower) {
+        None => {
+            let known: Vec<&str> = METHODS.iter().map(|(n, _)| *n).collect();
+            Err(CliError::BadInput(format!(
+                "unknown discovery method '{name}' (expected one of {})",
+                known.join(", ")
+            )))
+        }
+        Some((_, None)) => Err(CliError::unavailable(&format!("discover {lower}"))),
+        Some((_, Some(m))) => Ok(*m),
+    }
+}
+
+/// The arguments `causal discover METHOD --data DATA --test TEST --alpha ALPHA` would get,
+/// every other option at its default, for callers that run a method themselves.
+pub fn args_for(
+    method: &str,
+    data: &std::path::Path,
+    test: &str,
+    alpha: f64,
+) -> Result<DiscoverArgs, CliError> {
+    #[derive(clap::Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: DiscoverArgs,
+    }
+    let alpha = alpha.to_string();
+    let data = data.display().to_string();
+    let argv = [
+        "discover", method, "--data", &data, "--test", test, "--alpha", &alpha,
+    ];
+    <Wrapper as clap::Parser>::try_parse_from(argv)
+        .map(|w| w.args)
+        .map_err(|e| CliError::BadInput(e.to_string()))
+}
+
 /// Runs `causal discover`.
 pub fn run(args: DiscoverArgs) -> Result<serde_json::Value, CliError> {
     let name = args.method.to_ascii_lowercase();
-    let method = match METHODS.iter().find(|(n, _)| *n == name) {
-        None => {
-            let known: Vec<&str> = METHODS.iter().map(|(n, _)| *n).collect();
-            return Err(CliError::BadInput(format!(
-                "unknown discovery method '{}' (expected one of {})",
-                args.method,
-                known.join(", ")
-            )));
-        }
-        Some((_, None)) => return Err(CliError::unavailable(&format!("discover {name}"))),
-        Some((_, Some(m))) => *m,
-    };
+    let method = method_named(&args.method)?;
     let data = read_data(&args.data)?;
     let knowledge = args
         .knowledge

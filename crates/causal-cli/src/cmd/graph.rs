@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use causal::core::graph::{Admg, GraphFormat, MixedGraph, NodeSet};
+use causal::core::graph::{Admg, GraphClass, GraphFormat, MixedGraph, NodeSet};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -73,6 +73,13 @@ enum GraphAction {
         /// Outcome nodes (comma-separated); default: the nodes marked outcome.
         #[arg(long)]
         outcome: Option<String>,
+        /// How to read the graph: dag, admg, cpdag, pdag, mag or pag (default: from its marks;
+        /// bidirected edges are read as an ADMG unless `--class mag`).
+        #[arg(long)]
+        class: Option<String>,
+        /// Also test whether this set (comma-separated) is a valid adjustment set.
+        #[arg(long)]
+        check: Option<String>,
     },
 }
 
@@ -162,11 +169,24 @@ pub fn run(args: GraphArgs) -> Result<serde_json::Value, CliError> {
             input,
             treatment,
             outcome,
+            class,
+            check,
         } => {
-            let g = admg(
-                &read_graph(&input.graph, input.format.as_deref())?,
-                "adjust",
-            )?;
+            let mixed = read_graph(&input.graph, input.format.as_deref())?;
+            let class = match class {
+                Some(c) => c.parse::<GraphClass>().map_err(bad)?,
+                None => mixed.graph_class(),
+            };
+            if !matches!(class, GraphClass::Dag | GraphClass::Admg) {
+                return adjust_class(
+                    &mixed,
+                    class,
+                    treatment.as_deref(),
+                    outcome.as_deref(),
+                    check.as_deref(),
+                );
+            }
+            let g = admg(&mixed, "adjust")?;
             let x = role_set(&g, treatment.as_deref(), "treatment", |r| r.exposure)?;
             let y = role_set(&g, outcome.as_deref(), "outcome", |r| r.outcome)?;
             g.check_effect(&x, &y).map_err(bad)?;
@@ -194,12 +214,74 @@ pub fn run(args: GraphArgs) -> Result<serde_json::Value, CliError> {
                     .collect(),
                 _ => Vec::new(),
             };
+            let checked = match check.as_deref() {
+                Some(list) => Some(g.is_adjustment_set(&x, &y, &node_set(&g, list, "check")?)),
+                None => None,
+            };
             Ok(json!({
+                "class": class,
+                "amenable": true,
                 "minimal": minimal,
                 "optimal": optimal,
                 "frontdoor": frontdoor,
                 "instruments": instruments,
+                "valid": checked,
             }))
         }
     }
+}
+
+/// Names of a list of nodes of a mixed graph as a set, naming the flag in errors.
+fn mixed_set(g: &MixedGraph, list: &str, what: &str) -> Result<NodeSet, CliError> {
+    let idx = g
+        .indices(&split_names(list))
+        .map_err(|e| bad(format!("--{what}: {e}")))?;
+    Ok(NodeSet::from_indices(g.n_nodes(), idx))
+}
+
+/// Treatment or outcome of a mixed graph: the option if given, else the nodes with the role.
+fn mixed_role_set(
+    g: &MixedGraph,
+    list: Option<&str>,
+    what: &str,
+    role: fn(&causal::core::graph::NodeRoles) -> bool,
+) -> Result<NodeSet, CliError> {
+    let s = match list {
+        Some(l) => mixed_set(g, l, what)?,
+        None => NodeSet::from_indices(g.n_nodes(), g.nodes_with(role)),
+    };
+    if s.is_empty() {
+        return Err(bad(format!(
+            "no {what} given: use --{what} or mark nodes in the graph"
+        )));
+    }
+    Ok(s)
+}
+
+/// `causal graph adjust` on a CPDAG, PDAG, MAG or PAG: the generalised adjustment criterion.
+fn adjust_class(
+    g: &MixedGraph,
+    class: GraphClass,
+    treatment: Option<&str>,
+    outcome: Option<&str>,
+    check: Option<&str>,
+) -> Result<serde_json::Value, CliError> {
+    let x = mixed_role_set(g, treatment, "treatment", |r| r.exposure)?;
+    let y = mixed_role_set(g, outcome, "outcome", |r| r.outcome)?;
+    let adj = g.adjustment(class, &x, &y).map_err(bad)?;
+    let names = |s: &NodeSet| -> Vec<String> { s.iter().map(|v| g.name(v).to_owned()).collect() };
+    let checked = match check {
+        Some(list) => Some(adj.is_valid(&mixed_set(g, list, "check")?)),
+        None => None,
+    };
+    Ok(json!({
+        "class": class,
+        "amenable": adj.is_amenable(),
+        "breaking_path": adj.breaking_path().map(|p| adj.render_path(p)),
+        "message": adj.check_amenable().err().map(|e| e.to_string()),
+        "adjustment_set": adj.adjustment_set().map(|s| names(&s)),
+        "optimal": adj.optimal_set().map(|s| names(&s)),
+        "forbidden": names(adj.forbidden()),
+        "valid": checked,
+    }))
 }

@@ -3,6 +3,7 @@
 pub mod cate;
 pub mod compare;
 pub mod discover;
+pub mod effect;
 pub mod estimate;
 pub mod graph;
 pub mod icp;

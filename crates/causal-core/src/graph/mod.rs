@@ -6,9 +6,13 @@
 //! - [`Dag`] and [`Admg`] are the acyclic graphs that causal questions are asked of: index-based
 //!   adjacency, [`NodeSet`] bitsets for set queries (ancestors, districts), mutilations,
 //!   induced subgraphs and latent projection.
+//! - [`Adjustment`] is the generalised adjustment criterion on DAGs, ADMGs, CPDAGs, PDAGs with
+//!   background knowledge, MAGs and PAGs ([`GraphClass`]); Meek's rules and the DAGs of a class
+//!   are methods of [`MixedGraph`].
 //! - [`NodeRoles`] carries dagitty's node attributes (exposure, outcome, latent, selected).
 
 mod adjust;
+mod adjust_class;
 mod admg;
 mod dag;
 mod dagitty;
@@ -17,13 +21,16 @@ mod format;
 mod json;
 mod lexer;
 mod mark;
+pub(crate) mod marks;
 mod mixed;
 mod moral;
 mod nodeset;
+pub(crate) mod pdag;
 mod roles;
 mod separation;
 
 pub use adjust::{Instrument, MAX_SETS};
+pub use adjust_class::{Adjustment, GraphClass};
 pub use admg::Admg;
 pub use dag::Dag;
 pub use format::GraphFormat;

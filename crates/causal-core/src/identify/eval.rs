@@ -15,6 +15,14 @@ impl Expr {
     /// Inside a sum, a term whose conditioning event never occurs counts as 0 (its weight is 0
     /// as well); at the top level such a term is an error, since the data say nothing about it.
     ///
+    /// A variable that occurs free in the expression but is given no value (the napkin graph's
+    /// `Z` in `Σ_w P(x, y | z, w) P(w) / Σ_w P(x | z, w) P(w)`) is one the estimand does not
+    /// depend on: it holds for every value. The value returned is then the average of the
+    /// expression over the values of the free variables, weighted by their empirical joint
+    /// frequency (their probability, for [`Expr::evaluate_on`]); values at which the
+    /// expression is undefined (positivity fails) are left out and the weights renormalised.
+    /// The weighting uses every row, so the plug-in is less noisy than at any single value.
+    ///
     /// # Examples
     ///
     /// ```
@@ -41,7 +49,7 @@ impl Expr {
         let table = Table::from_expr(self);
         let t = T::from_expr(self, &table);
         let mut ev = Evaluator::new(&table, data)?;
-        let env = ev.env(&table, assignment, |name| data.index_of(name).map(|_| ()))?;
+        let env = ev.env(&table, assignment, |name| data.column(name).map(|_| ()))?;
         ev.run(&t, env)
     }
 
@@ -131,7 +139,87 @@ impl Evaluator<'_> {
     }
 
     fn run(&mut self, t: &T, mut env: Vec<Option<i64>>) -> Result<f64> {
-        self.eval(t, &mut env, true)
+        let mut bound = vec![false; self.names.len()];
+        let mut free = vec![false; self.names.len()];
+        free_vars(t, &mut bound, &mut free);
+        let free: Vec<usize> = (0..free.len())
+            .filter(|&v| free[v] && env[v].is_none())
+            .collect();
+        if free.is_empty() {
+            return self.eval(t, &mut env, true);
+        }
+        // The estimand holds at every value of the free variables: average over them with
+        // their empirical (or known) weights, skipping values where it is undefined.
+        let (mut total, mut weight) = (0.0, 0.0);
+        let mut idx = vec![0usize; free.len()];
+        'outer: loop {
+            for (k, &v) in free.iter().enumerate() {
+                env[v] = self.domains[v].get(idx[k]).copied();
+            }
+            if free.iter().all(|&v| env[v].is_some()) {
+                let w = self.count(&free, &[], false, &env)?;
+                if w > 0.0 {
+                    match self.eval(t, &mut env.clone(), true) {
+                        Ok(value) => {
+                            total += w * value;
+                            weight += w;
+                        }
+                        Err(CoreError::Numerical(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            for k in 0..free.len() {
+                idx[k] += 1;
+                if idx[k] < self.domains[free[k]].len() {
+                    continue 'outer;
+                }
+                idx[k] = 0;
+            }
+            break;
+        }
+        if weight <= 0.0 {
+            let names: Vec<&str> = free.iter().map(|&v| self.names[v].as_str()).collect();
+            return Err(CoreError::Numerical(format!(
+                "the estimand does not depend on {}, but it is undefined at every value the data give them (positivity fails)",
+                names.join(", ")
+            )));
+        }
+        Ok(total / weight)
+    }
+}
+
+/// Marks in `free` the variables of `t` not bound by an enclosing sum.
+fn free_vars(t: &T, bound: &mut Vec<bool>, free: &mut Vec<bool>) {
+    match t {
+        T::P {
+            vars, given, act, ..
+        } => {
+            for v in vars.union(given).union(act).iter() {
+                if !bound[v] {
+                    free[v] = true;
+                }
+            }
+        }
+        T::Sum { over, body } => {
+            let newly: Vec<usize> = over.iter().filter(|&v| !bound[v]).collect();
+            for &v in &newly {
+                bound[v] = true;
+            }
+            free_vars(body, bound, free);
+            for &v in &newly {
+                bound[v] = false;
+            }
+        }
+        T::Prod(fs) => {
+            for f in fs {
+                free_vars(f, bound, free);
+            }
+        }
+        T::Frac(a, b) => {
+            free_vars(a, bound, free);
+            free_vars(b, bound, free);
+        }
     }
 }
 

@@ -82,6 +82,37 @@ impl Scm {
         }
     }
 
+    /// The napkin graph W -> Z -> X -> Y, W <-> X, W <-> Y with random binary mechanisms.
+    pub fn napkin(rng: &mut ChaCha8Rng) -> Self {
+        let names: Vec<String> = ["W", "Z", "X", "Y"].iter().map(|s| s.to_string()).collect();
+        let pa = vec![vec![], vec![0], vec![1], vec![2]];
+        let lat = vec![vec![0, 1], vec![], vec![0], vec![1]];
+        let p_latent = vec![rng.random_range(0.3..0.7), rng.random_range(0.3..0.7)];
+        let cpt = (0..4)
+            .map(|v: usize| {
+                let k = pa[v].len() + lat[v].len();
+                (0..1usize << k)
+                    .map(|_| rng.random_range(0.1..0.9))
+                    .collect()
+            })
+            .collect();
+        let graph = Admg::from_names(
+            ["W", "Z", "X", "Y"],
+            &[("W", "Z"), ("Z", "X"), ("X", "Y")],
+            &[("W", "X"), ("W", "Y")],
+        )
+        .unwrap();
+        Self {
+            n: 4,
+            names,
+            pa,
+            lat,
+            p_latent,
+            cpt,
+            graph,
+        }
+    }
+
     fn p_one(&self, v: usize, x: &[u8], u: &[u8]) -> f64 {
         let mut idx = 0usize;
         for &p in &self.pa[v] {
