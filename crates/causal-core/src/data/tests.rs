@@ -193,6 +193,15 @@ mod round_trip {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]
 
+        /// Any text either reads or gives an error; the reader never panics.
+        #[test]
+        fn reading_any_text_never_panics(text in "[a-c0-9 ,.\"#\t\r\n\u{feff}é-]{0,60}") {
+            if let Ok(d) = Dataset::from_text(&text) {
+                prop_assert!(d.n_rows() > 0 && d.n_cols() > 0);
+                let _ = d.to_csv();
+            }
+        }
+
         /// `to_csv` then `from_text` gives back the same data set, values bit for bit.
         #[test]
         fn csv_write_then_read_is_exact(
