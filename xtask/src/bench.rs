@@ -49,6 +49,8 @@ const PEERS: &[&str] = &[
     "gcastle==1.0.4",
     // CEVAE peer (compare_cf.py).
     "pyro-ppl==1.9.2",
+    // CSV reading peer (compare_read.py).
+    "polars==2.1.0",
 ];
 
 /// The peers' venv python, created and filled on first need.

@@ -26,10 +26,35 @@ pub fn read_graph(path: &Path, format: Option<&str>) -> Result<MixedGraph, CliEr
     MixedGraph::parse(&text, format).map_err(bad)
 }
 
-/// Reads a data file (CSV or whitespace-separated, with a header).
-#[allow(dead_code)] // Used by the data subcommands as they land.
+/// Reads a data file (CSV, TSV or whitespace-separated, with a header).
+///
+/// No command handles missing cells yet, so they are refused, naming the file, the column and
+/// the count. A text column of two levels is used as 0/1 codes (levels in sorted order; stderr
+/// says which is 1); one of more levels is refused, naming it, since every command needs
+/// numbers or integer codes.
 pub fn read_data(path: &Path) -> Result<Dataset, CliError> {
-    Dataset::from_path(path).map_err(CliError::from)
+    let data = Dataset::from_path(path)?;
+    let bad = |e: CoreError| CliError::BadInput(format!("{}: {e}", path.display()));
+    data.require_complete(&[]).map_err(bad)?;
+    for (name, kind) in data.names().iter().zip(data.kinds()) {
+        match kind.levels() {
+            Some([zero, one]) => eprintln!(
+                "{}: text column '{name}' read as 0 = '{zero}', 1 = '{one}'",
+                path.display()
+            ),
+            Some(levels) if levels.len() > 2 => {
+                return Err(CliError::BadInput(format!(
+                    "{}: column '{name}' holds text ({} categories: {}), but the commands need \
+                     numbers; recode it as integer codes or 0/1 indicator columns",
+                    path.display(),
+                    levels.len(),
+                    levels.join(", ")
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(data)
 }
 
 /// Splits a comma-separated list of names, dropping empty entries.

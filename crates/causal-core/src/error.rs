@@ -26,6 +26,25 @@ pub enum CoreError {
         /// What is wrong.
         message: String,
     },
+    /// An error while reading a data file: the file, then what went wrong (with its line).
+    #[error("{path}: {source}")]
+    InFile {
+        /// The file.
+        path: String,
+        /// What went wrong in it.
+        #[source]
+        source: Box<CoreError>,
+    },
+    /// Missing values in a column that the missing-value policy does not allow.
+    #[error(
+        "column '{column}' has {count} missing value(s); drop those rows (missing policy 'drop-rows') or fill them in first"
+    )]
+    Missing {
+        /// The column.
+        column: String,
+        /// How many of its cells are missing.
+        count: usize,
+    },
     /// A bad value in a data set.
     #[error("row {row}, column '{column}': {message}")]
     BadValue {

@@ -17,7 +17,7 @@ fn discretise(data: &Dataset) -> Dataset {
         .columns()
         .iter()
         .map(|c| {
-            let mut s = c.clone();
+            let mut s = c.to_vec();
             s.sort_by(f64::total_cmp);
             let (a, b) = (s[s.len() / 3], s[2 * s.len() / 3]);
             c.iter()

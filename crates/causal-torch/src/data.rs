@@ -1,7 +1,8 @@
-//! Conversion between causal-core's [`Dataset`] (and nalgebra matrices) and `f32` tensors,
-//! and seeded shuffled mini-batches.
+//! Conversion between causal-core's [`Dataset`] (and nalgebra matrices) and tensors, and
+//! seeded shuffled mini-batches.
 //!
-//! Tensors are row-major `n × k` `f32`; a value that does not fit in `f32` (|v| > 3.4e38)
+//! [`to_tensor`] is the one path from a [`Dataset`] into LibTorch: row-major `n × k`, written
+//! once in the dtype the model trains in. For `f32`, a value that does not fit (|v| > 3.4e38)
 //! is an error naming its row and column rather than a silent `inf`.
 
 use causal_core::CoreError;
@@ -28,7 +29,79 @@ fn to_f32(v: f64, row: usize, column: &str) -> Result<f32> {
     }
 }
 
-/// The named columns of `data` as an `n × k` `f32` tensor on `device`, in the order given.
+/// The named columns of `data` as a row-major `n × k` tensor of `kind` on `device`, in the
+/// order given: the one way data enters LibTorch. The values are written once, straight in the
+/// target dtype (`Kind::Double` copies the `f64` values exactly; `Kind::Float` rounds each to
+/// `f32`), so a model that trains in `f64` never sees `f32`-rounded data.
+///
+/// # Examples
+///
+/// ```
+/// use causal_core::data::Dataset;
+/// use causal_torch::data::to_tensor;
+/// use tch::{Device, Kind};
+///
+/// let d = Dataset::new(vec!["a".into(), "b".into()], vec![vec![0.1, 2.0], vec![3.0, 4.0]])?;
+/// let t = to_tensor(&d, &["b", "a"], Kind::Double, Device::Cpu)?;
+/// assert_eq!(t.size(), vec![2, 2]);
+/// assert_eq!(t.double_value(&[0, 1]), 0.1);
+/// # Ok::<(), causal_torch::TorchError>(())
+/// ```
+///
+/// # Errors
+///
+/// [`CoreError::UnknownColumn`] (wrapped) for a name `data` lacks, [`CoreError::Missing`] for
+/// a column with missing cells, [`CoreError::InvalidArgument`] for a categorical column of more
+/// than two levels (one-hot encode it first), [`CoreError::Empty`] for an empty name list,
+/// [`CoreError::BadValue`] for a value outside the `f32` range, [`TorchError::InvalidConfig`]
+/// for a `kind` other than `Float` or `Double`, and LibTorch errors (device).
+pub fn to_tensor<S: AsRef<str>>(
+    data: &Dataset,
+    columns: &[S],
+    kind: Kind,
+    device: Device,
+) -> Result<Tensor> {
+    if columns.is_empty() {
+        return Err(CoreError::Empty("no columns selected for the tensor".into()).into());
+    }
+    let names: Vec<&str> = columns.iter().map(AsRef::as_ref).collect();
+    data.require_numeric(&names)?;
+    let cols = names
+        .iter()
+        .map(|c| data.column(c))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let n = data.n_rows();
+    let k = cols.len();
+    let t = match kind {
+        Kind::Double => {
+            let mut flat = vec![0.0f64; n * k];
+            for (j, col) in cols.iter().enumerate() {
+                for (i, &v) in col.iter().enumerate() {
+                    flat[i * k + j] = v;
+                }
+            }
+            Tensor::f_from_slice(&flat)?
+        }
+        Kind::Float => {
+            let mut flat = vec![0.0f32; n * k];
+            for (j, col) in cols.iter().enumerate() {
+                for (i, &v) in col.iter().enumerate() {
+                    flat[i * k + j] = to_f32(v, i, names[j])?;
+                }
+            }
+            Tensor::f_from_slice(&flat)?
+        }
+        other => {
+            return Err(TorchError::InvalidConfig(format!(
+                "data enter LibTorch as Float or Double, not {other:?}"
+            )));
+        }
+    };
+    Ok(t.f_view([n as i64, k as i64])?.f_to_device(device)?)
+}
+
+/// The named columns of `data` as an `n × k` `f32` tensor on `device`, in the order given
+/// ([`to_tensor`] with `Kind::Float`).
 ///
 /// # Examples
 ///
@@ -46,32 +119,13 @@ fn to_f32(v: f64, row: usize, column: &str) -> Result<f32> {
 ///
 /// # Errors
 ///
-/// [`CoreError::UnknownColumn`] (wrapped) for a name `data` lacks, [`CoreError::Empty`] for an
-/// empty name list, [`CoreError::BadValue`] for a value outside the `f32` range, and LibTorch
-/// errors (device).
+/// As [`to_tensor`].
 pub fn dataset_to_tensor<S: AsRef<str>>(
     data: &Dataset,
     columns: &[S],
     device: Device,
 ) -> Result<Tensor> {
-    if columns.is_empty() {
-        return Err(CoreError::Empty("no columns selected for the tensor".into()).into());
-    }
-    let cols = columns
-        .iter()
-        .map(|c| data.column(c.as_ref()).map(|v| (c.as_ref(), v)))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    let n = data.n_rows();
-    let k = cols.len();
-    let mut flat = Vec::with_capacity(n * k);
-    for i in 0..n {
-        for (name, col) in &cols {
-            flat.push(to_f32(col[i], i, name)?);
-        }
-    }
-    Ok(Tensor::f_from_slice(&flat)?
-        .f_view([n as i64, k as i64])?
-        .f_to_device(device)?)
+    to_tensor(data, columns, Kind::Float, device)
 }
 
 /// Every column of `data`, in order, as an `n × d` `f32` tensor.
@@ -106,7 +160,13 @@ pub fn matrix_to_tensor(m: &DMatrix<f64>, device: Device) -> Result<Tensor> {
     let mut flat = Vec::with_capacity(n * k);
     for i in 0..n {
         for j in 0..k {
-            flat.push(to_f32(m[(i, j)], i, &format!("column {}", j + 1))?);
+            let v = m[(i, j)];
+            let x = v as f32;
+            if !x.is_finite() {
+                // The column's name is formatted only for the error.
+                return Err(to_f32(v, i, &format!("column {}", j + 1)).unwrap_err());
+            }
+            flat.push(x);
         }
     }
     Ok(Tensor::f_from_slice(&flat)?
@@ -195,6 +255,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("'z'"), "{err}");
+    }
+
+    #[test]
+    fn to_tensor_writes_the_dtype_once_and_refuses_what_it_cannot_hold() {
+        let d = Dataset::from_text("x,c,y\n0.1,a,\n0.2,b,1\n0.3,c,2\n").unwrap();
+        let t = to_tensor(&d, &["x"], Kind::Double, Device::Cpu).unwrap();
+        assert_eq!(t.kind(), Kind::Double);
+        // Exact f64 values, not f32-rounded ones.
+        assert_eq!(tensor_to_vec(&t).unwrap(), vec![0.1, 0.2, 0.3]);
+        let f = to_tensor(&d, &["x"], Kind::Float, Device::Cpu).unwrap();
+        assert_eq!(f.kind(), Kind::Float);
+        assert_eq!(tensor_to_vec(&f).unwrap()[0], f64::from(0.1f32));
+        let err = to_tensor(&d, &["c"], Kind::Double, Device::Cpu)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("'c'") && err.contains("categorical"), "{err}");
+        let err = to_tensor(&d, &["y"], Kind::Double, Device::Cpu)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("'y'") && err.contains("1 missing"), "{err}");
+        assert!(to_tensor(&d, &["x"], Kind::Int64, Device::Cpu).is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use nalgebra::DMatrix;
 use tch::nn::{Init, VarStore};
 use tch::{Device, Kind, Tensor};
 
-use crate::data::{dataset_tensor, tensor_to_vec};
+use crate::data::{tensor_to_vec, to_tensor};
 use crate::error::{Result, TorchError};
 use crate::lbfgs::{Bound, Lbfgs};
 use crate::loss::polynomial_h;
@@ -160,7 +160,8 @@ impl NotearsMlpParams {
             .into());
         }
         let m = self.hidden;
-        let x = dataset_tensor(data, self.device)?.f_to_kind(Kind::Double)?;
+        // The model trains in f64, so the data go in as f64, unrounded.
+        let x = to_tensor(data, data.names(), Kind::Double, self.device)?;
         let n = data.n_rows() as f64;
 
         crate::seed::manual_seed(self.seed);

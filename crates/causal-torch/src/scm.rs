@@ -17,7 +17,7 @@ use rand_distr::StandardNormal;
 use tch::nn::VarStore;
 use tch::{Device, Kind, Reduction, Tensor};
 
-use crate::data::{dataset_to_tensor, tensor_to_vec};
+use crate::data::tensor_to_vec;
 use crate::error::{Result, TorchError};
 use crate::nn::{Activation, MaskedMlp};
 use crate::trainer::{History, Objective, TrainerParams};
@@ -410,10 +410,12 @@ impl NeuralScm {
 
     /// Encodes `data` (the model's columns, any order) into the internal `n × d` tensor.
     fn encode(&self, data: &Dataset) -> Result<Tensor> {
-        let t = dataset_to_tensor(data, &self.names, Device::Cpu)?.f_to_kind(Kind::Double)?;
+        // Encoded from the exact f64 values; the network's input is rounded to f32 once, last.
+        let names: Vec<&str> = self.names.iter().map(String::as_str).collect();
+        data.require_numeric(&names)?;
         let mut cols = Vec::with_capacity(self.names.len());
-        for (j, (kind, name)) in self.kinds.iter().zip(&self.names).enumerate() {
-            let raw = tensor_to_vec(&t.f_select(1, j as i64)?)?;
+        for (kind, name) in self.kinds.iter().zip(&self.names) {
+            let raw = data.column(name)?;
             let enc = raw
                 .iter()
                 .map(|v| kind.encode(*v, name))

@@ -71,7 +71,7 @@ fn gcastle_fixture_matches_our_simulator_and_shd() {
         assert_eq!(run["seed"].as_u64(), Some(seed as u64));
         let (data, dag) = simulate_mlp_sem(10, 10, 1000, seed as u64).unwrap();
         assert_eq!(dag.len(), 10);
-        let sum: f64 = data.columns().iter().flatten().sum();
+        let sum: f64 = data.values().iter().sum();
         let want = run["data_sum"].as_f64().unwrap();
         assert!(
             (sum - want).abs() < 1e-6 * want.abs(),

@@ -1,17 +1,25 @@
-//! The [`Dataset`] type.
+//! The [`Dataset`] type: named, typed columns in one column-major buffer, with a missing mask.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-use nalgebra::DMatrix;
+use nalgebra::{DMatrix, DMatrixView};
 use serde::{Deserialize, Serialize};
 
-use super::parse::parse_table;
+use super::column::{ColumnKind, MissingPolicy};
+use super::parse::{RawColumn, RawTable, parse_table};
 use crate::error::{CoreError, Result};
 
-/// Named `f64` columns of equal length, with optional discrete and environment annotations.
+/// Named columns of equal length: continuous, binary or categorical, with missing cells
+/// marked, plus discrete and environment annotations.
 ///
-/// Every constructor validates: names are unique and non-empty, columns have equal length,
+/// The values live in one contiguous column-major `f64` buffer: [`Dataset::col`] is a slice of
+/// it and [`Dataset::matrix_view`] a nalgebra view of all of it, neither copying. A missing
+/// cell holds NaN in the buffer and is marked in the missing mask; [`Dataset::column`] refuses
+/// a column with missing cells (naming it and the count), so code that has not chosen a
+/// [`MissingPolicy`] never sees them.
+///
+/// [`Dataset::new`] validates: names are unique and non-empty, columns have equal length,
 /// there is at least one row, and every value is finite. Errors name the row and column.
 ///
 /// # Examples
@@ -23,20 +31,70 @@ use crate::error::{CoreError, Result};
 ///     .with_environment("e")?;
 /// assert_eq!(d.environment_name(), Some("e"));
 /// assert!(d.is_discrete("e")?);
+///
+/// let d = Dataset::from_text("t,y\ntreated,1.5\ncontrol,\n")?;
+/// assert_eq!(d.levels("t")?, Some(&["control".to_owned(), "treated".to_owned()][..]));
+/// assert_eq!(d.missing_count("y")?, 1);
+/// assert!(d.column("y").is_err());
 /// # Ok::<(), causal_core::CoreError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Dataset {
     names: Vec<String>,
-    columns: Vec<Vec<f64>>,
+    n_rows: usize,
+    /// Column-major values; NaN in missing cells.
+    values: Vec<f64>,
+    kinds: Vec<ColumnKind>,
     discrete: Vec<bool>,
+    /// Missing cells per column.
+    missing: Vec<usize>,
+    /// Column-major missing mask; empty when nothing is missing.
+    mask: Vec<bool>,
     environment: Option<usize>,
     #[serde(skip)]
     index: HashMap<String, usize>,
 }
 
+impl PartialEq for Dataset {
+    /// Equal names, kinds, annotations and missing mask, and bit-equal values in the cells
+    /// that are present (missing cells compare equal whatever they hold).
+    fn eq(&self, other: &Self) -> bool {
+        self.names == other.names
+            && self.n_rows == other.n_rows
+            && self.kinds == other.kinds
+            && self.discrete == other.discrete
+            && self.missing == other.missing
+            && self.environment == other.environment
+            && (0..self.values.len()).all(|k| {
+                let miss = self.mask.get(k).copied().unwrap_or(false);
+                miss == other.mask.get(k).copied().unwrap_or(false)
+                    && (miss || self.values[k] == other.values[k])
+            })
+    }
+}
+
+fn kind_of(values: &[f64]) -> ColumnKind {
+    let mut any = false;
+    for &v in values {
+        if v.is_nan() {
+            continue;
+        }
+        if v != 0.0 && v != 1.0 {
+            return ColumnKind::Continuous;
+        }
+        any = true;
+    }
+    if any {
+        ColumnKind::Binary
+    } else {
+        ColumnKind::Continuous
+    }
+}
+
 impl Dataset {
-    /// Builds a data set from column names and column-major values.
+    /// Builds a data set from column names and column-major values; every value must be
+    /// finite (see [`Dataset::with_missing_values`] for data with gaps). Columns of only 0 and 1
+    /// are [`ColumnKind::Binary`], the others [`ColumnKind::Continuous`].
     ///
     /// # Errors
     ///
@@ -44,6 +102,19 @@ impl Dataset {
     /// name, [`CoreError::InvalidArgument`] for unequal lengths, [`CoreError::BadValue`] for a
     /// NaN or infinite value.
     pub fn new(names: Vec<String>, columns: Vec<Vec<f64>>) -> Result<Self> {
+        Self::build(names, columns, false)
+    }
+
+    /// As [`Dataset::new`], but a NaN marks a missing cell (infinite values are still refused).
+    ///
+    /// # Errors
+    ///
+    /// As [`Dataset::new`].
+    pub fn with_missing_values(names: Vec<String>, columns: Vec<Vec<f64>>) -> Result<Self> {
+        Self::build(names, columns, true)
+    }
+
+    fn build(names: Vec<String>, columns: Vec<Vec<f64>>, allow_nan: bool) -> Result<Self> {
         if names.is_empty() {
             return Err(CoreError::Empty("the data set has no columns".into()));
         }
@@ -54,76 +125,131 @@ impl Dataset {
                 columns.len()
             )));
         }
-        let mut index = HashMap::with_capacity(names.len());
-        for (j, name) in names.iter().enumerate() {
-            if name.is_empty() {
-                return Err(CoreError::InvalidArgument(format!(
-                    "column {} has an empty name",
-                    j + 1
-                )));
-            }
-            if index.insert(name.clone(), j).is_some() {
-                return Err(CoreError::Duplicate(name.clone()));
-            }
-        }
+        let index = build_index(&names)?;
         let n = columns[0].len();
         if n == 0 {
             return Err(CoreError::Empty("the data set has no rows".into()));
         }
-        for (name, col) in names.iter().zip(&columns) {
+        let mut missing = vec![0; names.len()];
+        for ((name, col), miss) in names.iter().zip(&columns).zip(&mut missing) {
             if col.len() != n {
                 return Err(CoreError::InvalidArgument(format!(
                     "column '{name}' has {} rows, expected {n}",
                     col.len()
                 )));
             }
-            if let Some(i) = col.iter().position(|v| !v.is_finite()) {
+            if let Some(i) = col
+                .iter()
+                .position(|v| !(v.is_finite() || (allow_nan && v.is_nan())))
+            {
                 return Err(CoreError::BadValue {
                     row: i + 1,
                     column: name.clone(),
                     message: format!("value {} is not finite", col[i]),
                 });
             }
+            *miss = col.iter().filter(|v| v.is_nan()).count();
         }
-        let discrete = vec![false; names.len()];
+        let kinds = columns.iter().map(|c| kind_of(c)).collect();
+        let mut values = Vec::with_capacity(n * names.len());
+        for c in &columns {
+            values.extend_from_slice(c);
+        }
+        let mask = if missing.iter().any(|&m| m > 0) {
+            values.iter().map(|v| v.is_nan()).collect()
+        } else {
+            Vec::new()
+        };
         Ok(Self {
+            discrete: vec![false; names.len()],
             names,
-            columns,
-            discrete,
+            n_rows: n,
+            values,
+            kinds,
+            missing,
+            mask,
             environment: None,
             index,
         })
     }
 
     /// Parses CSV, tab- or whitespace-separated text with a header line.
-    /// Blank lines and lines starting with `#` are skipped.
+    ///
+    /// Accepted: a UTF-8 byte-order mark; `\n`, `\r\n` or `\r` line ends; quoted fields
+    /// (commas, quotes, line breaks inside); blank lines and `#` comment lines; NumPy
+    /// `savetxt`'s header `# x,y,z` (the last comment line, when the next line is all numbers
+    /// with as many fields). Empty cells and `NA`, `N/A`, `NaN`, `nan`, `null` are missing
+    /// values; a column with any other text becomes [`ColumnKind::Categorical`] (and discrete)
+    /// with its distinct texts, sorted, as levels. Cells are trimmed.
     ///
     /// # Errors
     ///
-    /// [`CoreError::Parse`] for ragged rows (naming the line), [`CoreError::BadValue`] for
-    /// fields that are not numbers, plus every error of [`Dataset::new`].
+    /// [`CoreError::Parse`] naming the line (and the row and column) for ragged rows,
+    /// unclosed quotes and infinite values, plus the name errors of [`Dataset::new`].
     pub fn from_text(text: &str) -> Result<Self> {
-        let (names, columns) = parse_table(text)?;
-        Self::new(names, columns)
+        Self::from_raw(parse_table(text)?)
     }
 
-    /// Reads a data file (see [`Dataset::from_text`]).
+    /// Reads a text data file (see [`Dataset::from_text`]).
     ///
     /// # Errors
     ///
-    /// [`CoreError::Io`] naming the path, and every error of [`Dataset::from_text`].
+    /// [`CoreError::Io`] naming the path, and every error of [`Dataset::from_text`] wrapped in
+    /// [`CoreError::InFile`] naming the path.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| CoreError::Io {
             path: path.display().to_string(),
             source,
         })?;
-        Self::from_text(&text)
+        Self::from_text(&text).map_err(|e| CoreError::InFile {
+            path: path.display().to_string(),
+            source: Box::new(e),
+        })
+    }
+
+    fn from_raw(raw: RawTable) -> Result<Self> {
+        let mut kinds = Vec::with_capacity(raw.columns.len());
+        let mut discrete = Vec::with_capacity(raw.columns.len());
+        let mut columns = Vec::with_capacity(raw.columns.len());
+        for col in raw.columns {
+            match col {
+                RawColumn::Numeric(v) => {
+                    kinds.push(kind_of(&v));
+                    discrete.push(false);
+                    columns.push(v);
+                }
+                RawColumn::Text(t) => {
+                    let levels: Vec<String> = t
+                        .iter()
+                        .flatten()
+                        .cloned()
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect();
+                    let codes = t
+                        .iter()
+                        .map(|c| {
+                            c.as_ref().map_or(f64::NAN, |s| {
+                                levels.binary_search(s).unwrap_or_default() as f64
+                            })
+                        })
+                        .collect();
+                    kinds.push(ColumnKind::Categorical { levels });
+                    discrete.push(true);
+                    columns.push(codes);
+                }
+            }
+        }
+        let mut d = Self::with_missing_values(raw.names, columns)?;
+        d.kinds = kinds;
+        d.discrete = discrete;
+        Ok(d)
     }
 
     /// Number of rows.
     pub fn n_rows(&self) -> usize {
-        self.columns[0].len()
+        self.n_rows
     }
 
     /// Number of columns.
@@ -155,23 +281,241 @@ impl Dataset {
         }
     }
 
-    /// The values of a column by name.
+    /// The values of a column by name (codes for a categorical column).
     ///
     /// # Errors
     ///
-    /// [`CoreError::UnknownColumn`] if there is no such column.
+    /// [`CoreError::UnknownColumn`] if there is no such column, [`CoreError::Missing`] naming
+    /// it and the count if it has missing cells (choose a [`MissingPolicy`] first).
     pub fn column(&self, name: &str) -> Result<&[f64]> {
-        Ok(&self.columns[self.index_of(name)?])
+        let j = self.index_of(name)?;
+        if self.missing[j] > 0 {
+            return Err(CoreError::Missing {
+                column: name.to_owned(),
+                count: self.missing[j],
+            });
+        }
+        Ok(self.col(j))
     }
 
-    /// The values of column `j`. Panics if `j >= n_cols()`, like slice indexing.
+    /// The values of column `j`, NaN in missing cells. Panics if `j >= n_cols()`, like slice
+    /// indexing.
     pub fn col(&self, j: usize) -> &[f64] {
-        &self.columns[j]
+        &self.values[j * self.n_rows..(j + 1) * self.n_rows]
     }
 
-    /// All columns, column-major.
-    pub fn columns(&self) -> &[Vec<f64>] {
-        &self.columns
+    /// Every column as a slice, in order (NaN in missing cells).
+    pub fn columns(&self) -> Vec<&[f64]> {
+        self.values.chunks_exact(self.n_rows).collect()
+    }
+
+    /// The whole column-major buffer (`n_rows × n_cols`, NaN in missing cells).
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The data as an `n_rows × n_cols` nalgebra view of the buffer, without a copy.
+    pub fn matrix_view(&self) -> DMatrixView<'_, f64> {
+        DMatrixView::from_slice(&self.values, self.n_rows, self.n_cols())
+    }
+
+    /// The data as an `n_rows × n_cols` matrix (a copy; NaN in missing cells).
+    pub fn to_matrix(&self) -> DMatrix<f64> {
+        self.matrix_view().into_owned()
+    }
+
+    /// The kind of every column, in order.
+    pub fn kinds(&self) -> &[ColumnKind] {
+        &self.kinds
+    }
+
+    /// The kind of a column.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::UnknownColumn`].
+    pub fn kind(&self, name: &str) -> Result<&ColumnKind> {
+        Ok(&self.kinds[self.index_of(name)?])
+    }
+
+    /// The level names of a categorical column (`None` for a numeric one).
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::UnknownColumn`].
+    pub fn levels(&self, name: &str) -> Result<Option<&[String]>> {
+        Ok(self.kind(name)?.levels())
+    }
+
+    /// Refuses categorical columns of more than two levels among `names` (two-level ones are
+    /// used as 0/1 codes), for code that needs numbers.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::UnknownColumn`], or [`CoreError::InvalidArgument`] naming the column, its
+    /// levels and the way out (one-hot encoding).
+    pub fn require_numeric(&self, names: &[&str]) -> Result<()> {
+        for name in names {
+            if let Some(levels) = self.levels(name)?
+                && levels.len() > 2
+            {
+                return Err(CoreError::InvalidArgument(format!(
+                    "column '{name}' is categorical ({} levels: {}), but numbers are needed; \
+                     one-hot encode it (Dataset::one_hot) or use a discrete method",
+                    levels.len(),
+                    levels.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces a categorical column by one 0/1 indicator column per level but the first
+    /// (the reference level), named `name=level`, appended at the end.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::UnknownColumn`], [`CoreError::InvalidArgument`] for a column that is not
+    /// categorical, [`CoreError::Duplicate`] if an indicator name exists already.
+    pub fn one_hot(&self, name: &str) -> Result<Self> {
+        let j = self.index_of(name)?;
+        let Some(levels) = self.kinds[j].levels() else {
+            return Err(CoreError::InvalidArgument(format!(
+                "column '{name}' is not categorical, so it has no levels to one-hot encode"
+            )));
+        };
+        let codes = self.col(j);
+        let keep: Vec<&str> = self
+            .names
+            .iter()
+            .filter(|n| *n != name)
+            .map(String::as_str)
+            .collect();
+        let mut out = self.select(&keep)?;
+        for (k, level) in levels.iter().enumerate().skip(1) {
+            let ind: Vec<f64> = codes
+                .iter()
+                .map(|&c| {
+                    if c.is_nan() {
+                        f64::NAN
+                    } else {
+                        f64::from(c == k as f64)
+                    }
+                })
+                .collect();
+            out = out.push_column(&format!("{name}={level}"), ind, true)?;
+        }
+        Ok(out)
+    }
+
+    /// Missing cells of a column.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::UnknownColumn`].
+    pub fn missing_count(&self, name: &str) -> Result<usize> {
+        Ok(self.missing[self.index_of(name)?])
+    }
+
+    /// Missing cells per column, in order.
+    pub fn missing_counts(&self) -> &[usize] {
+        &self.missing
+    }
+
+    /// Whether any cell is missing.
+    pub fn has_missing(&self) -> bool {
+        !self.mask.is_empty()
+    }
+
+    /// Whether the cell at row `i`, column `j` is missing. Panics out of range.
+    pub fn is_missing(&self, i: usize, j: usize) -> bool {
+        assert!(i < self.n_rows && j < self.n_cols(), "cell out of range");
+        self.mask.get(j * self.n_rows + i).copied().unwrap_or(false)
+    }
+
+    /// The rows with no missing cell among the named columns (all columns when `names` is
+    /// empty), in order.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::UnknownColumn`].
+    pub fn complete_rows(&self, names: &[&str]) -> Result<Vec<usize>> {
+        let cols: Vec<usize> = if names.is_empty() {
+            (0..self.n_cols()).collect()
+        } else {
+            names
+                .iter()
+                .map(|n| self.index_of(n))
+                .collect::<Result<_>>()?
+        };
+        let cols: Vec<usize> = cols.into_iter().filter(|&j| self.missing[j] > 0).collect();
+        Ok((0..self.n_rows)
+            .filter(|&i| cols.iter().all(|&j| !self.mask[j * self.n_rows + i]))
+            .collect())
+    }
+
+    /// Refuses missing cells in the named columns (all when `names` is empty): the
+    /// [`MissingPolicy::Error`] check, without a copy.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::Missing`] naming the first column with missing cells and the count,
+    /// [`CoreError::UnknownColumn`].
+    pub fn require_complete(&self, names: &[&str]) -> Result<()> {
+        let cols: Vec<usize> = if names.is_empty() {
+            (0..self.n_cols()).collect()
+        } else {
+            names
+                .iter()
+                .map(|n| self.index_of(n))
+                .collect::<Result<_>>()?
+        };
+        match cols.into_iter().find(|&j| self.missing[j] > 0) {
+            Some(j) => Err(CoreError::Missing {
+                column: self.names[j].clone(),
+                count: self.missing[j],
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Applies a missing-value policy to the named columns (all when `names` is empty): the
+    /// data unchanged when nothing there is missing; else an error
+    /// ([`MissingPolicy::Error`]), the complete rows ([`MissingPolicy::DropRows`]), or the data
+    /// unchanged for test-wise deletion later ([`MissingPolicy::TestWise`]).
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::Missing`] naming the first column with missing cells and the count,
+    /// [`CoreError::UnknownColumn`], [`CoreError::Empty`] when no complete row is left.
+    pub fn handle_missing(&self, policy: MissingPolicy, names: &[&str]) -> Result<Self> {
+        let cols: Vec<usize> = if names.is_empty() {
+            (0..self.n_cols()).collect()
+        } else {
+            names
+                .iter()
+                .map(|n| self.index_of(n))
+                .collect::<Result<_>>()?
+        };
+        let Some(&first) = cols.iter().find(|&&j| self.missing[j] > 0) else {
+            return Ok(self.clone());
+        };
+        match policy {
+            MissingPolicy::Error => Err(CoreError::Missing {
+                column: self.names[first].clone(),
+                count: self.missing[first],
+            }),
+            MissingPolicy::DropRows => {
+                let rows = self.complete_rows(names)?;
+                if rows.is_empty() {
+                    return Err(CoreError::Empty(
+                        "every row has a missing value, so none is left after dropping them".into(),
+                    ));
+                }
+                self.take_rows(&rows)
+            }
+            MissingPolicy::TestWise => Ok(self.clone()),
+        }
     }
 
     /// Marks columns as discrete (categorical codes).
@@ -182,13 +526,14 @@ impl Dataset {
     pub fn with_discrete(mut self, names: &[&str]) -> Result<Self> {
         for name in names {
             let j = self.index_of(name)?;
-            if let Some(i) = self.columns[j].iter().position(|v| v.fract() != 0.0) {
+            let col = self.col(j);
+            if let Some(i) = col.iter().position(|v| v.fract() != 0.0 && !v.is_nan()) {
                 return Err(CoreError::BadValue {
                     row: i + 1,
                     column: (*name).to_owned(),
                     message: format!(
                         "value {} is not an integer code, so the column cannot be discrete",
-                        self.columns[j][i]
+                        col[i]
                     ),
                 });
             }
@@ -198,11 +543,19 @@ impl Dataset {
     }
 
     /// Marks as discrete every column whose values are all integers with at most
-    /// `max_levels` distinct values.
+    /// `max_levels` distinct values (categorical columns are discrete already).
     pub fn infer_discrete(mut self, max_levels: usize) -> Self {
-        for (j, col) in self.columns.iter().enumerate() {
-            if col.iter().all(|v| v.fract() == 0.0) {
-                let levels: HashSet<i64> = col.iter().map(|&v| v as i64).collect();
+        for j in 0..self.n_cols() {
+            if self.kinds[j].levels().is_some() {
+                continue;
+            }
+            let col = self.col(j);
+            if col.iter().all(|v| v.fract() == 0.0 || v.is_nan()) {
+                let levels: HashSet<i64> = col
+                    .iter()
+                    .filter(|v| !v.is_nan())
+                    .map(|&v| v as i64)
+                    .collect();
                 self.discrete[j] = levels.len() <= max_levels;
             }
         }
@@ -239,6 +592,58 @@ impl Dataset {
         self.environment.map(|j| self.names[j].as_str())
     }
 
+    /// Builds from parts taken from `self`: the named columns `idx`, rows `rows` (all when
+    /// `None`).
+    fn subset(&self, idx: &[usize], rows: Option<&[usize]>) -> Result<Self> {
+        let names: Vec<String> = idx.iter().map(|&j| self.names[j].clone()).collect();
+        let index = build_index(&names)?;
+        let n_rows = rows.map_or(self.n_rows, <[usize]>::len);
+        if n_rows == 0 {
+            return Err(CoreError::Empty("the data set has no rows".into()));
+        }
+        let mut values = Vec::with_capacity(n_rows * idx.len());
+        let mut mask = Vec::new();
+        let mut missing = Vec::with_capacity(idx.len());
+        for &j in idx {
+            let col = self.col(j);
+            match rows {
+                None => values.extend_from_slice(col),
+                Some(r) => values.extend(r.iter().map(|&i| col[i])),
+            }
+        }
+        let any_missing = idx.iter().any(|&j| self.missing[j] > 0);
+        if any_missing {
+            mask = values.iter().map(|v| v.is_nan()).collect();
+        }
+        for k in 0..idx.len() {
+            let count = if any_missing {
+                mask[k * n_rows..(k + 1) * n_rows]
+                    .iter()
+                    .filter(|&&m| m)
+                    .count()
+            } else {
+                0
+            };
+            missing.push(count);
+        }
+        if !missing.iter().any(|&m| m > 0) {
+            mask.clear();
+        }
+        Ok(Self {
+            names,
+            n_rows,
+            values,
+            kinds: idx.iter().map(|&j| self.kinds[j].clone()).collect(),
+            discrete: idx.iter().map(|&j| self.discrete[j]).collect(),
+            missing,
+            mask,
+            environment: self
+                .environment
+                .and_then(|e| idx.iter().position(|&j| j == e)),
+            index,
+        })
+    }
+
     /// A new data set with the named columns, in the given order (annotations kept).
     ///
     /// # Errors
@@ -249,17 +654,10 @@ impl Dataset {
             .iter()
             .map(|n| self.index_of(n))
             .collect::<Result<Vec<_>>>()?;
-        let mut d = Self::new(
-            idx.iter().map(|&j| self.names[j].clone()).collect(),
-            idx.iter().map(|&j| self.columns[j].clone()).collect(),
-        )?;
-        for (k, &j) in idx.iter().enumerate() {
-            d.discrete[k] = self.discrete[j];
-            if self.environment == Some(j) {
-                d.environment = Some(k);
-            }
+        if idx.is_empty() {
+            return Err(CoreError::Empty("the data set has no columns".into()));
         }
-        Ok(d)
+        self.subset(&idx, None)
     }
 
     /// A new data set with the given rows, in the given order (repeats allowed, as in a bootstrap).
@@ -274,20 +672,8 @@ impl Dataset {
                 self.n_rows()
             )));
         }
-        let columns = self
-            .columns
-            .iter()
-            .map(|c| rows.iter().map(|&i| c[i]).collect())
-            .collect();
-        let mut d = Self::new(self.names.clone(), columns)?;
-        d.discrete.clone_from(&self.discrete);
-        d.environment = self.environment;
-        Ok(d)
-    }
-
-    /// The data as an `n_rows × n_cols` matrix.
-    pub fn to_matrix(&self) -> DMatrix<f64> {
-        DMatrix::from_fn(self.n_rows(), self.n_cols(), |i, j| self.columns[j][i])
+        let idx: Vec<usize> = (0..self.n_cols()).collect();
+        self.subset(&idx, Some(rows))
     }
 
     /// Whether the data set has a column of this name.
@@ -295,43 +681,70 @@ impl Dataset {
         self.lookup(name).is_some()
     }
 
-    /// Appends a column (not discrete).
+    /// Appends a column (not discrete; binary when it holds only 0 and 1).
     ///
     /// # Errors
     ///
     /// [`CoreError::Duplicate`] if the name exists, [`CoreError::InvalidArgument`] for a wrong
     /// length or an empty name, [`CoreError::BadValue`] for a NaN or infinite value.
-    pub fn with_column(mut self, name: &str, values: Vec<f64>) -> Result<Self> {
+    pub fn with_column(self, name: &str, values: Vec<f64>) -> Result<Self> {
+        self.push_column(name, values, false)
+    }
+
+    fn push_column(mut self, name: &str, values: Vec<f64>, allow_nan: bool) -> Result<Self> {
         if self.has_column(name) {
             return Err(CoreError::Duplicate(name.to_owned()));
         }
         if name.is_empty() {
             return Err(CoreError::InvalidArgument("a column needs a name".into()));
         }
-        check_column(name, &values, self.n_rows())?;
+        check_column(name, &values, self.n_rows(), allow_nan)?;
+        if self.index.is_empty() {
+            self.index = build_index(&self.names)?;
+        }
+        let miss = values.iter().filter(|v| v.is_nan()).count();
+        if miss > 0 && self.mask.is_empty() {
+            self.mask = vec![false; self.values.len()];
+        }
+        if !self.mask.is_empty() {
+            self.mask.extend(values.iter().map(|v| v.is_nan()));
+        }
         self.index.insert(name.to_owned(), self.names.len());
         self.names.push(name.to_owned());
-        self.columns.push(values);
+        self.kinds.push(kind_of(&values));
+        self.values.extend_from_slice(&values);
         self.discrete.push(false);
+        self.missing.push(miss);
         Ok(self)
     }
 
     /// Replaces the values of an existing column, keeping its annotations unless the new values
-    /// are not integers (then the discrete flag is dropped).
+    /// are not integers (then the discrete flag is dropped). The column becomes continuous or
+    /// binary by its new values, and has no missing cells.
     ///
     /// # Errors
     ///
     /// [`CoreError::UnknownColumn`], and the value errors of [`Dataset::with_column`].
     pub fn replace_column(mut self, name: &str, values: Vec<f64>) -> Result<Self> {
         let j = self.index_of(name)?;
-        check_column(name, &values, self.n_rows())?;
+        check_column(name, &values, self.n_rows(), false)?;
         if values.iter().any(|v| v.fract() != 0.0) {
             self.discrete[j] = false;
             if self.environment == Some(j) {
                 self.environment = None;
             }
         }
-        self.columns[j] = values;
+        self.kinds[j] = kind_of(&values);
+        let n = self.n_rows;
+        self.values[j * n..(j + 1) * n].copy_from_slice(&values);
+        if self.missing[j] > 0 {
+            self.missing[j] = 0;
+            if self.missing.iter().all(|&m| m == 0) {
+                self.mask.clear();
+            } else {
+                self.mask[j * n..(j + 1) * n].fill(false);
+            }
+        }
         Ok(self)
     }
 
@@ -339,9 +752,9 @@ impl Dataset {
     ///
     /// # Errors
     ///
-    /// [`CoreError::UnknownColumn`], or [`CoreError::BadValue`] naming the first row whose
-    /// value is neither 0 nor 1, or [`CoreError::InvalidArgument`] when one of the two values
-    /// never occurs.
+    /// [`CoreError::UnknownColumn`], [`CoreError::Missing`], or [`CoreError::BadValue`] naming
+    /// the first row whose value is neither 0 nor 1, or [`CoreError::InvalidArgument`] when one
+    /// of the two values never occurs.
     pub fn check_binary(&self, name: &str) -> Result<&[f64]> {
         let col = self.column(name)?;
         if let Some(i) = col.iter().position(|&v| v != 0.0 && v != 1.0) {
@@ -364,27 +777,90 @@ impl Dataset {
         Ok(col)
     }
 
-    /// Writes the data as CSV with a header.
+    /// Writes the data as CSV with a header, so that [`Dataset::from_text`] reads back the same
+    /// data: names and texts are quoted where needed (a comma, a quote, a line break, a leading
+    /// `#`, white space), numbers are printed
+    /// in the shortest form that reads back bit-identical, missing cells are empty and
+    /// categorical cells hold their level name.
     pub fn to_csv(&self) -> String {
-        let mut out = self.names.join(",");
+        let mut out = String::with_capacity(self.values.len() * 8);
+        for (j, name) in self.names.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            push_field(&mut out, name);
+        }
         out.push('\n');
-        for i in 0..self.n_rows() {
-            let row: Vec<String> = self.columns.iter().map(|c| c[i].to_string()).collect();
-            out.push_str(&row.join(","));
+        let n = self.n_rows;
+        for i in 0..n {
+            for j in 0..self.n_cols() {
+                if j > 0 {
+                    out.push(',');
+                }
+                let v = self.values[j * n + i];
+                if v.is_nan() {
+                    // A lone empty field would be a blank line, which readers skip.
+                    if self.n_cols() == 1 {
+                        out.push_str("\"\"");
+                    }
+                    continue;
+                }
+                match &self.kinds[j] {
+                    ColumnKind::Categorical { levels } => push_field(&mut out, &levels[v as usize]),
+                    _ => {
+                        use std::fmt::Write;
+                        let _ = write!(out, "{v}");
+                    }
+                }
+            }
             out.push('\n');
         }
         out
     }
 }
 
-fn check_column(name: &str, values: &[f64], n: usize) -> Result<()> {
+/// Writes one CSV field, quoted when the reader would otherwise read it differently.
+fn push_field(out: &mut String, text: &str) {
+    let needs = text.is_empty()
+        || text.starts_with('#')
+        || text.contains(|c: char| c.is_whitespace() || c == ',' || c == '"')
+        || text.starts_with('\u{feff}');
+    if needs {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(text);
+    }
+}
+
+fn build_index(names: &[String]) -> Result<HashMap<String, usize>> {
+    let mut index = HashMap::with_capacity(names.len());
+    for (j, name) in names.iter().enumerate() {
+        if name.is_empty() {
+            return Err(CoreError::InvalidArgument(format!(
+                "column {} has an empty name",
+                j + 1
+            )));
+        }
+        if index.insert(name.clone(), j).is_some() {
+            return Err(CoreError::Duplicate(name.clone()));
+        }
+    }
+    Ok(index)
+}
+
+fn check_column(name: &str, values: &[f64], n: usize, allow_nan: bool) -> Result<()> {
     if values.len() != n {
         return Err(CoreError::InvalidArgument(format!(
             "column '{name}' has {} rows, expected {n}",
             values.len()
         )));
     }
-    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+    if let Some(i) = values
+        .iter()
+        .position(|v| !(v.is_finite() || (allow_nan && v.is_nan())))
+    {
         return Err(CoreError::BadValue {
             row: i + 1,
             column: name.to_owned(),
@@ -392,97 +868,4 @@ fn check_column(name: &str, values: &[f64], n: usize) -> Result<()> {
         });
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn whitespace_data_round_trips_through_csv() {
-        let d = Dataset::from_text("a b c\n1 2 3\n4 5 6\n").unwrap();
-        assert_eq!(d.n_rows(), 2);
-        assert_eq!(d.n_cols(), 3);
-        let again = Dataset::from_text(&d.to_csv()).unwrap();
-        assert_eq!(d, again);
-    }
-
-    #[test]
-    fn nan_is_rejected_with_row_and_column() {
-        let err = Dataset::from_text("x,y\n1,2\n3,NaN\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("row 2") && err.contains("'y'"), "{err}");
-    }
-
-    #[test]
-    fn non_number_is_rejected() {
-        let err = Dataset::from_text("x,y\n1,abc\n").unwrap_err().to_string();
-        assert!(err.contains("'abc'") && err.contains("'y'"), "{err}");
-    }
-
-    #[test]
-    fn duplicate_and_empty_are_rejected() {
-        assert!(matches!(
-            Dataset::from_text("x,x\n1,2\n"),
-            Err(CoreError::Duplicate(n)) if n == "x"
-        ));
-        assert!(matches!(
-            Dataset::from_text("x,y\n"),
-            Err(CoreError::Empty(_))
-        ));
-        assert!(matches!(Dataset::from_text(""), Err(CoreError::Empty(_))));
-    }
-
-    #[test]
-    fn unknown_column_is_named() {
-        let d = Dataset::from_text("x\n1\n").unwrap();
-        assert_eq!(d.column("z").unwrap_err().to_string(), "unknown column 'z'");
-    }
-
-    #[test]
-    fn discrete_inference_and_selection() {
-        let d = Dataset::from_text("x,t,e\n0.5,0,1\n1.5,1,2\n2.5,1,1\n")
-            .unwrap()
-            .infer_discrete(10)
-            .with_environment("e")
-            .unwrap();
-        assert_eq!(d.discrete_flags(), &[false, true, true]);
-        let s = d.select(&["e", "x"]).unwrap();
-        assert_eq!(s.environment_name(), Some("e"));
-        assert_eq!(s.discrete_flags(), &[true, false]);
-        let r = d.take_rows(&[2, 2, 0]).unwrap();
-        assert_eq!(r.column("x").unwrap(), &[2.5, 2.5, 0.5]);
-        assert!(d.take_rows(&[3]).is_err());
-        assert!(d.with_discrete(&["x"]).is_err());
-    }
-
-    #[test]
-    fn columns_are_added_replaced_and_checked_binary() {
-        let d = Dataset::from_text("t,y\n0,1.5\n1,2.5\n").unwrap();
-        let d = d.with_column("u", vec![3.0, 4.0]).unwrap();
-        assert_eq!(d.column("u").unwrap(), &[3.0, 4.0]);
-        assert!(d.clone().with_column("u", vec![1.0, 1.0]).is_err());
-        assert!(d.clone().with_column("v", vec![1.0]).is_err());
-        assert!(d.clone().with_column("v", vec![1.0, f64::NAN]).is_err());
-        assert!(d.check_binary("t").is_ok());
-        let err = d.check_binary("y").unwrap_err().to_string();
-        assert!(err.contains("row 1") && err.contains("'y'"), "{err}");
-        let d = d.replace_column("t", vec![1.0, 1.0]).unwrap();
-        assert!(
-            d.check_binary("t")
-                .unwrap_err()
-                .to_string()
-                .contains("only the value 1")
-        );
-        assert!(d.replace_column("zz", vec![1.0, 1.0]).is_err());
-    }
-
-    #[test]
-    fn matrix_is_row_major_view() {
-        let d = Dataset::from_text("x,y\n1,2\n3,4\n").unwrap();
-        let m = d.to_matrix();
-        assert_eq!(m[(1, 0)], 3.0);
-        assert_eq!(m[(0, 1)], 2.0);
-    }
 }

@@ -7,7 +7,7 @@ use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use crate::data::Dataset;
+use crate::data::{Dataset, MissingPolicy};
 use crate::error::{CoreError, Result};
 
 /// Which conditional-independence test to run.
@@ -110,6 +110,41 @@ pub fn fisher_z_test(data: &Dataset, x: &str, y: &str, given: &[&str]) -> Result
         df: None,
         p_value,
     })
+}
+
+/// [`fisher_z_test`] under a missing-value policy: [`MissingPolicy::Error`] refuses missing
+/// cells in the tested columns, [`MissingPolicy::DropRows`] first drops every row with a
+/// missing cell in any column of `data`, and [`MissingPolicy::TestWise`] uses the rows complete
+/// in `x`, `y` and `given` only, with `n` their number (causal-learn's `mv_fisherz`).
+///
+/// # Errors
+///
+/// As [`fisher_z_test`]; [`CoreError::Missing`] under [`MissingPolicy::Error`];
+/// [`CoreError::Empty`] when no complete row is left.
+pub fn fisher_z_test_missing(
+    data: &Dataset,
+    x: &str,
+    y: &str,
+    given: &[&str],
+    policy: MissingPolicy,
+) -> Result<CiTestResult> {
+    match policy {
+        MissingPolicy::Error => fisher_z_test(data, x, y, given),
+        MissingPolicy::DropRows => fisher_z_test(
+            &data.handle_missing(MissingPolicy::DropRows, &[])?,
+            x,
+            y,
+            given,
+        ),
+        MissingPolicy::TestWise => {
+            let mut names = vec![x, y];
+            names.extend_from_slice(given);
+            let sub = data
+                .select(&names)?
+                .handle_missing(MissingPolicy::DropRows, &[])?;
+            fisher_z_test(&sub, x, y, given)
+        }
+    }
 }
 
 /// The partial correlation of variables `x` and `y` given `z`, all indices into the
@@ -326,6 +361,43 @@ mod tests {
         let got = fisher_z_test(&d, "x", "y", &["z"]).unwrap();
         assert!((got.estimate.unwrap() - want).abs() < 1e-12);
         assert!(got.p_value > 0.0 && got.p_value <= 1.0);
+    }
+
+    #[test]
+    fn test_wise_fisher_z_uses_the_rows_complete_in_the_tested_columns() {
+        // x and y are complete in rows 0..6; w misses row 1, x misses row 6.
+        let nan = f64::NAN;
+        let d = Dataset::with_missing_values(
+            vec!["x".into(), "y".into(), "w".into()],
+            vec![
+                vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, nan],
+                vec![2.0, 1.0, 4.0, 3.0, 6.0, 5.0, 1.0],
+                vec![0.3, nan, 0.1, 0.9, 0.4, 0.2, 0.5],
+            ],
+        )
+        .unwrap();
+        // By hand on rows 0..6: Sxy = 14.5, Sxx = Syy = 17.5, so r = 29/35, n = 6.
+        let r: f64 = 29.0 / 35.0;
+        let z = r.atanh() * 3f64.sqrt();
+        let p = 2.0 * (1.0 - statrs::distribution::Normal::standard().cdf(z));
+        let got = fisher_z_test_missing(&d, "x", "y", &[], MissingPolicy::TestWise).unwrap();
+        assert!((got.estimate.unwrap() - r).abs() < 1e-12);
+        assert!(
+            (got.statistic - z).abs() < 1e-12,
+            "{} vs {z}",
+            got.statistic
+        );
+        assert!((got.p_value - p).abs() < 1e-12);
+        // Listwise deletion also drops row 1 (w is missing there): n = 5, another r.
+        let lw = fisher_z_test_missing(&d, "x", "y", &[], MissingPolicy::DropRows).unwrap();
+        let five = fisher_z_test(&d.take_rows(&[0, 2, 3, 4, 5]).unwrap(), "x", "y", &[]).unwrap();
+        assert_eq!(lw, five);
+        assert_ne!(lw.estimate, got.estimate);
+        // The default refuses, naming the column and the count.
+        let err = fisher_z_test_missing(&d, "x", "y", &[], MissingPolicy::Error)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("'x'") && err.contains("1 missing"), "{err}");
     }
 
     #[test]

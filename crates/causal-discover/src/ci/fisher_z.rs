@@ -68,7 +68,7 @@ impl FisherZ {
             .zip(x.as_mut_slice().chunks_exact_mut(n))
         {
             let mean = col.iter().sum::<f64>() / n as f64;
-            for (o, v) in out.iter_mut().zip(col) {
+            for (o, v) in out.iter_mut().zip(col.iter()) {
                 *o = v - mean;
             }
         }

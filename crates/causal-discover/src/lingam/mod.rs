@@ -98,7 +98,7 @@ impl DirectLingam {
         let d = data.n_cols();
         let rules = EdgeRules::for_columns(self.rules.as_ref(), d)?;
         let cov = continuous_covariance(data, "DirectLiNGAM", d + 2)?;
-        let mut cols: Vec<Vec<f64>> = data.columns().to_vec();
+        let mut cols: Vec<Vec<f64>> = data.columns().into_iter().map(<[f64]>::to_vec).collect();
         let mut remaining: Vec<usize> = (0..d).collect();
         let mut order = Vec::with_capacity(d);
         while !remaining.is_empty() {

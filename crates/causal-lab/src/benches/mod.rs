@@ -14,6 +14,7 @@ mod identify;
 mod mlp;
 mod pc;
 mod pc_scaling;
+mod read;
 
 use std::time::Instant;
 
@@ -89,6 +90,11 @@ pub const REGISTRY: &[Bench] = &[
         "icp",
         "ICP (approximate test, all subsets) on a data file: ARGS = path target env-column",
         icp::run,
+    ),
+    (
+        "read-csv",
+        "reads a CSV file into a Dataset on one thread (compare_read.py): ARGS = data.csv",
+        read::read_csv,
     ),
     (
         "cevae",

@@ -71,7 +71,7 @@ pub fn run(out: &Path) -> Result<()> {
         write(out, &format!("data{seed}.csv"), &data.to_csv())?;
         let truth: Vec<[usize; 2]> = dag.iter().map(|&(a, b)| [a, b]).collect();
         write(out, &format!("truth{seed}.json"), &json!(truth).to_string())?;
-        let data_sum: f64 = data.columns().iter().flatten().sum();
+        let data_sum: f64 = data.values().iter().sum();
         let peer = fixture.as_ref().map(|f| &f["runs"][seed as usize]);
         if let Some(p) = peer {
             let want = number(p, "data_sum")?;

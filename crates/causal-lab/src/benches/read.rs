@@ -1,0 +1,24 @@
+//! `causal-lab bench read-csv PATH`: reading a data file into a `Dataset` (one thread), timed,
+//! with the sum of all values so that the peer script can check both read the same numbers.
+
+use std::time::Instant;
+
+use causal::core::data::Dataset;
+use serde_json::json;
+
+use crate::Result;
+
+/// Times `Dataset::from_path` on the file.
+pub fn read_csv(args: &[String]) -> Result<serde_json::Value> {
+    let path: String = super::arg(args, 0, "data path")?;
+    let t0 = Instant::now();
+    let data = Dataset::from_path(&path)?;
+    let seconds = t0.elapsed().as_secs_f64();
+    let sum: f64 = data.values().iter().sum();
+    Ok(json!({
+        "seconds": seconds,
+        "rows": data.n_rows(),
+        "cols": data.n_cols(),
+        "sum": sum,
+    }))
+}
