@@ -52,36 +52,49 @@ impl Reader {
         }
     }
 
-    /// One side of an edge: a node (with optional attributes) or a `{A B}` group.
+    /// One side of an edge: a node (with optional attributes) or a `{A B}` group, flattened.
+    /// Groups nest to any depth, so nesting is tracked by a counter, not by recursion: a file
+    /// of 100 000 `{` must not overflow the stack.
     fn term(&mut self) -> Result<Vec<usize>> {
-        if self.cur.eat('{') {
-            let mut out = Vec::new();
-            loop {
+        let mut out = Vec::new();
+        let mut depth = 0usize;
+        loop {
+            if self.cur.eat('{') {
+                depth += 1;
+                continue;
+            }
+            if depth > 0 {
                 if self.cur.eat('}') {
-                    return Ok(out);
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(out);
+                    }
+                    continue;
                 }
                 if self.cur.eat(',') || self.cur.eat(';') {
                     continue;
                 }
-                out.extend(self.term()?);
             }
-        }
-        let line = self.cur.line();
-        let name = self.cur.node_name("a node name or '}'")?;
-        let v = self.node(&name)?;
-        if self.cur.eat('[') {
-            let attrs = self.cur.attributes()?;
-            for (key, _) in attrs {
-                // Positions and other layout attributes carry no causal meaning.
-                if key != "pos" && !self.g.roles_mut(v).set_by_name(&key) {
-                    return Err(CoreError::Parse {
-                        line,
-                        message: format!("unknown attribute '{key}' on node '{name}'"),
-                    });
+            let line = self.cur.line();
+            let name = self.cur.node_name("a node name or '}'")?;
+            let v = self.node(&name)?;
+            if self.cur.eat('[') {
+                let attrs = self.cur.attributes()?;
+                for (key, _) in attrs {
+                    // Positions and other layout attributes carry no causal meaning.
+                    if key != "pos" && !self.g.roles_mut(v).set_by_name(&key) {
+                        return Err(CoreError::Parse {
+                            line,
+                            message: format!("unknown attribute '{key}' on node '{name}'"),
+                        });
+                    }
                 }
             }
+            out.push(v);
+            if depth == 0 {
+                return Ok(out);
+            }
         }
-        Ok(vec![v])
     }
 
     fn statement(&mut self) -> Result<()> {
@@ -103,7 +116,7 @@ impl Reader {
                         mark_b: mb,
                     };
                     // The same edge written twice is harmless in dagitty; keep one.
-                    if self.g.edges_between(a, b).any(|e| e == edge) {
+                    if self.g.contains_edge(edge) {
                         continue;
                     }
                     self.g.add_edge(edge).map_err(|e| CoreError::Parse {

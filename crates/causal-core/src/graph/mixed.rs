@@ -47,6 +47,9 @@ pub struct MixedGraph {
     edges: Vec<Edge>,
     adjacency: Vec<Vec<usize>>,
     roles: Vec<NodeRoles>,
+    /// Every edge in canonical form, so a duplicate is found in constant time: the readers
+    /// insert group products (`{a b} -> {c d}`) whose duplicate checks were quadratic as scans.
+    keys: HashSet<Edge>,
 }
 
 impl MixedGraph {
@@ -172,11 +175,7 @@ impl MixedGraph {
                 self.nodes[edge.a]
             )));
         }
-        let canon = edge.canonical();
-        if self
-            .edges_between(edge.a, edge.b)
-            .any(|e| e.canonical() == canon)
-        {
+        if !self.keys.insert(edge.canonical()) {
             return Err(CoreError::InvalidArgument(format!(
                 "duplicate edge between '{}' and '{}'",
                 self.nodes[edge.a], self.nodes[edge.b]
@@ -232,10 +231,17 @@ impl MixedGraph {
         for adj in &mut self.adjacency {
             adj.clear();
         }
+        self.keys = self.edges.iter().map(|e| e.canonical()).collect();
         for (k, e) in self.edges.iter().enumerate() {
             self.adjacency[e.a].push(k);
             self.adjacency[e.b].push(k);
         }
+    }
+
+    /// Whether this exact edge (same two nodes, same mark at each end) is in the graph; constant
+    /// time.
+    pub fn contains_edge(&self, edge: Edge) -> bool {
+        self.keys.contains(&edge.canonical())
     }
 
     /// Edges incident to `v`, each written with `v` as its `a` end.

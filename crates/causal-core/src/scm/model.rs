@@ -1,14 +1,44 @@
 //! The general SCM.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
+use petgraph::algo::toposort;
+use petgraph::graph::{DiGraph, NodeIndex};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
+
+/// A cycle through `start` in parent-to-child direction, closed (`[a, b, a]`), found by a
+/// breadth-first search so that its length, not the graph's depth, bounds the work; a node on
+/// a cycle always has one.
+fn cycle_through(g: &DiGraph<(), ()>, start: NodeIndex) -> Vec<usize> {
+    let mut previous: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+    let mut queue = VecDeque::from([start]);
+    while let Some(v) = queue.pop_front() {
+        for w in g.neighbors(v) {
+            if w == start {
+                let mut path = vec![v.index()];
+                let mut at = v;
+                while at != start {
+                    at = previous[&at];
+                    path.push(at.index());
+                }
+                path.reverse();
+                path.push(start.index());
+                return path;
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = previous.entry(w) {
+                e.insert(v);
+                queue.push_back(w);
+            }
+        }
+    }
+    vec![start.index(), start.index()]
+}
 
 /// A node's structural equation.
 #[derive(Clone)]
@@ -222,44 +252,26 @@ impl Scm {
                 parents[i].push(self.node_index(&name)?);
             }
         }
-        // Depth-first search with colours; a grey node reached again closes a cycle.
-        let mut colour = vec![0u8; p];
-        let mut order = Vec::with_capacity(p);
-        let mut stack: Vec<usize> = Vec::new();
-        fn visit(
-            v: usize,
-            parents: &[Vec<usize>],
-            colour: &mut [u8],
-            order: &mut Vec<usize>,
-            stack: &mut Vec<usize>,
-        ) -> std::result::Result<(), Vec<usize>> {
-            colour[v] = 1;
-            stack.push(v);
-            for &u in &parents[v] {
-                if colour[u] == 1 {
-                    let start = stack.iter().position(|&s| s == u).unwrap_or(0);
-                    let mut cyc: Vec<usize> = stack[start..].to_vec();
-                    cyc.reverse();
-                    cyc.push(cyc[0]);
-                    return Err(cyc);
-                }
-                if colour[u] == 0 {
-                    visit(u, parents, colour, order, stack)?;
-                }
-            }
-            stack.pop();
-            colour[v] = 2;
-            order.push(v);
-            Ok(())
+        // petgraph's toposort is iterative: a spec whose parents form a chain of 100 000
+        // nodes must not overflow the stack (a recursive search did).
+        let mut g: DiGraph<(), ()> = DiGraph::with_capacity(p, 0);
+        for _ in 0..p {
+            g.add_node(());
         }
-        for v in 0..p {
-            if colour[v] == 0 {
-                visit(v, &parents, &mut colour, &mut order, &mut stack).map_err(|cyc| {
-                    CoreError::Cycle(cyc.iter().map(|&i| self.nodes[i].name.clone()).collect())
-                })?;
+        for (child, ps) in parents.iter().enumerate() {
+            for &u in ps {
+                g.add_edge(NodeIndex::new(u), NodeIndex::new(child), ());
             }
         }
-        Ok(order)
+        match toposort(&g, None) {
+            Ok(order) => Ok(order.into_iter().map(NodeIndex::index).collect()),
+            Err(cycle) => {
+                let cyc = cycle_through(&g, cycle.node_id());
+                Err(CoreError::Cycle(
+                    cyc.iter().map(|&i| self.nodes[i].name.clone()).collect(),
+                ))
+            }
+        }
     }
 
     /// The position of a node.
