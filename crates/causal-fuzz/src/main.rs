@@ -208,11 +208,16 @@ fn worker(a: &WorkerArgs) -> Result<(), String> {
         ..Counts::default()
     };
     if let Some((old, _)) = State::read(&a.state.with_extension("carry")) {
-        c = Counts { index: a.start, ..old };
+        c = Counts {
+            index: a.start,
+            ..old
+        };
     }
     let end = a.start + a.execs;
     while c.index < end {
-        if a.seconds.is_some_and(|s| started.elapsed().as_secs_f64() >= s) {
+        if a.seconds
+            .is_some_and(|s| started.elapsed().as_secs_f64() >= s)
+        {
             break;
         }
         let k = (c.index - a.start) as usize;
@@ -346,11 +351,25 @@ fn supervise(
             }
             Some(s) => {
                 report.aborts += 1;
-                save(out, t.name, "abort", &input, &format!("worker died: {s}"), report.aborts);
+                save(
+                    out,
+                    t.name,
+                    "abort",
+                    &input,
+                    &format!("worker died: {s}"),
+                    report.aborts,
+                );
             }
             None => {
                 report.hangs += 1;
-                save(out, t.name, "hang", &input, "no progress for 10 s", report.hangs);
+                save(
+                    out,
+                    t.name,
+                    "hang",
+                    &input,
+                    "no progress for 10 s",
+                    report.hangs,
+                );
             }
         }
         // Carry the counters into the restarted worker, past the input that killed it.
@@ -442,7 +461,9 @@ fn run() -> Result<bool, String> {
                 println!("{USAGE}");
                 return Ok(true);
             }
-            flag if flag.starts_with("--") => return Err(format!("unknown option '{flag}'\n\n{USAGE}")),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option '{flag}'\n\n{USAGE}"));
+            }
             name => {
                 names.push(name.to_owned());
                 i += 1;

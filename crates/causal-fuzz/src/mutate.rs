@@ -12,12 +12,7 @@ const INTERESTING: &[u8] = b"\0\t\n\r \"#',-.0129:;=[]{}\\\x7f\xc3\xef\xbb\xbf\x
 
 /// A mutant of `input`: one to four random edits; `other` is another corpus entry to splice
 /// with and `dictionary` the target's tokens.
-pub fn mutate(
-    rng: &mut ChaCha8Rng,
-    input: &[u8],
-    other: &[u8],
-    dictionary: &[&str],
-) -> Vec<u8> {
+pub fn mutate(rng: &mut ChaCha8Rng, input: &[u8], other: &[u8], dictionary: &[&str]) -> Vec<u8> {
     let mut out = input.to_vec();
     let edits = rng.random_range(1..=4);
     for _ in 0..edits {

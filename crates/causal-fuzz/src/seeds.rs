@@ -16,7 +16,8 @@ fn fixture_head(path: &str, lines: usize) -> Option<Vec<u8>> {
 
 /// The y0 fixture's graphs (directed and bidirected edge lists) as graph JSON.
 fn y0_graphs(limit: usize) -> Vec<Vec<u8>> {
-    let Ok(text) = std::fs::read_to_string(root().join("crates/causal-core/tests/fixtures/y0_identify.json"))
+    let Ok(text) =
+        std::fs::read_to_string(root().join("crates/causal-core/tests/fixtures/y0_identify.json"))
     else {
         return Vec::new();
     };
@@ -46,7 +47,10 @@ fn y0_graphs(limit: usize) -> Vec<Vec<u8>> {
 /// The seeds of target `name`.
 pub fn seeds(name: &str) -> Vec<Vec<u8>> {
     let own: &[&str] = match name {
-        "data" => &[include_str!("../seeds/data.csv"), include_str!("../seeds/data.txt")],
+        "data" => &[
+            include_str!("../seeds/data.csv"),
+            include_str!("../seeds/data.txt"),
+        ],
         "dagitty" => &[
             include_str!("../seeds/graph.dagitty"),
             include_str!("../seeds/pag.dagitty"),

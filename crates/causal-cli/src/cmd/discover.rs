@@ -30,7 +30,7 @@ pub struct DiscoverArgs {
     #[arg(long, default_value = "fisherz")]
     test: String,
     /// Significance level of the CI tests.
-    #[arg(long, default_value_t = 0.05, value_parser = crate::bounds::open_unit)]
+    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true, value_parser = crate::bounds::open_unit)]
     alpha: f64,
     /// Stable PC skeleton (default true; `--stable false` runs the original PC).
     #[arg(long, default_value_t = true, num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
@@ -51,10 +51,10 @@ pub struct DiscoverArgs {
     #[arg(long, default_value = "bic")]
     score: String,
     /// NOTEARS l1 penalty.
-    #[arg(long, value_parser = crate::bounds::non_negative)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::non_negative)]
     lambda1: Option<f64>,
     /// NOTEARS weight threshold.
-    #[arg(long, value_parser = crate::bounds::non_negative)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::non_negative)]
     threshold: Option<f64>,
     /// Background knowledge in Tetrad's text format.
     #[arg(long)]
@@ -64,11 +64,11 @@ pub struct DiscoverArgs {
     seed: u64,
     /// Also rerun the method on B bootstrap resamples of the rows and report per-edge
     /// frequencies under `"bootstrap"` (replicates in parallel, seeded by `--seed`).
-    #[arg(long, value_parser = crate::bounds::at_least_one)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     bootstrap: Option<usize>,
     /// Worker threads for parallel CI tests and bootstrap replicates (default: all cores).
     /// The output does not depend on it.
-    #[arg(long, value_parser = crate::bounds::at_least_one)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     threads: Option<usize>,
     /// Also write the graph as Graphviz DOT to this file.
     #[arg(long)]

@@ -51,19 +51,19 @@ pub struct EffectArgs {
     #[arg(long)]
     pub interactions: bool,
     /// Clip propensities into [c, 1-c] for ipw/aipw.
-    #[arg(long, value_parser = crate::bounds::clip)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::clip)]
     pub clip: Option<f64>,
     /// Cross-fitting folds for aipw.
-    #[arg(long, default_value_t = 5, value_parser = crate::bounds::at_least_one)]
+    #[arg(long, default_value_t = 5, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     pub folds: usize,
     /// Bootstrap resamples (0: normal interval from the standard error).
-    #[arg(long, default_value_t = 0, value_parser = crate::bounds::zero_or_at_least_two)]
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true, value_parser = crate::bounds::zero_or_at_least_two)]
     pub bootstrap: usize,
     /// Seed of every random step.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Confidence level.
-    #[arg(long, default_value_t = 0.95, value_parser = crate::bounds::open_unit)]
+    #[arg(long, default_value_t = 0.95, allow_hyphen_values = true, value_parser = crate::bounds::open_unit)]
     pub level: f64,
 }
 

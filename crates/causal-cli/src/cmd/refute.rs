@@ -15,10 +15,10 @@ pub struct RefuteArgs {
     #[command(flatten)]
     effect: Box<EffectArgs>,
     /// Simulations per refuter.
-    #[arg(long, default_value_t = 20, value_parser = crate::bounds::at_least_one)]
+    #[arg(long, default_value_t = 20, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     simulations: usize,
     /// Significance level of the refuters and the graph test.
-    #[arg(long, default_value_t = 0.05, value_parser = crate::bounds::open_unit)]
+    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true, value_parser = crate::bounds::open_unit)]
     alpha: f64,
     /// Multiple-testing correction for the graph test: holm, bonferroni, bh, none.
     #[arg(long, default_value = "holm")]

@@ -233,79 +233,79 @@ impl Id<'_> {
         let cg = self.cg;
         let (mut x, mut p, mut v) = (x.clone(), p.clone(), v.clone());
         loop {
-        // Line 1.
-        if x.is_empty() {
-            return Ok(T::sum(v.minus(y), self.term(&p)).simplify());
-        }
-        // Line 2.
-        let an = cg.ancestors(y, &v, None);
-        if an != v {
-            p = self.marginalize(&p, &v, &an);
-            x = x.intersect(&an);
-            v = an;
-            continue;
-        }
-        // Line 3.
-        let w = v.minus(&x).minus(&cg.ancestors(y, &v, Some(&x)));
-        if !w.is_empty() {
-            x = x.union(&w);
-            continue;
-        }
-        // Line 4.
-        let comps = cg.districts(&v.minus(&x));
-        if comps.len() > 1 {
-            let mut fs = Vec::with_capacity(comps.len());
-            for s in &comps {
-                fs.push(self.id(s, &v.minus(s), &p, &v)?);
+            // Line 1.
+            if x.is_empty() {
+                return Ok(T::sum(v.minus(y), self.term(&p)).simplify());
             }
-            return Ok(T::sum(v.minus(&y.union(&x)), T::Prod(fs)).simplify());
-        }
-        let s = comps.into_iter().next().unwrap_or_else(|| cg.empty_set());
-        let dv = cg.districts(&v);
-        // Line 5.
-        if dv.len() == 1 {
-            if let Some(differ) = &self.differ
-                && !differ.intersects(&s)
-            {
-                // sID: the c-factor Q[S] = P(s | do(pa(S) \ S)) is the same in both
-                // populations, since no selection node points into S; take it from the
-                // source's experiment.
-                let mut pa = cg.empty_set();
-                for u in s.iter() {
-                    pa.union_with(&cg.pa[u]);
+            // Line 2.
+            let an = cg.ancestors(y, &v, None);
+            if an != v {
+                p = self.marginalize(&p, &v, &an);
+                x = x.intersect(&an);
+                v = an;
+                continue;
+            }
+            // Line 3.
+            let w = v.minus(&x).minus(&cg.ancestors(y, &v, Some(&x)));
+            if !w.is_empty() {
+                x = x.union(&w);
+                continue;
+            }
+            // Line 4.
+            let comps = cg.districts(&v.minus(&x));
+            if comps.len() > 1 {
+                let mut fs = Vec::with_capacity(comps.len());
+                for s in &comps {
+                    fs.push(self.id(s, &v.minus(s), &p, &v)?);
                 }
-                let q = T::P {
-                    vars: s.clone(),
-                    given: cg.empty_set(),
-                    act: pa.minus(&s),
-                    star: false,
-                };
-                return Ok(T::sum(s.minus(y), q).simplify());
+                return Ok(T::sum(v.minus(&y.union(&x)), T::Prod(fs)).simplify());
             }
-            return Err((v, s, x, y.clone()));
-        }
-        // Line 6.
-        if dv.contains(&s) {
-            let fs: Vec<T> = cg
-                .in_order(&s)
+            let s = comps.into_iter().next().unwrap_or_else(|| cg.empty_set());
+            let dv = cg.districts(&v);
+            // Line 5.
+            if dv.len() == 1 {
+                if let Some(differ) = &self.differ
+                    && !differ.intersects(&s)
+                {
+                    // sID: the c-factor Q[S] = P(s | do(pa(S) \ S)) is the same in both
+                    // populations, since no selection node points into S; take it from the
+                    // source's experiment.
+                    let mut pa = cg.empty_set();
+                    for u in s.iter() {
+                        pa.union_with(&cg.pa[u]);
+                    }
+                    let q = T::P {
+                        vars: s.clone(),
+                        given: cg.empty_set(),
+                        act: pa.minus(&s),
+                        star: false,
+                    };
+                    return Ok(T::sum(s.minus(y), q).simplify());
+                }
+                return Err((v, s, x, y.clone()));
+            }
+            // Line 6.
+            if dv.contains(&s) {
+                let fs: Vec<T> = cg
+                    .in_order(&s)
+                    .into_iter()
+                    .map(|vi| self.conditional(&p, vi, &v))
+                    .collect();
+                return Ok(T::sum(s.minus(y), T::Prod(fs)).simplify());
+            }
+            // Line 7: the district of G containing S (S is a strict subset of it).
+            let big = dv
                 .into_iter()
-                .map(|vi| self.conditional(&p, vi, &v))
+                .find(|d| s.is_subset(d))
+                .unwrap_or_else(|| v.clone());
+            let fs: Vec<(usize, T)> = cg
+                .in_order(&big)
+                .into_iter()
+                .map(|vi| (vi, self.conditional(&p, vi, &v)))
                 .collect();
-            return Ok(T::sum(s.minus(y), T::Prod(fs)).simplify());
-        }
-        // Line 7: the district of G containing S (S is a strict subset of it).
-        let big = dv
-            .into_iter()
-            .find(|d| s.is_subset(d))
-            .unwrap_or_else(|| v.clone());
-        let fs: Vec<(usize, T)> = cg
-            .in_order(&big)
-            .into_iter()
-            .map(|vi| (vi, self.conditional(&p, vi, &v)))
-            .collect();
-        x = x.intersect(&big);
-        p = Dist::Chain(fs);
-        v = big;
+            x = x.intersect(&big);
+            p = Dist::Chain(fs);
+            v = big;
         }
     }
 }
