@@ -196,3 +196,11 @@ fn treatment_equal_to_outcome_says_so() {
     args.extend(["--adjust".into(), "y".into()]);
     assert_bad_input(&run(&args), &["both 'z'"]);
 }
+
+#[test]
+fn knowledge_errors_name_the_file_and_line() {
+    let data = temp_file("hostile", "collider4.csv", &collider_csv(6));
+    let k = temp_file("hostile", "bad-knowledge.txt", "addtemporal\nx 1\n");
+    let out = causal(&["discover", "pc", "--data", &data, "--knowledge", &k]);
+    assert_bad_input(&out, &["bad-knowledge.txt", "line 2"]);
+}

@@ -230,9 +230,16 @@ pub fn run(args: DiscoverArgs) -> Result<serde_json::Value, CliError> {
     let knowledge = args
         .knowledge
         .as_ref()
-        .map(Knowledge::from_path)
-        .transpose()
-        .map_err(discover_error)?;
+        .map(|p| {
+            Knowledge::from_path(p).map_err(|e| match e {
+                // The parser names the line; say which file it is in.
+                DiscoverError::Knowledge { .. } => {
+                    CliError::BadInput(format!("{}: {e}", p.display()))
+                }
+                other => discover_error(other),
+            })
+        })
+        .transpose()?;
     eprintln!(
         "causal discover {name}: {} rows x {} columns",
         data.n_rows(),

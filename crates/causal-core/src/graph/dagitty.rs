@@ -274,4 +274,33 @@ mod tests {
         let e = MixedGraph::from_dagitty("dag { X -> Y ").unwrap_err();
         assert!(e.to_string().contains("missing '}'"), "{e}");
     }
+
+    #[test]
+    fn deep_nesting_is_read_without_recursion() {
+        // 100 000 groups deep: once a stack overflow (an abort no Result could catch).
+        let n = 100_000;
+        let text = format!("dag {{ {}a{} -> b }}", "{".repeat(n), "}".repeat(n));
+        let g = MixedGraph::from_dagitty(&text).unwrap();
+        assert_eq!((g.n_nodes(), g.n_edges()), (2, 1));
+        let e = MixedGraph::from_dagitty(&format!("dag {{\n{}", "{".repeat(n))).unwrap_err();
+        assert!(matches!(e, CoreError::Parse { line: 2, .. }), "{e}");
+    }
+
+    #[test]
+    fn group_products_keep_one_copy_of_each_edge() {
+        let g =
+            MixedGraph::from_dagitty("dag { {a b {a c}} -> {d e}; a -> d; {a} -> {{d}} }").unwrap();
+        // a, b, c each to d and e, written once although a -> d appears four times.
+        assert_eq!(g.n_edges(), 6);
+        let e = MixedGraph::from_dagitty("dag { {a b} -> {a} }").unwrap_err();
+        assert!(e.to_string().contains("self-loop on node 'a'"), "{e}");
+        let wide: Vec<String> = (0..2000).map(|i| format!("v{i}")).collect();
+        let narrow: Vec<String> = (0..10).map(|i| format!("w{i}")).collect();
+        let text = format!(
+            "dag {{ {{{}}} -> {{{}}} }}",
+            wide.join(" "),
+            narrow.join(" ")
+        );
+        assert_eq!(MixedGraph::from_dagitty(&text).unwrap().n_edges(), 20_000);
+    }
 }

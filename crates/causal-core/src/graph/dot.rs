@@ -325,4 +325,18 @@ mod tests {
         assert!(e.to_string().contains("digraph or graph"), "{e}");
         assert!(MixedGraph::from_dot("digraph { a -> }").is_err());
     }
+
+    #[test]
+    fn deep_nesting_is_read_without_recursion() {
+        let n = 100_000;
+        let text = format!("digraph {{ {}a{} -> b }}", "{".repeat(n), "}".repeat(n));
+        let g = MixedGraph::from_dot(&text).unwrap();
+        assert_eq!((g.n_nodes(), g.n_edges()), (2, 1));
+        let e = MixedGraph::from_dot(&format!("digraph {{\n{}", "{".repeat(n))).unwrap_err();
+        assert_eq!(e.to_string(), "line 2: missing '}' to close a group");
+        let g = MixedGraph::from_dot("digraph { subgraph s { a subgraph { b } } -> c; a -> c }")
+            .unwrap();
+        assert_eq!(g.n_edges(), 2);
+        assert!(MixedGraph::from_dot("digraph { { subgraph } -> c }").is_err());
+    }
 }

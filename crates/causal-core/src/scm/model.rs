@@ -414,3 +414,59 @@ impl Scm {
         Ok(self.sample_with_noise(n, seed)?.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: usize, close: bool) -> Result<Scm> {
+        let mut b = Scm::builder();
+        let names: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+        for i in 0..n {
+            let parent = if i > 0 {
+                vec![names[i - 1].as_str()]
+            } else if close {
+                vec![names[n - 1].as_str()]
+            } else {
+                vec![]
+            };
+            b = b.node(
+                &names[i],
+                &parent,
+                Mechanism::Additive(Arc::new(|p: &[f64]| p.iter().sum())),
+                Noise::Gaussian(1.0),
+            );
+        }
+        b.build()
+    }
+
+    #[test]
+    fn a_chain_of_100000_parents_orders_without_recursion() {
+        let scm = chain(100_000, false).unwrap();
+        // The only topological order of a chain.
+        assert!(scm.order().iter().enumerate().all(|(k, &v)| k == v));
+        match chain(5, true).unwrap_err() {
+            CoreError::Cycle(c) => {
+                // The whole cycle, closed, in causal direction (from where the search met it).
+                assert_eq!(c.len(), 6, "{c:?}");
+                assert_eq!(c[0], c[5]);
+                let k = |s: &str| s[1..].parse::<usize>().unwrap();
+                assert!(
+                    c.windows(2).all(|w| k(&w[1]) == (k(&w[0]) + 1) % 5),
+                    "{c:?}"
+                );
+            }
+            e => panic!("{e}"),
+        }
+        let selfloop = Scm::builder()
+            .node(
+                "a",
+                &["a"],
+                Mechanism::Additive(Arc::new(|_| 0.0)),
+                Noise::Uniform,
+            )
+            .build()
+            .unwrap_err();
+        assert!(matches!(selfloop, CoreError::Cycle(c) if c == ["a", "a"]));
+    }
+}
