@@ -165,6 +165,8 @@ pub struct Scm {
     nodes: Vec<ScmNode>,
     index: HashMap<String, usize>,
     order: Vec<usize>,
+    /// Each node's active parents as indices, resolved once (not per row and node).
+    parent_index: Vec<Vec<usize>>,
 }
 
 /// Builds an [`Scm`] node by node.
@@ -228,8 +230,9 @@ impl Scm {
             nodes,
             index,
             order: Vec::new(),
+            parent_index: Vec::new(),
         };
-        scm.order = scm.topological_order()?;
+        (scm.order, scm.parent_index) = scm.topological_order()?;
         Ok(scm)
     }
 
@@ -244,7 +247,8 @@ impl Scm {
         }
     }
 
-    fn topological_order(&self) -> Result<Vec<usize>> {
+    /// A topological order, and every node's active parents as indices.
+    fn topological_order(&self) -> Result<(Vec<usize>, Vec<Vec<usize>>)> {
         let p = self.nodes.len();
         let mut parents = vec![Vec::new(); p];
         for i in 0..p {
@@ -264,7 +268,7 @@ impl Scm {
             }
         }
         match toposort(&g, None) {
-            Ok(order) => Ok(order.into_iter().map(NodeIndex::index).collect()),
+            Ok(order) => Ok((order.into_iter().map(NodeIndex::index).collect(), parents)),
             Err(cycle) => {
                 let cyc = cycle_through(&g, cycle.node_id());
                 Err(CoreError::Cycle(
@@ -324,10 +328,7 @@ impl Scm {
     }
 
     pub(crate) fn parent_values(&self, i: usize, row: &[f64]) -> Result<Vec<f64>> {
-        self.active_parents(i)
-            .iter()
-            .map(|p| Ok(row[self.node_index(p)?]))
-            .collect()
+        Ok(self.parent_index[i].iter().map(|&p| row[p]).collect())
     }
 
     /// The value of node `i` given its parents' values (in `row`) and its noise `u`.
