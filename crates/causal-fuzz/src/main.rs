@@ -533,3 +533,43 @@ fn run() -> Result<bool, String> {
     let _ = std::io::stdout().flush();
     Ok(clean)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regressions_stay_fixed() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("regressions");
+        let mut replayed = 0;
+        for t in targets::TARGETS {
+            let Ok(dir) = fs::read_dir(root.join(t.name)) else {
+                continue;
+            };
+            for entry in dir.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "why") {
+                    continue;
+                }
+                let input = fs::read(&path).unwrap();
+                let text = String::from_utf8_lossy(&input);
+                let r = catch_unwind(AssertUnwindSafe(|| (t.run)(&text)));
+                assert!(
+                    matches!(r, Ok(Ok(_))),
+                    "{}: {:?}",
+                    path.display(),
+                    r.map_err(|_| "panic")
+                );
+                replayed += 1;
+            }
+        }
+        // Deep nesting once overflowed the stack; these are generated rather than stored.
+        for (t, open, close) in [("dagitty", "dag { ", " }"), ("dot", "digraph { ", " }")] {
+            let deep = format!("{open}{}a{}{close}", "{".repeat(50_000), "}".repeat(50_000));
+            let target = targets::find(t).unwrap();
+            assert_eq!((target.run)(&deep), Ok(true), "{t}");
+            replayed += 1;
+        }
+        assert!(replayed >= 2);
+    }
+}
