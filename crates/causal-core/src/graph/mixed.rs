@@ -218,8 +218,11 @@ impl MixedGraph {
     /// Removes every edge between `a` and `b`; returns how many were removed.
     pub fn remove_edges_between(&mut self, a: usize, b: usize) -> usize {
         let before = self.edges.len();
-        self.edges
-            .retain(|e| !((e.a == a && e.b == b) || (e.a == b && e.b == a)));
+        let between = |e: &Edge| (e.a == a && e.b == b) || (e.a == b && e.b == a);
+        for e in self.edges.iter().filter(|e| between(e)) {
+            self.keys.remove(&e.canonical());
+        }
+        self.edges.retain(|e| !between(e));
         let removed = before - self.edges.len();
         if removed > 0 {
             self.rebuild_adjacency();
@@ -231,7 +234,6 @@ impl MixedGraph {
         for adj in &mut self.adjacency {
             adj.clear();
         }
-        self.keys = self.edges.iter().map(|e| e.canonical()).collect();
         for (k, e) in self.edges.iter().enumerate() {
             self.adjacency[e.a].push(k);
             self.adjacency[e.b].push(k);
@@ -450,6 +452,11 @@ mod tests {
         assert_eq!(g.spouses(0), vec![1]);
         assert_eq!(g.remove_edges_between(0, 1), 2);
         assert_eq!(g.n_edges(), 0);
+        // The duplicate check forgets removed edges.
+        assert!(!g.contains_edge(Edge::directed(0, 1)));
+        g.add_directed("X", "Y").unwrap();
+        assert!(g.contains_edge(Edge::directed(0, 1)));
+        assert!(!g.contains_edge(Edge::directed(1, 0)));
     }
 
     #[test]
