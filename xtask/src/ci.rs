@@ -4,7 +4,7 @@ use crate::libtorch;
 use crate::process::{Env, cargo, output, run};
 
 /// Crates that must build without LibTorch with their default features.
-const TORCH_FREE: &[&str] = &["causal-core", "causal-discover", "causal"];
+const TORCH_FREE: &[&str] = &["causal-core", "causal-discover", "causal", "causal-fuzz"];
 
 /// `cargo xtask test`: the whole workspace's tests, LibTorch provisioned first.
 pub fn test(extra: &[String]) -> Result<(), String> {
@@ -48,6 +48,8 @@ pub fn ci(args: &[String]) -> Result<(), String> {
         &["doc", "--workspace", "--no-deps", "--all-features"],
         &doc_env,
     )?;
+    // About a minute: every parser target, a fixed number of mutants each.
+    crate::fuzz::ci_pass()?;
     eprintln!("xtask ci: all checks passed");
     Ok(())
 }

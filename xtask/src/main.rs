@@ -8,6 +8,7 @@ mod bench;
 mod bench_check;
 mod builtin_data;
 mod ci;
+mod fuzz;
 mod lab;
 mod libtorch;
 mod paths;
@@ -19,7 +20,8 @@ const USAGE: &str = "\
 cargo xtask <command>
 
   test [CARGO ARGS..]        provision LibTorch if needed, then test the whole workspace
-  ci [--no-test]             fmt, clippy -D warnings, tests, docs, torch-free check (what CI runs)
+  ci [--no-test]             fmt, clippy -D warnings, tests, docs, torch-free check, a short
+                             fuzz pass (what CI runs)
   demo [--quick] [--out DIR] the main job on built-in data
   experiment NAME|--list     run a named experiment (results under target/experiments/NAME)
   bench [--check [--base REF] [--package P].. [FILTER]]
@@ -27,6 +29,9 @@ cargo xtask <command>
   bench-compare [--only NAME[,NAME..]]
                              side-by-side runs against the Python peers, with ratios
   libtorch [--env]           provision LibTorch only and print its paths (--env: shell exports)
+  fuzz [TARGET..] [--execs N] [--seconds S] [--seed K] [--dev]
+                             mutation-fuzz the parsers (data, dagitty, dot, graph-json,
+                             scm-json, knowledge); findings under target/fuzz/crashes
 ";
 
 fn main() -> ExitCode {
@@ -43,6 +48,7 @@ fn main() -> ExitCode {
         "bench" => bench::bench(rest),
         "bench-compare" => bench::compare(rest),
         "libtorch" => libtorch::command(rest),
+        "fuzz" => fuzz::fuzz(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

@@ -1,5 +1,6 @@
 //! The `causal` command-line tool.
 
+mod bounds;
 mod cmd;
 mod error;
 mod io;

@@ -14,9 +14,11 @@ fn mark(k: u8) -> Mark {
     }
 }
 
-/// Node names mix plain identifiers, keywords, spaces, quotes and non-ASCII letters.
+/// Node names mix plain identifiers, keywords, spaces, quotes, non-ASCII letters and the
+/// characters each syntax gives a meaning (commas, `#`, `//`, braces, edge operators, line
+/// breaks, padding).
 fn name(k: usize, style: u8) -> String {
-    match style % 6 {
+    match style % 12 {
         0 => format!("X{k}"),
         1 => format!("node {k}"),
         2 => format!("q\"{k}\\"),
@@ -28,7 +30,13 @@ fn name(k: usize, style: u8) -> String {
                 format!("n_{k}.a")
             }
         }
-        _ => format!("{k}"),
+        5 => format!("{k}"),
+        6 => format!("a,b;{k}"),
+        7 => format!("#{k} // not a comment"),
+        8 => format!("  padded {k} "),
+        9 => format!("{{{k}}} -> [x]"),
+        10 => format!("line\nbreak\t{k}\r"),
+        _ => format!("-{k}"),
     }
 }
 

@@ -30,7 +30,7 @@ pub struct DiscoverArgs {
     #[arg(long, default_value = "fisherz")]
     test: String,
     /// Significance level of the CI tests.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true, value_parser = crate::bounds::open_unit)]
     alpha: f64,
     /// Stable PC skeleton (default true; `--stable false` runs the original PC).
     #[arg(long, default_value_t = true, num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
@@ -51,10 +51,10 @@ pub struct DiscoverArgs {
     #[arg(long, default_value = "bic")]
     score: String,
     /// NOTEARS l1 penalty.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::non_negative)]
     lambda1: Option<f64>,
     /// NOTEARS weight threshold.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::non_negative)]
     threshold: Option<f64>,
     /// Background knowledge in Tetrad's text format.
     #[arg(long)]
@@ -64,11 +64,11 @@ pub struct DiscoverArgs {
     seed: u64,
     /// Also rerun the method on B bootstrap resamples of the rows and report per-edge
     /// frequencies under `"bootstrap"` (replicates in parallel, seeded by `--seed`).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     bootstrap: Option<usize>,
     /// Worker threads for parallel CI tests and bootstrap replicates (default: all cores).
     /// The output does not depend on it.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     threads: Option<usize>,
     /// Also write the graph as Graphviz DOT to this file.
     #[arg(long)]
@@ -259,9 +259,16 @@ pub fn run(args: DiscoverArgs) -> Result<serde_json::Value, CliError> {
     let knowledge = args
         .knowledge
         .as_ref()
-        .map(Knowledge::from_path)
-        .transpose()
-        .map_err(discover_error)?;
+        .map(|p| {
+            Knowledge::from_path(p).map_err(|e| match e {
+                // The parser names the line; say which file it is in.
+                DiscoverError::Knowledge { .. } => {
+                    CliError::BadInput(format!("{}: {e}", p.display()))
+                }
+                other => discover_error(other),
+            })
+        })
+        .transpose()?;
     eprintln!(
         "causal discover {name}: {} rows x {} columns",
         data.n_rows(),

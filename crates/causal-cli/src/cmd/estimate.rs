@@ -41,7 +41,7 @@ pub struct EffectArgs {
     #[arg(long, default_value = "linear")]
     pub learner: String,
     /// Repeated sample splits of the DML methods (median aggregation).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     pub repeats: usize,
     /// DML score: partialling-out | iv-type (dml-plr), ate | atte (dml-irm).
     #[arg(long)]
@@ -62,19 +62,19 @@ pub struct EffectArgs {
     #[arg(long)]
     pub interactions: bool,
     /// Clip propensities into [c, 1-c] for ipw/aipw.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::clip)]
     pub clip: Option<f64>,
     /// Cross-fitting folds for aipw and the DML methods.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     pub folds: usize,
     /// Bootstrap resamples (0: normal interval from the standard error).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true, value_parser = crate::bounds::zero_or_at_least_two)]
     pub bootstrap: usize,
     /// Seed of every random step.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = 0.95, allow_hyphen_values = true, value_parser = crate::bounds::open_unit)]
     pub level: f64,
 }
 
@@ -96,6 +96,15 @@ pub struct Strategy {
 
 /// Reads the data and optional graph, and checks that they agree.
 pub fn load(args: &EffectArgs) -> Result<(Dataset, Option<MixedGraph>), CliError> {
+    if args.treatment == args.outcome {
+        // Said up front: otherwise the first complaint is about something unrelated (the
+        // adjustment set, or the graph admitting none).
+        return Err(CliError::BadInput(format!(
+            "--treatment and --outcome are both '{}': the effect of a variable on itself is not \
+             a causal effect; give two different columns",
+            args.treatment
+        )));
+    }
     let data = read_data(&args.data)?;
     let graph = match &args.graph {
         Some(p) => Some(read_graph(p, args.graph_format.as_deref())?),

@@ -35,7 +35,7 @@ pub struct IcpArgs {
     #[arg(long)]
     predictors: Option<String>,
     /// Level of each set test.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true, value_parser = crate::bounds::open_unit)]
     alpha: f64,
     /// The invariance test.
     #[arg(long, value_enum, default_value_t = Method::Approx)]

@@ -28,17 +28,17 @@ pub struct IteArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Cap on training epochs (default: the model's own, with early stopping).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     epochs: Option<usize>,
     /// Average this many fits with seeds seed, seed + 1, … (a seed ensemble; 1 = one model).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     ensemble: usize,
     /// LibTorch CPU threads. The networks are small, so one thread is as fast and does not
     /// spin-wait on a busy machine.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     threads: usize,
     /// Share of rows held out for early stopping (0 disables it).
-    #[arg(long, default_value_t = 0.3)]
+    #[arg(long, default_value_t = 0.3, allow_hyphen_values = true, value_parser = crate::bounds::unit_from_zero)]
     valid_fraction: f64,
     /// Where to write per-row CATE and potential outcomes (CSV).
     #[arg(long)]

@@ -15,10 +15,10 @@ pub struct RefuteArgs {
     #[command(flatten)]
     effect: Box<EffectArgs>,
     /// Simulations per refuter.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     simulations: usize,
     /// Significance level of the refuters and the graph test.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true, value_parser = crate::bounds::open_unit)]
     alpha: f64,
     /// Multiple-testing correction for the graph test: holm, bonferroni, bh, none.
     #[arg(long, default_value = "holm")]
@@ -47,6 +47,7 @@ pub fn refutations(
         alpha,
         ..RefuteParams::default()
     };
+    params.check()?;
     let mut out: Vec<serde_json::Value> = refute_all(est.as_ref(), &data, &params)
         .into_iter()
         .map(|r| serde_json::to_value(r).unwrap_or(serde_json::Value::Null))

@@ -25,7 +25,7 @@ pub struct ReportArgs {
     #[arg(long, default_value = "causal-report")]
     out: PathBuf,
     /// Simulations per refuter.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     simulations: usize,
     /// Multiple-testing correction for the graph test: holm, bonferroni, bh, none.
     #[arg(long, default_value = "holm")]

@@ -15,7 +15,7 @@ pub struct SimulateArgs {
     #[arg(long)]
     scm: PathBuf,
     /// Number of rows.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     n: usize,
     /// Seed.
     #[arg(long, default_value_t = 0)]

@@ -52,36 +52,49 @@ impl Reader {
         }
     }
 
-    /// One side of an edge: a node (with optional attributes) or a `{A B}` group.
+    /// One side of an edge: a node (with optional attributes) or a `{A B}` group, flattened.
+    /// Groups nest to any depth, so nesting is tracked by a counter, not by recursion: a file
+    /// of 100 000 `{` must not overflow the stack.
     fn term(&mut self) -> Result<Vec<usize>> {
-        if self.cur.eat('{') {
-            let mut out = Vec::new();
-            loop {
+        let mut out = Vec::new();
+        let mut depth = 0usize;
+        loop {
+            if self.cur.eat('{') {
+                depth += 1;
+                continue;
+            }
+            if depth > 0 {
                 if self.cur.eat('}') {
-                    return Ok(out);
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(out);
+                    }
+                    continue;
                 }
                 if self.cur.eat(',') || self.cur.eat(';') {
                     continue;
                 }
-                out.extend(self.term()?);
             }
-        }
-        let line = self.cur.line();
-        let name = self.cur.node_name("a node name or '}'")?;
-        let v = self.node(&name)?;
-        if self.cur.eat('[') {
-            let attrs = self.cur.attributes()?;
-            for (key, _) in attrs {
-                // Positions and other layout attributes carry no causal meaning.
-                if key != "pos" && !self.g.roles_mut(v).set_by_name(&key) {
-                    return Err(CoreError::Parse {
-                        line,
-                        message: format!("unknown attribute '{key}' on node '{name}'"),
-                    });
+            let line = self.cur.line();
+            let name = self.cur.node_name("a node name or '}'")?;
+            let v = self.node(&name)?;
+            if self.cur.eat('[') {
+                let attrs = self.cur.attributes()?;
+                for (key, _) in attrs {
+                    // Positions and other layout attributes carry no causal meaning.
+                    if key != "pos" && !self.g.roles_mut(v).set_by_name(&key) {
+                        return Err(CoreError::Parse {
+                            line,
+                            message: format!("unknown attribute '{key}' on node '{name}'"),
+                        });
+                    }
                 }
             }
+            out.push(v);
+            if depth == 0 {
+                return Ok(out);
+            }
         }
-        Ok(vec![v])
     }
 
     fn statement(&mut self) -> Result<()> {
@@ -103,7 +116,7 @@ impl Reader {
                         mark_b: mb,
                     };
                     // The same edge written twice is harmless in dagitty; keep one.
-                    if self.g.edges_between(a, b).any(|e| e == edge) {
+                    if self.g.contains_edge(edge) {
                         continue;
                     }
                     self.g.add_edge(edge).map_err(|e| CoreError::Parse {
@@ -260,5 +273,34 @@ mod tests {
         assert!(e.to_string().contains("starts with dag"), "{e}");
         let e = MixedGraph::from_dagitty("dag { X -> Y ").unwrap_err();
         assert!(e.to_string().contains("missing '}'"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_read_without_recursion() {
+        // 100 000 groups deep: once a stack overflow (an abort no Result could catch).
+        let n = 100_000;
+        let text = format!("dag {{ {}a{} -> b }}", "{".repeat(n), "}".repeat(n));
+        let g = MixedGraph::from_dagitty(&text).unwrap();
+        assert_eq!((g.n_nodes(), g.n_edges()), (2, 1));
+        let e = MixedGraph::from_dagitty(&format!("dag {{\n{}", "{".repeat(n))).unwrap_err();
+        assert!(matches!(e, CoreError::Parse { line: 2, .. }), "{e}");
+    }
+
+    #[test]
+    fn group_products_keep_one_copy_of_each_edge() {
+        let g =
+            MixedGraph::from_dagitty("dag { {a b {a c}} -> {d e}; a -> d; {a} -> {{d}} }").unwrap();
+        // a, b, c each to d and e, written once although a -> d appears four times.
+        assert_eq!(g.n_edges(), 6);
+        let e = MixedGraph::from_dagitty("dag { {a b} -> {a} }").unwrap_err();
+        assert!(e.to_string().contains("self-loop on node 'a'"), "{e}");
+        let wide: Vec<String> = (0..2000).map(|i| format!("v{i}")).collect();
+        let narrow: Vec<String> = (0..10).map(|i| format!("w{i}")).collect();
+        let text = format!(
+            "dag {{ {{{}}} -> {{{}}} }}",
+            wide.join(" "),
+            narrow.join(" ")
+        );
+        assert_eq!(MixedGraph::from_dagitty(&text).unwrap().n_edges(), 20_000);
     }
 }

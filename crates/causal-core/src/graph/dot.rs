@@ -46,19 +46,32 @@ impl Reader {
         }
     }
 
+    /// One side of an edge: a node or a `{A B}` group (optionally `subgraph NAME {...}`),
+    /// flattened. Nesting is tracked by a counter, not by recursion, so deeply nested braces
+    /// cannot overflow the stack.
     fn term(&mut self) -> Result<Vec<usize>> {
-        let line = self.cur.line();
-        if matches!(self.cur.peek(), Some(Tok::Ident(s)) if s == "subgraph") {
-            self.cur.next();
-            if matches!(self.cur.peek(), Some(Tok::Ident(_) | Tok::Quoted(_))) {
+        let mut out = Vec::new();
+        let mut depth = 0usize;
+        loop {
+            let line = self.cur.line();
+            let subgraph = matches!(self.cur.peek(), Some(Tok::Ident(s)) if s == "subgraph");
+            if subgraph {
                 self.cur.next();
+                if matches!(self.cur.peek(), Some(Tok::Ident(_) | Tok::Quoted(_))) {
+                    self.cur.next();
+                }
             }
-        }
-        if self.cur.eat('{') {
-            let mut out = Vec::new();
-            loop {
+            if self.cur.eat('{') {
+                depth += 1;
+                continue;
+            }
+            if depth > 0 && !subgraph {
                 if self.cur.eat('}') {
-                    return Ok(out);
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(out);
+                    }
+                    continue;
                 }
                 if self.cur.eat(',') || self.cur.eat(';') {
                     continue;
@@ -66,12 +79,14 @@ impl Reader {
                 if self.cur.peek().is_none() {
                     return Err(self.cur.error("missing '}' to close a group"));
                 }
-                out.extend(self.term()?);
+            }
+            let name = self.cur.node_name("a node name")?;
+            // Ports (`A:n`) are not supported: ':' is not a token, so they fail in the lexer.
+            out.push(self.node(&name, line)?);
+            if depth == 0 {
+                return Ok(out);
             }
         }
-        let name = self.cur.node_name("a node name")?;
-        // Ports (`A:n`) are not supported: ':' is not a token, so they fail in the lexer.
-        Ok(vec![self.node(&name, line)?])
     }
 
     fn statement(&mut self) -> Result<()> {
@@ -170,7 +185,7 @@ impl Reader {
                         mark_a,
                         mark_b,
                     };
-                    if self.g.edges_between(a, b).any(|e| e == edge) {
+                    if self.g.contains_edge(edge) {
                         continue;
                     }
                     self.g.add_edge(edge).map_err(|e| CoreError::Parse {
@@ -309,5 +324,19 @@ mod tests {
         let e = MixedGraph::from_dot("dag { a -> b }").unwrap_err();
         assert!(e.to_string().contains("digraph or graph"), "{e}");
         assert!(MixedGraph::from_dot("digraph { a -> }").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_read_without_recursion() {
+        let n = 100_000;
+        let text = format!("digraph {{ {}a{} -> b }}", "{".repeat(n), "}".repeat(n));
+        let g = MixedGraph::from_dot(&text).unwrap();
+        assert_eq!((g.n_nodes(), g.n_edges()), (2, 1));
+        let e = MixedGraph::from_dot(&format!("digraph {{\n{}", "{".repeat(n))).unwrap_err();
+        assert_eq!(e.to_string(), "line 2: missing '}' to close a group");
+        let g = MixedGraph::from_dot("digraph { subgraph s { a subgraph { b } } -> c; a -> c }")
+            .unwrap();
+        assert_eq!(g.n_edges(), 2);
+        assert!(MixedGraph::from_dot("digraph { { subgraph } -> c }").is_err());
     }
 }

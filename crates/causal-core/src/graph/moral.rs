@@ -126,37 +126,30 @@ impl Moral {
         allowed: &NodeSet,
         limit: usize,
     ) -> Vec<NodeSet> {
+        // Depth-first over the branches with an explicit stack (the depth can reach the
+        // number of nodes); the second branch is pushed first so the order of the output is
+        // that of the recursive formulation.
         let mut out = Vec::new();
-        let f = NodeSet::new(self.within.capacity());
-        self.enumerate(x.clone(), f, y, allowed, limit, &mut out);
-        out
-    }
-
-    fn enumerate(
-        &self,
-        a: NodeSet,
-        f: NodeSet,
-        y: &NodeSet,
-        allowed: &NodeSet,
-        limit: usize,
-        out: &mut Vec<NodeSet>,
-    ) {
-        if out.len() >= limit {
-            return;
-        }
-        let Some((side, s)) = self.closest(a, y, allowed, &f) else {
-            return;
-        };
-        match (&s - &f).first() {
-            None => out.push(s),
-            Some(v) => {
-                let mut a2 = side.clone();
-                a2.insert(v);
-                self.enumerate(a2, f.clone(), y, allowed, limit, out);
-                let mut f2 = f;
-                f2.insert(v);
-                self.enumerate(side, f2, y, allowed, limit, out);
+        let mut stack = vec![(x.clone(), NodeSet::new(self.within.capacity()))];
+        while let Some((a, f)) = stack.pop() {
+            if out.len() >= limit {
+                break;
+            }
+            let Some((side, s)) = self.closest(a, y, allowed, &f) else {
+                continue;
+            };
+            match (&s - &f).first() {
+                None => out.push(s),
+                Some(v) => {
+                    let mut a2 = side.clone();
+                    a2.insert(v);
+                    let mut f2 = f.clone();
+                    f2.insert(v);
+                    stack.push((side, f2));
+                    stack.push((a2, f));
+                }
             }
         }
+        out
     }
 }

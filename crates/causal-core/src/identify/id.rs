@@ -226,75 +226,86 @@ impl Id<'_> {
     }
 
     /// ID(y, x, P, G[v]).
+    ///
+    /// Lines 2, 3 and 7 are tail calls, run as a loop so that their depth (up to the number of
+    /// nodes) takes no stack; only line 4's product recurses, once per nesting of districts.
     pub(crate) fn id(&self, y: &Set, x: &Set, p: &Dist, v: &Set) -> Result<T, Fail> {
         let cg = self.cg;
-        // Line 1.
-        if x.is_empty() {
-            return Ok(T::sum(v.minus(y), self.term(p)).simplify());
-        }
-        // Line 2.
-        let an = cg.ancestors(y, v, None);
-        if an != *v {
-            let p2 = self.marginalize(p, v, &an);
-            return self.id(y, &x.intersect(&an), &p2, &an);
-        }
-        // Line 3.
-        let w = v.minus(x).minus(&cg.ancestors(y, v, Some(x)));
-        if !w.is_empty() {
-            return self.id(y, &x.union(&w), p, v);
-        }
-        // Line 4.
-        let comps = cg.districts(&v.minus(x));
-        if comps.len() > 1 {
-            let mut fs = Vec::with_capacity(comps.len());
-            for s in &comps {
-                fs.push(self.id(s, &v.minus(s), p, v)?);
+        let (mut x, mut p, mut v) = (x.clone(), p.clone(), v.clone());
+        loop {
+            // Line 1.
+            if x.is_empty() {
+                return Ok(T::sum(v.minus(y), self.term(&p)).simplify());
             }
-            return Ok(T::sum(v.minus(&y.union(x)), T::Prod(fs)).simplify());
-        }
-        let s = comps.into_iter().next().unwrap_or_else(|| cg.empty_set());
-        let dv = cg.districts(v);
-        // Line 5.
-        if dv.len() == 1 {
-            if let Some(differ) = &self.differ
-                && !differ.intersects(&s)
-            {
-                // sID: the c-factor Q[S] = P(s | do(pa(S) \ S)) is the same in both
-                // populations, since no selection node points into S; take it from the
-                // source's experiment.
-                let mut pa = cg.empty_set();
-                for u in s.iter() {
-                    pa.union_with(&cg.pa[u]);
+            // Line 2.
+            let an = cg.ancestors(y, &v, None);
+            if an != v {
+                p = self.marginalize(&p, &v, &an);
+                x = x.intersect(&an);
+                v = an;
+                continue;
+            }
+            // Line 3.
+            let w = v.minus(&x).minus(&cg.ancestors(y, &v, Some(&x)));
+            if !w.is_empty() {
+                x = x.union(&w);
+                continue;
+            }
+            // Line 4.
+            let comps = cg.districts(&v.minus(&x));
+            if comps.len() > 1 {
+                let mut fs = Vec::with_capacity(comps.len());
+                for s in &comps {
+                    fs.push(self.id(s, &v.minus(s), &p, &v)?);
                 }
-                let q = T::P {
-                    vars: s.clone(),
-                    given: cg.empty_set(),
-                    act: pa.minus(&s),
-                    star: false,
-                };
-                return Ok(T::sum(s.minus(y), q).simplify());
+                return Ok(T::sum(v.minus(&y.union(&x)), T::Prod(fs)).simplify());
             }
-            return Err((v.clone(), s, x.clone(), y.clone()));
-        }
-        // Line 6.
-        if dv.contains(&s) {
-            let fs: Vec<T> = cg
-                .in_order(&s)
+            let s = comps.into_iter().next().unwrap_or_else(|| cg.empty_set());
+            let dv = cg.districts(&v);
+            // Line 5.
+            if dv.len() == 1 {
+                if let Some(differ) = &self.differ
+                    && !differ.intersects(&s)
+                {
+                    // sID: the c-factor Q[S] = P(s | do(pa(S) \ S)) is the same in both
+                    // populations, since no selection node points into S; take it from the
+                    // source's experiment.
+                    let mut pa = cg.empty_set();
+                    for u in s.iter() {
+                        pa.union_with(&cg.pa[u]);
+                    }
+                    let q = T::P {
+                        vars: s.clone(),
+                        given: cg.empty_set(),
+                        act: pa.minus(&s),
+                        star: false,
+                    };
+                    return Ok(T::sum(s.minus(y), q).simplify());
+                }
+                return Err((v, s, x, y.clone()));
+            }
+            // Line 6.
+            if dv.contains(&s) {
+                let fs: Vec<T> = cg
+                    .in_order(&s)
+                    .into_iter()
+                    .map(|vi| self.conditional(&p, vi, &v))
+                    .collect();
+                return Ok(T::sum(s.minus(y), T::Prod(fs)).simplify());
+            }
+            // Line 7: the district of G containing S (S is a strict subset of it).
+            let big = dv
                 .into_iter()
-                .map(|vi| self.conditional(p, vi, v))
+                .find(|d| s.is_subset(d))
+                .unwrap_or_else(|| v.clone());
+            let fs: Vec<(usize, T)> = cg
+                .in_order(&big)
+                .into_iter()
+                .map(|vi| (vi, self.conditional(&p, vi, &v)))
                 .collect();
-            return Ok(T::sum(s.minus(y), T::Prod(fs)).simplify());
+            x = x.intersect(&big);
+            p = Dist::Chain(fs);
+            v = big;
         }
-        // Line 7: the district of G containing S (S is a strict subset of it).
-        let big = dv
-            .into_iter()
-            .find(|d| s.is_subset(d))
-            .unwrap_or_else(|| v.clone());
-        let fs: Vec<(usize, T)> = cg
-            .in_order(&big)
-            .into_iter()
-            .map(|vi| (vi, self.conditional(p, vi, v)))
-            .collect();
-        self.id(y, &x.intersect(&big), &Dist::Chain(fs), &big)
     }
 }

@@ -58,13 +58,20 @@ pub struct GraphTest {
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] when a graph node is not a data column (naming it), and the
+/// [`CoreError::InvalidArgument`] for `alpha` outside (0, 1) or when a graph node is not a data
+/// column (naming it), and the
 /// graph errors (cycles) and test errors (constant columns).
 pub fn test_graph(
     graph: &MixedGraph,
     data: &Dataset,
     params: &GraphTestParams,
 ) -> Result<GraphTest> {
+    if !(params.alpha > 0.0 && params.alpha < 1.0) {
+        return Err(CoreError::InvalidArgument(format!(
+            "alpha must be in (0, 1), got {}",
+            params.alpha
+        )));
+    }
     if let Some(missing) = graph.nodes().iter().find(|n| !data.has_column(n)) {
         return Err(CoreError::InvalidArgument(format!(
             "graph node '{missing}' is not a column of the data (columns: {})",

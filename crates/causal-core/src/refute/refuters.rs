@@ -60,18 +60,36 @@ const RANDOM_CAUSE: &str = "__random_common_cause";
 const DUMMY: &str = "__dummy_outcome";
 
 fn check(params: &RefuteParams) -> Result<()> {
-    if params.simulations == 0 {
-        return Err(CoreError::InvalidArgument(
-            "refuters need at least 1 simulation".into(),
-        ));
+    params.check()
+}
+
+impl RefuteParams {
+    /// Checks the settings: at least 1 simulation, a subset fraction and a level strictly
+    /// between 0 and 1 (a level of 1 or more would flip every verdict).
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::InvalidArgument`] naming the setting and its allowed range.
+    pub fn check(&self) -> Result<()> {
+        if self.simulations == 0 {
+            return Err(CoreError::InvalidArgument(
+                "simulations must be at least 1, got 0".into(),
+            ));
+        }
+        if !(self.subset_fraction > 0.0 && self.subset_fraction < 1.0) {
+            return Err(CoreError::InvalidArgument(format!(
+                "subset fraction must be in (0, 1), got {}",
+                self.subset_fraction
+            )));
+        }
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return Err(CoreError::InvalidArgument(format!(
+                "alpha must be in (0, 1), got {}",
+                self.alpha
+            )));
+        }
+        Ok(())
     }
-    if !(params.subset_fraction > 0.0 && params.subset_fraction < 1.0) {
-        return Err(CoreError::InvalidArgument(format!(
-            "subset fraction {} is not in (0, 1)",
-            params.subset_fraction
-        )));
-    }
-    Ok(())
 }
 
 fn rng(params: &RefuteParams, stream: u64) -> ChaCha8Rng {
@@ -271,6 +289,8 @@ pub fn dummy_outcome(
 }
 
 /// Runs every refuter; a refuter that errors is recorded as failed with the error as detail.
+/// Bad settings make every refuter fail that way: call [`RefuteParams::check`] first to
+/// reject them up front.
 pub fn refute_all(
     est: &dyn AteEstimator,
     data: &Dataset,

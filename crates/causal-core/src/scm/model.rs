@@ -1,14 +1,44 @@
 //! The general SCM.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
+use petgraph::algo::toposort;
+use petgraph::graph::{DiGraph, NodeIndex};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
+
+/// A cycle through `start` in parent-to-child direction, closed (`[a, b, a]`), found by a
+/// breadth-first search so that its length, not the graph's depth, bounds the work; a node on
+/// a cycle always has one.
+fn cycle_through(g: &DiGraph<(), ()>, start: NodeIndex) -> Vec<usize> {
+    let mut previous: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+    let mut queue = VecDeque::from([start]);
+    while let Some(v) = queue.pop_front() {
+        for w in g.neighbors(v) {
+            if w == start {
+                let mut path = vec![v.index()];
+                let mut at = v;
+                while at != start {
+                    at = previous[&at];
+                    path.push(at.index());
+                }
+                path.reverse();
+                path.push(start.index());
+                return path;
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = previous.entry(w) {
+                e.insert(v);
+                queue.push_back(w);
+            }
+        }
+    }
+    vec![start.index(), start.index()]
+}
 
 /// A node's structural equation.
 #[derive(Clone)]
@@ -135,6 +165,8 @@ pub struct Scm {
     nodes: Vec<ScmNode>,
     index: HashMap<String, usize>,
     order: Vec<usize>,
+    /// Each node's active parents as indices, resolved once (not per row and node).
+    parent_index: Vec<Vec<usize>>,
 }
 
 /// Builds an [`Scm`] node by node.
@@ -198,8 +230,9 @@ impl Scm {
             nodes,
             index,
             order: Vec::new(),
+            parent_index: Vec::new(),
         };
-        scm.order = scm.topological_order()?;
+        (scm.order, scm.parent_index) = scm.topological_order()?;
         Ok(scm)
     }
 
@@ -214,7 +247,8 @@ impl Scm {
         }
     }
 
-    fn topological_order(&self) -> Result<Vec<usize>> {
+    /// A topological order, and every node's active parents as indices.
+    fn topological_order(&self) -> Result<(Vec<usize>, Vec<Vec<usize>>)> {
         let p = self.nodes.len();
         let mut parents = vec![Vec::new(); p];
         for i in 0..p {
@@ -222,44 +256,26 @@ impl Scm {
                 parents[i].push(self.node_index(&name)?);
             }
         }
-        // Depth-first search with colours; a grey node reached again closes a cycle.
-        let mut colour = vec![0u8; p];
-        let mut order = Vec::with_capacity(p);
-        let mut stack: Vec<usize> = Vec::new();
-        fn visit(
-            v: usize,
-            parents: &[Vec<usize>],
-            colour: &mut [u8],
-            order: &mut Vec<usize>,
-            stack: &mut Vec<usize>,
-        ) -> std::result::Result<(), Vec<usize>> {
-            colour[v] = 1;
-            stack.push(v);
-            for &u in &parents[v] {
-                if colour[u] == 1 {
-                    let start = stack.iter().position(|&s| s == u).unwrap_or(0);
-                    let mut cyc: Vec<usize> = stack[start..].to_vec();
-                    cyc.reverse();
-                    cyc.push(cyc[0]);
-                    return Err(cyc);
-                }
-                if colour[u] == 0 {
-                    visit(u, parents, colour, order, stack)?;
-                }
-            }
-            stack.pop();
-            colour[v] = 2;
-            order.push(v);
-            Ok(())
+        // petgraph's toposort is iterative: a spec whose parents form a chain of 100 000
+        // nodes must not overflow the stack (a recursive search did).
+        let mut g: DiGraph<(), ()> = DiGraph::with_capacity(p, 0);
+        for _ in 0..p {
+            g.add_node(());
         }
-        for v in 0..p {
-            if colour[v] == 0 {
-                visit(v, &parents, &mut colour, &mut order, &mut stack).map_err(|cyc| {
-                    CoreError::Cycle(cyc.iter().map(|&i| self.nodes[i].name.clone()).collect())
-                })?;
+        for (child, ps) in parents.iter().enumerate() {
+            for &u in ps {
+                g.add_edge(NodeIndex::new(u), NodeIndex::new(child), ());
             }
         }
-        Ok(order)
+        match toposort(&g, None) {
+            Ok(order) => Ok((order.into_iter().map(NodeIndex::index).collect(), parents)),
+            Err(cycle) => {
+                let cyc = cycle_through(&g, cycle.node_id());
+                Err(CoreError::Cycle(
+                    cyc.iter().map(|&i| self.nodes[i].name.clone()).collect(),
+                ))
+            }
+        }
     }
 
     /// The position of a node.
@@ -312,10 +328,7 @@ impl Scm {
     }
 
     pub(crate) fn parent_values(&self, i: usize, row: &[f64]) -> Result<Vec<f64>> {
-        self.active_parents(i)
-            .iter()
-            .map(|p| Ok(row[self.node_index(p)?]))
-            .collect()
+        Ok(self.parent_index[i].iter().map(|&p| row[p]).collect())
     }
 
     /// The value of node `i` given its parents' values (in `row`) and its noise `u`.
@@ -400,5 +413,61 @@ impl Scm {
     /// As [`Scm::sample_with_noise`].
     pub fn sample(&self, n: usize, seed: u64) -> Result<Dataset> {
         Ok(self.sample_with_noise(n, seed)?.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: usize, close: bool) -> Result<Scm> {
+        let mut b = Scm::builder();
+        let names: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+        for i in 0..n {
+            let parent = if i > 0 {
+                vec![names[i - 1].as_str()]
+            } else if close {
+                vec![names[n - 1].as_str()]
+            } else {
+                vec![]
+            };
+            b = b.node(
+                &names[i],
+                &parent,
+                Mechanism::Additive(Arc::new(|p: &[f64]| p.iter().sum())),
+                Noise::Gaussian(1.0),
+            );
+        }
+        b.build()
+    }
+
+    #[test]
+    fn a_chain_of_100000_parents_orders_without_recursion() {
+        let scm = chain(100_000, false).unwrap();
+        // The only topological order of a chain.
+        assert!(scm.order().iter().enumerate().all(|(k, &v)| k == v));
+        match chain(5, true).unwrap_err() {
+            CoreError::Cycle(c) => {
+                // The whole cycle, closed, in causal direction (from where the search met it).
+                assert_eq!(c.len(), 6, "{c:?}");
+                assert_eq!(c[0], c[5]);
+                let k = |s: &str| s[1..].parse::<usize>().unwrap();
+                assert!(
+                    c.windows(2).all(|w| k(&w[1]) == (k(&w[0]) + 1) % 5),
+                    "{c:?}"
+                );
+            }
+            e => panic!("{e}"),
+        }
+        let selfloop = Scm::builder()
+            .node(
+                "a",
+                &["a"],
+                Mechanism::Additive(Arc::new(|_| 0.0)),
+                Noise::Uniform,
+            )
+            .build()
+            .unwrap_err();
+        assert!(matches!(selfloop, CoreError::Cycle(c) if c == ["a", "a"]));
     }
 }
