@@ -49,6 +49,9 @@ const PEERS: &[&str] = &[
     "gcastle==1.0.4",
     // CEVAE peer (compare_cf.py).
     "pyro-ppl==1.9.2",
+    // Double machine learning peer (compare_dml.py), with its learners.
+    "doubleml==0.11.4",
+    "scikit-learn==1.6.1",
 ];
 
 /// The peers' venv python, created and filled on first need.

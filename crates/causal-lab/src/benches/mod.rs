@@ -7,6 +7,7 @@
 mod bootstrap;
 mod cevae;
 mod discovery;
+mod dml;
 mod dsep;
 mod fci;
 mod icp;
@@ -89,6 +90,11 @@ pub const REGISTRY: &[Bench] = &[
         "icp",
         "ICP (approximate test, all subsets) on a data file: ARGS = path target env-column",
         icp::run,
+    ),
+    (
+        "dml-plr",
+        "DML-PLR with lasso nuisances on DoubleML's folds (compare_dml.py): ARGS = data.csv folds.csv [alpha]",
+        dml::plr,
     ),
     (
         "cevae",
