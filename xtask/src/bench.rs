@@ -51,6 +51,9 @@ const PEERS: &[&str] = &[
     "pyro-ppl==1.9.2",
     // CSV reading peer (compare_read.py).
     "polars==2.1.0",
+    // Double machine learning peer (compare_dml.py), with its learners.
+    "doubleml==0.11.4",
+    "scikit-learn==1.6.1",
 ];
 
 /// The peers' venv python, created and filled on first need.

@@ -108,7 +108,7 @@ impl Learner for LogisticRegression {
                     weighted[(r, j)] *= w;
                 }
             }
-            let mut hess = a.tr_mul(&weighted);
+            let mut hess = a.transpose() * &weighted;
             for j in 1..k {
                 grad[j] -= lambda * beta[j];
                 hess[(j, j)] += lambda;
