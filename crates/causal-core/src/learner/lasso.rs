@@ -1,9 +1,10 @@
 //! The lasso by cyclic coordinate descent, as a nuisance regressor.
 
-use nalgebra::DMatrix;
+use nalgebra::{DMatrix, DVector};
 
+use super::crossfit::linear_per_fold;
 use super::linear::centred_gram;
-use super::{Fitted, Learner, LinearPredictor, require_rows};
+use super::{Fitted, Keep, Learner, LinearPredictor, require_rows};
 use crate::error::{CoreError, Result};
 
 /// L1-penalised least squares with scikit-learn's `Lasso` objective.
@@ -52,14 +53,46 @@ impl Learner for Lasso {
         label: &str,
     ) -> Result<Box<dyn Fitted>> {
         require_rows(rows, label)?;
-        let p = x.ncols();
-        let n = rows.len() as f64;
-        // Coordinate descent on the Gram matrix costs O(p²) a sweep, independent of n.
         let (xm, ym, gram, xty) = centred_gram(x, y, rows);
-        let g = gram / n;
-        let c = xty / n;
+        let w = self.weights(gram, xty, rows.len(), label)?;
+        let intercept = ym - xm.iter().zip(&w).map(|(m, w)| m * w).sum::<f64>();
+        Ok(Box::new(LinearPredictor {
+            intercept,
+            weights: w,
+            logistic: false,
+        }))
+    }
+
+    fn cross_fit(
+        &self,
+        x: &DMatrix<f64>,
+        target: &[f64],
+        tests: &[Vec<usize>],
+        keep: Keep<'_>,
+        label: &str,
+    ) -> Result<Vec<f64>> {
+        linear_per_fold(x, target, tests, keep, label, &|g, c, n| {
+            self.weights(g, c, n, label)
+        })
+    }
+}
+
+impl Lasso {
+    /// Coordinate descent on the centred Gram matrix of `n` training rows: O(p²) a sweep,
+    /// independent of n.
+    fn weights(
+        &self,
+        gram: DMatrix<f64>,
+        xty: DVector<f64>,
+        n: usize,
+        label: &str,
+    ) -> Result<Vec<f64>> {
+        let p = gram.nrows();
+        let nf = n as f64;
+        let g = gram / nf;
+        let c = xty / nf;
         let mut w = vec![0.0; p];
-        // grad_j = Σ_k G_jk w_k, kept up to date as coefficients move.
+        // gw_j = Σ_k G_jk w_k, kept up to date as coefficients move.
         let mut gw = vec![0.0; p];
         let mut converged = p == 0;
         for _ in 0..MAX_SWEEPS {
@@ -97,12 +130,7 @@ impl Learner for Lasso {
                 "the lasso model of '{label}' did not converge in {MAX_SWEEPS} sweeps"
             )));
         }
-        let intercept = ym - xm.iter().zip(&w).map(|(m, w)| m * w).sum::<f64>();
-        Ok(Box::new(LinearPredictor {
-            intercept,
-            weights: w,
-            logistic: false,
-        }))
+        Ok(w)
     }
 }
 

@@ -2,7 +2,8 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::{Fitted, Learner, LinearPredictor, column_means, require_rows};
+use super::crossfit::linear_per_fold;
+use super::{Fitted, Keep, Learner, LinearPredictor, column_means, require_rows};
 use crate::error::{CoreError, Result};
 
 /// Ordinary least squares `y ≈ b0 + x·w` (scikit-learn's `LinearRegression`).
@@ -27,20 +28,8 @@ impl Learner for LinearRegression {
         label: &str,
     ) -> Result<Box<dyn Fitted>> {
         require_rows(rows, label)?;
-        let p = x.ncols();
-        if rows.len() <= p {
-            return Err(CoreError::InvalidArgument(format!(
-                "the model of '{label}' has {} training rows for {} coefficients",
-                rows.len(),
-                p + 1
-            )));
-        }
         let (xm, ym, gram, xty) = centred_gram(x, y, rows);
-        let w = solve_spd(gram, xty).ok_or_else(|| {
-            CoreError::Numerical(format!(
-                "the least-squares model of '{label}' is singular (collinear or constant features)"
-            ))
-        })?;
+        let w = ols_weights(gram, xty, rows.len(), label)?;
         let intercept = ym - xm.iter().zip(&w).map(|(m, w)| m * w).sum::<f64>();
         Ok(Box::new(LinearPredictor {
             intercept,
@@ -48,6 +37,35 @@ impl Learner for LinearRegression {
             logistic: false,
         }))
     }
+
+    fn cross_fit(
+        &self,
+        x: &DMatrix<f64>,
+        target: &[f64],
+        tests: &[Vec<usize>],
+        keep: Keep<'_>,
+        label: &str,
+    ) -> Result<Vec<f64>> {
+        linear_per_fold(x, target, tests, keep, label, &|g, c, n| {
+            ols_weights(g, c, n, label)
+        })
+    }
+}
+
+/// The least-squares weights from the centred Gram matrix of `n` training rows.
+fn ols_weights(gram: DMatrix<f64>, xty: DVector<f64>, n: usize, label: &str) -> Result<Vec<f64>> {
+    let p = gram.nrows();
+    if n <= p {
+        return Err(CoreError::InvalidArgument(format!(
+            "the model of '{label}' has {n} training rows for {} coefficients",
+            p + 1
+        )));
+    }
+    solve_spd(gram, xty).ok_or_else(|| {
+        CoreError::Numerical(format!(
+            "the least-squares model of '{label}' is singular (collinear or constant features)"
+        ))
+    })
 }
 
 /// Means of the features and the target over `rows`, the centred Gram matrix `x̃ᵀx̃` and

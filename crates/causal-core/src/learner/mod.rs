@@ -11,11 +11,13 @@
 //! | `lasso` | regression | L1-penalised least squares by coordinate descent |
 //! | `forest` | both | a random forest of CART trees (smartcore) |
 
+mod crossfit;
 mod forest;
 mod lasso;
 mod linear;
 mod logistic;
 
+pub use crossfit::Keep;
 pub use forest::RandomForest;
 pub use lasso::Lasso;
 pub use linear::LinearRegression;
@@ -45,6 +47,24 @@ pub trait Learner: Send + Sync + std::fmt::Debug {
         rows: &[usize],
         label: &str,
     ) -> Result<Box<dyn Fitted>>;
+
+    /// Out-of-fold predictions: for each fold (the test rows in `tests`), the model fitted on
+    /// the other folds' rows that pass `keep` predicts the fold's rows. The default fits once
+    /// per fold, folds in parallel; the linear learners override it to read the data once.
+    ///
+    /// # Errors
+    ///
+    /// As [`Learner::fit`], with the fold named.
+    fn cross_fit(
+        &self,
+        x: &DMatrix<f64>,
+        target: &[f64],
+        tests: &[Vec<usize>],
+        keep: Keep<'_>,
+        label: &str,
+    ) -> Result<Vec<f64>> {
+        crossfit::per_fold(self, x, target, tests, keep, label)
+    }
 }
 
 /// A fitted nuisance model.

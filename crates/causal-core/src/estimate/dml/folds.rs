@@ -4,7 +4,6 @@ use nalgebra::DMatrix;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 
 use crate::error::{CoreError, Result};
 use crate::learner::Learner;
@@ -72,27 +71,7 @@ pub(super) fn cross_predict(
     keep: &(dyn Fn(usize) -> bool + Sync),
     label: &str,
 ) -> Result<Vec<f64>> {
-    let n = target.len();
-    let per_fold: Vec<Vec<f64>> = tests
-        .par_iter()
-        .enumerate()
-        .map(|(k, test)| {
-            let train: Vec<usize> = (0..n)
-                .filter(|&i| keep(i))
-                .filter(|i| test.binary_search(i).is_err())
-                .collect();
-            let fitted = learner
-                .fit(x, target, &train, label)
-                .map_err(|e| in_fold(e, k))?;
-            Ok(fitted.predict(x, test))
-        })
-        .collect::<Result<_>>()?;
-    let mut out = vec![f64::NAN; n];
-    for (test, preds) in tests.iter().zip(per_fold) {
-        for (&i, p) in test.iter().zip(preds) {
-            out[i] = p;
-        }
-    }
+    let out = learner.cross_fit(x, target, tests, keep, label)?;
     if let Some(i) = out.iter().position(|v| !v.is_finite()) {
         return Err(CoreError::Numerical(format!(
             "the model of '{label}' predicted a non-finite value for row {}",
@@ -116,19 +95,6 @@ pub(super) fn by_arm(
         cross_predict(learner, x, target, tests, &|i| arm[i] == 0.0, label)?,
         cross_predict(learner, x, target, tests, &|i| arm[i] == 1.0, label)?,
     ))
-}
-
-fn in_fold(e: CoreError, k: usize) -> CoreError {
-    match e {
-        CoreError::NoOverlap(m) => {
-            CoreError::NoOverlap(format!("{m} (cross-fitting fold {})", k + 1))
-        }
-        CoreError::Numerical(m) => {
-            CoreError::Numerical(format!("{m} (cross-fitting fold {})", k + 1))
-        }
-        CoreError::Empty(m) => CoreError::Empty(format!("{m} (cross-fitting fold {})", k + 1)),
-        other => other,
-    }
 }
 
 #[cfg(test)]
