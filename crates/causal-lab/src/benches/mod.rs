@@ -96,6 +96,8 @@ pub const REGISTRY: &[Bench] = &[
         "read-csv",
         "reads a CSV file into a Dataset on one thread (compare_read.py): ARGS = data.csv",
         read::read_csv,
+    ),
+    (
         "dml-plr",
         "DML-PLR with lasso nuisances on DoubleML's folds (compare_dml.py): ARGS = data.csv folds.csv [alpha]",
         dml::plr,
