@@ -8,6 +8,7 @@ mod bench;
 mod bench_check;
 mod builtin_data;
 mod ci;
+mod install_check;
 mod lab;
 mod libtorch;
 mod paths;
@@ -27,6 +28,8 @@ cargo xtask <command>
   bench-compare [--only NAME[,NAME..]]
                              side-by-side runs against the Python peers, with ratios
   libtorch [--env]           provision LibTorch only and print its paths (--env: shell exports)
+  install-check              `cargo install` causal-cli into target/install-check and run a
+                             TARNet fit with LD_LIBRARY_PATH unset
 ";
 
 fn main() -> ExitCode {
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         "bench" => bench::bench(rest),
         "bench-compare" => bench::compare(rest),
         "libtorch" => libtorch::command(rest),
+        "install-check" => install_check::command(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
