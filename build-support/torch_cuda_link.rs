@@ -45,10 +45,10 @@ fn link_torch_into_bin(feature: Option<&str>, bin: &str) {
             println!("cargo:rustc-link-arg-bin={bin}={arg}");
         }
     }
-    if !args.is_empty() {
-        if let Some(lib) = libtorch_lib_dir() {
-            println!("cargo:rustc-env=CAUSAL_LIBTORCH_LIB={}", lib.display());
-        }
+    if !args.is_empty()
+        && let Some(lib) = libtorch_lib_dir()
+    {
+        println!("cargo:rustc-env=CAUSAL_LIBTORCH_LIB={}", lib.display());
     }
 }
 
