@@ -84,9 +84,7 @@ fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
         Command::Discover(a) if a.needs_torch() => crate::torch(|| cmd::discover::run(a)),
         Command::Discover(a) => cmd::discover::run(a),
         Command::Compare(a) => cmd::compare::run(a),
-        // ICP needs no LibTorch, but causal-irm's code units mix it with the deep methods,
-        // so linking it here would drag LibTorch into the front end.
-        Command::Icp(a) => crate::torch(|| cmd::icp::run(a)),
+        Command::Icp(a) => cmd::icp::run(a),
         Command::Ite(a) => crate::torch(|| cmd::ite::run(a)),
         Command::Irm(a) => crate::torch(|| cmd::irm::run(a)),
         Command::Report(a) => cmd::report::run(a),
