@@ -1,7 +1,8 @@
 //! `cargo xtask install-check`: what a user gets from `cargo install --path crates/causal-cli`
 //! must run without setup: it installs into `target/install-check/` (reusing the release build)
 //! and, with no `LD_LIBRARY_PATH`, runs `causal --help` and a two-epoch TARNet fit, which the
-//! front end hands to the installed companion `causal-neural`.
+//! front end hands to the installed companion `causal-neural`; on Linux it also checks that
+//! the front end loads no LibTorch.
 
 use std::process::Command;
 
@@ -76,6 +77,24 @@ pub fn command(_args: &[String]) -> Result<(), String> {
                 args.join(" "),
                 out.status,
                 String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    // The front end itself must not load LibTorch (glibc's loader log names each library).
+    if cfg!(target_os = "linux") {
+        let out = Command::new(&causal)
+            .arg("--help")
+            .env_remove("LD_LIBRARY_PATH")
+            .env("LD_DEBUG", "libs")
+            .output()
+            .map_err(|e| format!("could not start {}: {e}", causal.display()))?;
+        let log = String::from_utf8_lossy(&out.stderr);
+        if let Some(line) = log.lines().find(|l| {
+            l.contains("find library=") && (l.contains("libtorch") || l.contains("libc10"))
+        }) {
+            return Err(format!(
+                "the installed front end loads LibTorch: {}",
+                line.trim()
             ));
         }
     }
