@@ -1,8 +1,8 @@
-//! Keeps LibTorch's CUDA library linked with the `torch` feature: see
-//! build-support/torch_cuda_link.rs.
+//! Links LibTorch (rpath, CUDA kept linked) into the companion binary `causal-neural` only, so
+//! the `causal` front end starts without it: see build-support/torch_cuda_link.rs.
 
 include!("../../build-support/torch_cuda_link.rs");
 
 fn main() {
-    keep_torch_cuda_linked(Some("TORCH"));
+    link_torch_into_bin(Some("TORCH"), "causal-neural");
 }

@@ -93,12 +93,28 @@ pub fn compare(args: &[String]) -> Result<(), String> {
         .join("compare.py");
     run(
         &cargo(),
-        &["build", "--release", "--quiet", "-p", "causal-lab"],
+        &[
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "causal-lab",
+            "-p",
+            "causal-cli",
+        ],
         &env,
     )?;
-    let lab = crate::paths::target().join("release").join("causal-lab");
+    let release = crate::paths::target().join("release");
     let mut env = env;
-    env.push(("CAUSAL_LAB".into(), lab.display().to_string()));
+    env.push((
+        "CAUSAL_LAB".into(),
+        release.join("causal-lab").display().to_string(),
+    ));
+    // The `causal` front end, for the end-to-end rows (compare_pc_cli.py).
+    env.push((
+        "CAUSAL_CLI".into(),
+        release.join("causal").display().to_string(),
+    ));
     let out = crate::paths::root().join("target").join("bench-compare");
     env.push(("CAUSAL_BENCH_OUT".into(), out.display().to_string()));
     let mut full = vec![script.display().to_string()];

@@ -6,7 +6,7 @@ use crate::{builtin_data, libtorch};
 
 fn launch(args: &[&str]) -> Result<(), String> {
     let env = libtorch::env()?;
-    let mut full = vec!["run", "--release", "--quiet", "-p", "causal-lab", "--"];
+    let mut full = vec!["run", "--release", "-p", "causal-lab", "--"];
     full.extend_from_slice(args);
     run(&cargo(), &full, &env)
 }

@@ -3,7 +3,9 @@
 //! tch 0.26 links LibTorch 2.13.0, which the PyPI wheel `torch==2.13.0` contains. If the user
 //! set `LIBTORCH`, that LibTorch is used (a CUDA build, say). Otherwise xtask creates a Python
 //! venv in the per-user cache, installs the pinned torch into it once, and points `LIBTORCH` at
-//! the wheel's `torch/` folder. Later runs find the finished venv and reuse it.
+//! the wheel's `torch/` folder. Later runs find the finished venv and reuse it. Either way it
+//! links `.libtorch` at the workspace root to that LibTorch, which .cargo/config.toml names as
+//! `LIBTORCH`: after `cargo xtask libtorch` once, plain `cargo build` finds it too.
 
 use std::path::{Path, PathBuf};
 
@@ -29,17 +31,36 @@ pub fn command(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The link `cargo xtask libtorch` keeps at the workspace root, pointing at the LibTorch in
+/// use; .cargo/config.toml sets `LIBTORCH` to it, so plain `cargo build` finds LibTorch.
+pub fn link_path() -> PathBuf {
+    crate::paths::root().join(".libtorch")
+}
+
 /// The environment that lets cargo build and run tch: `LIBTORCH` and the library path.
+///
+/// A `LIBTORCH` set by the user wins; the one cargo passes from .cargo/config.toml (the link
+/// itself) does not count as set. The link is refreshed to the LibTorch chosen, and `LIBTORCH`
+/// names the link unless the user set it, so builds through xtask and plain `cargo build`
+/// see the same value and do not rebuild torch-sys in turn.
 pub fn env() -> Result<Env, String> {
-    let libtorch = match std::env::var_os("LIBTORCH") {
+    let link = link_path();
+    let user = std::env::var_os("LIBTORCH")
+        .map(PathBuf::from)
+        .filter(|d| d != &link);
+    let libtorch = match &user {
         Some(dir) => {
-            let dir = PathBuf::from(dir);
             if !dir.join("lib").is_dir() {
                 return Err(format!("LIBTORCH={} has no lib/ folder", dir.display()));
             }
-            dir
+            dir.clone()
         }
         None => provision()?,
+    };
+    let linked = refresh_link(&link, &libtorch);
+    let exported = match (&user, linked) {
+        (None, true) => link,
+        _ => libtorch.clone(),
     };
     let lib = libtorch.join("lib");
     let mut ld = lib.display().to_string();
@@ -51,9 +72,35 @@ pub fn env() -> Result<Env, String> {
         }
     }
     Ok(vec![
-        ("LIBTORCH".into(), libtorch.display().to_string()),
+        ("LIBTORCH".into(), exported.display().to_string()),
         ("LD_LIBRARY_PATH".into(), ld),
     ])
+}
+
+/// Points `link` at `target` (a symlink, Unix only); false when it could not.
+fn refresh_link(link: &Path, target: &Path) -> bool {
+    if std::fs::read_link(link).is_ok_and(|t| t == target) {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let _ = std::fs::remove_file(link);
+        match std::os::unix::fs::symlink(target, link) {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!(
+                    "xtask: could not link {} -> {}: {e}",
+                    link.display(),
+                    target.display()
+                );
+                false
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }
 
 /// The venv folder for the pinned version.

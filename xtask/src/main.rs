@@ -9,6 +9,7 @@ mod bench_check;
 mod builtin_data;
 mod ci;
 mod fuzz;
+mod install_check;
 mod lab;
 mod libtorch;
 mod paths;
@@ -32,6 +33,8 @@ cargo xtask <command>
   fuzz [TARGET..] [--execs N] [--seconds S] [--seed K] [--dev]
                              mutation-fuzz the parsers (data, dagitty, dot, graph-json,
                              scm-json, knowledge); findings under target/fuzz/crashes
+  install-check              `cargo install` causal-cli into target/install-check and run a
+                             TARNet fit with LD_LIBRARY_PATH unset
 ";
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         "bench-compare" => bench::compare(rest),
         "libtorch" => libtorch::command(rest),
         "fuzz" => fuzz::fuzz(rest),
+        "install-check" => install_check::command(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

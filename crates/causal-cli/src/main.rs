@@ -1,11 +1,20 @@
 //! The `causal` command-line tool.
+//!
+//! One command name, two binaries (see the crate README, "Start-up and LibTorch"): `causal`, the
+//! front end built from this file, links no LibTorch code, so torch-free subcommands start in a
+//! few milliseconds; it hands every neural subcommand to `causal-neural`, its companion next to
+//! it, built from `neural.rs`, which includes this file as a module and links LibTorch. The
+//! routing is [`torch`]: a match arm wrapped in `torch(|| ...)` runs in the companion only.
 
-mod bounds;
-mod cmd;
-mod error;
-mod io;
+pub(crate) mod bounds;
+pub(crate) mod cmd;
+pub(crate) mod error;
+#[allow(dead_code)] // The companion includes this file but never hands work over.
+mod handoff;
+pub(crate) mod io;
+pub(crate) mod progress;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::error::CliError;
 
@@ -13,7 +22,10 @@ use crate::error::CliError;
 /// invariance. Results are JSON on stdout; errors go to stderr (exit 2: bad input, 1: failure).
 #[derive(Parser)]
 #[command(name = "causal", version, about, long_about = None)]
-struct Cli {
+pub(crate) struct Cli {
+    /// Hide progress bars (they are also hidden when stderr is not a terminal).
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -42,6 +54,8 @@ enum Command {
     Icp(cmd::icp::IcpArgs),
     /// Individual treatment effects with deep models.
     Ite(cmd::ite::IteArgs),
+    /// Deep invariant learning across environments (ERM, IRM, V-REx, GroupDRO, DANN).
+    Irm(cmd::irm::IrmArgs),
     /// Write the assumptions report.
     Report(cmd::report::ReportArgs),
     /// Features whose prediction of a target transports when marked mechanisms shift.
@@ -51,6 +65,21 @@ enum Command {
     /// From data (and a graph, or discovery) to an effect: identification on any graph class,
     /// IDA, estimation, refutation, sensitivity and the pipeline bootstrap.
     Effect(Box<cmd::effect::EffectCmdArgs>),
+    /// Neural structural causal models: fit, intervene, counterfactual.
+    Scm(cmd::scm::ScmArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
+    Completions(cmd::completions::CompletionsArgs),
+    /// Print the man page (roff) of `causal`.
+    Man,
+}
+
+/// Runs a neural (LibTorch) subcommand: this front end hands the whole invocation to the
+/// companion binary, which has its own `torch` that calls `run`. Never returns on success.
+#[allow(dead_code)] // The companion routes with its own `torch`.
+fn torch<T>(run: impl FnOnce() -> Result<T, CliError>) -> Result<T, CliError> {
+    // Dropped uncalled, so none of the closure's LibTorch code is linked into the front end.
+    drop(run);
+    Err(handoff::exec_companion())
 }
 
 fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
@@ -62,20 +91,28 @@ fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
         Command::Cate(a) => cmd::cate::run(a),
         Command::Refute(a) => cmd::refute::run(a),
         Command::Simulate(a) => cmd::simulate::run(a),
+        // Hand over before reading any data; the method table routes notears-mlp as well.
+        Command::Discover(a) if a.needs_torch() => crate::torch(|| cmd::discover::run(a)),
         Command::Discover(a) => cmd::discover::run(a),
         Command::Compare(a) => cmd::compare::run(a),
         Command::Icp(a) => cmd::icp::run(a),
-        Command::Ite(a) => cmd::ite::run(a),
+        Command::Ite(a) => crate::torch(|| cmd::ite::run(a)),
+        Command::Irm(a) => crate::torch(|| cmd::irm::run(a)),
         Command::Report(a) => cmd::report::run(a),
         Command::StableSet(a) => cmd::stable_set::run(a),
-        Command::Predict(a) => cmd::predict::run(a),
+        Command::Predict(a) => crate::torch(|| cmd::predict::run(a)),
         Command::Effect(a) => cmd::effect::run(*a),
+        Command::Scm(a) => crate::torch(|| cmd::scm::run(a)),
+        Command::Completions(a) => cmd::completions::run(a, Cli::command()),
+        Command::Man => cmd::completions::man(Cli::command()),
     }
 }
 
-fn main() {
+/// Parses the command line, runs the subcommand and prints its JSON (both binaries' entry).
+pub(crate) fn main() {
     // clap prints its own usage errors and exits with 2.
     let cli = Cli::parse();
+    progress::set_quiet(cli.quiet);
     match run(cli) {
         Ok(serde_json::Value::Null) => {}
         Ok(value) => match serde_json::to_string_pretty(&value) {

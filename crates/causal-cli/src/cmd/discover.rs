@@ -88,8 +88,9 @@ const METHODS: &[(&str, Option<Method>)] = &[
     ("notears-mlp", NOTEARS_MLP),
 ];
 
+/// Routed through `crate::torch`: the front end hands it to the companion binary.
 #[cfg(feature = "torch")]
-const NOTEARS_MLP: Option<Method> = Some(run_notears_mlp);
+const NOTEARS_MLP: Option<Method> = Some(|a, d, k| crate::torch(|| run_notears_mlp(a, d, k)));
 #[cfg(not(feature = "torch"))]
 const NOTEARS_MLP: Option<Method> = None;
 
@@ -121,6 +122,13 @@ fn run_notears_mlp(
         other => CliError::Failure(other.to_string()),
     })?;
     Ok(fit.graph().clone())
+}
+
+impl DiscoverArgs {
+    /// Whether the method needs LibTorch (the front end hands those to the companion).
+    pub fn needs_torch(&self) -> bool {
+        self.method.eq_ignore_ascii_case("notears-mlp")
+    }
 }
 
 /// Maps discovery errors to exit codes: bad input 2, numerical and other failures 1.
@@ -277,7 +285,10 @@ pub fn run(args: DiscoverArgs) -> Result<serde_json::Value, CliError> {
     if args.threads == Some(0) {
         return Err(CliError::BadInput("--threads must be at least 1".into()));
     }
-    let graph = method(&args, &data, knowledge.as_ref())?;
+    let spinner = crate::progress::spinner(&format!("causal discover {name}"));
+    let graph = method(&args, &data, knowledge.as_ref());
+    spinner.finish_and_clear();
+    let graph = graph?;
     if let Some(out) = &args.out {
         std::fs::write(out, graph.to_dot())
             .map_err(|e| CliError::Failure(format!("{}: {e}", out.display())))?;
@@ -323,18 +334,23 @@ fn run_bootstrap(
         bootstrap: None,
         ..a.clone()
     };
+    let bar = crate::progress::bar(replicates as u64, "bootstrap replicates");
     let go = || {
         bootstrap_with(data, replicates, a.seed, |d| {
-            method(&inner, d, k).map_err(ReplicateError)
+            let graph = method(&inner, d, k).map_err(ReplicateError);
+            bar.inc(1);
+            graph
         })
         .map_err(|e| e.0)
     };
-    match a.threads {
+    let freq = match a.threads {
         None => go(),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
             .map_err(|e| CliError::Failure(format!("thread pool of {n}: {e}")))?
             .install(go),
-    }
+    };
+    bar.finish_and_clear();
+    freq
 }

@@ -102,7 +102,7 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
     );
     let options = FitOptions {
         seed: args.seed,
-        quiet: false,
+        quiet: crate::progress::quiet(),
         epochs: args.epochs,
         device: None,
         ensemble: args.ensemble,

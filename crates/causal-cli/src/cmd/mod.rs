@@ -2,16 +2,19 @@
 
 pub mod cate;
 pub mod compare;
+pub mod completions;
 pub mod discover;
 pub mod effect;
 pub mod estimate;
 pub mod graph;
 pub mod icp;
 pub mod identify;
+pub mod irm;
 pub mod ite;
 pub mod predict;
 pub mod refute;
 pub mod report;
+pub mod scm;
 pub mod simulate;
 pub mod stable_set;
 pub mod transport;
