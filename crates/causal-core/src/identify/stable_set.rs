@@ -15,7 +15,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::transport::looks_like_selection;
+use super::transport::{check_selection_node, looks_like_selection};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::graph::{Admg, NodeSet};
@@ -191,20 +191,7 @@ impl StableSetSearch {
         let target = g.index(target)?;
         let selection = g.nodes_with(|r| r.selection);
         for s in selection.iter() {
-            if let Some(&p) = g.parents(s).first() {
-                return Err(CoreError::InvalidArgument(format!(
-                    "selection node '{}' has a parent '{}'; selection nodes only point at variables",
-                    g.name(s),
-                    g.name(p)
-                )));
-            }
-            if let Some(&p) = g.spouses(s).first() {
-                return Err(CoreError::InvalidArgument(format!(
-                    "selection node '{}' has a bidirected edge to '{}'",
-                    g.name(s),
-                    g.name(p)
-                )));
-            }
+            check_selection_node(&g, s)?;
         }
         if let Some(&s) = g.parents(target).iter().find(|&&p| selection.contains(p)) {
             return Err(target_shifted(g.name(target), g.name(s)));

@@ -74,6 +74,26 @@ pub struct Transporter {
     selection: Vec<String>,
 }
 
+/// Selection nodes only point at variables: an error naming a parent or a bidirected edge of
+/// selection node `s`.
+pub(crate) fn check_selection_node(g: &Admg, s: usize) -> Result<()> {
+    if let Some(&p) = g.parents(s).first() {
+        return Err(CoreError::InvalidArgument(format!(
+            "selection node '{}' has a parent '{}'; selection nodes only point at variables",
+            g.name(s),
+            g.name(p)
+        )));
+    }
+    if let Some(&p) = g.spouses(s).first() {
+        return Err(CoreError::InvalidArgument(format!(
+            "selection node '{}' has a bidirected edge to '{}'",
+            g.name(s),
+            g.name(p)
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn looks_like_selection(name: &str) -> bool {
     let rest = name.strip_prefix('S').unwrap_or("-");
     let rest = rest.strip_prefix('_').unwrap_or(rest);
@@ -104,20 +124,7 @@ impl Transporter {
         }
         let mut differ_names = Vec::new();
         for s in sel.iter() {
-            if let Some(&p) = g.parents(s).first() {
-                return Err(CoreError::InvalidArgument(format!(
-                    "selection node '{}' has a parent '{}'; selection nodes only point at variables",
-                    g.name(s),
-                    g.name(p)
-                )));
-            }
-            if let Some(&p) = g.spouses(s).first() {
-                return Err(CoreError::InvalidArgument(format!(
-                    "selection node '{}' has a bidirected edge to '{}'",
-                    g.name(s),
-                    g.name(p)
-                )));
-            }
+            check_selection_node(&g, s)?;
             for &c in g.children(s) {
                 if sel.contains(c) {
                     return Err(CoreError::InvalidArgument(format!(
