@@ -81,7 +81,12 @@ fn ges_bootstrap_and_bad_replicate_count() {
     assert!(e["adjacent"].as_f64().unwrap() >= 0.99, "{e}");
     let out = causal(&["discover", "pc", "--data", data, "--bootstrap", "0"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("replicate"));
+    // The range parser names the option and its range.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--bootstrap") && err.contains("at least 1"),
+        "{err}"
+    );
     let out = causal(&["discover", "pc", "--data", data, "--threads", "0"]);
     assert_eq!(out.status.code(), Some(2));
 }
