@@ -3,8 +3,8 @@
 use nalgebra::{DMatrix, DVector};
 
 use super::crossfit::linear_per_fold;
-use super::linear::centred_gram;
-use super::{Fitted, Keep, Learner, LinearPredictor, require_rows};
+use super::linear::fit_linear;
+use super::{Fitted, Keep, Learner};
 use crate::error::{CoreError, Result};
 
 /// L1-penalised least squares with scikit-learn's `Lasso` objective.
@@ -52,15 +52,7 @@ impl Learner for Lasso {
         rows: &[usize],
         label: &str,
     ) -> Result<Box<dyn Fitted>> {
-        require_rows(rows, label)?;
-        let (xm, ym, gram, xty) = centred_gram(x, y, rows);
-        let w = self.weights(gram, xty, rows.len(), label)?;
-        let intercept = ym - xm.iter().zip(&w).map(|(m, w)| m * w).sum::<f64>();
-        Ok(Box::new(LinearPredictor {
-            intercept,
-            weights: w,
-            logistic: false,
-        }))
+        fit_linear(x, y, rows, label, &|g, c, n| self.weights(g, c, n, label))
     }
 
     fn cross_fit(

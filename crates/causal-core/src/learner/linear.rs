@@ -27,15 +27,7 @@ impl Learner for LinearRegression {
         rows: &[usize],
         label: &str,
     ) -> Result<Box<dyn Fitted>> {
-        require_rows(rows, label)?;
-        let (xm, ym, gram, xty) = centred_gram(x, y, rows);
-        let w = ols_weights(gram, xty, rows.len(), label)?;
-        let intercept = ym - xm.iter().zip(&w).map(|(m, w)| m * w).sum::<f64>();
-        Ok(Box::new(LinearPredictor {
-            intercept,
-            weights: w,
-            logistic: false,
-        }))
+        fit_linear(x, y, rows, label, &|g, c, n| ols_weights(g, c, n, label))
     }
 
     fn cross_fit(
@@ -50,6 +42,26 @@ impl Learner for LinearRegression {
             ols_weights(g, c, n, label)
         })
     }
+}
+
+/// Fits `b0 + x·w` on `rows`, with the weights that `solve` finds from the centred Gram
+/// matrix, `x̃ᵀỹ` and the row count (the one-fit twin of [`linear_per_fold`]).
+pub(crate) fn fit_linear(
+    x: &DMatrix<f64>,
+    y: &[f64],
+    rows: &[usize],
+    label: &str,
+    solve: &dyn Fn(DMatrix<f64>, DVector<f64>, usize) -> Result<Vec<f64>>,
+) -> Result<Box<dyn Fitted>> {
+    require_rows(rows, label)?;
+    let (xm, ym, gram, xty) = centred_gram(x, y, rows);
+    let w = solve(gram, xty, rows.len())?;
+    let intercept = ym - xm.iter().zip(&w).map(|(m, w)| m * w).sum::<f64>();
+    Ok(Box::new(LinearPredictor {
+        intercept,
+        weights: w,
+        logistic: false,
+    }))
 }
 
 /// The least-squares weights from the centred Gram matrix of `n` training rows.

@@ -21,6 +21,12 @@ pub struct LogisticRegression {
 }
 
 impl LogisticRegression {
+    /// The unpenalised maximum-likelihood fit (`C = ∞`), the default classifier of the
+    /// estimators.
+    pub const fn unpenalised() -> Self {
+        Self { c: f64::INFINITY }
+    }
+
     /// Logistic regression with inverse penalty strength `c` (`f64::INFINITY`: none).
     ///
     /// # Errors

@@ -70,9 +70,7 @@ impl CateLearnerParams {
             covariates: Vec::new(),
             features: features.iter().map(|s| (*s).to_owned()).collect(),
             regressor: Arc::new(LinearRegression),
-            classifier: Arc::new(
-                LogisticRegression::new(f64::INFINITY).expect("infinite C is valid"),
-            ),
+            classifier: Arc::new(LogisticRegression::unpenalised()),
             folds: 5,
             seed: 0,
             trimming: 0.01,

@@ -159,9 +159,7 @@ impl DmlParams {
             score: model.default_score(),
             roles,
             regressor: Arc::new(LinearRegression),
-            classifier: Arc::new(
-                LogisticRegression::new(f64::INFINITY).expect("infinite C is valid"),
-            ),
+            classifier: Arc::new(LogisticRegression::unpenalised()),
             folds: 5,
             repeats: 1,
             seed: 0,
