@@ -12,6 +12,7 @@ pub(crate) mod error;
 #[allow(dead_code)] // The companion includes this file but never hands work over.
 mod handoff;
 pub(crate) mod io;
+pub(crate) mod learners;
 pub(crate) mod progress;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -82,12 +83,27 @@ fn torch<T>(run: impl FnOnce() -> Result<T, CliError>) -> Result<T, CliError> {
     Err(handoff::exec_companion())
 }
 
+/// The neural nuisance learner (`mlp`). The front end never builds it: commands that name it
+/// are handed to the companion first, whose own `neural_learner` builds it.
+#[allow(dead_code)] // The companion builds learners with its own `neural_learner`.
+fn neural_learner(
+    name: &str,
+    _classifier: bool,
+    _seed: u64,
+) -> Result<Box<dyn causal::core::learner::Learner>, CliError> {
+    Err(CliError::Failure(format!(
+        "internal: learner '{name}' needs LibTorch and runs in causal-neural"
+    )))
+}
+
 fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
     match cli.command {
         Command::Graph(a) => cmd::graph::run(a),
         Command::Identify(a) => cmd::identify::run(a),
         Command::Transport(a) => cmd::transport::run(a),
+        Command::Estimate(a) if a.needs_torch() => crate::torch(|| cmd::estimate::run(a)),
         Command::Estimate(a) => cmd::estimate::run(a),
+        Command::Cate(a) if learners::needs_torch(&a.learner) => crate::torch(|| cmd::cate::run(a)),
         Command::Cate(a) => cmd::cate::run(a),
         Command::Refute(a) => cmd::refute::run(a),
         Command::Simulate(a) => cmd::simulate::run(a),

@@ -182,3 +182,52 @@ fn cate_writes_per_unit_effects_and_a_summary() {
         &["'Y'"],
     );
 }
+
+#[test]
+fn mlp_learner_runs_in_the_companion_and_reruns_identically() {
+    let args = [
+        "--method",
+        "dml-irm",
+        "--learner",
+        "mlp:32",
+        "--folds",
+        "3",
+        "--seed",
+        "5",
+    ];
+    let v = json(&estimate(&args));
+    let (ate, se) = (v["ate"].as_f64().unwrap(), v["se"].as_f64().unwrap());
+    assert!((ate - 2.0).abs() < 4.0 * se, "mlp DML-IRM: {ate} ± {se}");
+    assert!(
+        v["details"].to_string().contains("mlp (hidden 32"),
+        "the learner is reported: {v}"
+    );
+    assert_eq!(json(&estimate(&args)), v, "seeded rerun differs");
+    let d = data();
+    let cate = json(&causal(&[
+        "cate",
+        "--data",
+        &d,
+        "--treatment",
+        "T",
+        "--outcome",
+        "Y",
+        "--method",
+        "dr",
+        "--features",
+        "Z1",
+        "--learner",
+        "mlp:16",
+        "--folds",
+        "3",
+    ]));
+    let (c0, s0) = (
+        cate["coef"][0].as_f64().unwrap(),
+        cate["se"][0].as_f64().unwrap(),
+    );
+    assert!((c0 - 2.0).abs() < 4.0 * s0, "mlp DR-learner: {cate}");
+    assert_bad_input(
+        &estimate(&["--method", "dml-irm", "--learner", "mlp:0"]),
+        &["mlp:0", "'0'"],
+    );
+}

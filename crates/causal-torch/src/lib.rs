@@ -5,6 +5,7 @@ pub mod data;
 pub mod device;
 pub mod error;
 pub mod lbfgs;
+pub mod learner;
 pub mod loss;
 pub mod nn;
 pub mod notears_mlp;

@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use causal::core::estimate::{CateLearnerParams, CateMethod, ParamGuard};
-use causal::core::learner::{LearnerChoice, by_name};
 use clap::Args;
 
 use crate::error::CliError;
@@ -33,9 +32,10 @@ pub struct CateArgs {
     /// Effect modifiers of the linear final stage, comma-separated (none: a constant effect).
     #[arg(long, default_value = "")]
     features: String,
-    /// Nuisance learner: linear | lasso | lasso:ALPHA.
+    /// Nuisance learner: linear | lasso | lasso:ALPHA | forest | forest:TREES | mlp |
+    /// mlp:W1,W2 (mlp runs in the LibTorch companion).
     #[arg(long, default_value = "linear")]
-    learner: String,
+    pub learner: String,
     /// Cross-fitting folds.
     #[arg(long, default_value_t = 5)]
     folds: usize,
@@ -67,12 +67,10 @@ pub fn run(args: CateArgs) -> Result<serde_json::Value, CliError> {
             .cloned()
             .collect(),
     };
+    let (regressor, classifier) = crate::learners::pair(&args.learner, args.seed)?;
     let fit = CateLearnerParams::new(method, &args.treatment, &args.outcome, &refs(&features))
         .covariates(&refs(&adjust))
-        .learners(
-            by_name(&args.learner, LearnerChoice::Regressor)?,
-            by_name(&args.learner, LearnerChoice::Classifier)?,
-        )
+        .learners(regressor, classifier)
         .folds(args.folds)
         .seed(args.seed)
         .trimming(args.clip)

@@ -8,7 +8,6 @@ use causal::core::estimate::{
     IpwParams, Method, ParamGuard, RegressionParams, TwoStageLeastSquaresParams,
 };
 use causal::core::graph::{Admg, MixedGraph, NodeSet};
-use causal::core::learner::{LearnerChoice, by_name};
 use causal::core::stats::Bootstrap;
 use clap::Args;
 
@@ -36,8 +35,9 @@ pub struct EffectArgs {
     /// regression | ipw | aipw | frontdoor | iv | cate | dml-plr | dml-irm | dml-pliv | dml-iivm.
     #[arg(long, default_value = "regression")]
     pub method: String,
-    /// Nuisance learner of the DML methods: linear | lasso | lasso:ALPHA (0/1 targets get the
-    /// matching classifier: logistic, or L2 logistic for lasso).
+    /// Nuisance learner of the DML methods: linear | lasso | lasso:ALPHA | forest | forest:TREES
+    /// | mlp | mlp:W1,W2 (0/1 targets get the matching classifier: logistic, or L2 logistic for
+    /// lasso; mlp runs in the LibTorch companion).
     #[arg(long, default_value = "linear")]
     pub learner: String,
     /// Repeated sample splits of the DML methods (median aggregation).
@@ -84,6 +84,13 @@ pub struct EstimateArgs {
     // Boxed so that the subcommand enum stays small.
     #[command(flatten)]
     effect: Box<EffectArgs>,
+}
+
+impl EstimateArgs {
+    /// Whether the nuisance learner needs LibTorch (the companion runs the command).
+    pub fn needs_torch(&self) -> bool {
+        crate::learners::needs_torch(&self.effect.learner)
+    }
 }
 
 /// Where the estimator's columns came from.
@@ -334,12 +341,10 @@ fn build_dml(
             },
         )
     };
+    let (regressor, classifier) = crate::learners::pair(&args.learner, args.seed)?;
     let mut params = DmlParams::by_name(&args.method, t, y, z.as_deref())?
         .covariates(&refs(&w))
-        .learners(
-            by_name(&args.learner, LearnerChoice::Regressor)?,
-            by_name(&args.learner, LearnerChoice::Classifier)?,
-        )
+        .learners(regressor, classifier)
         .folds(args.folds)
         .repeats(args.repeats)
         .seed(args.seed)

@@ -39,17 +39,22 @@ pub(crate) fn per_fold<L: Learner + ?Sized>(
             fold_of[i] = k;
         }
     }
-    let per_fold: Vec<Vec<f64>> = tests
-        .par_iter()
-        .enumerate()
-        .map(|(k, test)| {
-            let train: Vec<usize> = (0..n).filter(|&i| fold_of[i] != k && keep(i)).collect();
-            let fitted = learner
-                .fit(x, target, &train, label)
-                .map_err(|e| in_fold(e, k))?;
-            Ok(fitted.predict(x, test))
-        })
-        .collect::<Result<_>>()?;
+    let fold = |(k, test): (usize, &Vec<usize>)| {
+        let train: Vec<usize> = (0..n).filter(|&i| fold_of[i] != k && keep(i)).collect();
+        let fitted = learner
+            .fit(x, target, &train, label)
+            .map_err(|e| in_fold(e, k))?;
+        Ok(fitted.predict(x, test))
+    };
+    let per_fold: Vec<Vec<f64>> = if learner.parallel_folds() {
+        tests
+            .par_iter()
+            .enumerate()
+            .map(fold)
+            .collect::<Result<_>>()?
+    } else {
+        tests.iter().enumerate().map(fold).collect::<Result<_>>()?
+    };
     Ok(assemble(n, tests, per_fold))
 }
 

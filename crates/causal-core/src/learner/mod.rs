@@ -65,6 +65,13 @@ pub trait Learner: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<f64>> {
         crossfit::per_fold(self, x, target, tests, keep, label)
     }
+
+    /// Whether [`Learner::cross_fit`]'s default may fit folds in parallel (it gives the same
+    /// result either way). A learner whose fits share process-wide state, such as LibTorch's
+    /// random generator, returns `false` so that its folds run one after another.
+    fn parallel_folds(&self) -> bool {
+        true
+    }
 }
 
 /// A fitted nuisance model.
