@@ -32,7 +32,7 @@ mod roles;
 pub use aipw::{Aipw, AipwParams};
 pub use cate::{CateFunction, InteractionCate, InteractionCateParams};
 pub use dml::{
-    CateLearner, CateLearnerFit, CateLearnerParams, CateMethod, Dml, DmlFit, DmlModel, DmlParams,
+    CateLearner, CateLearnerFit, CateLearnerParams, CateMethod, Dml, DmlFit, DmlJointFit, DmlModel, DmlParams,
     DmlScore,
 };
 pub use frontdoor::{FrontDoor, FrontDoorParams};

@@ -10,7 +10,10 @@
 //! the estimates agree with DoubleML 0.11 to 1e-6 (`tests/estimate_dml_doubleml.rs`).
 
 mod folds;
+mod joint;
 mod scores;
+
+pub use joint::DmlJointFit;
 
 use std::sync::Arc;
 
@@ -374,6 +377,13 @@ impl Dml {
     /// with one value; folds with no training rows of a group; learner failures; every
     /// propensity outside the trimming bounds. Messages name the column or fold.
     pub fn fit_dml(&self, data: &Dataset) -> Result<DmlFit> {
+        Ok(self.fit_with_influence(data)?.0)
+    }
+
+    /// As [`Dml::fit_dml`], with each repetition's influence values
+    /// `φᵢ = −(ψ_a,i θ_r + ψ_b,i) / mean(ψ_a)` (so `θ_r − θ ≈ mean(φ)` and
+    /// `se_r = √(mean(φ²) / n)`), which the multiplier bootstrap of [`Dml::fit_joint`] reweights.
+    fn fit_with_influence(&self, data: &Dataset) -> Result<(DmlFit, Vec<Vec<f64>>)> {
         let p = &self.params;
         let r = &p.roles;
         let name = p.model.name();
@@ -462,6 +472,7 @@ impl Dml {
         let mut all_se = Vec::with_capacity(assignments.len());
         let mut clipped = 0;
         let mut k_used = 0;
+        let mut influence = Vec::with_capacity(assignments.len());
         for (rep, ids) in assignments.iter().enumerate() {
             let k = folds::check_fold_ids(ids, n, rep)?;
             k_used = k;
@@ -477,11 +488,19 @@ impl Dml {
             }
             clipped += el.clipped;
             let (theta, se) = solve(&el.psi_a, &el.psi_b, name)?;
+            let ja = el.psi_a.iter().sum::<f64>() / n as f64;
+            influence.push(
+                el.psi_a
+                    .iter()
+                    .zip(&el.psi_b)
+                    .map(|(a, b)| -(a * theta + b) / ja)
+                    .collect(),
+            );
             all_coef.push(theta);
             all_se.push(se);
         }
         let (coef, se) = aggregate(&all_coef, &all_se);
-        Ok(DmlFit {
+        let fit = DmlFit {
             model: p.model,
             score: p.score,
             coef,
@@ -492,7 +511,8 @@ impl Dml {
             clipped,
             n,
             learners: vec![p.regressor.describe(), p.classifier.describe()],
-        })
+        };
+        Ok((fit, influence))
     }
 }
 
