@@ -231,3 +231,49 @@ fn mlp_learner_runs_in_the_companion_and_reruns_identically() {
         &["mlp:0", "'0'"],
     );
 }
+
+/// Two continuous treatments confounded by Z: effects 1 and −0.5 on Y.
+const SCM2: &str = r#"{"nodes": [
+  {"name": "Z", "type": "gaussian", "sd": 1.0},
+  {"name": "D1", "type": "gaussian", "sd": 1.0, "parents": {"Z": 0.8}},
+  {"name": "D2", "type": "gaussian", "sd": 1.0, "parents": {"Z": -0.6, "D1": 0.5}},
+  {"name": "Y", "type": "gaussian", "sd": 1.0, "parents": {"D1": 1.0, "D2": -0.5, "Z": 1.2}}
+]}"#;
+
+#[test]
+fn several_treatments_get_a_simultaneous_band() {
+    let scm = temp_file(TAG, "scm2.json", SCM2);
+    let out = causal(&["simulate", "--scm", &scm, "--n", "2000", "--seed", "3"]);
+    let d = temp_file(TAG, "two.csv", &String::from_utf8(out.stdout).unwrap());
+    let args = [
+        "estimate",
+        "--data",
+        &d,
+        "--treatment",
+        "D1,D2",
+        "--outcome",
+        "Y",
+        "--adjust",
+        "Z",
+        "--method",
+        "dml-plr",
+        "--seed",
+        "4",
+    ];
+    let v = json(&causal(&args));
+    let c = v["critical_value"].as_f64().unwrap();
+    assert!(c > v["pointwise_critical_value"].as_f64().unwrap(), "{v}");
+    for (e, truth) in v["estimates"].as_array().unwrap().iter().zip([1.0, -0.5]) {
+        let band = e["band"].as_array().unwrap();
+        let (lo, hi) = (band[0].as_f64().unwrap(), band[1].as_f64().unwrap());
+        assert!(lo < truth && truth < hi, "{e}");
+        let se = e["se"].as_f64().unwrap();
+        assert!((hi - lo - 2.0 * c * se).abs() < 1e-9, "{e}");
+    }
+    assert_eq!(v["bootstrap_draws"], 1000);
+    assert_eq!(json(&causal(&args)), v, "seeded rerun differs");
+    let mut no_adjust = args.to_vec();
+    no_adjust.truncate(7);
+    no_adjust.extend(["--method", "dml-plr"]);
+    assert_bad_input(&causal(&no_adjust), &["D1, D2", "--adjust"]);
+}

@@ -27,7 +27,9 @@ fn simulate(seed: u64, n: usize) -> Dataset {
             c.push(v);
         }
     }
-    let names = ["x1", "x2", "d1", "d2", "d3", "y"].map(String::from).to_vec();
+    let names = ["x1", "x2", "d1", "d2", "d3", "y"]
+        .map(String::from)
+        .to_vec();
     Dataset::new(names, cols).unwrap()
 }
 
@@ -62,11 +64,17 @@ fn joint_band_covers_all_effects_at_its_level() {
     }
     let mean_crit = crit.iter().sum::<f64>() / crit.len() as f64;
     eprintln!("joint {joint}/{seeds}, pointwise-all {pointwise}/{seeds}, mean c {mean_crit:.3}");
-    assert!(joint as f64 >= 0.90 * seeds as f64, "joint coverage {joint}/{seeds}");
+    assert!(
+        joint as f64 >= 0.90 * seeds as f64,
+        "joint coverage {joint}/{seeds}"
+    );
     assert!(pointwise < joint, "pointwise {pointwise} vs joint {joint}");
     // Nearly uncorrelated t-statistics: about Šidák's z(1 − (1 − 0.95^(1/3))/2) = 2.388.
     assert!(crit.iter().all(|c| *c > 1.96), "{crit:?}");
-    assert!((mean_crit - 2.388).abs() < 0.05, "mean critical value {mean_crit}");
+    assert!(
+        (mean_crit - 2.388).abs() < 0.05,
+        "mean critical value {mean_crit}"
+    );
 }
 
 #[test]
@@ -95,7 +103,10 @@ fn correlated_estimates_get_a_smaller_critical_value() {
         .fit_joint(&data, &["d1", "d2"], 0.95, 2000)
         .unwrap();
     eprintln!("correlated: c = {:.3}", fit.critical_value);
-    assert!(fit.critical_value > 1.96 && fit.critical_value < 2.18, "{fit:?}");
+    assert!(
+        fit.critical_value > 1.96 && fit.critical_value < 2.18,
+        "{fit:?}"
+    );
 }
 
 #[test]

@@ -26,7 +26,8 @@ pub struct EffectArgs {
     /// Data file: CSV or whitespace-separated, with a header.
     #[arg(long)]
     pub data: PathBuf,
-    /// Treatment column.
+    /// Treatment column (several, comma-separated, with dml-plr or dml-irm: one fit each and a
+    /// simultaneous band).
     #[arg(long)]
     pub treatment: String,
     /// Outcome column.
@@ -67,7 +68,8 @@ pub struct EffectArgs {
     /// Cross-fitting folds for aipw and the DML methods.
     #[arg(long, default_value_t = 5, allow_hyphen_values = true, value_parser = crate::bounds::at_least_one)]
     pub folds: usize,
-    /// Bootstrap resamples (0: normal interval from the standard error).
+    /// Bootstrap resamples (0: normal interval from the standard error); with several DML
+    /// treatments, the multiplier bootstrap's draws (0: 1000).
     #[arg(long, default_value_t = 0, allow_hyphen_values = true, value_parser = crate::bounds::zero_or_at_least_two)]
     pub bootstrap: usize,
     /// Seed of every random step.
@@ -309,7 +311,17 @@ fn build_dml(
     args: &EffectArgs,
     graph: Option<&MixedGraph>,
 ) -> Result<(Box<dyn AteEstimator>, Strategy), CliError> {
-    let (t, y) = (args.treatment.as_str(), args.outcome.as_str());
+    let (params, strategy) = dml_params(args, graph, &args.treatment)?;
+    Ok((Box::new(params.check()?), strategy))
+}
+
+/// The DML parameters of the arguments, for treatment `t`.
+fn dml_params(
+    args: &EffectArgs,
+    graph: Option<&MixedGraph>,
+    t: &str,
+) -> Result<(DmlParams, Strategy), CliError> {
+    let y = args.outcome.as_str();
     let iv = matches!(args.method.as_str(), "dml-pliv" | "dml-iivm");
     let (w, z, strategy) = if iv {
         let (z, w) = instruments(args, graph)?;
@@ -363,7 +375,54 @@ fn build_dml(
             }
         });
     }
-    Ok((Box::new(params.check()?), strategy))
+    Ok((params, strategy))
+}
+
+/// Several treatments (`--treatment a,b,c` with a DML method): one fit per treatment with the
+/// others among the covariates, and a simultaneous band from the multiplier bootstrap
+/// (`--bootstrap` draws, 1000 by default).
+fn run_joint(a: &EffectArgs, treatments: &[String]) -> Result<serde_json::Value, CliError> {
+    if a.adjust.is_none() || matches!(a.method.as_str(), "dml-pliv" | "dml-iivm") {
+        return Err(CliError::BadInput(format!(
+            "several treatments ({}) need --adjust and dml-plr or dml-irm",
+            treatments.join(", ")
+        )));
+    }
+    if treatments.contains(&a.outcome) {
+        return Err(CliError::BadInput(format!(
+            "the outcome '{}' is also among the treatments",
+            a.outcome
+        )));
+    }
+    let data = read_data(&a.data)?;
+    let (params, _) = dml_params(a, None, &treatments[0])?;
+    let draws = if a.bootstrap == 0 { 1000 } else { a.bootstrap };
+    let fit = params
+        .check()?
+        .fit_joint(&data, &refs(treatments), a.level, draws)?;
+    let estimates: Vec<serde_json::Value> = fit
+        .fits
+        .iter()
+        .zip(&fit.treatments)
+        .zip(&fit.bands)
+        .map(|((f, t), band)| {
+            let z = fit.pointwise_critical_value;
+            serde_json::json!({
+                "treatment": t, "coef": f.coef, "se": f.se, "band": band,
+                "pointwise": [f.coef - z * f.se, f.coef + z * f.se],
+                "all_coef": f.all_coef, "clipped": f.clipped,
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "method": a.method, "treatments": fit.treatments, "outcome": a.outcome,
+        "adjust": split_names(a.adjust.as_deref().unwrap_or_default()),
+        "estimates": estimates, "level": fit.level, "bootstrap_draws": fit.bootstrap,
+        "critical_value": fit.critical_value,
+        "pointwise_critical_value": fit.pointwise_critical_value,
+        "folds": fit.fits[0].folds, "repeats": fit.fits[0].all_coef.len(), "n": fit.fits[0].n,
+        "learners": fit.fits[0].learners,
+    }))
 }
 
 /// The bootstrap the arguments ask for, if any.
@@ -379,6 +438,10 @@ pub fn bootstrap(args: &EffectArgs) -> Option<Bootstrap> {
 /// Runs `causal estimate`.
 pub fn run(args: EstimateArgs) -> Result<serde_json::Value, CliError> {
     let a = &args.effect;
+    let treatments = split_names(&a.treatment);
+    if treatments.len() > 1 && a.method.starts_with("dml") {
+        return run_joint(a, &treatments);
+    }
     let (data, graph) = load(a)?;
     let (est, strategy) = build(a, graph.as_ref())?;
     let result = est.estimate(&data, bootstrap(a).as_ref(), a.level)?;

@@ -32,8 +32,8 @@ mod roles;
 pub use aipw::{Aipw, AipwParams};
 pub use cate::{CateFunction, InteractionCate, InteractionCateParams};
 pub use dml::{
-    CateLearner, CateLearnerFit, CateLearnerParams, CateMethod, Dml, DmlFit, DmlJointFit, DmlModel, DmlParams,
-    DmlScore,
+    CateLearner, CateLearnerFit, CateLearnerParams, CateMethod, Dml, DmlFit, DmlJointFit, DmlModel,
+    DmlParams, DmlScore,
 };
 pub use frontdoor::{FrontDoor, FrontDoorParams};
 pub use ipw::{Ipw, IpwParams, Weighting};

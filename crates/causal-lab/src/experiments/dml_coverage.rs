@@ -107,12 +107,13 @@ fn estimate(design: Design2, method: &str, data: &Dataset, seed: u64) -> Result<
         // probabilities pile up at 0 and 1 and the trimmed inverse weights dominate.
         "dml-forest" => (
             Box::new(RandomForest::new(100)?.seed(seed)),
-            Box::new(RandomForest::new(100)?.min_samples_leaf(FOREST_CLASSIFIER_LEAF).seed(seed)),
+            Box::new(
+                RandomForest::new(100)?
+                    .min_samples_leaf(FOREST_CLASSIFIER_LEAF)
+                    .seed(seed),
+            ),
         ),
-        "dml-mlp" => (
-            Box::new(mlp(false, seed)?),
-            Box::new(mlp(true, seed)?),
-        ),
+        "dml-mlp" => (Box::new(mlp(false, seed)?), Box::new(mlp(true, seed)?)),
         other => return Err(LabError::Usage(format!("unknown method {other}"))),
     };
     fit(params.learners(reg, clf), data)
@@ -142,8 +143,12 @@ fn summarise(per_seed: &[Vec<(f64, f64)>], m: usize) -> (usize, f64, f64, f64) {
         .count();
     let mean = per_seed.iter().map(|r| r[m].0).sum::<f64>() / k;
     let se = per_seed.iter().map(|r| r[m].1).sum::<f64>() / k;
-    let sd = (per_seed.iter().map(|r| (r[m].0 - mean).powi(2)).sum::<f64>() / (k - 1.0).max(1.0))
-        .sqrt();
+    let sd = (per_seed
+        .iter()
+        .map(|r| (r[m].0 - mean).powi(2))
+        .sum::<f64>()
+        / (k - 1.0).max(1.0))
+    .sqrt();
     (cover, mean, se, sd)
 }
 
@@ -231,7 +236,15 @@ pub fn run(out: &Path) -> Result<()> {
          {total:.0} s.\n\n{}",
         MlpLearner::regressor().describe(),
         markdown_table(
-            &["model", "estimator", "target", "coverage", "bias", "mean SE", "SD of estimates"],
+            &[
+                "model",
+                "estimator",
+                "target",
+                "coverage",
+                "bias",
+                "mean SE",
+                "SD of estimates"
+            ],
             &rows
         )
     );

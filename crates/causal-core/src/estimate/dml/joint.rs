@@ -105,7 +105,10 @@ impl Dml {
             .enumerate()
             .find(|(i, t)| treatments[..*i].contains(t))
         {
-            return bad(format!("treatment '{t}' is listed twice (position {})", i + 1));
+            return bad(format!(
+                "treatment '{t}' is listed twice (position {})",
+                i + 1
+            ));
         }
         if !(level > 0.0 && level < 1.0) {
             return bad(format!("the band's level must lie in (0, 1), got {level}"));
@@ -125,7 +128,12 @@ impl Dml {
                 .iter()
                 .filter(|c| !treatments.contains(&c.as_str()))
                 .cloned()
-                .chain(treatments.iter().filter(|o| *o != t).map(|o| (*o).to_owned()))
+                .chain(
+                    treatments
+                        .iter()
+                        .filter(|o| *o != t)
+                        .map(|o| (*o).to_owned()),
+                )
                 .collect();
             let (fit, phi) = Dml { params: p }.fit_with_influence(data)?;
             fits.push(fit);
@@ -144,7 +152,8 @@ impl Dml {
                                 ^ 0xB007_5742_u64.wrapping_mul(r as u64 + 1)
                                 ^ (b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
                         );
-                        let xi: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
+                        let xi: Vec<f64> =
+                            (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
                         fits.iter()
                             .zip(&influence)
                             .map(|(f, phi)| {
@@ -161,7 +170,12 @@ impl Dml {
         let critical_value = median(&per_rep);
         let bands = fits
             .iter()
-            .map(|f| [f.coef - critical_value * f.se, f.coef + critical_value * f.se])
+            .map(|f| {
+                [
+                    f.coef - critical_value * f.se,
+                    f.coef + critical_value * f.se,
+                ]
+            })
             .collect();
         Ok(DmlJointFit {
             treatments: treatments.iter().map(|t| (*t).to_owned()).collect(),
