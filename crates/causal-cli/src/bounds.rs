@@ -53,6 +53,11 @@ pub fn at_least_one(s: &str) -> Result<usize, String> {
     at_least(s, 1)
 }
 
+/// A count of at least 2 (grid points, folds).
+pub fn at_least_two(s: &str) -> Result<usize, String> {
+    at_least(s, 2)
+}
+
 fn at_least(s: &str, min: usize) -> Result<usize, String> {
     // Read wide so that "-3" is reported as out of range, not as "not a number".
     let v: i128 = number(s)?;

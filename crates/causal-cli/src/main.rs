@@ -43,6 +43,9 @@ enum Command {
     Estimate(cmd::estimate::EstimateArgs),
     /// Conditional average treatment effects (DR-, R- or X-learner) with intervals.
     Cate(cmd::cate::CateArgs),
+    /// The average potential outcome of a continuous treatment on a grid (doubly robust
+    /// kernel estimator), with pointwise intervals, CSV and an SVG curve.
+    DoseResponse(cmd::dose_response::DoseResponseArgs),
     /// Run refutation tests on an estimate.
     Refute(cmd::refute::RefuteArgs),
     /// Sample data from a structural causal model.
@@ -105,6 +108,10 @@ fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
         Command::Estimate(a) => cmd::estimate::run(a),
         Command::Cate(a) if learners::needs_torch(&a.learner) => crate::torch(|| cmd::cate::run(a)),
         Command::Cate(a) => cmd::cate::run(a),
+        Command::DoseResponse(a) if learners::needs_torch(&a.learner) => {
+            crate::torch(|| cmd::dose_response::run(a))
+        }
+        Command::DoseResponse(a) => cmd::dose_response::run(a),
         Command::Refute(a) => cmd::refute::run(a),
         Command::Simulate(a) => cmd::simulate::run(a),
         // Hand over before reading any data; the method table routes notears-mlp as well.

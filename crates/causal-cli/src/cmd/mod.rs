@@ -4,6 +4,7 @@ pub mod cate;
 pub mod compare;
 pub mod completions;
 pub mod discover;
+pub mod dose_response;
 pub mod effect;
 pub mod estimate;
 pub mod graph;

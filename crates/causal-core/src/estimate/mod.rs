@@ -33,7 +33,7 @@ pub use aipw::{Aipw, AipwParams};
 pub use cate::{CateFunction, InteractionCate, InteractionCateParams};
 pub use dml::{
     CateLearner, CateLearnerFit, CateLearnerParams, CateMethod, Dml, DmlFit, DmlJointFit, DmlModel,
-    DmlParams, DmlScore,
+    DmlParams, DmlScore, DoseResponse, DoseResponseFit, DoseResponseParams,
 };
 pub use frontdoor::{FrontDoor, FrontDoorParams};
 pub use ipw::{Ipw, IpwParams, Weighting};

@@ -39,7 +39,7 @@ pub struct DmlJointFit {
 }
 
 /// numpy's default quantile (linear interpolation between order statistics) of sorted values.
-fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+pub(super) fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let pos = q * (sorted.len() - 1) as f64;
     let (lo, frac) = (pos.floor() as usize, pos - pos.floor());
     match sorted.get(lo + 1) {

@@ -9,10 +9,12 @@
 //! aggregates. With DoubleML's fold assignments ([`DmlParams::fold_ids`]) and the same learners
 //! the estimates agree with DoubleML 0.11 to 1e-6 (`tests/estimate_dml_doubleml.rs`).
 
+mod dose;
 mod folds;
 mod joint;
 mod scores;
 
+pub use dose::{DoseResponse, DoseResponseFit, DoseResponseParams};
 pub use joint::DmlJointFit;
 
 use std::sync::Arc;
