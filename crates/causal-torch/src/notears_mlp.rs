@@ -215,7 +215,12 @@ impl NotearsMlpParams {
             Some((p, w)) => {
                 let names = data.names();
                 let bad = |m: String| Err(CoreError::InvalidArgument(m).into());
-                if let Some(n) = p.inputs().iter().chain(p.outputs()).find(|n| !names.contains(n)) {
+                if let Some(n) = p
+                    .inputs()
+                    .iter()
+                    .chain(p.outputs())
+                    .find(|n| !names.contains(n))
+                {
                     return bad(format!(
                         "the alignment prior names node '{n}', which is not a column of the data"
                     ));

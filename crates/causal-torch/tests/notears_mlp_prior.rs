@@ -90,7 +90,10 @@ fn the_correct_prior_removes_the_spurious_edge_and_a_wrong_one_does_not_override
         assert!(kept.contains(&e), "{e:?} lost: {kept:?}");
     }
     for e in pairs(&[("b", "a"), ("c", "b")]) {
-        assert!(!kept.contains(&e), "{e:?} follows the wrong prior: {kept:?}");
+        assert!(
+            !kept.contains(&e),
+            "{e:?} follows the wrong prior: {kept:?}"
+        );
     }
     assert!(wrong.weights()[(0, 1)] > 1.5 && wrong.weights()[(1, 2)] > 2.0);
 }
@@ -104,7 +107,11 @@ fn edge_confidence_sets_the_charge_of_a_prior_edge() {
     // Confidence 0 in a → c charges it as an absent edge: it goes.
     let doubted = fit(Some(full.edge_confidence("a", "c", 0.0).unwrap()));
     assert!(doubted.weights()[(0, 2)] < 0.05, "{}", doubted.weights());
-    assert!(doubted.graph().edges().len() == 2, "{:.3}", doubted.weights());
+    assert!(
+        doubted.graph().edges().len() == 2,
+        "{:.3}",
+        doubted.weights()
+    );
 }
 
 #[test]

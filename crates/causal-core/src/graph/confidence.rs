@@ -76,9 +76,8 @@ impl MixedGraph {
                 .any(|e| e.a == a && e.mark_a == Mark::Arrow && e.mark_b == Mark::Tail);
             let (from, to) = if backwards { (b, a) } else { (a, b) };
             let (from, to) = (g.name(from).to_owned(), g.name(to).to_owned());
-            let message = format!(
-                "edge {from} -> {to}: confidence '{value}' is not a number in [0, 1]"
-            );
+            let message =
+                format!("edge {from} -> {to}: confidence '{value}' is not a number in [0, 1]");
             let confidence = match value.trim().parse::<f64>() {
                 Ok(c) if (0.0..=1.0).contains(&c) => c,
                 _ => {
@@ -104,7 +103,8 @@ mod tests {
 
     #[test]
     fn dot_and_json_carry_confidences() {
-        let dot = "digraph {\n a -> b [weight=0.25]\n c -> b [dir=back, confidence=0.5]\n b -> d\n}";
+        let dot =
+            "digraph {\n a -> b [weight=0.25]\n c -> b [dir=back, confidence=0.5]\n b -> d\n}";
         let (g, c) = MixedGraph::parse_with_confidence(dot, GraphFormat::Dot).unwrap();
         assert_eq!(g.n_edges(), 3);
         let got: Vec<(&str, &str, f64)> = c
