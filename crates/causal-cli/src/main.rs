@@ -102,7 +102,8 @@ fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
         Command::StableSet(a) => cmd::stable_set::run(a),
         Command::Predict(a) => crate::torch(|| cmd::predict::run(a)),
         Command::Effect(a) => cmd::effect::run(*a),
-        Command::Scm(a) => crate::torch(|| cmd::scm::run(a)),
+        // A linear model runs here; `run` hands an MLP one over before reading any data.
+        Command::Scm(a) => cmd::scm::run(a),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
         Command::Man => cmd::completions::man(Cli::command()),
     }
