@@ -3,7 +3,7 @@
 //! names, method, per-environment metrics and architecture; the weights beside it). Also the
 //! `causal irm` front door that sends `predict` here and everything else to the fit.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
@@ -38,6 +38,7 @@ pub struct IrmPredictArgs {
 }
 
 /// The summary file of a model folder.
+#[cfg(feature = "torch")]
 pub const SPEC: &str = "spec.json";
 
 /// Runs `causal irm` or `causal irm predict`.
@@ -57,7 +58,7 @@ pub fn run(cmd: IrmCmd) -> Result<serde_json::Value, CliError> {
 pub fn save(
     model: &causal::irm::deep::InvariantModel,
     value: &serde_json::Value,
-    dir: &Path,
+    dir: &std::path::Path,
 ) -> Result<(), CliError> {
     model
         .save(dir)
