@@ -252,3 +252,48 @@ fn linear_scm_rejects_bad_input_with_exit_2() {
         &["cubic"],
     );
 }
+
+/// A linear model never goes to the LibTorch companion: with LibTorch "moved away" it still
+/// fits and answers, while the MLP mechanism reports the missing LibTorch (exit 1).
+#[test]
+fn linear_scm_runs_in_the_front_end_without_libtorch() {
+    let rows = truth().to_scm().unwrap().sample(200, 2).unwrap();
+    let data = temp_file("scm-lin-free", "sem.csv", &rows.to_csv());
+    let graph = temp_file(
+        "scm-lin-free",
+        "g.dot",
+        "digraph { Z -> X; X -> Y; Z -> Y }\n",
+    );
+    let model = temp_dir("scm-lin-free").join("model").display().to_string();
+    let bare = |mechanism: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_causal"))
+            .args([
+                "scm",
+                "fit",
+                "--mechanism",
+                mechanism,
+                "--graph",
+                &graph,
+                "--data",
+                &data,
+                "--out",
+                &model,
+                "--quiet",
+            ])
+            .env("CAUSAL_LIBTORCH", "/nonexistent/libtorch")
+            .output()
+            .unwrap()
+    };
+    assert_eq!(json(&bare("linear"))["mechanism"], "linear");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_causal"))
+        .args(["scm", "intervene", &model, "--do", "X=1", "--n", "100"])
+        .env("CAUSAL_LIBTORCH", "/nonexistent/libtorch")
+        .output()
+        .unwrap();
+    assert_eq!(json(&out)["nodes"]["X"]["mean"], 1.0);
+    if cfg!(feature = "torch") {
+        let out = bare("mlp");
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/libtorch"));
+    }
+}
