@@ -58,8 +58,9 @@ enum Command {
     Icp(cmd::icp::IcpArgs),
     /// Individual treatment effects with deep models.
     Ite(cmd::ite::IteArgs),
-    /// Deep invariant learning across environments (ERM, IRM, V-REx, GroupDRO, DANN).
-    Irm(cmd::irm::IrmArgs),
+    /// Deep invariant learning across environments (ERM, IRM, V-REx, GroupDRO, DANN); `irm
+    /// predict` reloads a saved model.
+    Irm(cmd::irm_predict::IrmCmd),
     /// Write the assumptions report.
     Report(cmd::report::ReportArgs),
     /// Features whose prediction of a target transports when marked mechanisms shift.
@@ -120,12 +121,13 @@ fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
         Command::Compare(a) => cmd::compare::run(a),
         Command::Icp(a) => cmd::icp::run(a),
         Command::Ite(a) => crate::torch(|| cmd::ite::run(a)),
-        Command::Irm(a) => crate::torch(|| cmd::irm::run(a)),
+        Command::Irm(a) => crate::torch(|| cmd::irm_predict::run(a)),
         Command::Report(a) => cmd::report::run(a),
         Command::StableSet(a) => cmd::stable_set::run(a),
         Command::Predict(a) => crate::torch(|| cmd::predict::run(a)),
         Command::Effect(a) => cmd::effect::run(*a),
-        Command::Scm(a) => crate::torch(|| cmd::scm::run(a)),
+        // A linear model runs here; `run` hands an MLP one over before reading any data.
+        Command::Scm(a) => cmd::scm::run(a),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
         Command::Man => cmd::completions::man(Cli::command()),
     }

@@ -1,4 +1,4 @@
-//! `causal irm` end to end: per-environment metrics as JSON and the model file, a seeded rerun
+//! `causal irm` end to end: per-environment metrics as JSON and the model folder, a seeded rerun
 //! giving identical JSON, and bad input with exit 2. Small linear fits keep it fast.
 
 #![cfg(feature = "torch")]
@@ -61,7 +61,7 @@ fn irm_args<'a>(
 #[test]
 fn irm_reports_per_environment_accuracy_writes_the_model_and_reruns_identically() {
     let data = temp_file("irm", "envs.csv", &data());
-    let model = temp_dir("irm").join("model.json");
+    let model = temp_dir("irm").join("model");
     let model_str = model.display().to_string();
     let out = causal(&irm_args(
         &data,
@@ -87,8 +87,12 @@ fn irm_reports_per_environment_accuracy_writes_the_model_and_reruns_identically(
         }
     }
     assert_eq!(v["linear_weights"].as_array().unwrap().len(), 2);
-    let written: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    // The model folder's spec is this output plus the architecture (irm_predict_cli.rs
+    // reloads the weights).
+    let mut written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(model.join("spec.json")).unwrap()).unwrap();
+    assert_eq!(written["architecture"]["n_features"], 2);
+    written.as_object_mut().unwrap().remove("architecture");
     assert_eq!(written, v);
 
     // Same seed, same JSON.

@@ -219,6 +219,37 @@ impl AlignmentPrior {
         Ok((i, j))
     }
 
+    /// The inputs, in the order of the charge matrix's rows.
+    pub fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+
+    /// The outputs, in the order of the charge matrix's columns.
+    pub fn outputs(&self) -> &[String] {
+        &self.outputs
+    }
+
+    /// The same charges over `inputs × outputs`, in the given order (a model's column order).
+    ///
+    /// # Errors
+    ///
+    /// [`causal_core::CoreError::UnknownNode`] (wrapped) for a name outside the prior's inputs
+    /// or outputs.
+    pub fn reindex<S: AsRef<str>>(&self, inputs: &[S], outputs: &[S]) -> Result<Self> {
+        let mut weights = Vec::with_capacity(inputs.len() * outputs.len());
+        for from in inputs {
+            for to in outputs {
+                let (i, j) = self.position(from.as_ref(), to.as_ref())?;
+                weights.push(self.weights[i * self.outputs.len() + j]);
+            }
+        }
+        Ok(Self {
+            inputs: inputs.iter().map(|s| s.as_ref().to_string()).collect(),
+            outputs: outputs.iter().map(|s| s.as_ref().to_string()).collect(),
+            weights,
+        })
+    }
+
     /// The charge for input `from` into output `to`, if both are named.
     pub fn weight(&self, from: &str, to: &str) -> Option<f64> {
         let (i, j) = self.position(from, to).ok()?;
@@ -378,6 +409,11 @@ mod tests {
         );
         assert!(AlignmentPrior::from_graph(&g, &["a", "q"], &["c"], 1.0).is_err());
         assert!(prior.clone().edge_confidence("a", "c", 1.5).is_err());
+        let swapped = prior.reindex(&["b", "a"], &["c"]).unwrap();
+        assert_eq!(swapped.inputs(), ["b", "a"]);
+        assert_eq!(swapped.weight("b", "c"), Some(2.0));
+        assert_eq!(swapped.weight("a", "c"), Some(0.0));
+        assert!(prior.reindex(&["a", "z"], &["c"]).is_err());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! NOTEARS-MLP (Zheng et al. 2020): nonlinear structure learning with one MLP per node in a
 //! locally connected network, an augmented Lagrangian on the polynomial acyclicity of the
 //! first-layer group norms, and bounded L-BFGS on the split positive/negative first layer —
-//! the same formulation, defaults and solver settings as gCastle's `NotearsNonlinear`.
+//! the same formulation, defaults and solver settings as gCastle's `NotearsNonlinear`, with an
+//! optional graph-alignment prior (see [`NotearsMlpParams::prior`]).
 
 use causal_core::CoreError;
 use causal_core::data::Dataset;
@@ -13,7 +14,7 @@ use tch::{Device, Kind, Tensor};
 use crate::data::{tensor_to_vec, to_tensor};
 use crate::error::{Result, TorchError};
 use crate::lbfgs::{Bound, Lbfgs};
-use crate::loss::polynomial_h;
+use crate::loss::{AlignmentPrior, group_norms, polynomial_h};
 use crate::nn::LocallyConnected;
 
 /// Hyperparameters of NOTEARS-MLP (gCastle's defaults).
@@ -40,6 +41,7 @@ pub struct NotearsMlpParams {
     w_threshold: f64,
     seed: u64,
     device: Device,
+    prior: Option<(AlignmentPrior, f64)>,
 }
 
 impl Default for NotearsMlpParams {
@@ -62,6 +64,7 @@ impl NotearsMlpParams {
             w_threshold: 0.3,
             seed: 0,
             device: Device::Cpu,
+            prior: None,
         }
     }
 
@@ -119,6 +122,46 @@ impl NotearsMlpParams {
         self
     }
 
+    /// A graph-alignment prior: an expert graph with per-edge confidences
+    /// ([`AlignmentPrior`], built over the data's columns as both inputs and outputs), added to
+    /// the objective with weight `weight` (μ). Edges the prior lacks cost μ per unit of their
+    /// first-layer norm; edges it holds with confidence c cost μ(1 − c); none is rewarded.
+    ///
+    /// # Formula
+    ///
+    /// The objective gains μ Σᵢⱼ C[i, j] · A[i, j], where A[i, j] = ‖W₁[j·m : (j+1)·m, i]‖₂
+    /// is the norm of the first-layer weights from input i into node j's hidden units (the
+    /// square root of the weighted adjacency that NOTEARS-MLP thresholds, computed by
+    /// [`group_norms`]), and C[i, j] is the prior's charge ([`AlignmentPrior::penalty`]):
+    /// 0 for an edge i → j of the prior held with confidence 1, 1 − c for confidence c, and
+    /// 1 (the `absent_confidence` it was built with) for a pair that is not an edge of the
+    /// prior, the reverse of a prior edge included. Agreement is free rather than rewarded:
+    /// a negative charge would make the objective unbounded below in the weights. The term is
+    /// a weighted group lasso, so a strong dependence in the data outweighs a small μ.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use causal_core::data::Dataset;
+    /// use causal_core::graph::MixedGraph;
+    /// use causal_torch::loss::AlignmentPrior;
+    /// use causal_torch::notears_mlp::NotearsMlpParams;
+    ///
+    /// let data = Dataset::from_path("abc.csv")?;
+    /// let mut g = MixedGraph::with_nodes(["a", "b", "c"])?;
+    /// g.add_directed("a", "b")?;
+    /// g.add_directed("b", "c")?;
+    /// let prior = AlignmentPrior::from_graph(&g, data.names(), data.names(), 1.0)?
+    ///     .edge_confidence("b", "c", 0.8)?;
+    /// let fit = NotearsMlpParams::new().prior(prior, 0.1).fit(&data)?;
+    /// println!("{}", fit.graph().to_json());
+    /// # Ok::<(), causal_torch::TorchError>(())
+    /// ```
+    pub fn prior(mut self, prior: AlignmentPrior, weight: f64) -> Self {
+        self.prior = Some((prior, weight));
+        self
+    }
+
     /// Validates the hyperparameters.
     ///
     /// # Errors
@@ -141,6 +184,11 @@ impl NotearsMlpParams {
         if !(self.h_tol > 0.0 && self.rho_max > 1.0) || self.max_iter == 0 {
             return bad("h_tol > 0, rho_max > 1 and max_iter ≥ 1 are required".into());
         }
+        if let Some((_, w)) = &self.prior
+            && !(w.is_finite() && *w >= 0.0)
+        {
+            return bad(format!("prior weight must be ≥ 0, got {w}"));
+        }
         Ok(())
     }
 
@@ -149,7 +197,9 @@ impl NotearsMlpParams {
     /// # Errors
     ///
     /// As [`NotearsMlpParams::check`]; [`CoreError::InvalidArgument`] (wrapped) for fewer than
-    /// two columns; [`TorchError::NonFinite`] if the objective diverges; LibTorch errors.
+    /// two columns or for a prior that names a node that is not a column, or lacks a column
+    /// (the message names it); [`TorchError::NonFinite`] if the objective
+    /// diverges; LibTorch errors.
     pub fn fit(&self, data: &Dataset) -> Result<NotearsMlp> {
         self.check()?;
         let d = data.n_cols();
@@ -159,6 +209,34 @@ impl NotearsMlpParams {
             )
             .into());
         }
+        // The prior's charges in the data's column order (inputs and outputs alike).
+        let prior = match &self.prior {
+            None => None,
+            Some((p, w)) => {
+                let names = data.names();
+                let bad = |m: String| Err(CoreError::InvalidArgument(m).into());
+                if let Some(n) = p
+                    .inputs()
+                    .iter()
+                    .chain(p.outputs())
+                    .find(|n| !names.contains(n))
+                {
+                    return bad(format!(
+                        "the alignment prior names node '{n}', which is not a column of the data"
+                    ));
+                }
+                if let Some(n) = names
+                    .iter()
+                    .find(|n| !p.inputs().contains(n) || !p.outputs().contains(n))
+                {
+                    return bad(format!(
+                        "column '{n}' is not a node of the alignment prior (give the prior \
+                         every column, as an input and as an output)"
+                    ));
+                }
+                Some((p.reindex(names, names)?, *w))
+            }
+        };
         let m = self.hidden;
         // The model trains in f64, so the data go in as f64, unrounded.
         let x = to_tensor(data, data.names(), Kind::Double, self.device)?;
@@ -269,7 +347,11 @@ impl NotearsMlpParams {
                         .f_add(&neg_w)?
                         .f_sum(Kind::Double)?
                         .f_mul_scalar(self.lambda1)?;
-                    let total = loss.f_add(&penalty)?.f_add(&l2)?.f_add(&l1)?;
+                    let mut total = loss.f_add(&penalty)?.f_add(&l2)?.f_add(&l1)?;
+                    if let Some((prior, mu)) = &prior {
+                        let align = prior.penalty(&group_norms(&w1, d)?)?;
+                        total = total.f_add(&align.f_mul_scalar(*mu)?)?;
+                    }
                     total.f_backward()?;
                     let value = total.f_double_value(&[])?;
                     if !value.is_finite() {

@@ -59,6 +59,15 @@ pub struct DiscoverArgs {
     /// Background knowledge in Tetrad's text format.
     #[arg(long)]
     knowledge: Option<PathBuf>,
+    /// notears-mlp: a prior graph (.dot, .gv, .json or .dagitty) over the data's columns to
+    /// align with. A DOT edge may carry `[confidence=0.8]` (or `weight=0.8`), a JSON edge a
+    /// `"confidence"` field; edges without one are certain.
+    #[arg(long)]
+    prior: Option<PathBuf>,
+    /// notears-mlp: the weight μ of the prior's penalty (μ per unit of first-layer norm on an
+    /// edge the prior lacks, μ(1 - c) on one it holds with confidence c).
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::non_negative)]
+    prior_weight: Option<f64>,
     /// Seed of the bootstrap resamples (and of notears-mlp's initialisation).
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -94,7 +103,13 @@ const NOTEARS_MLP: Option<Method> = Some(|a, d, k| crate::torch(|| run_notears_m
 #[cfg(not(feature = "torch"))]
 const NOTEARS_MLP: Option<Method> = None;
 
-/// NOTEARS-MLP (causal-torch): `--lambda1` and `--threshold` as for notears; no knowledge.
+/// The prior weight when `--prior` comes without `--prior-weight`: small, so that strong
+/// evidence in the data outweighs a wrong prior (tests/discover_prior.rs measures both sides).
+#[cfg(feature = "torch")]
+const DEFAULT_PRIOR_WEIGHT: f64 = 0.03;
+
+/// NOTEARS-MLP (causal-torch): `--lambda1` and `--threshold` as for notears, `--prior` and
+/// `--prior-weight`; no knowledge.
 #[cfg(feature = "torch")]
 fn run_notears_mlp(
     a: &DiscoverArgs,
@@ -114,6 +129,10 @@ fn run_notears_mlp(
     if let Some(t) = a.threshold {
         m = m.w_threshold(t);
     }
+    if let Some(path) = &a.prior {
+        let prior = read_prior(path, data.names())?;
+        m = m.prior(prior, a.prior_weight.unwrap_or(DEFAULT_PRIOR_WEIGHT));
+    }
     let device =
         causal::torch::device::default_device().map_err(|e| CliError::BadInput(e.to_string()))?;
     let fit = m.device(device).fit(data).map_err(|e| match e {
@@ -122,6 +141,52 @@ fn run_notears_mlp(
         other => CliError::Failure(other.to_string()),
     })?;
     Ok(fit.graph().clone())
+}
+
+/// Reads a prior graph with its per-edge confidences as NOTEARS-MLP's alignment prior over
+/// `columns`. Every node must be a column and every column a node; edges must be directed.
+#[cfg(feature = "torch")]
+fn read_prior(
+    path: &std::path::Path,
+    columns: &[String],
+) -> Result<causal::torch::loss::AlignmentPrior, CliError> {
+    use causal::core::graph::GraphFormat;
+    use causal::torch::loss::AlignmentPrior;
+    let file = path.display();
+    let format = GraphFormat::from_path(path).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let text = crate::io::read_text(path)?;
+    let (g, confidences) = MixedGraph::parse_with_confidence(&text, format)
+        .map_err(|e| CliError::BadInput(format!("{file}: {e}")))?;
+    if let Some(n) = g.nodes().iter().find(|n| !columns.contains(n)) {
+        return Err(CliError::BadInput(format!(
+            "--prior {file}: node '{n}' is not a column of the data ({})",
+            columns.join(", ")
+        )));
+    }
+    if let Some(c) = columns.iter().find(|c| !g.nodes().contains(c)) {
+        return Err(CliError::BadInput(format!(
+            "--prior {file}: column '{c}' is not a node of the prior (name every column; a \
+             node without edges says it has no parents and no children)"
+        )));
+    }
+    let directed = |e: &&causal::core::graph::Edge| {
+        e.is_directed_from(e.a, e.b) || e.is_directed_from(e.b, e.a)
+    };
+    if let Some(e) = g.edges().iter().find(|e| !directed(e)) {
+        return Err(CliError::BadInput(format!(
+            "--prior {file}: the edge between '{}' and '{}' is not directed",
+            g.name(e.a),
+            g.name(e.b)
+        )));
+    }
+    let bad = |e: causal::torch::TorchError| CliError::BadInput(format!("--prior {file}: {e}"));
+    let mut prior = AlignmentPrior::from_graph(&g, columns, columns, 1.0).map_err(bad)?;
+    for c in confidences {
+        prior = prior
+            .edge_confidence(&c.from, &c.to, c.confidence)
+            .map_err(bad)?;
+    }
+    Ok(prior)
 }
 
 impl DiscoverArgs {
@@ -263,6 +328,16 @@ pub fn args_for(
 pub fn run(args: DiscoverArgs) -> Result<serde_json::Value, CliError> {
     let name = args.method.to_ascii_lowercase();
     let method = method_named(&args.method)?;
+    if name != "notears-mlp" && (args.prior.is_some() || args.prior_weight.is_some()) {
+        return Err(CliError::BadInput(format!(
+            "--prior and --prior-weight apply to notears-mlp only, not {name}"
+        )));
+    }
+    if args.prior_weight.is_some() && args.prior.is_none() {
+        return Err(CliError::BadInput(
+            "--prior-weight needs --prior (the prior graph)".into(),
+        ));
+    }
     let data = read_data(&args.data)?;
     let knowledge = args
         .knowledge

@@ -66,8 +66,8 @@ pub struct IrmArgs {
     /// Seed of the splits and the initialisation.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Write the model summary (method, hyperparameters, selected epoch, per-environment
-    /// metrics, and the weights of a linear model) to this JSON file.
+    /// Write the model folder: `spec.json` (this output plus the architecture) and the
+    /// network's weights, for `causal irm predict --model DIR`.
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -241,11 +241,8 @@ pub fn run(args: IrmArgs) -> Result<serde_json::Value, CliError> {
         "linear_weights": model.linear_weights().map_err(bad)?,
         "out": args.out.as_ref().map(|p| p.display().to_string()),
     });
-    if let Some(path) = &args.out {
-        let text = serde_json::to_string_pretty(&value)
-            .map_err(|e| CliError::Failure(format!("serialising the model: {e}")))?;
-        std::fs::write(path, text)
-            .map_err(|e| CliError::Failure(format!("{}: {e}", path.display())))?;
+    if let Some(dir) = &args.out {
+        crate::cmd::irm_predict::save(&model, &value, dir)?;
     }
     Ok(value)
 }

@@ -11,6 +11,7 @@ pub mod graph;
 pub mod icp;
 pub mod identify;
 pub mod irm;
+pub mod irm_predict;
 pub mod ite;
 pub mod predict;
 pub mod refute;

@@ -1,10 +1,14 @@
-//! `causal scm fit|intervene|counterfactual`: causal-torch's neural SCM from the command line.
-//! `fit` writes a model folder (the spec, the training rows and a checkpoint of the weights);
-//! the other two rebuild the model from it and answer interventional and counterfactual
-//! queries as JSON.
+//! `causal scm fit|intervene|counterfactual`: structural causal models from the command line,
+//! with a masked-MLP mechanism per node (causal-torch's neural SCM, run by the companion) or a
+//! linear-Gaussian one (causal-core's `LinearGaussianScm` fitted by least squares, torch-free,
+//! run by the front end itself). `fit` writes a model folder whose `spec.json` names the
+//! mechanism (an MLP folder also holds the training rows and a checkpoint of the weights); the
+//! other two rebuild the model from it and answer interventional and counterfactual queries as
+//! JSON of the same shape for both mechanisms.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use causal::core::data::Dataset;
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::error::CliError;
@@ -19,9 +23,15 @@ pub struct ScmArgs {
 /// How each node's mechanism is modelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Mechanism {
-    /// A masked MLP over the node's parents (`--hidden` widths, ELU).
+    /// A masked MLP over the node's parents (`--hidden` widths, ELU); needs LibTorch.
     Mlp,
+    /// Linear in the parents with Gaussian noise, fitted by least squares (closed form, no
+    /// LibTorch; `--hidden`, `--epochs` and `--seed` do not apply).
+    Linear,
 }
+
+/// The model folder's spec file, naming the mechanism.
+const SPEC: &str = "spec.json";
 
 #[derive(Subcommand)]
 enum ScmAction {
@@ -97,6 +107,7 @@ fn parse_do(items: &[String]) -> Result<Vec<(String, f64)>, CliError> {
 }
 
 /// `32,32` → [32, 32].
+#[cfg_attr(not(feature = "torch"), allow(dead_code))]
 fn parse_widths(list: &str) -> Result<Vec<usize>, CliError> {
     let widths = crate::io::split_names(list)
         .iter()
@@ -110,9 +121,299 @@ fn parse_widths(list: &str) -> Result<Vec<usize>, CliError> {
     })
 }
 
-/// Runs `causal scm`.
-#[cfg(feature = "torch")]
+/// Runs `causal scm`: a linear model here, an MLP one in the companion (handed over before
+/// any data is read).
 pub fn run(args: ScmArgs) -> Result<serde_json::Value, CliError> {
+    let linear = match &args.action {
+        ScmAction::Fit { mechanism, .. } => *mechanism == Mechanism::Linear,
+        ScmAction::Intervene { model, .. } | ScmAction::Counterfactual { model, .. } => {
+            read_spec(model)?["mechanism"] == "linear"
+        }
+    };
+    if linear {
+        linear_scm::run(args)
+    } else {
+        neural(args)
+    }
+}
+
+/// Reads a model folder's spec.json, naming the file in errors.
+fn read_spec(dir: &Path) -> Result<serde_json::Value, CliError> {
+    let path = dir.join(SPEC);
+    let text = crate::io::read_text(&path)?;
+    serde_json::from_str(&text).map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))
+}
+
+/// Each node's mean and sd over samples.
+fn summary(drawn: &Dataset, nodes: &[String]) -> Result<serde_json::Value, CliError> {
+    let mut summary = serde_json::Map::new();
+    for name in nodes {
+        let col = drawn.column(name).map_err(CliError::from)?;
+        let mean = col.iter().sum::<f64>() / col.len() as f64;
+        let var =
+            col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (col.len().max(2) - 1) as f64;
+        summary.insert(
+            name.clone(),
+            serde_json::json!({ "mean": mean, "sd": var.sqrt() }),
+        );
+    }
+    Ok(serde_json::Value::Object(summary))
+}
+
+/// `{"NODE": value, ...}` of the interventions.
+fn do_map(ivs: &[(String, f64)]) -> serde_json::Value {
+    ivs.iter()
+        .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// The rows of a data set as JSON objects.
+fn rows(d: &Dataset) -> Vec<serde_json::Value> {
+    (0..d.n_rows())
+        .map(|i| {
+            serde_json::Value::Object(
+                d.names()
+                    .iter()
+                    .enumerate()
+                    .map(|(j, n)| (n.clone(), serde_json::json!(d.col(j)[i])))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Writes the samples as CSV when asked.
+fn write_samples(path: Option<&PathBuf>, drawn: &Dataset) -> Result<(), CliError> {
+    if let Some(path) = path {
+        std::fs::write(path, drawn.to_csv())
+            .map_err(|e| CliError::Failure(format!("{}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// Units from a JSON object or array of objects, as a data set with the model's columns.
+fn read_units(path: &Path, nodes: &[String]) -> Result<Dataset, CliError> {
+    let text = crate::io::read_text(path)?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))?;
+    let units = match value {
+        serde_json::Value::Array(a) => a,
+        one => vec![one],
+    };
+    if units.is_empty() {
+        return Err(CliError::BadInput(format!("{}: no unit", path.display())));
+    }
+    let mut columns = vec![Vec::with_capacity(units.len()); nodes.len()];
+    for (i, u) in units.iter().enumerate() {
+        for (j, n) in nodes.iter().enumerate() {
+            let v = u
+                .get(n)
+                .and_then(serde_json::Value::as_f64)
+                .ok_or_else(|| {
+                    CliError::BadInput(format!(
+                        "{}: unit {} has no number for node '{n}'",
+                        path.display(),
+                        i + 1
+                    ))
+                })?;
+            columns[j].push(v);
+        }
+    }
+    Dataset::new(nodes.to_vec(), columns).map_err(CliError::from)
+}
+
+/// The linear-Gaussian half: fitting by least squares, saving and rebuilding a model folder,
+/// and the queries, all through causal-core (no LibTorch).
+mod linear_scm {
+    use std::path::Path;
+
+    use causal::core::graph::MixedGraph;
+    use causal::core::scm::{Intervention, LinearGaussianScm};
+
+    use super::{SPEC, ScmAction, ScmArgs};
+    use crate::error::CliError;
+
+    /// Runs a linear `causal scm` action.
+    pub fn run(args: ScmArgs) -> Result<serde_json::Value, CliError> {
+        match args.action {
+            ScmAction::Fit {
+                graph, data, out, ..
+            } => {
+                let g = crate::io::read_graph(&graph, None)?;
+                let rows = crate::io::read_data(&data)?;
+                let m = LinearGaussianScm::fit(&g, &rows).map_err(CliError::from)?;
+                let params = parameters(&m);
+                save(&g, &params, &out)?;
+                let mut value = serde_json::json!({
+                    "model": out.display().to_string(),
+                    "nodes": m.names(),
+                    "mechanism": "linear",
+                });
+                if let (Some(v), Some(p)) = (value.as_object_mut(), params.as_object()) {
+                    v.extend(p.clone());
+                }
+                Ok(value)
+            }
+            ScmAction::Intervene {
+                model,
+                interventions,
+                n,
+                seed,
+                samples,
+            } => {
+                let ivs = super::parse_do(&interventions)?;
+                if n == 0 {
+                    return Err(CliError::BadInput("--n must be positive".into()));
+                }
+                let m = load(&model)?;
+                let drawn = m
+                    .to_scm()
+                    .and_then(|s| s.intervene(&hard(&ivs)))
+                    .and_then(|s| s.sample(n, seed))
+                    .map_err(CliError::from)?;
+                super::write_samples(samples.as_ref(), &drawn)?;
+                Ok(serde_json::json!({
+                    "model": model.display().to_string(),
+                    "do": super::do_map(&ivs),
+                    "n": n,
+                    "seed": seed,
+                    "nodes": super::summary(&drawn, m.names())?,
+                    "samples": samples.as_ref().map(|p| p.display().to_string()),
+                }))
+            }
+            ScmAction::Counterfactual {
+                model,
+                unit,
+                interventions,
+            } => {
+                let ivs = super::parse_do(&interventions)?;
+                let m = load(&model)?;
+                let units = super::read_units(&unit, m.names())?;
+                let cf = m
+                    .to_scm()
+                    .and_then(|s| s.counterfactual(&units, &hard(&ivs)))
+                    .map_err(CliError::from)?;
+                Ok(serde_json::json!({
+                    "model": model.display().to_string(),
+                    "do": super::do_map(&ivs),
+                    "factual": super::rows(&units),
+                    "counterfactual": super::rows(&cf),
+                }))
+            }
+        }
+    }
+
+    fn hard(ivs: &[(String, f64)]) -> Vec<(&str, Intervention)> {
+        ivs.iter()
+            .map(|(k, v)| (k.as_str(), Intervention::Hard(*v)))
+            .collect()
+    }
+
+    /// The fitted parameters as JSON: `coefficients` (one `{from, to, coef}` per edge),
+    /// `intercept` and `noise_sd` by node.
+    fn parameters(m: &LinearGaussianScm) -> serde_json::Value {
+        let names = m.names();
+        let b = m.coefficients();
+        let mut coefficients = Vec::new();
+        for (j, to) in names.iter().enumerate() {
+            for (i, from) in names.iter().enumerate() {
+                if b[(j, i)] != 0.0 {
+                    coefficients
+                        .push(serde_json::json!({ "from": from, "to": to, "coef": b[(j, i)] }));
+                }
+            }
+        }
+        let by_node = |v: &[f64]| -> serde_json::Value {
+            names
+                .iter()
+                .zip(v)
+                .map(|(n, x)| (n.clone(), serde_json::json!(x)))
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        };
+        serde_json::json!({
+            "coefficients": coefficients,
+            "intercept": by_node(m.intercepts()),
+            "noise_sd": by_node(m.noise_sd()),
+        })
+    }
+
+    /// Writes spec.json: the mechanism, the graph, the nodes and the parameters.
+    fn save(g: &MixedGraph, params: &serde_json::Value, out: &Path) -> Result<(), CliError> {
+        let fail = |e: std::io::Error| CliError::Failure(format!("{}: {e}", out.display()));
+        std::fs::create_dir_all(out).map_err(fail)?;
+        let mut spec = serde_json::json!({
+            "mechanism": "linear",
+            "graph": g.to_json_value(),
+            "nodes": g.nodes(),
+        });
+        if let (Some(s), Some(p)) = (spec.as_object_mut(), params.as_object()) {
+            s.extend(p.clone());
+        }
+        let text = serde_json::to_string_pretty(&spec)
+            .map_err(|e| CliError::Failure(format!("serialising the spec: {e}")))?;
+        std::fs::write(out.join(SPEC), text)
+            .map_err(|e| CliError::Failure(format!("{}: {e}", out.join(SPEC).display())))
+    }
+
+    /// Rebuilds the model of a folder from its spec.json.
+    fn load(dir: &Path) -> Result<LinearGaussianScm, CliError> {
+        let spec = super::read_spec(dir)?;
+        let path = dir.join(SPEC);
+        let bad = |what: &str| {
+            CliError::BadInput(format!(
+                "{}: {what} is missing or malformed",
+                path.display()
+            ))
+        };
+        let nodes: Vec<String> =
+            serde_json::from_value(spec["nodes"].clone()).map_err(|_| bad("\"nodes\""))?;
+        let per_node = |key: &str| -> Result<Vec<f64>, CliError> {
+            nodes
+                .iter()
+                .map(|n| {
+                    spec[key][n]
+                        .as_f64()
+                        .ok_or_else(|| bad(&format!("\"{key}\" of '{n}'")))
+                })
+                .collect()
+        };
+        let (intercept, sd) = (per_node("intercept")?, per_node("noise_sd")?);
+        let coefficients = spec["coefficients"]
+            .as_array()
+            .ok_or_else(|| bad("\"coefficients\""))?;
+        let mut edges = Vec::with_capacity(coefficients.len());
+        for c in coefficients {
+            match (c["from"].as_str(), c["to"].as_str(), c["coef"].as_f64()) {
+                (Some(f), Some(t), Some(b)) => edges.push((f, t, b)),
+                _ => return Err(bad("an entry of \"coefficients\"")),
+            }
+        }
+        let names: Vec<&str> = nodes.iter().map(String::as_str).collect();
+        LinearGaussianScm::new(&names, &edges, &intercept, &sd)
+            .map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))
+    }
+}
+
+/// Runs an MLP `causal scm` action in the companion binary.
+#[cfg(feature = "torch")]
+fn neural(args: ScmArgs) -> Result<serde_json::Value, CliError> {
+    crate::torch(|| run_mlp(args))
+}
+
+/// MLP models need the torch feature.
+#[cfg(not(feature = "torch"))]
+fn neural(args: ScmArgs) -> Result<serde_json::Value, CliError> {
+    let _ = args;
+    Err(CliError::unavailable(
+        "scm --mechanism mlp (built without the torch feature)",
+    ))
+}
+
+/// Runs an MLP `causal scm` action (LibTorch).
+#[cfg(feature = "torch")]
+fn run_mlp(args: ScmArgs) -> Result<serde_json::Value, CliError> {
     match args.action {
         ScmAction::Fit {
             graph,
@@ -166,27 +467,13 @@ pub fn run(args: ScmArgs) -> Result<serde_json::Value, CliError> {
                 .intervene(&refs)
                 .and_then(|i| i.sample(n, seed))
                 .map_err(torch_scm::error)?;
-            if let Some(path) = &samples {
-                std::fs::write(path, drawn.to_csv())
-                    .map_err(|e| CliError::Failure(format!("{}: {e}", path.display())))?;
-            }
-            let mut summary = serde_json::Map::new();
-            for name in scm.nodes() {
-                let col = drawn.column(name).map_err(CliError::from)?;
-                let mean = col.iter().sum::<f64>() / col.len() as f64;
-                let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
-                    / (col.len().max(2) - 1) as f64;
-                summary.insert(
-                    name.clone(),
-                    serde_json::json!({ "mean": mean, "sd": var.sqrt() }),
-                );
-            }
+            write_samples(samples.as_ref(), &drawn)?;
             Ok(serde_json::json!({
                 "model": model.display().to_string(),
-                "do": ivs.iter().map(|(k, v)| (k.clone(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>(),
+                "do": do_map(&ivs),
                 "n": n,
                 "seed": seed,
-                "nodes": summary,
+                "nodes": summary(&drawn, scm.nodes())?,
                 "samples": samples.as_ref().map(|p| p.display().to_string()),
             }))
         }
@@ -197,27 +484,14 @@ pub fn run(args: ScmArgs) -> Result<serde_json::Value, CliError> {
         } => {
             let ivs = parse_do(&interventions)?;
             let scm = torch_scm::load(&model)?;
-            let units = torch_scm::read_units(&unit, scm.nodes())?;
+            let units = read_units(&unit, scm.nodes())?;
             let refs = torch_scm::interventions(&ivs);
             let cf = scm
                 .counterfactual(&units, &refs)
                 .map_err(torch_scm::error)?;
-            let rows = |d: &causal::core::data::Dataset| -> Vec<serde_json::Value> {
-                (0..d.n_rows())
-                    .map(|i| {
-                        serde_json::Value::Object(
-                            d.names()
-                                .iter()
-                                .enumerate()
-                                .map(|(j, n)| (n.clone(), serde_json::json!(d.col(j)[i])))
-                                .collect(),
-                        )
-                    })
-                    .collect()
-            };
             Ok(serde_json::json!({
                 "model": model.display().to_string(),
-                "do": ivs.iter().map(|(k, v)| (k.clone(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>(),
+                "do": do_map(&ivs),
                 "factual": rows(&units),
                 "counterfactual": rows(&cf),
             }))
@@ -238,8 +512,9 @@ mod torch_scm {
 
     use crate::error::CliError;
 
-    /// Files of a model folder.
-    const SPEC: &str = "spec.json";
+    use super::SPEC;
+
+    /// Files of a model folder besides the spec.
     const DATA: &str = "data.csv";
     const WEIGHTS: &str = "weights.safetensors";
 
@@ -322,44 +597,4 @@ mod torch_scm {
         causal::torch::checkpoint::load(scm.var_store_mut(), dir.join(WEIGHTS)).map_err(error)?;
         Ok(scm)
     }
-
-    /// Units from a JSON object or array of objects, as a data set with the model's columns.
-    pub fn read_units(path: &Path, nodes: &[String]) -> Result<Dataset, CliError> {
-        let text = crate::io::read_text(path)?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))?;
-        let units = match value {
-            serde_json::Value::Array(a) => a,
-            one => vec![one],
-        };
-        if units.is_empty() {
-            return Err(CliError::BadInput(format!("{}: no unit", path.display())));
-        }
-        let mut columns = vec![Vec::with_capacity(units.len()); nodes.len()];
-        for (i, u) in units.iter().enumerate() {
-            for (j, n) in nodes.iter().enumerate() {
-                let v = u
-                    .get(n)
-                    .and_then(serde_json::Value::as_f64)
-                    .ok_or_else(|| {
-                        CliError::BadInput(format!(
-                            "{}: unit {} has no number for node '{n}'",
-                            path.display(),
-                            i + 1
-                        ))
-                    })?;
-                columns[j].push(v);
-            }
-        }
-        Dataset::new(nodes.to_vec(), columns).map_err(CliError::from)
-    }
-}
-
-/// Runs `causal scm` (unavailable without the torch feature).
-#[cfg(not(feature = "torch"))]
-pub fn run(args: ScmArgs) -> Result<serde_json::Value, CliError> {
-    let _ = args;
-    Err(CliError::unavailable(
-        "scm (built without the torch feature)",
-    ))
 }

@@ -33,6 +33,9 @@ struct Reader {
     cur: Cursor,
     g: MixedGraph,
     directed: bool,
+    /// `(a, b, line, text)` of every edge's `confidence` (else `weight`) attribute, for
+    /// [`MixedGraph::parse_with_confidence`]; the plain reader ignores them.
+    confidences: Vec<(usize, usize, usize, String)>,
 }
 
 impl Reader {
@@ -149,6 +152,12 @@ impl Reader {
         }
         let mut dir = if self.directed { "forward" } else { "none" }.to_owned();
         let (mut head, mut tail) = ("normal".to_owned(), "normal".to_owned());
+        let confidence = ["confidence", "weight"].iter().find_map(|k| {
+            attrs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone().unwrap_or_default())
+        });
         for (key, value) in attrs {
             let value = value.unwrap_or_default();
             match key.as_str() {
@@ -185,6 +194,9 @@ impl Reader {
                         mark_a,
                         mark_b,
                     };
+                    if let Some(c) = &confidence {
+                        self.confidences.push((a, b, first_line, c.clone()));
+                    }
                     if self.g.contains_edge(edge) {
                         continue;
                     }
@@ -219,6 +231,12 @@ impl MixedGraph {
     /// [`CoreError::Parse`] naming the line of a malformed statement, a self-loop, or an edge
     /// operator that does not match the graph type.
     pub fn from_dot(text: &str) -> Result<Self> {
+        Ok(Self::read_dot(text)?.0)
+    }
+
+    /// [`MixedGraph::from_dot`], also returning each edge's `confidence` (else `weight`)
+    /// attribute as `(a, b, line, text)`, unchecked.
+    pub(super) fn read_dot(text: &str) -> Result<(Self, Vec<(usize, usize, usize, String)>)> {
         let mut cur = Cursor::new(tokenize(text)?);
         if matches!(cur.peek(), Some(Tok::Ident(s)) if s.eq_ignore_ascii_case("strict")) {
             cur.next();
@@ -241,6 +259,7 @@ impl MixedGraph {
             cur,
             g: MixedGraph::new(),
             directed,
+            confidences: Vec::new(),
         };
         loop {
             if r.cur.graph_body_next()? {
@@ -249,7 +268,7 @@ impl MixedGraph {
             r.statement()?;
         }
         r.cur.expect_graph_end()?;
-        Ok(r.g)
+        Ok((r.g, r.confidences))
     }
 
     /// The graph as a DOT `digraph`: nodes (with roles) then edges, in index order. Reading it

@@ -29,6 +29,10 @@ struct EdgeJson {
     from_mark: Mark,
     #[serde(default = "arrow")]
     to_mark: Mark,
+    /// How sure the author is that the edge exists, in `[0, 1]`; optional, read by
+    /// [`MixedGraph::parse_with_confidence`] (priors) and ignored by the other readers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    confidence: Option<f64>,
 }
 
 fn tail() -> Mark {
@@ -47,11 +51,18 @@ impl MixedGraph {
     /// [`CoreError::Parse`] with the line for malformed JSON, [`CoreError::UnknownNode`] for an
     /// edge naming an undeclared node, and the errors of [`MixedGraph::add_edge`].
     pub fn from_json(text: &str) -> Result<Self> {
+        Ok(Self::read_json(text)?.0)
+    }
+
+    /// [`MixedGraph::from_json`], also returning each edge's optional `confidence` as
+    /// `(from, to, confidence)`, unchecked.
+    pub(super) fn read_json(text: &str) -> Result<(Self, Vec<(usize, usize, f64)>)> {
         let parsed: GraphJson = serde_json::from_str(text).map_err(|e| CoreError::Parse {
             line: e.line(),
             message: format!("graph JSON: {e}"),
         })?;
         let mut g = Self::with_nodes(parsed.nodes)?;
+        let mut confidences = Vec::new();
         for e in parsed.edges {
             let edge = Edge {
                 a: g.index(&e.from)?,
@@ -59,6 +70,9 @@ impl MixedGraph {
                 mark_a: e.from_mark,
                 mark_b: e.to_mark,
             };
+            if let Some(c) = e.confidence {
+                confidences.push((edge.a, edge.b, c));
+            }
             g.add_edge(edge)?;
         }
         for (name, roles) in parsed.roles {
@@ -71,7 +85,7 @@ impl MixedGraph {
                 }
             }
         }
-        Ok(g)
+        Ok((g, confidences))
     }
 
     /// The graph as a JSON value in the project's schema.
@@ -86,6 +100,7 @@ impl MixedGraph {
                     to: self.name(e.b).to_owned(),
                     from_mark: e.mark_a,
                     to_mark: e.mark_b,
+                    confidence: None,
                 })
                 .collect(),
             roles: (0..self.n_nodes())

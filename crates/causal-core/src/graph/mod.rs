@@ -10,10 +10,12 @@
 //!   background knowledge, MAGs and PAGs ([`GraphClass`]); Meek's rules and the DAGs of a class
 //!   are methods of [`MixedGraph`].
 //! - [`NodeRoles`] carries dagitty's node attributes (exposure, outcome, latent, selected).
+//! - [`EdgeConfidence`] is a per-edge confidence read with a graph, for priors over structure.
 
 mod adjust;
 mod adjust_class;
 mod admg;
+mod confidence;
 mod dag;
 mod dagitty;
 mod dot;
@@ -32,6 +34,7 @@ mod separation;
 pub use adjust::{Instrument, MAX_SETS};
 pub use adjust_class::{Adjustment, GraphClass};
 pub use admg::Admg;
+pub use confidence::EdgeConfidence;
 pub use dag::Dag;
 pub use format::GraphFormat;
 pub use mark::{Edge, Mark};

@@ -91,6 +91,16 @@ impl LinearGaussianScm {
         &self.b
     }
 
+    /// The intercepts `c`, in node order.
+    pub fn intercepts(&self) -> &[f64] {
+        &self.intercept
+    }
+
+    /// The noise standard deviations, in node order.
+    pub fn noise_sd(&self) -> &[f64] {
+        &self.sd
+    }
+
     fn pos(&self, n: &str) -> Result<usize> {
         self.names
             .iter()

@@ -4,6 +4,7 @@
 
 mod counterfactual;
 mod linear;
+mod linear_fit;
 mod model;
 mod spec;
 

@@ -32,8 +32,10 @@ mod model;
 mod net;
 mod objective;
 mod params;
+mod save;
 
 pub use data::EnvData;
 pub use model::{InvariantModel, Selected};
 pub use objective::EpochMetrics;
 pub use params::{DeepParams, DeepValidParams, Method, Task};
+pub use save::{ARCHITECTURE_FILE, Architecture, WEIGHTS_FILE};

@@ -17,12 +17,13 @@ use crate::error::{IrmError, Result};
 
 /// A trained invariance model with its per-epoch curves and the epochs each selection rule picks.
 pub struct InvariantModel {
-    // Keeps the network's variables alive.
-    _vs: VarStore,
-    net: Net,
-    device: Device,
-    n_features: usize,
-    method: Method,
+    // Keeps the network's variables alive; saved by `save.rs`, which also builds models.
+    pub(super) vs: VarStore,
+    pub(super) net: Net,
+    pub(super) device: Device,
+    pub(super) n_features: usize,
+    pub(super) method: Method,
+    pub(super) architecture: super::save::Architecture,
     /// The trainer's history (losses by term and epoch).
     pub history: History,
     /// Metrics after every epoch.
@@ -213,11 +214,12 @@ impl DeepValidParams {
             best
         });
         Ok(InvariantModel {
-            _vs: vs,
+            vs,
             net: objective.net,
             device,
             n_features: d,
             method: p.method,
+            architecture: super::save::Architecture::of(p, d, train.len()),
             history,
             curves,
             selected_epoch,
