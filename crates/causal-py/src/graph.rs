@@ -22,8 +22,8 @@ use crate::error;
 ///     ['x', 'm', 'y']
 ///     >>> g.d_separated(["x"], ["y"], ["m"])
 ///     False
-#[pyclass(module = "causal_rs", frozen, eq)]
-#[derive(Clone, PartialEq)]
+#[pyclass(module = "causal_rs", frozen)]
+#[derive(Clone)]
 pub struct Graph {
     pub(crate) inner: MixedGraph,
 }
@@ -236,7 +236,9 @@ impl Graph {
             .map(|n| n.and_then(|n| n.str().map(|s| s.to_string())))
             .collect::<PyResult<_>>()?;
         let edges = PyList::empty(g.py());
-        for e in g.call_method1("edges", (true,))?.try_iter()? {
+        let kwargs = pyo3::types::PyDict::new(g.py());
+        kwargs.set_item("data", true)?;
+        for e in g.call_method("edges", (), Some(&kwargs))?.try_iter()? {
             let (a, b, attrs): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) =
                 e?.extract()?;
             let ma: String = match attrs.get_item("mark_a") {
@@ -365,6 +367,14 @@ impl Graph {
             }),
         };
         to_py(py, &value)
+    }
+
+    /// The same nodes in the same order and the same marks between every pair, whatever the
+    /// order in which the edges were added or which end each names first.
+    fn __eq__(&self, other: &Self) -> bool {
+        self.inner.nodes() == other.inner.nodes()
+            && causal_discover::causal_learn::to_matrix(&self.inner)
+                == causal_discover::causal_learn::to_matrix(&other.inner)
     }
 
     fn __repr__(&self) -> String {
