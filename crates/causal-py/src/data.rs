@@ -57,11 +57,19 @@ impl Data {
 
     /// The level names of a categorical column, else `None`.
     fn levels(&self, name: &str) -> PyResult<Option<Vec<String>>> {
-        Ok(self.inner.levels(name).map_err(error::core)?.map(<[_]>::to_vec))
+        Ok(self
+            .inner
+            .levels(name)
+            .map_err(error::core)?
+            .map(<[_]>::to_vec))
     }
 
     /// One column's values (level codes for a categorical column; NaN where missing).
-    fn column<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
+    fn column<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+    ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
         let j = self.inner.index_of(name).map_err(error::core)?;
         Ok(numpy::PyArray1::from_slice(py, self.inner.col(j)))
     }

@@ -201,7 +201,13 @@ pub fn discover(
         score: score.to_ascii_lowercase(),
         lambda1,
         threshold,
-        knowledge: knowledge(tiers, required, forbidden, forbid_within_tiers, knowledge_text)?,
+        knowledge: knowledge(
+            tiers,
+            required,
+            forbidden,
+            forbid_within_tiers,
+            knowledge_text,
+        )?,
         threads,
     };
     let d = prepare(data, &o, missing)?;
@@ -248,7 +254,13 @@ pub fn bootstrap<'py>(
         score: score.to_ascii_lowercase(),
         lambda1: None,
         threshold: None,
-        knowledge: knowledge(tiers, required, forbidden, forbid_within_tiers, knowledge_text)?,
+        knowledge: knowledge(
+            tiers,
+            required,
+            forbidden,
+            forbid_within_tiers,
+            knowledge_text,
+        )?,
         threads: None,
     };
     let d = prepare(data, &o, missing)?;

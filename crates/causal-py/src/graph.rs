@@ -133,7 +133,11 @@ impl Graph {
     fn from_causallearn(names: Vec<String>, matrix: Vec<Vec<i64>>) -> PyResult<Self> {
         let m: Vec<Vec<i8>> = matrix
             .iter()
-            .map(|r| r.iter().map(|&c| i8::try_from(c).unwrap_or(i8::MAX)).collect())
+            .map(|r| {
+                r.iter()
+                    .map(|&c| i8::try_from(c).unwrap_or(i8::MAX))
+                    .collect()
+            })
             .collect();
         Ok(Self {
             inner: causal_discover::causal_learn::from_matrix(&names, &m)
@@ -298,10 +302,12 @@ impl Graph {
             let names = |s: &NodeSet| -> Vec<String> {
                 g.names_of(s).into_iter().map(str::to_owned).collect()
             };
-            let minimal: Vec<Vec<String>> =
-                g.minimal_adjustment_sets(&x, &y).iter().map(names).collect();
-            let frontdoor: Vec<Vec<String>> =
-                g.frontdoor_sets(&x, &y).iter().map(names).collect();
+            let minimal: Vec<Vec<String>> = g
+                .minimal_adjustment_sets(&x, &y)
+                .iter()
+                .map(names)
+                .collect();
+            let frontdoor: Vec<Vec<String>> = g.frontdoor_sets(&x, &y).iter().map(names).collect();
             json!({
                 "class": class,
                 "amenable": true,
