@@ -2,7 +2,7 @@
 //! causal-discover (no LibTorch).
 //!
 //! The Python half (`python/causal_rs/`) turns pandas, polars, pyarrow and NumPy tables into
-//! one list of `float64` column buffers and calls [`data::dataset`], which copies them once
+//! one list of `float64` column buffers and calls `data::dataset`, which copies them once
 //! into a core [`Dataset`](causal_core::data::Dataset); the graph, identification and
 //! discovery functions then run on core types with the GIL released. Every error becomes a
 //! Python `ValueError` (bad input) or `RuntimeError` (a numerical failure) with the library's
