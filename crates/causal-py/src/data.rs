@@ -6,7 +6,6 @@ use std::borrow::Cow;
 use causal_core::data::{Dataset, MissingPolicy};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
-use rayon::prelude::*;
 
 use crate::error;
 
@@ -130,23 +129,8 @@ pub fn dataset(
                 .map_err(|_| error::value_error(format!("column '{name}' is not contiguous")))?,
         );
     }
-    let n = slices.first().map_or(0, |s| s.len());
-    if let Some((name, s)) = names.iter().zip(&slices).find(|(_, s)| s.len() != n) {
-        return Err(error::value_error(format!(
-            "column '{name}' has {} rows, expected {n}",
-            s.len()
-        )));
-    }
-    // One allocation, then a parallel copy: the page faults of the fresh buffer are shared
-    // between threads too. The slices are NumPy memory kept alive (and read-only borrowed) by
-    // `columns` for the whole call.
-    let mut values = vec![0.0; n * slices.len()];
-    if n > 0 {
-        values
-            .par_chunks_mut(n)
-            .zip(slices.par_iter())
-            .for_each(|(dst, src)| dst.copy_from_slice(src));
-    }
-    let inner = Dataset::from_column_major(names, n, values, levels).map_err(error::core)?;
+    // One parallel pass copies and validates each column (the slices are NumPy memory kept
+    // alive, and read-only borrowed, by `columns` for the whole call).
+    let inner = Dataset::from_column_slices(names, &slices, levels).map_err(error::core)?;
     Ok(Data { inner })
 }

@@ -274,5 +274,17 @@ fn from_column_major_equals_new_and_validates() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("'x'") && err.contains("not finite"), "{err}");
-    assert!(Dataset::from_column_major(names, 3, vec![0.0; 5], vec![None, None]).is_err());
+    assert!(Dataset::from_column_major(names.clone(), 3, vec![0.0; 5], vec![None, None]).is_err());
+
+    // From borrowed slices: the same data set, and ragged columns are named.
+    let got = Dataset::from_column_slices(names.clone(), &[&gappy[0], &gappy[1]], vec![None, None])
+        .unwrap();
+    assert_eq!(
+        got,
+        Dataset::with_missing_values(names.clone(), gappy.clone()).unwrap()
+    );
+    let err = Dataset::from_column_slices(names, &[&gappy[0], &[1.0]], vec![None, None])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("column 't' has 1 rows"), "{err}");
 }
