@@ -1,5 +1,5 @@
-//! The native half of the `causal_rs` Python package: PyO3 bindings over causal-core and
-//! causal-discover (no LibTorch).
+//! The native half of the `causal_rs` Python package: PyO3 bindings over causal-core,
+//! causal-discover and causal-irm's ICP (no LibTorch).
 //!
 //! The Python half (`python/causal_rs/`) turns pandas, polars, pyarrow and NumPy tables into
 //! one list of `float64` column buffers and calls `data::dataset`, which copies them once
@@ -12,6 +12,7 @@ mod data;
 mod discover;
 mod error;
 mod graph;
+mod icp;
 
 use pyo3::prelude::*;
 
@@ -24,6 +25,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(data::dataset, m)?)?;
     m.add_function(wrap_pyfunction!(discover::discover, m)?)?;
     m.add_function(wrap_pyfunction!(discover::bootstrap, m)?)?;
+    m.add_function(wrap_pyfunction!(icp::icp, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
