@@ -11,6 +11,7 @@
 mod data;
 mod discover;
 mod error;
+mod estimate;
 mod graph;
 mod icp;
 
@@ -26,6 +27,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(discover::discover, m)?)?;
     m.add_function(wrap_pyfunction!(discover::bootstrap, m)?)?;
     m.add_function(wrap_pyfunction!(icp::icp, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate::estimate, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
