@@ -8,6 +8,10 @@ timing, as a user would call it). causal-rs and causal-learn run the same PC (Fi
 stable, alpha 0.05, uc_rule 0, uc_priority 2) and their graphs must be identical. antecedent's
 PC is another variant (partial-correlation test, no FDR, conditioning sets up to d - 2 so as
 not to stop early), so only its edge count is shown.
+
+Calls that take milliseconds are timed as the median of several runs (ours 7, antecedent 5;
+causal-learn's seconds-long call once), since one run of a 10 ms call on a loaded machine is
+mostly noise.
 """
 import numpy as np
 import pandas as pd
@@ -31,6 +35,14 @@ def simulate(d, n, seed):
                 col += w * x[:, i]
         x[:, j] = col
     return x
+
+
+def median_timed(fn, k):
+    """(median wall s, median CPU s, last output) of `k` calls of `fn`."""
+    runs = [timed_cpu(fn) for _ in range(k)]
+    walls = sorted(r[0] for r in runs)
+    cpus = sorted(r[1] for r in runs)
+    return walls[k // 2], cpus[k // 2], runs[-1][2]
 
 
 def frame():
@@ -60,7 +72,7 @@ def _antecedent(df):
 def py_pc_causal_learn():
     df = frame()
     _ours(df)  # import and first-call costs, outside the timing
-    ours, ours_cpu, g_ours = timed_cpu(lambda: _ours(df))
+    ours, ours_cpu, g_ours = median_timed(lambda: _ours(df), 7)
     peer, peer_cpu, g_cl = timed_cpu(lambda: _causal_learn(df))
     same = np.array_equal(g_ours, g_cl)
     edges = int((g_cl != 0).sum() // 2)
@@ -73,9 +85,9 @@ def py_pc_causal_learn():
 def py_pc_antecedent():
     df = frame()
     _ours(df)
-    ours, ours_cpu, g_ours = timed_cpu(lambda: _ours(df))
+    ours, ours_cpu, g_ours = median_timed(lambda: _ours(df), 7)
     _antecedent(df.iloc[:200, :5])  # warm-up, outside the timing
-    peer, peer_cpu, res = timed_cpu(lambda: _antecedent(df))
+    peer, peer_cpu, res = median_timed(lambda: _antecedent(df), 5)
     edges = len(res.graph_edges)
     note = (f"antecedent PC (parcorr, no FDR): {edges} edges, ours "
             f"{int((g_ours != 0).sum() // 2)}; "
