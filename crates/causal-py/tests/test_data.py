@@ -117,3 +117,20 @@ def test_bad_tables_and_options_raise_value_error():
         discover.pc(np.random.default_rng(0).normal(size=(30, 2)), test="nonsense")
     with pytest.raises(ValueError):
         causal_rs.dataset(object())
+
+
+def test_library_errors_come_back_as_value_errors_with_their_messages():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(100, 3)), columns=["a", "b", "c"])
+    with pytest.raises(ValueError, match="column 'c' is constant"):
+        discover.pc(df.assign(c=1.0))
+    with pytest.raises(ValueError, match=r"alpha must be in \(0, 1\)"):
+        discover.pc(df, alpha=2.0)
+    with pytest.raises(ValueError, match="uc_rule must be 0, 1 or 2"):
+        discover.pc(df, uc_rule=9)
+    with pytest.raises(ValueError, match="directed cycle"):
+        causal_rs.Graph(["a", "b"], [("a", "b"), ("b", "a")]).identify(["a"], ["b"])
+    with pytest.raises(ValueError, match="line 1"):
+        causal_rs.Graph.from_dot("digraph { a -> }")
+    with pytest.raises(ValueError, match="'a' and 'b' are not an edge"):
+        causal_rs.Graph.from_causallearn(["a", "b"], [[0, 7], [1, 0]])
