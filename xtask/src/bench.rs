@@ -54,6 +54,8 @@ const PEERS: &[&str] = &[
     // Double machine learning peer (compare_dml.py), with its learners.
     "doubleml==0.11.4",
     "scikit-learn==1.6.1",
+    // Rust-core PC peer, from Python (compare_py.py).
+    "antecedent==2.4.1",
 ];
 
 /// The peers' venv python, created and filled on first need.
@@ -86,6 +88,22 @@ pub fn peers_python() -> Result<PathBuf, String> {
 /// `target/bench-compare/results.{md,json}`.
 pub fn compare(args: &[String]) -> Result<(), String> {
     let python = peers_python()?;
+    // The `causal_rs` wheel, for the from-Python rows (compare_py.py).
+    let wheel = crate::python::wheel(&[])?;
+    run(
+        &python.display().to_string(),
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--force-reinstall",
+            "--no-deps",
+            &wheel.display().to_string(),
+        ],
+        &Vec::new(),
+    )?;
     let env = libtorch::env()?;
     let script = crate::paths::root()
         .join("xtask")

@@ -4,7 +4,13 @@ use crate::libtorch;
 use crate::process::{Env, cargo, output, run};
 
 /// Crates that must build without LibTorch with their default features.
-const TORCH_FREE: &[&str] = &["causal-core", "causal-discover", "causal", "causal-fuzz"];
+const TORCH_FREE: &[&str] = &[
+    "causal-core",
+    "causal-discover",
+    "causal",
+    "causal-fuzz",
+    "causal-py",
+];
 
 /// `cargo xtask test`: the whole workspace's tests, LibTorch provisioned first.
 pub fn test(extra: &[String]) -> Result<(), String> {

@@ -14,6 +14,7 @@ mod lab;
 mod libtorch;
 mod paths;
 mod process;
+mod python;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,8 @@ cargo xtask <command>
   fuzz [TARGET..] [--execs N] [--seconds S] [--seed K] [--dev]
                              mutation-fuzz the parsers (data, dagitty, dot, graph-json,
                              scm-json, knowledge); findings under target/fuzz/crashes
+  wheel [--dev]              build the causal_rs Python wheel into target/wheels (maturin)
+  py-test [--dev] [ARGS..]   install the wheel into a fresh venv and run its pytest suite
   install-check              `cargo install` causal-cli into target/install-check and run a
                              TARNet fit with LD_LIBRARY_PATH unset
 ";
@@ -53,6 +56,8 @@ fn main() -> ExitCode {
         "libtorch" => libtorch::command(rest),
         "fuzz" => fuzz::fuzz(rest),
         "install-check" => install_check::command(rest),
+        "wheel" => python::wheel(rest).map(|w| println!("{}", w.display())),
+        "py-test" => python::py_test(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

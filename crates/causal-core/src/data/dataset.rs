@@ -173,6 +173,168 @@ impl Dataset {
         })
     }
 
+    /// Builds a data set from one column-major buffer (`n_rows` values of the first column,
+    /// then the second, ...), taken as it is: no second copy, and one parallel pass per column
+    /// for validation, missing counts and column kinds. This is the entry for callers that
+    /// already hold column buffers (the Python package's NumPy and Arrow columns).
+    ///
+    /// NaN marks a missing cell. `levels[j] = Some(levels)` makes column `j` categorical
+    /// (and discrete) with those level names: its values must be integer codes in
+    /// `0..levels.len()`. Other columns are binary (only 0 and 1) or continuous.
+    ///
+    /// # Errors
+    ///
+    /// As [`Dataset::new`]: [`CoreError::Empty`], [`CoreError::Duplicate`],
+    /// [`CoreError::InvalidArgument`] when `values.len() != n_rows * names.len()` or `levels`
+    /// has the wrong length, [`CoreError::BadValue`] naming the row and column of an infinite
+    /// value or of a code that is not a level.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use causal_core::data::Dataset;
+    ///
+    /// let d = Dataset::from_column_major(
+    ///     vec!["x".into(), "t".into()],
+    ///     2,
+    ///     vec![0.5, f64::NAN, 1.0, 0.0],
+    ///     vec![None, Some(vec!["a".into(), "b".into()])],
+    /// )?;
+    /// assert_eq!(d.missing_count("x")?, 1);
+    /// assert_eq!(d.levels("t")?, Some(&["a".to_owned(), "b".to_owned()][..]));
+    /// # Ok::<(), causal_core::CoreError>(())
+    /// ```
+    pub fn from_column_major(
+        names: Vec<String>,
+        n_rows: usize,
+        values: Vec<f64>,
+        levels: Vec<Option<Vec<String>>>,
+    ) -> Result<Self> {
+        use rayon::prelude::*;
+        if names.is_empty() {
+            return Err(CoreError::Empty("the data set has no columns".into()));
+        }
+        if n_rows == 0 {
+            return Err(CoreError::Empty("the data set has no rows".into()));
+        }
+        if values.len() != n_rows * names.len() || levels.len() != names.len() {
+            return Err(CoreError::InvalidArgument(format!(
+                "{} values and {} level lists for {} columns of {n_rows} rows",
+                values.len(),
+                levels.len(),
+                names.len()
+            )));
+        }
+        let index = build_index(&names)?;
+        let scanned: Vec<_> = values
+            .par_chunks(n_rows)
+            .zip(levels.into_par_iter())
+            .map(|(col, lv)| scan_column(col, lv))
+            .collect();
+        Self::assemble(names, index, n_rows, values, scanned)
+    }
+
+    /// As [`Dataset::from_column_major`], but from borrowed column slices (`columns[j]` is
+    /// column `names[j]`), copied into the data set's buffer in the same parallel pass that
+    /// validates them, so each value is read once from the source.
+    ///
+    /// # Errors
+    ///
+    /// As [`Dataset::from_column_major`]; [`CoreError::InvalidArgument`] names a column whose
+    /// length differs from the first's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use causal_core::data::Dataset;
+    ///
+    /// let (x, y) = ([1.0, 2.0], [0.0, 1.0]);
+    /// let d = Dataset::from_column_slices(vec!["x".into(), "y".into()], &[&x, &y], vec![None, None])?;
+    /// assert_eq!(d.column("y")?, &[0.0, 1.0]);
+    /// # Ok::<(), causal_core::CoreError>(())
+    /// ```
+    pub fn from_column_slices(
+        names: Vec<String>,
+        columns: &[&[f64]],
+        levels: Vec<Option<Vec<String>>>,
+    ) -> Result<Self> {
+        use rayon::prelude::*;
+        if names.is_empty() {
+            return Err(CoreError::Empty("the data set has no columns".into()));
+        }
+        let n_rows = columns.first().map_or(0, |c| c.len());
+        if n_rows == 0 {
+            return Err(CoreError::Empty("the data set has no rows".into()));
+        }
+        if columns.len() != names.len() || levels.len() != names.len() {
+            return Err(CoreError::InvalidArgument(format!(
+                "{} columns and {} level lists for {} names",
+                columns.len(),
+                levels.len(),
+                names.len()
+            )));
+        }
+        if let Some((name, c)) = names.iter().zip(columns).find(|(_, c)| c.len() != n_rows) {
+            return Err(CoreError::InvalidArgument(format!(
+                "column '{name}' has {} rows, expected {n_rows}",
+                c.len()
+            )));
+        }
+        let index = build_index(&names)?;
+        let mut values = vec![0.0; n_rows * names.len()];
+        let scanned: Vec<_> = values
+            .par_chunks_mut(n_rows)
+            .zip(columns.par_iter())
+            .zip(levels.into_par_iter())
+            .map(|((dst, src), lv)| {
+                let s = scan_column(src, lv);
+                dst.copy_from_slice(src);
+                s
+            })
+            .collect();
+        Self::assemble(names, index, n_rows, values, scanned)
+    }
+
+    /// The data set from a buffer and each column's scan (`scan_column`).
+    fn assemble(
+        names: Vec<String>,
+        index: HashMap<String, usize>,
+        n_rows: usize,
+        values: Vec<f64>,
+        scanned: Vec<std::result::Result<(usize, ColumnKind), (usize, String)>>,
+    ) -> Result<Self> {
+        use rayon::prelude::*;
+        let mut missing = Vec::with_capacity(names.len());
+        let mut kinds = Vec::with_capacity(names.len());
+        let mut discrete = Vec::with_capacity(names.len());
+        for (name, s) in names.iter().zip(scanned) {
+            let (m, kind) = s.map_err(|(row, message)| CoreError::BadValue {
+                row: row + 1,
+                column: name.clone(),
+                message,
+            })?;
+            missing.push(m);
+            discrete.push(kind.levels().is_some());
+            kinds.push(kind);
+        }
+        let mask = if missing.iter().any(|&m| m > 0) {
+            values.par_iter().map(|v| v.is_nan()).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Self {
+            names,
+            n_rows,
+            values,
+            kinds,
+            discrete,
+            missing,
+            mask,
+            environment: None,
+            index,
+        })
+    }
+
     /// Parses CSV, tab- or whitespace-separated text with a header line.
     ///
     /// Accepted: a UTF-8 byte-order mark; `\n`, `\r\n` or `\r` line ends; quoted fields
@@ -832,6 +994,37 @@ fn push_field(out: &mut String, text: &str) {
     } else {
         out.push_str(text);
     }
+}
+
+/// One column's missing count and kind, or its first bad row (0-based) and what is wrong:
+/// an infinite value, or (with `levels`) a value that is not a level code.
+fn scan_column(
+    col: &[f64],
+    levels: Option<Vec<String>>,
+) -> std::result::Result<(usize, ColumnKind), (usize, String)> {
+    let mut missing = 0;
+    let mut binary = true;
+    let k = levels.as_ref().map(|l| l.len() as f64);
+    for (i, &v) in col.iter().enumerate() {
+        if v.is_nan() {
+            missing += 1;
+        } else if v.is_infinite() {
+            return Err((i, format!("value {v} is not finite")));
+        } else if let Some(k) = k {
+            if v < 0.0 || v >= k || v.fract() != 0.0 {
+                return Err((i, format!("code {v} is not one of the {k} levels")));
+            }
+        } else if v != 0.0 && v != 1.0 {
+            binary = false;
+        }
+    }
+    let kind = match levels {
+        Some(levels) => ColumnKind::Categorical { levels },
+        // An all-missing column has no 0/1 values: continuous, as `Dataset::new`.
+        None if binary && missing < col.len() => ColumnKind::Binary,
+        None => ColumnKind::Continuous,
+    };
+    Ok((missing, kind))
 }
 
 fn build_index(names: &[String]) -> Result<HashMap<String, usize>> {

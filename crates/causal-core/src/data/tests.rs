@@ -226,3 +226,65 @@ mod round_trip {
         }
     }
 }
+
+#[test]
+fn from_column_major_equals_new_and_validates() {
+    let cols = vec![vec![0.5, 2.0, -1.0], vec![0.0, 1.0, 1.0]];
+    let names = vec!["x".to_owned(), "t".to_owned()];
+    let want = Dataset::new(names.clone(), cols.clone()).unwrap();
+    let got =
+        Dataset::from_column_major(names.clone(), 3, cols.concat(), vec![None, None]).unwrap();
+    assert_eq!(got, want);
+    assert_eq!(got.kinds(), &[ColumnKind::Continuous, ColumnKind::Binary]);
+
+    // NaN is missing, as with `with_missing_values`.
+    let gappy = vec![vec![0.5, f64::NAN, -1.0], vec![0.0, 1.0, 1.0]];
+    let want = Dataset::with_missing_values(names.clone(), gappy.clone()).unwrap();
+    let got =
+        Dataset::from_column_major(names.clone(), 3, gappy.concat(), vec![None, None]).unwrap();
+    assert_eq!(got, want);
+    assert_eq!(got.missing_count("x").unwrap(), 1);
+
+    // Categorical codes must index the levels; the error names row and column.
+    let levels = Some(vec!["a".to_owned(), "b".to_owned()]);
+    let d = Dataset::from_column_major(
+        names.clone(),
+        3,
+        vec![0.5, 2.0, -1.0, 1.0, 0.0, 1.0],
+        vec![None, levels.clone()],
+    )
+    .unwrap();
+    assert!(d.is_discrete("t").unwrap());
+    assert_eq!(d.levels("t").unwrap().unwrap(), ["a", "b"]);
+    let err = Dataset::from_column_major(
+        names.clone(),
+        3,
+        vec![0.5, 2.0, -1.0, 1.0, 2.0, 1.0],
+        vec![None, levels],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("row 2") && err.contains("'t'"), "{err}");
+    let err = Dataset::from_column_major(
+        names.clone(),
+        3,
+        vec![0.5, f64::INFINITY, -1.0, 1.0, 0.0, 1.0],
+        vec![None, None],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("'x'") && err.contains("not finite"), "{err}");
+    assert!(Dataset::from_column_major(names.clone(), 3, vec![0.0; 5], vec![None, None]).is_err());
+
+    // From borrowed slices: the same data set, and ragged columns are named.
+    let got = Dataset::from_column_slices(names.clone(), &[&gappy[0], &gappy[1]], vec![None, None])
+        .unwrap();
+    assert_eq!(
+        got,
+        Dataset::with_missing_values(names.clone(), gappy.clone()).unwrap()
+    );
+    let err = Dataset::from_column_slices(names, &[&gappy[0], &[1.0]], vec![None, None])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("column 't' has 1 rows"), "{err}");
+}

@@ -1,0 +1,136 @@
+//! Tables in: [`dataset`] builds a core [`Dataset`] from `float64` column buffers, and [`Data`]
+//! holds it on the Python side.
+
+use std::borrow::Cow;
+
+use causal_core::data::{Dataset, MissingPolicy};
+use numpy::PyReadonlyArray1;
+use pyo3::prelude::*;
+
+use crate::error;
+
+/// A table in causal-rs's column-major layout (a core `Dataset`), made by
+/// `causal_rs.dataset(...)` from a pandas, polars or pyarrow table or a NumPy array.
+///
+/// Example:
+///     >>> import numpy as np, causal_rs
+///     >>> d = causal_rs.dataset(np.array([[0.0, 1.5], [1.0, 2.5]]), names=["t", "y"])
+///     >>> d.names, d.n_rows, d.kinds
+///     (['t', 'y'], 2, ['binary', 'continuous'])
+#[pyclass(module = "causal_rs", frozen)]
+pub struct Data {
+    pub(crate) inner: Dataset,
+}
+
+#[pymethods]
+impl Data {
+    /// Column names, in order.
+    #[getter]
+    fn names(&self) -> Vec<String> {
+        self.inner.names().to_vec()
+    }
+
+    /// Number of rows.
+    #[getter]
+    fn n_rows(&self) -> usize {
+        self.inner.n_rows()
+    }
+
+    /// Number of columns.
+    #[getter]
+    fn n_cols(&self) -> usize {
+        self.inner.n_cols()
+    }
+
+    /// Each column's kind: `continuous`, `binary` or `categorical`.
+    #[getter]
+    fn kinds(&self) -> Vec<&'static str> {
+        self.inner.kinds().iter().map(|k| k.name()).collect()
+    }
+
+    /// Missing cells per column.
+    #[getter]
+    fn missing(&self) -> Vec<usize> {
+        self.inner.missing_counts().to_vec()
+    }
+
+    /// The level names of a categorical column, else `None`.
+    fn levels(&self, name: &str) -> PyResult<Option<Vec<String>>> {
+        Ok(self
+            .inner
+            .levels(name)
+            .map_err(error::core)?
+            .map(<[_]>::to_vec))
+    }
+
+    /// One column's values (level codes for a categorical column; NaN where missing).
+    fn column<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+    ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
+        let j = self.inner.index_of(name).map_err(error::core)?;
+        Ok(numpy::PyArray1::from_slice(py, self.inner.col(j)))
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.n_rows()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Data({} rows x {} columns: {})",
+            self.inner.n_rows(),
+            self.inner.n_cols(),
+            self.inner.names().join(", ")
+        )
+    }
+}
+
+impl Data {
+    /// The data set with `policy` applied to its missing cells (`error` refuses them, naming
+    /// the column; `drop-rows` drops the incomplete rows).
+    pub fn prepared(&self, missing: &str) -> PyResult<Cow<'_, Dataset>> {
+        let policy = MissingPolicy::from_name(missing).map_err(error::core)?;
+        if !self.inner.has_missing() {
+            return Ok(Cow::Borrowed(&self.inner));
+        }
+        self.inner
+            .handle_missing(policy, &[])
+            .map(Cow::Owned)
+            .map_err(error::core)
+    }
+}
+
+/// Builds a [`Data`] from column buffers: `columns[j]` holds column `names[j]` as `float64`
+/// (NaN where missing), `levels[j]` the level names of a categorical column (its values are
+/// then the codes), else `None`.
+///
+/// The buffers are read in place and copied once, in parallel, into the data set's single
+/// column-major buffer; no Python object is made per cell.
+#[pyfunction]
+#[pyo3(signature = (names, columns, levels))]
+pub fn dataset(
+    names: Vec<String>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    levels: Vec<Option<Vec<String>>>,
+) -> PyResult<Data> {
+    if names.len() != columns.len() {
+        return Err(error::value_error(format!(
+            "{} names for {} columns",
+            names.len(),
+            columns.len()
+        )));
+    }
+    let mut slices = Vec::with_capacity(columns.len());
+    for (name, c) in names.iter().zip(&columns) {
+        slices.push(
+            c.as_slice()
+                .map_err(|_| error::value_error(format!("column '{name}' is not contiguous")))?,
+        );
+    }
+    // One parallel pass copies and validates each column (the slices are NumPy memory kept
+    // alive, and read-only borrowed, by `columns` for the whole call).
+    let inner = Dataset::from_column_slices(names, &slices, levels).map_err(error::core)?;
+    Ok(Data { inner })
+}
