@@ -25,6 +25,8 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "with_missing_values",
         "Vec<Vec<f64>>",
     ),
+    // Draws of Y under do(t) per unit (a Monte Carlo sample per row), not a table of columns.
+    ("causal-cf/src/models/mod.rs", "sample_do", "Vec<Vec<f64>>"),
 ];
 
 /// (file, item, banned text): known offenders, to be replaced by `Dataset` + `ColumnRoles`.
@@ -38,7 +40,7 @@ const PENDING: &[(&str, &str, &str)] = &[
     ("causal-cf/src/models/crossfit.rs", "cross_fit", "IteData"),
     ("causal-cf/src/models/dragonnet.rs", "fit", "IteData"),
     ("causal-cf/src/models/learners.rs", "fit", "IteData"),
-    ("causal-cf/src/models/mod.rs", "fit", "IteData"),
+    ("causal-cf/src/models/mod.rs", "predict", "IteData"),
     ("causal-cf/src/models/mod.rs", "fit_model", "IteData"),
     ("causal-cf/src/models/mod.rs", "fit_model_with", "IteData"),
     ("causal-cf/src/models/propensity.rs", "fit", "IteData"),
@@ -142,7 +144,14 @@ fn scan(rel: &str, text: &str, out: &mut BTreeSet<Finding>) {
                 check(rel, name_after(h, "fn "), h, out);
             }
         } else if t.starts_with("pub use ") {
-            check(rel, "use", h, out);
+            // A use list has braces: read to the semicolon.
+            let rest = &text[start..];
+            check(
+                rel,
+                "use",
+                &rest[..rest.find(';').unwrap_or(rest.len())],
+                out,
+            );
         } else {
             for kw in ["struct ", "enum ", "type "] {
                 if t.starts_with(&format!("pub {kw}")) {
@@ -194,10 +203,9 @@ fn listed(list: &[(&str, &str, &str)]) -> BTreeSet<Finding> {
 #[test]
 fn no_public_api_names_a_second_table_type() {
     let known: BTreeSet<Finding> = listed(ALLOWED).union(&listed(PENDING)).cloned().collect();
-    let new: Vec<&Finding> = findings()
-        .iter()
-        .filter(|f| !known.contains(*f))
-        .cloned()
+    let new: Vec<Finding> = findings()
+        .into_iter()
+        .filter(|f| !known.contains(f))
         .collect();
     assert!(
         new.is_empty(),
