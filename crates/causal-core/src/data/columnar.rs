@@ -30,9 +30,12 @@ use super::Dataset;
 use super::column::ColumnKind;
 use crate::error::{CoreError, Result};
 
-/// Rows per record batch when reading Parquet: large enough that per-batch overhead vanishes,
-/// small enough that a batch of 100 float columns stays in tens of megabytes.
-const PARQUET_BATCH_ROWS: usize = 64 * 1024;
+/// Rows per record batch when reading Parquet. Measured on 10^6 x 100 zstd floats (polars'
+/// default file): 8 Ki rows 3.8-4.3 s, 64 Ki 3.0-3.4 s, 256 Ki 2.15-2.27 s, 1 Mi 2.5-3.5 s;
+/// fewer batches pay the decoder set-up less often, until a batch no longer fits in memory
+/// comfortably. A batch of 100 float columns is then
+/// about 200 MB, beside the data set's own buffer.
+const PARQUET_BATCH_ROWS: usize = 256 * 1024;
 
 const PARQUET: &str = "Parquet";
 const IPC: &str = "Arrow IPC";
