@@ -26,7 +26,9 @@ pub fn read_graph(path: &Path, format: Option<&str>) -> Result<MixedGraph, CliEr
     MixedGraph::parse(&text, format).map_err(bad)
 }
 
-/// Reads a data file (CSV, TSV or whitespace-separated, with a header).
+/// Reads a data file, in the format its extension names: Parquet (`.parquet`, `.pq`), Arrow
+/// IPC (`.arrow`, `.ipc`, `.feather`, `.arrows`) with the default `parquet` feature, else CSV,
+/// TSV or whitespace-separated text with a header. Every command's `--data` comes here.
 ///
 /// No command handles missing cells yet, so they are refused, naming the file, the column and
 /// the count. A text column of two levels is used as 0/1 codes (levels in sorted order; stderr

@@ -45,6 +45,22 @@ pub enum CoreError {
         /// How many of its cells are missing.
         count: usize,
     },
+    /// A column whose type a reader cannot use (a Parquet timestamp, say), naming it and why.
+    #[error("column '{column}': {message}")]
+    BadColumn {
+        /// Column name.
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file that is not a readable table of its format (a corrupt Parquet footer, say).
+    #[error("not a readable {format} file: {message}")]
+    Format {
+        /// The format expected from the extension (`Parquet`, `Arrow IPC`).
+        format: &'static str,
+        /// The underlying reader's message.
+        message: String,
+    },
     /// A bad value in a data set.
     #[error("row {row}, column '{column}': {message}")]
     BadValue {

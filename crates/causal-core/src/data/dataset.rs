@@ -6,6 +6,7 @@ use std::path::Path;
 use nalgebra::{DMatrix, DMatrixView};
 use serde::{Deserialize, Serialize};
 
+use super::DataFormat;
 use super::column::{ColumnKind, MissingPolicy};
 use super::parse::{RawColumn, RawTable, parse_table};
 use crate::error::{CoreError, Result};
@@ -352,13 +353,73 @@ impl Dataset {
         Self::from_raw(parse_table(text)?)
     }
 
-    /// Reads a text data file (see [`Dataset::from_text`]).
+    /// Reads a data file in the format its extension names ([`DataFormat::from_path`]): text
+    /// (see [`Dataset::from_text`]), or Parquet and Arrow IPC with the `parquet` feature (see
+    /// `Dataset::from_parquet` and `Dataset::from_ipc`).
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::Io`] naming the path, and every error of the reader wrapped in
+    /// [`CoreError::InFile`] naming the path; [`CoreError::Format`] for a Parquet or Arrow
+    /// file in a build without the `parquet` feature.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        match DataFormat::from_path(path) {
+            DataFormat::Text => Self::from_text_path(path),
+            #[cfg(feature = "parquet")]
+            DataFormat::Parquet => Self::from_parquet(path),
+            #[cfg(feature = "parquet")]
+            DataFormat::ArrowIpc => Self::from_ipc(path),
+            #[cfg(not(feature = "parquet"))]
+            format => Err(CoreError::InFile {
+                path: path.display().to_string(),
+                source: Box::new(CoreError::Format {
+                    format: format.name(),
+                    message: "this build has no Parquet or Arrow support (causal-core's \
+                              `parquet` feature is off)"
+                        .into(),
+                }),
+            }),
+        }
+    }
+
+    /// Writes the data in the format its extension names ([`DataFormat::from_path`]): CSV
+    /// ([`Dataset::to_csv`]) for text, Parquet or Arrow IPC with the `parquet` feature.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::Io`] naming the path; [`CoreError::Format`] for a Parquet or Arrow file in
+    /// a build without the `parquet` feature, or if the writer fails.
+    pub fn write_path(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        match DataFormat::from_path(path) {
+            DataFormat::Text => {
+                std::fs::write(path, self.to_csv()).map_err(|source| CoreError::Io {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+            #[cfg(feature = "parquet")]
+            DataFormat::Parquet => self.write_parquet(path),
+            #[cfg(feature = "parquet")]
+            DataFormat::ArrowIpc => self.write_ipc(path),
+            #[cfg(not(feature = "parquet"))]
+            format => Err(CoreError::Format {
+                format: format.name(),
+                message: "this build has no Parquet or Arrow support (causal-core's `parquet` \
+                          feature is off)"
+                    .into(),
+            }),
+        }
+    }
+
+    /// Reads a text data file (see [`Dataset::from_text`]), whatever its extension.
     ///
     /// # Errors
     ///
     /// [`CoreError::Io`] naming the path, and every error of [`Dataset::from_text`] wrapped in
     /// [`CoreError::InFile`] naming the path.
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
+    pub fn from_text_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| CoreError::Io {
             path: path.display().to_string(),
@@ -367,6 +428,64 @@ impl Dataset {
         Self::from_text(&text).map_err(|e| CoreError::InFile {
             path: path.display().to_string(),
             source: Box::new(e),
+        })
+    }
+
+    /// Builds from a finished column-major buffer (NaN marks missing cells) and, per column,
+    /// the level names of a categorical column (its values being codes into them).
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(super) fn from_buffer(
+        names: Vec<String>,
+        n_rows: usize,
+        values: Vec<f64>,
+        levels: Vec<Option<Vec<String>>>,
+    ) -> Result<Self> {
+        if names.is_empty() {
+            return Err(CoreError::Empty("the data set has no columns".into()));
+        }
+        let index = build_index(&names)?;
+        if n_rows == 0 {
+            return Err(CoreError::Empty("the data set has no rows".into()));
+        }
+        debug_assert_eq!(values.len(), n_rows * names.len());
+        let mut missing = vec![0; names.len()];
+        let mut kinds = Vec::with_capacity(names.len());
+        for (j, col) in values.chunks_exact(n_rows).enumerate() {
+            // One branch-free pass over the column (it vectorises): NaN count and any infinity.
+            let (mut nan, mut inf) = (0usize, false);
+            for v in col {
+                nan += usize::from(v.is_nan());
+                inf |= v.is_infinite();
+            }
+            if inf {
+                let i = col.iter().position(|v| v.is_infinite()).unwrap_or(0);
+                return Err(CoreError::BadValue {
+                    row: i + 1,
+                    column: names[j].clone(),
+                    message: format!("value {} is not finite", col[i]),
+                });
+            }
+            missing[j] = nan;
+            kinds.push(match &levels[j] {
+                Some(l) => ColumnKind::Categorical { levels: l.clone() },
+                None => kind_of(col),
+            });
+        }
+        let mask = if missing.iter().any(|&m| m > 0) {
+            values.iter().map(|v| v.is_nan()).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Self {
+            discrete: levels.iter().map(Option::is_some).collect(),
+            names,
+            n_rows,
+            values,
+            kinds,
+            missing,
+            mask,
+            environment: None,
+            index,
         })
     }
 

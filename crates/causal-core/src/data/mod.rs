@@ -1,9 +1,15 @@
 //! Tabular data: [`Dataset`], named typed columns (continuous, binary, categorical) in one
-//! column-major buffer with a missing mask, its text reader and writer, [`MissingPolicy`], and
-//! [`ColumnRoles`] viewed through [`RoleView`].
+//! column-major buffer with a missing mask, its readers and writers (CSV/TSV text; Parquet and
+//! Arrow IPC with the `parquet` feature; [`DataFormat`] picks one from the extension),
+//! [`MissingPolicy`], and [`ColumnRoles`] viewed through [`RoleView`].
 
 mod column;
+#[cfg(feature = "parquet")]
+mod columnar;
+#[cfg(all(test, feature = "parquet"))]
+mod columnar_tests;
 mod dataset;
+mod format;
 mod parse;
 mod roles;
 #[cfg(test)]
@@ -11,4 +17,5 @@ mod tests;
 
 pub use column::{ColumnKind, MissingPolicy};
 pub use dataset::Dataset;
+pub use format::DataFormat;
 pub use roles::{ColumnRoles, RoleView};

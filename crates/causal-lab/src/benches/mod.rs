@@ -95,7 +95,12 @@ pub const REGISTRY: &[Bench] = &[
     (
         "read-csv",
         "reads a CSV file into a Dataset on one thread (compare_read.py): ARGS = data.csv",
-        read::read_csv,
+        read::read_table,
+    ),
+    (
+        "read-parquet",
+        "reads a Parquet file into a Dataset on one thread (compare_read.py): ARGS = data.parquet",
+        read::read_table,
     ),
     (
         "dml-plr",

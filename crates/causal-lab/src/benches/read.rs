@@ -1,4 +1,5 @@
-//! `causal-lab bench read-csv PATH`: reading a data file into a `Dataset` (one thread), timed,
+//! `causal-lab bench read-csv PATH` and `read-parquet PATH`: reading a data file into a
+//! `Dataset` (one thread; the reader follows the extension), timed,
 //! with the sum of all values so that the peer script can check both read the same numbers.
 
 use std::time::Instant;
@@ -8,8 +9,8 @@ use serde_json::json;
 
 use crate::Result;
 
-/// Times `Dataset::from_path` on the file.
-pub fn read_csv(args: &[String]) -> Result<serde_json::Value> {
+/// Times `Dataset::from_path` on the file (CSV, Parquet or Arrow IPC by its extension).
+pub fn read_table(args: &[String]) -> Result<serde_json::Value> {
     let path: String = super::arg(args, 0, "data path")?;
     let t0 = Instant::now();
     let data = Dataset::from_path(&path)?;

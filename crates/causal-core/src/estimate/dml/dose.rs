@@ -104,9 +104,6 @@ impl DoseResponseParams {
         self
     }
 
-    /// The density-ratio weights are capped at this quantile of theirs.
-    const WEIGHT_CAP_QUANTILE: f64 = 0.99;
-
     /// Treatment values at which the curve is reported.
     pub fn grid(mut self, values: &[f64]) -> Self {
         self.grid = Some(values.to_vec());
