@@ -16,7 +16,7 @@ const THETA: [f64; 3] = [1.0, -0.5, 0.0];
 fn simulate(seed: u64, n: usize) -> Dataset {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut g = || -> f64 { StandardNormal.sample(&mut rng) };
-    let mut cols = vec![Vec::with_capacity(n); 6];
+    let mut cols = vec![Vec::<f64>::new(); 6];
     for _ in 0..n {
         let (x1, x2) = (g(), g());
         let d1 = x1 + g();
@@ -85,7 +85,7 @@ fn correlated_estimates_get_a_smaller_critical_value() {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let mut g = || -> f64 { StandardNormal.sample(&mut rng) };
     let n = 1000;
-    let mut cols = vec![Vec::with_capacity(n); 4];
+    let mut cols = vec![Vec::<f64>::new(); 4];
     for _ in 0..n {
         let x = g();
         let d1 = x + g();

@@ -13,7 +13,7 @@ use rand_distr::{Distribution, StandardNormal};
 fn simulate(seed: u64, n: usize, f: fn(f64) -> f64) -> Dataset {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut g = || -> f64 { StandardNormal.sample(&mut rng) };
-    let mut cols = vec![Vec::with_capacity(n); 4];
+    let mut cols = vec![Vec::<f64>::new(); 4];
     for _ in 0..n {
         let (x1, x2) = (g(), g());
         let t = x1 + 0.5 * x2 + 0.8 * g();

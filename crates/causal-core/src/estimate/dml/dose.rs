@@ -351,7 +351,7 @@ impl DoseResponse {
         mu_bar.iter_mut().for_each(|v| *v /= n as f64);
         let resid: Vec<f64> = t.iter().zip(&m).map(|(t, m)| t - m).collect();
         let sd = (resid.iter().map(|r| r * r).sum::<f64>() / n as f64).sqrt();
-        if !(sd > 0.0) {
+        if sd.is_nan() || sd <= 0.0 {
             return Err(CoreError::Numerical(format!(
                 "dose-response: the covariates predict '{}' exactly, so its density is degenerate",
                 p.treatment
