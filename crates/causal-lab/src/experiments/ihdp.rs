@@ -21,7 +21,7 @@ use crate::{LabError, Result};
 /// Replications in `../shared/data/ihdp/`.
 const REPLICATIONS: usize = 10;
 /// CEVAE's code splits every replication with `random_state=1`; we use one fixed seed likewise.
-const SPLIT_SEED: u64 = 1;
+pub(crate) const SPLIT_SEED: u64 = 1;
 /// The policy treats units whose estimated effect exceeds this (IHDP's CATT is 4).
 const POLICY_THRESHOLD: f64 = 4.0;
 /// Propensity clipping for the doubly-robust estimate.

@@ -55,6 +55,7 @@ pub struct CateLearnerParams {
     seed: u64,
     trimming: f64,
     level: f64,
+    final_stage: Option<Arc<dyn Learner>>,
 }
 
 impl CateLearnerParams {
@@ -75,7 +76,16 @@ impl CateLearnerParams {
             seed: 0,
             trimming: 0.01,
             level: 0.95,
+            final_stage: None,
         }
+    }
+
+    /// A flexible final stage for the DR-learner: `learner` regresses the pseudo-outcome on
+    /// the features (an MLP, a forest) instead of OLS. The per-unit effects then come without
+    /// intervals; the ATE keeps the pseudo-outcome's standard error.
+    pub fn final_stage(mut self, learner: Box<dyn Learner>) -> Self {
+        self.final_stage = Some(Arc::from(learner));
+        self
     }
 
     /// The confounders X the nuisance models read (the features are added to them).
@@ -122,6 +132,18 @@ impl ParamGuard for CateLearnerParams {
             )));
         }
         normal_quantile_two_sided(self.level)?;
+        if self.final_stage.is_some() && self.method != CateMethod::Dr {
+            return Err(CoreError::InvalidArgument(format!(
+                "a flexible final stage needs the DR-learner; the {:?}-learner's final stage is \
+                 linear",
+                self.method
+            )));
+        }
+        if self.final_stage.is_some() && self.features.is_empty() {
+            return Err(CoreError::InvalidArgument(
+                "a flexible final stage needs at least one feature".into(),
+            ));
+        }
         Ok(CateLearner { params: self })
     }
 }
@@ -173,6 +195,31 @@ impl CateLearner {
     ///
     /// Unknown columns, a non-binary treatment, learner failures, a singular final stage.
     pub fn fit_cate(&self, data: &Dataset) -> Result<CateLearnerFit> {
+        Ok(self.fit_inner(data, None)?.0)
+    }
+
+    /// Fits on `data` and predicts the effects of the rows of `new` (which needs the feature
+    /// columns only): out-of-sample CATEs, for the DR- and R-learners.
+    ///
+    /// # Errors
+    ///
+    /// As [`CateLearner::fit_cate`]; a feature missing from `new`; the X-learner, whose
+    /// prediction needs the propensity of the new rows.
+    pub fn fit_predict(&self, data: &Dataset, new: &Dataset) -> Result<(CateLearnerFit, Vec<f64>)> {
+        if self.params.method == CateMethod::X {
+            return Err(CoreError::InvalidArgument(
+                "the X-learner predicts in-sample only".into(),
+            ));
+        }
+        let (fit, pred) = self.fit_inner(data, Some(new))?;
+        Ok((fit, pred.unwrap_or_default()))
+    }
+
+    fn fit_inner(
+        &self,
+        data: &Dataset,
+        new: Option<&Dataset>,
+    ) -> Result<(CateLearnerFit, Option<Vec<f64>>)> {
         let p = &self.params;
         let y = data.column(&p.outcome)?;
         let t = data.check_binary(&p.treatment)?;
@@ -192,6 +239,17 @@ impl CateLearner {
         for (j, f) in p.features.iter().enumerate() {
             v.column_mut(j + 1).copy_from_slice(data.column(f)?);
         }
+        let v_new = match new {
+            Some(d) => {
+                let mut m = DMatrix::<f64>::zeros(d.n_rows(), p.features.len() + 1);
+                m.column_mut(0).fill(1.0);
+                for (j, f) in p.features.iter().enumerate() {
+                    m.column_mut(j + 1).copy_from_slice(d.column(f)?);
+                }
+                Some(m)
+            }
+            None => None,
+        };
         let ones = t.iter().filter(|v| **v == 1.0).count();
         if p.folds > ones.min(n - ones) {
             return Err(CoreError::InvalidArgument(format!(
@@ -230,6 +288,32 @@ impl CateLearner {
                                 - (1.0 - t[i]) * (y[i] - mu0[i]) / (1.0 - e[i])
                         })
                         .collect();
+                    if let Some(stage) = &p.final_stage {
+                        return flexible_final_stage(stage.as_ref(), &v, v_new.as_ref(), &phi).map(
+                            |(cate, pred)| {
+                                let nf = n as f64;
+                                let ate = phi.iter().sum::<f64>() / nf;
+                                let var = phi.iter().map(|f| (f - ate).powi(2)).sum::<f64>()
+                                    / (nf - 1.0).max(1.0);
+                                (
+                                    CateLearnerFit {
+                                        method: p.method,
+                                        names: vec![],
+                                        coef: vec![],
+                                        se: None,
+                                        ci: None,
+                                        ate,
+                                        ate_se: Some((var / nf).sqrt()),
+                                        cate,
+                                        cate_se: None,
+                                        level: p.level,
+                                        clipped,
+                                    },
+                                    pred,
+                                )
+                            },
+                        );
+                    }
                     (phi, v.clone())
                 } else {
                     let m = cross_predict(reg, &x, y, &tests, &|_| true, &p.outcome)?;
@@ -261,7 +345,8 @@ impl CateLearner {
                     DVector::from_iterator(v.ncols(), (0..v.ncols()).map(|j| v.column(j).mean()));
                 let ate = vbar.dot(&beta);
                 let ate_se = (vbar.transpose() * &cov * &vbar)[(0, 0)].max(0.0).sqrt();
-                Ok(CateLearnerFit {
+                let pred = v_new.map(|m| (m * &beta).iter().copied().collect());
+                let fit = CateLearnerFit {
                     method: p.method,
                     names,
                     coef: beta.iter().copied().collect(),
@@ -273,7 +358,8 @@ impl CateLearner {
                     cate_se: Some(cate_se),
                     level: p.level,
                     clipped,
-                })
+                };
+                Ok((fit, pred))
             }
             CateMethod::X => {
                 let (mu0, mu1) = by_arm(reg, &x, y, t, &tests, &p.outcome)?;
@@ -303,7 +389,7 @@ impl CateLearner {
                 // The reported coefficients are the propensity-averaged arm models.
                 let ebar = e.iter().sum::<f64>() / n as f64;
                 let coef = (&b0 * ebar + &b1 * (1.0 - ebar)).iter().copied().collect();
-                Ok(CateLearnerFit {
+                let fit = CateLearnerFit {
                     method: p.method,
                     names,
                     coef,
@@ -315,10 +401,41 @@ impl CateLearner {
                     cate_se: None,
                     level: p.level,
                     clipped,
-                })
+                };
+                Ok((fit, None))
             }
         }
     }
+}
+
+/// The DR-learner's flexible final stage: `stage` fitted on every row's features (the columns
+/// of `v` after its intercept) with the pseudo-outcome `phi`, predicting every row and the
+/// rows of `v_new`.
+fn flexible_final_stage(
+    stage: &dyn Learner,
+    v: &DMatrix<f64>,
+    v_new: Option<&DMatrix<f64>>,
+    phi: &[f64],
+) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
+    let features = v.columns(1, v.ncols() - 1).into_owned();
+    let rows: Vec<usize> = (0..phi.len()).collect();
+    let fitted = stage.fit(&features, phi, &rows, "the DR pseudo-outcome")?;
+    let cate = fitted.predict(&features, &rows);
+    let pred = v_new.map(|m| {
+        let f = m.columns(1, m.ncols() - 1).into_owned();
+        let all: Vec<usize> = (0..f.nrows()).collect();
+        fitted.predict(&f, &all)
+    });
+    if cate
+        .iter()
+        .chain(pred.iter().flatten())
+        .any(|c| !c.is_finite())
+    {
+        return Err(CoreError::Numerical(
+            "the DR-learner's final stage predicted a non-finite effect".into(),
+        ));
+    }
+    Ok((cate, pred))
 }
 
 /// OLS of `y` on the columns of `d` (no intercept added) with the HC1 sandwich covariance
