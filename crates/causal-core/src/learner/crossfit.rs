@@ -58,6 +58,11 @@ pub(crate) fn per_fold<L: Learner + ?Sized>(
     Ok(assemble(n, tests, per_fold))
 }
 
+/// A linear learner's weights from the centred training Gram matrix `x̃ᵀx̃`, `x̃ᵀỹ`, the
+/// training row count and the target's name.
+pub(crate) type LinearSolve<'a> =
+    &'a (dyn Fn(DMatrix<f64>, DVector<f64>, usize, &str) -> Result<Vec<f64>> + Sync);
+
 /// Out-of-fold predictions of a linear model `b0 + x·w` whose weights `solve` finds from the
 /// centred training Gram matrix `x̃ᵀx̃`, `x̃ᵀỹ` and the training row count. The data are
 /// read once: each fold's raw moments (of the data centred at the overall means, so that
@@ -69,17 +74,35 @@ pub(crate) fn linear_per_fold(
     tests: &[Vec<usize>],
     keep: Keep<'_>,
     label: &str,
-    solve: &(dyn Fn(DMatrix<f64>, DVector<f64>, usize) -> Result<Vec<f64>> + Sync),
+    solve: LinearSolve<'_>,
 ) -> Result<Vec<f64>> {
-    let (n, p) = (target.len(), x.ncols());
+    let mut out = linear_per_fold_many(x, &[(target, label)], tests, keep, solve)?;
+    Ok(out.remove(0))
+}
+
+/// [`linear_per_fold`] for several targets on the same features at once: one GEMM gives the
+/// moments of `[x, y₁, y₂, …]`, so the features' Gram matrix is built once for all targets
+/// (DML-PLR's two nuisances, `E[Y | X]` and `E[D | X]`, share it).
+pub(crate) fn linear_per_fold_many(
+    x: &DMatrix<f64>,
+    targets: &[(&[f64], &str)],
+    tests: &[Vec<usize>],
+    keep: Keep<'_>,
+    solve: LinearSolve<'_>,
+) -> Result<Vec<Vec<f64>>> {
+    let (n, p, q) = (x.nrows(), x.ncols(), targets.len());
+    let w = p + q;
     let mu: Vec<f64> = (0..p).map(|j| x.column(j).mean()).collect();
-    let mu_y = target.iter().sum::<f64>() / n.max(1) as f64;
-    // Per fold: count, column sums and the (p + 1)² moment matrix of [x − μ, y − μ_y].
+    let mu_y: Vec<f64> = targets
+        .iter()
+        .map(|(t, _)| t.iter().sum::<f64>() / n.max(1) as f64)
+        .collect();
+    // Per fold: count, column sums and the (p + q)² moment matrix of [x − μ, y − μ_y].
     let moments: Vec<(usize, DVector<f64>, DMatrix<f64>)> = tests
         .par_iter()
         .map(|test| {
             let rows: Vec<usize> = test.iter().copied().filter(|&i| keep(i)).collect();
-            let mut b = DMatrix::<f64>::zeros(rows.len(), p + 1);
+            let mut b = DMatrix::<f64>::zeros(rows.len(), w);
             for j in 0..p {
                 let src = x.column(j);
                 let mut dst = b.column_mut(j);
@@ -87,51 +110,63 @@ pub(crate) fn linear_per_fold(
                     dst[r] = src[i] - mu[j];
                 }
             }
-            for (r, &i) in rows.iter().enumerate() {
-                b[(r, p)] = target[i] - mu_y;
+            for (k, (t, _)) in targets.iter().enumerate() {
+                let mut dst = b.column_mut(p + k);
+                for (r, &i) in rows.iter().enumerate() {
+                    dst[r] = t[i] - mu_y[k];
+                }
             }
-            let sums = DVector::from_iterator(p + 1, b.column_iter().map(|c| c.sum()));
+            let sums = DVector::from_iterator(w, b.column_iter().map(|c| c.sum()));
             (rows.len(), sums, b.transpose() * &b)
         })
         .collect();
     let mut total_n = 0;
-    let mut total_s = DVector::<f64>::zeros(p + 1);
-    let mut total_m = DMatrix::<f64>::zeros(p + 1, p + 1);
+    let mut total_s = DVector::<f64>::zeros(w);
+    let mut total_m = DMatrix::<f64>::zeros(w, w);
     for (nk, s, m) in &moments {
         total_n += nk;
         total_s += s;
         total_m += m;
     }
-    let per_fold: Vec<Vec<f64>> = tests
-        .par_iter()
-        .zip(&moments)
+    targets
+        .iter()
         .enumerate()
-        .map(|(k, (test, (nk, s, m)))| {
-            let nt = total_n - nk;
-            if nt == 0 {
-                return Err(in_fold(
-                    CoreError::Empty(format!("no training rows for the model of '{label}'")),
-                    k,
-                ));
-            }
-            let s = &total_s - s;
-            let m = &total_m - m;
-            let ntf = nt as f64;
-            let sx = s.rows(0, p);
-            let gram = m.view((0, 0), (p, p)) - sx * sx.transpose() / ntf;
-            let xty = m.view((0, p), (p, 1)) - sx * (s[p] / ntf);
-            let w = solve(gram, xty.column(0).into_owned(), nt).map_err(|e| in_fold(e, k))?;
-            let xbar: Vec<f64> = (0..p).map(|j| mu[j] + s[j] / ntf).collect();
-            let ybar = mu_y + s[p] / ntf;
-            let model = LinearPredictor {
-                intercept: ybar - xbar.iter().zip(&w).map(|(m, w)| m * w).sum::<f64>(),
-                weights: w,
-                logistic: false,
-            };
-            Ok(model.predict(x, test))
+        .map(|(t, (_, label))| {
+            let per_fold: Vec<Vec<f64>> = tests
+                .par_iter()
+                .zip(&moments)
+                .enumerate()
+                .map(|(k, (test, (nk, s, m)))| {
+                    let nt = total_n - nk;
+                    if nt == 0 {
+                        return Err(in_fold(
+                            CoreError::Empty(format!(
+                                "no training rows for the model of '{label}'"
+                            )),
+                            k,
+                        ));
+                    }
+                    let s = &total_s - s;
+                    let m = &total_m - m;
+                    let ntf = nt as f64;
+                    let sx = s.rows(0, p);
+                    let gram = m.view((0, 0), (p, p)) - sx * sx.transpose() / ntf;
+                    let xty = m.view((0, p + t), (p, 1)) - sx * (s[p + t] / ntf);
+                    let wts = solve(gram, xty.column(0).into_owned(), nt, label)
+                        .map_err(|e| in_fold(e, k))?;
+                    let xbar: Vec<f64> = (0..p).map(|j| mu[j] + s[j] / ntf).collect();
+                    let ybar = mu_y[t] + s[p + t] / ntf;
+                    let model = LinearPredictor {
+                        intercept: ybar - xbar.iter().zip(&wts).map(|(m, w)| m * w).sum::<f64>(),
+                        weights: wts,
+                        logistic: false,
+                    };
+                    Ok(model.predict(x, test))
+                })
+                .collect::<Result<_>>()?;
+            Ok(assemble(n, tests, per_fold))
         })
-        .collect::<Result<_>>()?;
-    Ok(assemble(n, tests, per_fold))
+        .collect()
 }
 
 /// Adds the fold to a learner's error message.

@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::crossfit::linear_per_fold;
+use super::crossfit::{linear_per_fold, linear_per_fold_many};
 use super::linear::fit_linear;
 use super::{Fitted, Keep, Learner};
 use crate::error::{CoreError, Result};
@@ -63,7 +63,19 @@ impl Learner for Lasso {
         keep: Keep<'_>,
         label: &str,
     ) -> Result<Vec<f64>> {
-        linear_per_fold(x, target, tests, keep, label, &|g, c, n| {
+        linear_per_fold(x, target, tests, keep, label, &|g, c, n, label| {
+            self.weights(g, c, n, label)
+        })
+    }
+
+    fn cross_fit_many(
+        &self,
+        x: &DMatrix<f64>,
+        targets: &[(&[f64], &str)],
+        tests: &[Vec<usize>],
+        keep: Keep<'_>,
+    ) -> Result<Vec<Vec<f64>>> {
+        linear_per_fold_many(x, targets, tests, keep, &|g, c, n, label| {
             self.weights(g, c, n, label)
         })
     }

@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::crossfit::linear_per_fold;
+use super::crossfit::{linear_per_fold, linear_per_fold_many};
 use super::{Fitted, Keep, Learner, LinearPredictor, column_means, require_rows};
 use crate::error::{CoreError, Result};
 
@@ -38,7 +38,19 @@ impl Learner for LinearRegression {
         keep: Keep<'_>,
         label: &str,
     ) -> Result<Vec<f64>> {
-        linear_per_fold(x, target, tests, keep, label, &|g, c, n| {
+        linear_per_fold(x, target, tests, keep, label, &|g, c, n, label| {
+            ols_weights(g, c, n, label)
+        })
+    }
+
+    fn cross_fit_many(
+        &self,
+        x: &DMatrix<f64>,
+        targets: &[(&[f64], &str)],
+        tests: &[Vec<usize>],
+        keep: Keep<'_>,
+    ) -> Result<Vec<Vec<f64>>> {
+        linear_per_fold_many(x, targets, tests, keep, &|g, c, n, label| {
             ols_weights(g, c, n, label)
         })
     }

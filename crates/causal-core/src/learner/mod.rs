@@ -66,6 +66,26 @@ pub trait Learner: Send + Sync + std::fmt::Debug {
         crossfit::per_fold(self, x, target, tests, keep, label)
     }
 
+    /// [`Learner::cross_fit`] for several targets `(values, label)` on the same features, in
+    /// order. The default fits each target in turn; the linear learners override it to build
+    /// the features' Gram matrix once for all targets.
+    ///
+    /// # Errors
+    ///
+    /// As [`Learner::cross_fit`], naming the target.
+    fn cross_fit_many(
+        &self,
+        x: &DMatrix<f64>,
+        targets: &[(&[f64], &str)],
+        tests: &[Vec<usize>],
+        keep: Keep<'_>,
+    ) -> Result<Vec<Vec<f64>>> {
+        targets
+            .iter()
+            .map(|(t, label)| self.cross_fit(x, t, tests, keep, label))
+            .collect()
+    }
+
     /// Whether [`Learner::cross_fit`]'s default may fit folds in parallel (it gives the same
     /// result either way). A learner whose fits share process-wide state, such as LibTorch's
     /// random generator, returns `false` so that its folds run one after another.

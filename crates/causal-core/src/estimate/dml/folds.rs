@@ -72,13 +72,34 @@ pub(super) fn cross_predict(
     label: &str,
 ) -> Result<Vec<f64>> {
     let out = learner.cross_fit(x, target, tests, keep, label)?;
-    if let Some(i) = out.iter().position(|v| !v.is_finite()) {
-        return Err(CoreError::Numerical(format!(
-            "the model of '{label}' predicted a non-finite value for row {}",
-            i + 1
-        )));
+    check_finite(&out, label)?;
+    Ok(out)
+}
+
+/// [`cross_predict`] for several targets on the same features (one Gram matrix for all with
+/// the linear learners).
+pub(super) fn cross_predict_many(
+    learner: &dyn Learner,
+    x: &DMatrix<f64>,
+    targets: &[(&[f64], &str)],
+    tests: &[Vec<usize>],
+    keep: &(dyn Fn(usize) -> bool + Sync),
+) -> Result<Vec<Vec<f64>>> {
+    let out = learner.cross_fit_many(x, targets, tests, keep)?;
+    for (o, (_, label)) in out.iter().zip(targets) {
+        check_finite(o, label)?;
     }
     Ok(out)
+}
+
+fn check_finite(out: &[f64], label: &str) -> Result<()> {
+    match out.iter().position(|v| !v.is_finite()) {
+        Some(i) => Err(CoreError::Numerical(format!(
+            "the model of '{label}' predicted a non-finite value for row {}",
+            i + 1
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Out-of-fold predictions of `target` fitted within each arm of the 0/1 column `arm`:

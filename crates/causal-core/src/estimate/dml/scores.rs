@@ -3,7 +3,7 @@
 
 use nalgebra::DMatrix;
 
-use super::folds::{by_arm, cross_predict};
+use super::folds::{by_arm, cross_predict, cross_predict_many};
 use super::{DmlModel, DmlScore};
 use crate::error::Result;
 use crate::learner::Learner;
@@ -54,8 +54,15 @@ fn all(_: usize) -> bool {
 /// where `g` is learned from `Y − θ₀ D` with `θ₀` the partialling-out estimate (DoubleML's
 /// construction).
 fn plr(score: DmlScore, inp: &Inputs<'_>, tests: &[Vec<usize>]) -> Result<Elements> {
-    let l = cross_predict(inp.regressor, inp.x, inp.y, tests, &all, inp.y_name)?;
-    let m = cross_predict(inp.regressor, inp.x, inp.d, tests, &all, inp.d_name)?;
+    // One pass for both nuisances: the linear learners share the features' Gram matrix.
+    let mut lm = cross_predict_many(
+        inp.regressor,
+        inp.x,
+        &[(inp.y, inp.y_name), (inp.d, inp.d_name)],
+        tests,
+        &all,
+    )?;
+    let (m, l) = (lm.pop().unwrap_or_default(), lm.pop().unwrap_or_default());
     let v: Vec<f64> = inp.d.iter().zip(&m).map(|(d, m)| d - m).collect();
     let u: Vec<f64> = inp.y.iter().zip(&l).map(|(y, l)| y - l).collect();
     let (psi_a, psi_b) = match score {
