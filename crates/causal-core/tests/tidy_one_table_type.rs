@@ -50,15 +50,6 @@ const PENDING: &[(&str, &str, &str)] = &[
         "sample_with_noise",
         "Vec<Vec<f64>>",
     ),
-    ("causal-irm/src/deep/data.rs", "EnvData", "EnvData"),
-    ("causal-irm/src/deep/mod.rs", "use", "EnvData"),
-    ("causal-irm/src/deep/model.rs", "fit", "EnvData"),
-    ("causal-irm/src/deep/model.rs", "predict", "EnvData"),
-    (
-        "causal-lab/src/experiments/colored_digits.rs",
-        "train",
-        "EnvData",
-    ),
 ];
 
 type Finding = (String, String, String);

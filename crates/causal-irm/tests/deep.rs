@@ -3,15 +3,17 @@
 //! training environments and reversed in the test environment.
 #![cfg(feature = "torch")]
 
+use causal_core::data::{ColumnRoles, Dataset};
 use causal_irm::IrmError;
-use causal_irm::deep::{DeepParams, EnvData, Method, Task};
+use causal_irm::deep::{DeepParams, Method, Task};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Label from the causal feature with 15% noise; spurious feature agrees with the label w.p. `1 − flip`.
-fn env(n: usize, flip: f64, seed: u64) -> EnvData {
+/// Label from the causal feature with 15% noise; spurious feature agrees with the label w.p.
+/// `1 − flip`. Columns: causal `c`, spurious `s`, label `y` (drawn in f32, as the networks train).
+fn env(n: usize, flip: f64, seed: u64) -> [Vec<f64>; 3] {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let (mut x, mut y) = (Vec::new(), Vec::new());
+    let (mut c_col, mut s_col, mut y) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..n {
         let c: f32 = rng.random_range(-1.0..1.0);
         let mut label = c > 0.0;
@@ -19,18 +21,36 @@ fn env(n: usize, flip: f64, seed: u64) -> EnvData {
             label = !label;
         }
         let agree = !rng.random_bool(flip);
-        let s = if label == agree { 1.0 } else { -1.0 };
-        x.extend_from_slice(&[c, s + rng.random_range(-0.1..0.1)]);
-        y.push(f32::from(u8::from(label)));
+        let s: f32 = if label == agree { 1.0 } else { -1.0 };
+        c_col.push(f64::from(c));
+        s_col.push(f64::from(s + rng.random_range(-0.1..0.1)));
+        y.push(f64::from(u8::from(label)));
     }
-    EnvData::new(x, 2, y).unwrap()
+    [c_col, s_col, y]
 }
 
-fn envs() -> (Vec<EnvData>, Vec<EnvData>) {
-    (
-        vec![env(300, 0.05, 1), env(300, 0.25, 2)],
-        vec![env(300, 0.9, 3)],
-    )
+/// Environments stacked into one table, labelled 0, 1, … in order, column `e`.
+fn table(envs: &[[Vec<f64>; 3]]) -> Dataset {
+    let mut cols = vec![Vec::new(); 4];
+    for (label, e) in envs.iter().enumerate() {
+        cols[0].extend(std::iter::repeat_n(label as f64, e[0].len()));
+        for k in 0..3 {
+            cols[k + 1].extend_from_slice(&e[k]);
+        }
+    }
+    Dataset::new(vec!["e".into(), "c".into(), "s".into(), "y".into()], cols).unwrap()
+}
+
+fn roles() -> ColumnRoles {
+    ColumnRoles::new()
+        .environment("e")
+        .outcome("y")
+        .covariates(["c", "s"])
+}
+
+/// Two training environments (labels 0, 1) and one test environment (label 2).
+fn envs() -> Dataset {
+    table(&[env(300, 0.05, 1), env(300, 0.25, 2), env(300, 0.9, 3)])
 }
 
 fn fit(method: Method, seed: u64) -> causal_irm::deep::InvariantModel {
@@ -38,7 +58,7 @@ fn fit(method: Method, seed: u64) -> causal_irm::deep::InvariantModel {
 }
 
 fn fit_for(method: Method, seed: u64, epochs: usize) -> causal_irm::deep::InvariantModel {
-    let (train, test) = envs();
+    let data = envs();
     DeepParams::new(method, Task::Binary)
         .hidden(&[16])
         .epochs(epochs)
@@ -48,7 +68,7 @@ fn fit_for(method: Method, seed: u64, epochs: usize) -> causal_irm::deep::Invari
         .device("cpu")
         .check()
         .unwrap()
-        .fit(&train, &test)
+        .fit(&data, &roles(), &[2])
         .unwrap()
 }
 
@@ -140,30 +160,75 @@ fn same_seed_same_curves() {
 
 #[test]
 fn bad_input_is_named() {
-    let (train, _) = envs();
+    let data = envs();
     let p = DeepParams::new(Method::Erm, Task::Binary)
         .device("cpu")
         .check()
         .unwrap();
-    let err = p.fit(&train[..1], &[]).unwrap_err();
+    let err = p.fit(&data, &roles(), &[1, 2]).unwrap_err();
     assert!(
         matches!(err, IrmError::Environments(_))
             && err.to_string().contains("1 training environment"),
         "{err}"
     );
-    let three = EnvData::new(vec![0.0; 9], 3, vec![0.0, 1.0, 0.0]).unwrap();
+    let err = p.fit(&data, &roles(), &[7]).unwrap_err().to_string();
+    assert!(
+        err.contains("test environment 7") && err.contains("'e'"),
+        "{err}"
+    );
     let err = p
-        .fit(&[train[0].clone(), three], &[])
+        .fit(
+            &data,
+            &ColumnRoles::new().outcome("y").covariates(["c"]),
+            &[],
+        )
         .unwrap_err()
         .to_string();
-    assert!(err.contains("2 and 3 features"), "{err}");
-    let bad = EnvData::new(vec![0.0; 4], 2, vec![0.0, 2.0]).unwrap();
+    assert!(err.contains("environment role"), "{err}");
     let err = p
-        .fit(&[train[0].clone(), bad], &[])
+        .fit(&data, &roles().covariates(Vec::<String>::new()), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("feature"), "{err}");
+    let err = p
+        .fit(&data, &roles().covariates(["c", "nope"]), &[])
+        .unwrap_err();
+    assert!(
+        matches!(err, IrmError::Core(_)) && err.to_string().contains("nope"),
+        "{err}"
+    );
+    // A label outside {0, 1} in a binary task, named.
+    let mut bad = env(4, 0.0, 9);
+    bad[2][1] = 2.0;
+    let err = p
+        .fit(&table(&[env(4, 0.0, 8), bad]), &roles(), &[])
         .unwrap_err()
         .to_string();
     assert!(err.contains("label 2"), "{err}");
-    assert!(EnvData::new(vec![f32::NAN, 0.0], 1, vec![0.0, 1.0]).is_err());
+    // An environment of one row, named by its label.
+    let one = [vec![0.5], vec![1.0], vec![1.0]];
+    let err = p
+        .fit(
+            &table(&[env(4, 0.0, 8), env(4, 0.0, 9), one]),
+            &roles(),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("environment 2") && err.contains("1 row"),
+        "{err}"
+    );
+    // Non-integer environment labels.
+    let half = Dataset::new(
+        vec!["e".into(), "c".into(), "s".into(), "y".into()],
+        vec![vec![0.5, 1.0], vec![0.0; 2], vec![0.0; 2], vec![0.0, 1.0]],
+    )
+    .unwrap();
+    assert!(matches!(
+        p.fit(&half, &roles(), &[]),
+        Err(IrmError::Column { column, .. }) if column == "e"
+    ));
     assert!(
         DeepParams::new(
             Method::Dann {

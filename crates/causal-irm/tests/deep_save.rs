@@ -3,27 +3,49 @@
 //! and DANN's featurizer-plus-head; a folder that does not fit is refused, naming the file.
 #![cfg(feature = "torch")]
 
+use causal_core::data::{ColumnRoles, Dataset};
 use causal_irm::IrmError;
-use causal_irm::deep::{ARCHITECTURE_FILE, DeepParams, EnvData, InvariantModel, Method, Task};
+use causal_irm::deep::{ARCHITECTURE_FILE, DeepParams, InvariantModel, Method, Task};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// 200 rows of a causal feature and a spurious one that agrees with the label w.p. `1 − flip`.
-fn env(flip: f64, seed: u64) -> EnvData {
+/// 200 rows of a causal feature `c` and a spurious one `s` that agrees with the label `y`
+/// w.p. `1 − flip`, appended to `cols` (`e`, `c`, `s`, `y`) under environment `label`.
+fn env(cols: &mut [Vec<f64>; 4], label: f64, flip: f64, seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let (mut x, mut y) = (Vec::new(), Vec::new());
     for _ in 0..200 {
         let c: f32 = rng.random_range(-1.0..1.0);
-        let label = (c > 0.0) != rng.random_bool(0.15);
-        let s = if label != rng.random_bool(flip) {
+        let y = (c > 0.0) != rng.random_bool(0.15);
+        let s: f32 = if y != rng.random_bool(flip) {
             1.0
         } else {
             -1.0
         };
-        x.extend_from_slice(&[c, s + rng.random_range(-0.1..0.1)]);
-        y.push(f32::from(u8::from(label)));
+        cols[0].push(label);
+        cols[1].push(f64::from(c));
+        cols[2].push(f64::from(s + rng.random_range(-0.1..0.1)));
+        cols[3].push(f64::from(u8::from(y)));
     }
-    EnvData::new(x, 2, y).unwrap()
+}
+
+/// The environments `(flip, seed)`, labelled 0, 1, … in order.
+fn table(envs: &[(f64, u64)]) -> Dataset {
+    let mut cols: [Vec<f64>; 4] = Default::default();
+    for (label, (flip, seed)) in envs.iter().enumerate() {
+        env(&mut cols, label as f64, *flip, *seed);
+    }
+    Dataset::new(
+        vec!["e".into(), "c".into(), "s".into(), "y".into()],
+        cols.to_vec(),
+    )
+    .unwrap()
+}
+
+fn roles() -> ColumnRoles {
+    ColumnRoles::new()
+        .environment("e")
+        .outcome("y")
+        .covariates(["c", "s"])
 }
 
 fn dir(tag: &str) -> std::path::PathBuf {
@@ -32,8 +54,9 @@ fn dir(tag: &str) -> std::path::PathBuf {
 
 #[test]
 fn a_reloaded_model_predicts_exactly_as_the_fitted_one() {
-    let train = [env(0.05, 1), env(0.25, 2)];
-    let test = env(0.9, 3);
+    let train = table(&[(0.05, 1), (0.25, 2)]);
+    let first = table(&[(0.05, 1)]);
+    let test = table(&[(0.9, 3)]);
     for (method, hidden) in [
         (
             Method::Irm {
@@ -65,15 +88,18 @@ fn a_reloaded_model_predicts_exactly_as_the_fitted_one() {
             .device("cpu")
             .check()
             .unwrap()
-            .fit(&train, &[])
+            .fit(&train, &roles(), &[])
             .unwrap();
         let path = dir(method.name());
         model.save(&path).unwrap();
         let back = InvariantModel::load(&path, Some("cpu")).unwrap();
         assert_eq!(back.architecture(), model.architecture());
         assert_eq!(back.method(), method);
-        for rows in [&train[0], &test] {
-            let (a, b) = (model.predict(rows).unwrap(), back.predict(rows).unwrap());
+        for rows in [&first, &test] {
+            let (a, b) = (
+                model.predict(rows, &roles()).unwrap(),
+                back.predict(rows, &roles()).unwrap(),
+            );
             assert_eq!(a.len(), 200);
             // Bit-identical outputs, and not a constant (the weights did travel).
             assert_eq!(a, b, "{}", method.name());
@@ -105,7 +131,7 @@ fn a_folder_that_does_not_fit_is_refused_naming_the_file() {
         .device("cpu")
         .check()
         .unwrap()
-        .fit(&[env(0.1, 5), env(0.2, 6)], &[])
+        .fit(&table(&[(0.1, 5), (0.2, 6)]), &roles(), &[])
         .unwrap();
     let path = dir("shape");
     model.save(&path).unwrap();

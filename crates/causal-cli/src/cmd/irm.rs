@@ -75,8 +75,9 @@ pub struct IrmArgs {
 /// Runs `causal irm`.
 #[cfg(feature = "torch")]
 pub fn run(args: IrmArgs) -> Result<serde_json::Value, CliError> {
+    use causal::core::data::ColumnRoles;
     use causal::irm::IrmError;
-    use causal::irm::deep::{DeepParams, EnvData, Method, Task};
+    use causal::irm::deep::{DeepParams, Method, Task};
     use causal::irm::environments::Environments;
 
     let bad = |e: IrmError| match e {
@@ -147,28 +148,19 @@ pub fn run(args: IrmArgs) -> Result<serde_json::Value, CliError> {
         },
     };
 
-    // One EnvData per environment, in label order; train and test by --test-envs.
-    let mut train = Vec::new();
-    let mut test = Vec::new();
-    let mut order = Vec::new();
-    for (k, &label) in envs.labels().iter().enumerate() {
-        let rows = envs.rows(k);
-        let mut x = Vec::with_capacity(rows.len() * columns.len());
-        for &i in rows {
-            x.extend(columns.iter().map(|c| c[i] as f32));
-        }
-        let t: Vec<f32> = rows.iter().map(|&i| y[i] as f32).collect();
-        let env = EnvData::new(x, columns.len(), t).map_err(|e| {
-            CliError::BadInput(format!("environment {label} of '{}': {e}", args.env))
-        })?;
-        let is_test = test_labels.contains(&label);
-        order.push((label, is_test));
-        if is_test {
-            test.push(env);
-        } else {
-            train.push(env);
-        }
-    }
+    // The library cuts the table into environments by label (ascending); --test-envs are
+    // evaluated only.
+    let roles = ColumnRoles::new()
+        .environment(args.env.clone())
+        .outcome(args.target.clone())
+        .covariates(features.iter().cloned());
+    let order: Vec<(usize, i64, bool)> = envs
+        .labels()
+        .iter()
+        .enumerate()
+        .map(|(k, &label)| (k, label, test_labels.contains(&label)))
+        .collect();
+    let n_test = order.iter().filter(|(_, _, t)| *t).count();
     let params = DeepParams::new(method, task)
         .hidden(&hidden)
         .epochs(args.epochs)
@@ -180,23 +172,17 @@ pub fn run(args: IrmArgs) -> Result<serde_json::Value, CliError> {
     eprintln!(
         "causal irm: {} on {} training and {} test environments, {} features",
         method.name(),
-        train.len(),
-        test.len(),
+        order.len() - n_test,
+        n_test,
         columns.len()
     );
-    let model = params.fit(&train, &test).map_err(bad)?;
+    let model = params.fit(&data, &roles, &test_labels).map_err(bad)?;
 
-    let (mut i_train, mut i_test) = (0, 0);
     let mut per_env = Vec::new();
-    for (label, is_test) in &order {
-        let env = if *is_test {
-            i_test += 1;
-            &test[i_test - 1]
-        } else {
-            i_train += 1;
-            &train[i_train - 1]
-        };
-        let out = model.predict(env).map_err(bad)?;
+    for (k, label, is_test) in &order {
+        // Predicted one environment at a time, as trained and evaluated.
+        let rows = data.take_rows(envs.rows(*k)).map_err(CliError::from)?;
+        let out = model.predict(&rows, &roles).map_err(bad)?;
         let targets = env_targets(&envs, &y, *label);
         let n = out.len() as f64;
         let metric = if binary {

@@ -75,8 +75,9 @@ pub fn save(
 /// Runs `causal irm predict`.
 #[cfg(feature = "torch")]
 fn predict(a: IrmPredictArgs) -> Result<serde_json::Value, CliError> {
+    use causal::core::data::ColumnRoles;
     use causal::irm::IrmError;
-    use causal::irm::deep::{EnvData, InvariantModel, Task};
+    use causal::irm::deep::{InvariantModel, Task};
 
     let spec_path = a.model.join(SPEC);
     let text = crate::io::read_text(&spec_path)?;
@@ -91,21 +92,14 @@ fn predict(a: IrmPredictArgs) -> Result<serde_json::Value, CliError> {
         other => CliError::Failure(other.to_string()),
     })?;
     let data = crate::io::read_data(&a.data)?;
-    let columns = features
-        .iter()
-        .map(|f| data.column(f).map_err(CliError::from))
-        .collect::<Result<Vec<_>, _>>()?;
     let n = data.n_rows();
-    let mut x = Vec::with_capacity(n * columns.len());
-    for i in 0..n {
-        x.extend(columns.iter().map(|c| c[i] as f32));
-    }
-    // EnvData holds targets too; prediction reads only the features.
-    let rows = EnvData::new(x, columns.len(), vec![0.0; n])
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", a.data.display())))?;
-    let out = model
-        .predict(&rows)
-        .map_err(|e| CliError::Failure(e.to_string()))?;
+    // Prediction reads only the features (the covariates role).
+    let roles = ColumnRoles::new().covariates(features.iter().cloned());
+    let out = model.predict(&data, &roles).map_err(|e| match e {
+        IrmError::Torch(_) => CliError::Failure(e.to_string()),
+        IrmError::Core(c) => CliError::from(c),
+        other => CliError::BadInput(format!("{}: {other}", a.data.display())),
+    })?;
     let binary = model.architecture().task == Task::Binary;
     let mut value = serde_json::json!({
         "model": a.model.display().to_string(),

@@ -11,18 +11,26 @@
 //! # Examples
 //!
 //! ```no_run
-//! use causal_irm::deep::{DeepParams, EnvData, Method, Task};
+//! use causal_core::data::{ColumnRoles, Dataset};
+//! use causal_irm::deep::{DeepParams, Method, Task};
 //!
-//! let env = |shift: f32| {
-//!     let x: Vec<f32> = (0..40).map(|i| i as f32 / 10.0 + shift).collect();
-//!     let y: Vec<f32> = x.iter().map(|v| f32::from(*v > 2.0 + shift)).collect();
-//!     EnvData::new(x, 1, y)
-//! };
+//! // Three environments (labels 0, 1, 2), the threshold shifting with each.
+//! let (mut e, mut x, mut y) = (Vec::new(), Vec::new(), Vec::new());
+//! for (label, shift) in [(0.0, 0.0), (1.0, 0.5), (2.0, 1.0)] {
+//!     for i in 0..40 {
+//!         let v = f64::from(i) / 10.0 + shift;
+//!         e.push(label);
+//!         x.push(v);
+//!         y.push(f64::from(u8::from(v > 2.0 + shift)));
+//!     }
+//! }
+//! let data = Dataset::new(vec!["e".into(), "x".into(), "y".into()], vec![e, x, y])?;
+//! let roles = ColumnRoles::new().environment("e").outcome("y").covariates(["x"]);
 //! let model = DeepParams::new(Method::Vrex { weight: 10.0, anneal_epochs: 10 }, Task::Binary)
 //!     .hidden(&[8])
 //!     .epochs(50)
 //!     .check()?
-//!     .fit(&[env(0.0)?, env(0.5)?], &[env(1.0)?])?;
+//!     .fit(&data, &roles, &[2])?;
 //! println!("{:?}", model.selected());
 //! # Ok::<(), causal_irm::IrmError>(())
 //! ```
@@ -34,7 +42,6 @@ mod objective;
 mod params;
 mod save;
 
-pub use data::EnvData;
 pub use model::{InvariantModel, Selected};
 pub use objective::EpochMetrics;
 pub use params::{DeepParams, DeepValidParams, Method, Task};

@@ -9,7 +9,9 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::data::EnvData;
+use causal_core::data::{ColumnRoles, Dataset};
+
+use super::data::{EnvData, feature_rows, split_environments};
 use super::net::Net;
 use super::objective::{EpochMetrics, InvariantObjective, Split};
 use super::params::{DeepValidParams, Method, Task};
@@ -73,15 +75,32 @@ fn holdout(n: usize, fraction: f64, rng: &mut ChaCha8Rng) -> (Vec<usize>, Vec<us
 }
 
 impl DeepValidParams {
-    /// Trains on the training environments; `test` environments (may be empty) are only
-    /// evaluated, for the curves and the oracle rule, never trained on.
+    /// Trains on the rows of `data`, cut into environments by the roles: `environment` names
+    /// the (integer) environment label column, `outcome` the target and `covariates` the
+    /// features, in order. Environments are taken in ascending label order; those whose label
+    /// is in `test_envs` (may be empty) are only evaluated, for the curves and the oracle rule,
+    /// never trained on. Values enter the network as f32.
     ///
     /// # Errors
     ///
-    /// [`IrmError::Environments`] for fewer than 2 training environments, mismatched feature
-    /// counts, or a label outside {0, 1} in a binary task; [`IrmError::Torch`] for device or
-    /// training failures (a loss diverging to NaN names the term and epoch).
-    pub fn fit(&self, train: &[EnvData], test: &[EnvData]) -> Result<InvariantModel> {
+    /// [`IrmError::Environments`] for a missing role, a `test_envs` label the column lacks, an
+    /// environment with fewer than 2 rows or a non-finite value, fewer than 2 training
+    /// environments, or a label outside {0, 1} in a binary task; [`IrmError::Column`] for
+    /// non-integer environment labels; [`IrmError::Core`] for an unknown column or missing
+    /// cells; [`IrmError::Torch`] for device or training failures (a loss diverging to NaN
+    /// names the term and epoch).
+    pub fn fit(
+        &self,
+        data: &Dataset,
+        roles: &ColumnRoles,
+        test_envs: &[i64],
+    ) -> Result<InvariantModel> {
+        let (train, test) = split_environments(data, roles, test_envs)?;
+        self.fit_envs(&train, &test)
+    }
+
+    /// Trains on per-environment blocks (see [`DeepValidParams::fit`]).
+    fn fit_envs(&self, train: &[EnvData], test: &[EnvData]) -> Result<InvariantModel> {
         let p = &self.0;
         if train.len() < 2 {
             return Err(IrmError::Environments(format!(
@@ -246,19 +265,24 @@ impl InvariantModel {
         self.method
     }
 
-    /// Outputs for an environment's rows: logits (binary task) or predictions (regression).
+    /// Outputs for every row of `data`, in row order: logits (binary task) or predictions
+    /// (regression). Only the `covariates` role is read (the features, in the order the model
+    /// was trained on); other roles may be set and are ignored.
     ///
     /// # Errors
     ///
-    /// [`IrmError::Environments`] for a different feature count; [`IrmError::Torch`].
-    pub fn predict(&self, env: &EnvData) -> Result<Vec<f32>> {
-        if env.n_features != self.n_features {
+    /// [`IrmError::Environments`] for a different feature count, no feature columns or a
+    /// non-finite value; [`IrmError::Core`] for an unknown column or missing cells;
+    /// [`IrmError::Torch`].
+    pub fn predict(&self, data: &Dataset, roles: &ColumnRoles) -> Result<Vec<f32>> {
+        let (x, d) = feature_rows(data, roles)?;
+        if d != self.n_features {
             return Err(IrmError::Environments(format!(
-                "the model takes {} features, the environment has {}",
-                self.n_features, env.n_features
+                "the model takes {} features, the data have {d}",
+                self.n_features
             )));
         }
-        let x = tensor2(&env.x, self.n_features, self.device)?;
+        let x = tensor2(&x, self.n_features, self.device)?;
         let out = causal_torch::tch::no_grad(|| self.net.forward(&x, false))?.0;
         let out = out
             .f_to_device(Device::Cpu)

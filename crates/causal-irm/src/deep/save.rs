@@ -66,17 +66,26 @@ impl InvariantModel {
     /// # Examples
     ///
     /// ```no_run
-    /// use causal_irm::deep::{DeepParams, EnvData, InvariantModel, Method, Task};
+    /// use causal_core::data::{ColumnRoles, Dataset};
+    /// use causal_irm::deep::{DeepParams, InvariantModel, Method, Task};
     ///
-    /// let env = |s: f32| EnvData::new(vec![0.0, 1.0, 2.0, 3.0 + s], 1, vec![0.0, 0.0, 1.0, 1.0]);
+    /// let data = Dataset::new(
+    ///     vec!["e".into(), "x".into(), "y".into()],
+    ///     vec![
+    ///         vec![0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0],
+    ///         vec![0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 4.0],
+    ///         vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0],
+    ///     ],
+    /// )?;
+    /// let roles = ColumnRoles::new().environment("e").outcome("y").covariates(["x"]);
     /// let model = DeepParams::new(Method::Erm, Task::Binary)
     ///     .hidden(&[4])
     ///     .epochs(5)
     ///     .check()?
-    ///     .fit(&[env(0.0)?, env(1.0)?], &[])?;
+    ///     .fit(&data, &roles, &[])?;
     /// model.save("irm-model")?;
     /// let back = InvariantModel::load("irm-model", None)?;
-    /// assert_eq!(back.predict(&env(0.0)?)?, model.predict(&env(0.0)?)?);
+    /// assert_eq!(back.predict(&data, &roles)?, model.predict(&data, &roles)?);
     /// # Ok::<(), causal_irm::IrmError>(())
     /// ```
     ///

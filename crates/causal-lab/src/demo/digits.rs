@@ -49,8 +49,8 @@ pub fn run(data_dir: &Path, settings: &Settings<'_>) -> Result<Section> {
     for (name, method, gray) in methods().into_iter().filter(|m| SHOWN.contains(&m.0)) {
         let (mut tr, mut te) = (Vec::new(), Vec::new());
         for seed in 0..seeds {
-            let (train_envs, test_env) = environments(&images, &digits, seed, gray)?;
-            let model = train(scaled(method, epochs), &train_envs, &test_env, seed, &cfg)?;
+            let (envs, roles) = environments(&images, &digits, seed, gray)?;
+            let model = train(scaled(method, epochs), &envs, &roles, seed, &cfg)?;
             if let Some(last) = model.last() {
                 tr.push(100.0 * last.metrics.train);
                 te.push(100.0 * last.metrics.test.unwrap_or(f64::NAN));

@@ -20,7 +20,10 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use causal::irm::deep::{DeepParams, EnvData, EpochMetrics, InvariantModel, Method, Task};
+use causal::core::data::{ColumnRoles, Dataset};
+use causal::irm::deep::{DeepParams, EpochMetrics, InvariantModel, Method, Task};
+
+use super::env_table::{Block, env_table};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -121,7 +124,7 @@ fn make_env(
     e: f64,
     gray: bool,
     rng: &mut ChaCha8Rng,
-) -> Result<EnvData> {
+) -> Block {
     let d = if gray { 64 } else { 128 };
     let mut x = Vec::with_capacity(idx.len() * d);
     let mut y = Vec::with_capacity(idx.len());
@@ -149,21 +152,22 @@ fn make_env(
         }
         y.push(f32::from(u8::from(label)));
     }
-    EnvData::new(x, d, y).map_err(|e| LabError::Usage(e.to_string()))
+    (x, d, y)
 }
 
-/// The three environments for one seed (`gray`: one channel, colour removed): a random third of the images each.
+/// The three environments for one seed (`gray`: one channel, colour removed): a random third of
+/// the images each, as one table with labels 0 and 1 (training) and 2 (test), and its roles.
 pub fn environments(
     images: &[[f32; 64]],
     digits: &[u8],
     seed: u64,
     gray: bool,
-) -> Result<(Vec<EnvData>, EnvData)> {
+) -> Result<(Dataset, ColumnRoles)> {
     let mut rng = ChaCha8Rng::seed_from_u64(10_000 + seed);
     let mut order: Vec<usize> = (0..images.len()).collect();
     order.shuffle(&mut rng);
     let third = order.len() / 3;
-    let e1 = make_env(images, digits, &order[..third], 0.1, gray, &mut rng)?;
+    let e1 = make_env(images, digits, &order[..third], 0.1, gray, &mut rng);
     let e2 = make_env(
         images,
         digits,
@@ -171,9 +175,9 @@ pub fn environments(
         0.2,
         gray,
         &mut rng,
-    )?;
-    let test = make_env(images, digits, &order[2 * third..], 0.9, gray, &mut rng)?;
-    Ok((vec![e1, e2], test))
+    );
+    let test = make_env(images, digits, &order[2 * third..], 0.9, gray, &mut rng);
+    env_table(&[e1, e2, test])
 }
 
 /// The methods of the main table with Arjovsky et al.'s settings; `true` marks the grayscale
@@ -244,11 +248,15 @@ impl Default for Config {
     }
 }
 
-/// Trains `method` on the training environments, evaluating (never training) on `test`.
+/// The test environment's label in the table of [`environments`].
+pub const TEST_ENV: i64 = 2;
+
+/// Trains `method` on the training environments of `data` (from [`environments`]),
+/// evaluating (never training) on the test environment [`TEST_ENV`].
 pub fn train(
     method: Method,
-    train: &[EnvData],
-    test: &EnvData,
+    data: &Dataset,
+    roles: &ColumnRoles,
     seed: u64,
     cfg: &Config,
 ) -> Result<InvariantModel> {
@@ -260,7 +268,7 @@ pub fn train(
         .epochs(cfg.epochs)
         .seed(seed)
         .check()?
-        .fit(train, std::slice::from_ref(test))?)
+        .fit(data, roles, &[TEST_ENV])?)
 }
 
 /// The penalty term per epoch (`irm`, `vrex`), as the trainer logged it.
@@ -307,9 +315,9 @@ pub fn run(out: &Path) -> Result<()> {
         let mut method_curves = Vec::new();
         let mut seconds = Vec::new();
         for seed in 0..seeds {
-            let (train_envs, test_env) = environments(&images, &digits, seed, gray)?;
+            let (envs, roles) = environments(&images, &digits, seed, gray)?;
             let start = std::time::Instant::now();
-            let model = train(method, &train_envs, &test_env, seed, &cfg)?;
+            let model = train(method, &envs, &roles, seed, &cfg)?;
             seconds.push(start.elapsed().as_secs_f64());
             let last = model
                 .last()

@@ -14,7 +14,9 @@
 use std::path::Path;
 
 use causal::core::data::Dataset;
-use causal::irm::deep::{DeepParams, EnvData, Method, Task};
+use causal::irm::deep::{DeepParams, Method, Task};
+
+use super::env_table::{Block, env_table};
 use causal::irm::environments::Environments;
 use causal::irm::icp::IcpParams;
 use nalgebra::{DMatrix, DVector};
@@ -131,13 +133,12 @@ fn stack(parts: &[(DMatrix<f64>, DVector<f64>)]) -> (DMatrix<f64>, DVector<f64>)
     (x, y)
 }
 
-fn env_data(x: &DMatrix<f64>, y: &DVector<f64>) -> Result<EnvData> {
+fn env_data(x: &DMatrix<f64>, y: &DVector<f64>) -> Block {
     let flat: Vec<f32> = x
         .row_iter()
         .flat_map(|r| r.iter().map(|v| *v as f32).collect::<Vec<_>>())
         .collect();
-    EnvData::new(flat, x.ncols(), y.iter().map(|v| *v as f32).collect())
-        .map_err(|e| LabError::Usage(e.to_string()))
+    (flat, x.ncols(), y.iter().map(|v| *v as f32).collect())
 }
 
 fn errors(sem: &Sem, w_obs: &DVector<f64>) -> (f64, f64) {
@@ -183,10 +184,10 @@ fn icp_solution(parts: &[(DMatrix<f64>, DVector<f64>)]) -> Result<DVector<f64>> 
 }
 
 fn irm_solution(parts: &[(DMatrix<f64>, DVector<f64>)], seed: u64) -> Result<(DVector<f64>, f64)> {
-    let train = [
-        env_data(&parts[0].0, &parts[0].1)?,
-        env_data(&parts[1].0, &parts[1].1)?,
-    ];
+    let (train, roles) = env_table(&[
+        env_data(&parts[0].0, &parts[0].1),
+        env_data(&parts[1].0, &parts[1].1),
+    ])?;
     let (xv, yv) = &parts[2];
     let mut best: Option<(f64, DVector<f64>, f64)> = None;
     for weight in IRM_WEIGHTS {
@@ -205,7 +206,7 @@ fn irm_solution(parts: &[(DMatrix<f64>, DVector<f64>)], seed: u64) -> Result<(DV
         .seed(seed)
         .device("cpu")
         .check()
-        .and_then(|p| p.fit(&train, &[]))
+        .and_then(|p| p.fit(&train, &roles, &[]))
         .map_err(|e| LabError::Usage(e.to_string()))?;
         let w = model
             .linear_weights()

@@ -4,6 +4,7 @@ mod backdoor_linear;
 pub(crate) mod colored_digits;
 mod colored_digits_sweep;
 mod dml_coverage;
+mod env_table;
 mod icp_sachs;
 mod ida_coverage;
 mod ihdp;

@@ -23,7 +23,9 @@ use std::time::Instant;
 use causal::core::data::Dataset;
 use causal::core::graph::{Admg, MixedGraph};
 use causal::core::identify::StableSetSearch;
-use causal::irm::deep::{DeepParams, EnvData, Method, Task};
+use causal::irm::deep::{DeepParams, Method, Task};
+
+use super::env_table::{Block, env_table};
 use causal::torch::predict::PredictorParams;
 use causal::torch::tch::Device;
 use causal::torch::trainer::{LrSchedule, TrainerParams};
@@ -200,7 +202,7 @@ fn mse_of(pred: &[f64], y: &[f64]) -> f64 {
         / y.len() as f64
 }
 
-fn env_data(d: &Dataset) -> Result<EnvData> {
+fn env_data(d: &Dataset) -> Result<Block> {
     let n = d.n_rows();
     let mut x = Vec::with_capacity(n * FEATURES.len());
     for i in 0..n {
@@ -209,7 +211,7 @@ fn env_data(d: &Dataset) -> Result<EnvData> {
         }
     }
     let y = d.column("Y")?.iter().map(|&v| v as f32).collect();
-    Ok(EnvData::new(x, FEATURES.len(), y)?)
+    Ok((x, FEATURES.len(), y))
 }
 
 /// Runs the synthetic comparison.
@@ -242,10 +244,10 @@ pub fn synthetic(s: &SynthSettings) -> Result<SynthResult> {
         .collect::<Result<Vec<_>>>()?;
         // IRM: the same number of rows, as two populations (δ = 0 and δ = 0.5).
         let half = s.n_train / 2;
-        let envs = [
+        let (envs, roles) = env_table(&[
             env_data(&sample(half, 300 + seed, 0.0)?)?,
             env_data(&sample(half, 400 + seed, 0.5)?)?,
-        ];
+        ])?;
         let irm = DeepParams::new(
             Method::Irm {
                 weight: 100.0,
@@ -259,15 +261,16 @@ pub fn synthetic(s: &SynthSettings) -> Result<SynthResult> {
         .seed(seed)
         .device("cpu")
         .check()?
-        .fit(&envs, &[])?;
+        .fit(&envs, &roles, &[])?;
         for (k, &delta) in s.shifts.iter().enumerate() {
             let test = sample(s.n_test, 500 + seed, delta)?;
             let y = test.column("Y")?;
             for (m, f) in fits.iter().enumerate() {
                 sums[m][k] += mse_of(&f.predict(&test)?, y);
             }
+            let (rows, _) = env_table(&[env_data(&test)?])?;
             let p: Vec<f64> = irm
-                .predict(&env_data(&test)?)?
+                .predict(&rows, &roles)?
                 .into_iter()
                 .map(f64::from)
                 .collect();
