@@ -23,10 +23,10 @@ use nalgebra::{DMatrix, Matrix2, Vector2};
 use serde::{Deserialize, Serialize};
 
 use super::folds;
-use super::joint::quantile_sorted;
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::learner::{Learner, LinearRegression};
+use crate::stats::quantile;
 
 /// Treatment values at which `ϖ` and `μ̄` are computed exactly (linear interpolation between).
 const INNER_GRID: usize = 101;
@@ -299,22 +299,13 @@ impl DoseResponse {
             for (i, v) in test.iter().zip(fit_mu.predict(&xt, test)) {
                 mu[*i] = v;
             }
-            // The fold's rows at every knot, predicted in one call.
-            let rows = test.len();
-            let mut at = DMatrix::<f64>::zeros(rows * INNER_GRID, q + 1);
-            for (g, &tv) in knots.iter().enumerate() {
-                for (r, &i) in test.iter().enumerate() {
-                    at[(g * rows + r, 0)] = tv;
-                    for j in 0..q {
-                        at[(g * rows + r, j + 1)] = xt[(i, j + 1)];
-                    }
-                }
+            // The fold's rows at every knot: the treatment column is set to the knot in place
+            // (no copy of the rows per knot) and put back before the next fold's fits.
+            for (knot, slot) in knots.iter().zip(mu_bar.iter_mut()) {
+                xt.column_mut(0).fill(*knot);
+                *slot += fit_mu.predict(&xt, test).iter().sum::<f64>();
             }
-            let all: Vec<usize> = (0..rows * INNER_GRID).collect();
-            let preds = fit_mu.predict(&at, &all);
-            for (g, slot) in mu_bar.iter_mut().enumerate() {
-                *slot += preds[g * rows..(g + 1) * rows].iter().sum::<f64>();
-            }
+            xt.column_mut(0).copy_from_slice(t);
             let fit_m = if q == 0 {
                 None
             } else {
@@ -374,10 +365,7 @@ impl DoseResponse {
         let grid = match &p.grid {
             Some(g) => g.clone(),
             None => {
-                let (a, b) = (
-                    quantile_sorted(&sorted, 0.05),
-                    quantile_sorted(&sorted, 0.95),
-                );
+                let (a, b) = (quantile(&sorted, 0.05), quantile(&sorted, 0.95));
                 (0..p.points)
                     .map(|k| a + (b - a) * k as f64 / (p.points - 1) as f64)
                     .collect()
