@@ -11,6 +11,11 @@ use crate::error::{CoreError, Result};
 /// Which rows a nuisance model trains on (besides leaving its fold out).
 pub type Keep<'a> = &'a (dyn Fn(usize) -> bool + Sync);
 
+/// The one result of a one-target [`linear_per_fold`].
+pub(crate) fn single(mut many: Vec<Vec<f64>>) -> Vec<f64> {
+    many.pop().unwrap_or_default()
+}
+
 /// Places fold predictions into one vector, in row order.
 fn assemble(n: usize, tests: &[Vec<usize>], per_fold: Vec<Vec<f64>>) -> Vec<f64> {
     let mut out = vec![f64::NAN; n];
@@ -63,27 +68,13 @@ pub(crate) fn per_fold<L: Learner + ?Sized>(
 pub(crate) type LinearSolve<'a> =
     &'a (dyn Fn(DMatrix<f64>, DVector<f64>, usize, &str) -> Result<Vec<f64>> + Sync);
 
-/// Out-of-fold predictions of a linear model `b0 + x·w` whose weights `solve` finds from the
-/// centred training Gram matrix `x̃ᵀx̃`, `x̃ᵀỹ` and the training row count. The data are
-/// read once: each fold's raw moments (of the data centred at the overall means, so that
-/// the subtraction loses no precision) come from one GEMM, and a fold's training moments are
-/// the total minus its own.
+/// Out-of-fold predictions of linear models `b0 + x·w`, one per target `(values, label)`,
+/// whose weights `solve` finds from the centred training Gram matrix `x̃ᵀx̃`, `x̃ᵀỹ` and the
+/// training row count. The data are read once: each fold's raw moments of `[x, y₁, y₂, …]`
+/// (centred at the overall means, so that the subtraction loses no precision) come from one
+/// GEMM, a fold's training moments are the total minus its own, and the features' Gram
+/// matrix serves every target (DML-PLR's `E[Y | X]` and `E[D | X]` share it).
 pub(crate) fn linear_per_fold(
-    x: &DMatrix<f64>,
-    target: &[f64],
-    tests: &[Vec<usize>],
-    keep: Keep<'_>,
-    label: &str,
-    solve: LinearSolve<'_>,
-) -> Result<Vec<f64>> {
-    let mut out = linear_per_fold_many(x, &[(target, label)], tests, keep, solve)?;
-    Ok(out.remove(0))
-}
-
-/// [`linear_per_fold`] for several targets on the same features at once: one GEMM gives the
-/// moments of `[x, y₁, y₂, …]`, so the features' Gram matrix is built once for all targets
-/// (DML-PLR's two nuisances, `E[Y | X]` and `E[D | X]`, share it).
-pub(crate) fn linear_per_fold_many(
     x: &DMatrix<f64>,
     targets: &[(&[f64], &str)],
     tests: &[Vec<usize>],

@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::crossfit::{linear_per_fold, linear_per_fold_many};
+use super::crossfit::{linear_per_fold, single};
 use super::{Fitted, Keep, Learner, LinearPredictor, column_means, require_rows};
 use crate::error::{CoreError, Result};
 
@@ -38,9 +38,12 @@ impl Learner for LinearRegression {
         keep: Keep<'_>,
         label: &str,
     ) -> Result<Vec<f64>> {
-        linear_per_fold(x, target, tests, keep, label, &|g, c, n, label| {
-            ols_weights(g, c, n, label)
-        })
+        Ok(single(self.cross_fit_many(
+            x,
+            &[(target, label)],
+            tests,
+            keep,
+        )?))
     }
 
     fn cross_fit_many(
@@ -50,7 +53,7 @@ impl Learner for LinearRegression {
         tests: &[Vec<usize>],
         keep: Keep<'_>,
     ) -> Result<Vec<Vec<f64>>> {
-        linear_per_fold_many(x, targets, tests, keep, &|g, c, n, label| {
+        linear_per_fold(x, targets, tests, keep, &|g, c, n, label| {
             ols_weights(g, c, n, label)
         })
     }

@@ -175,6 +175,10 @@ mod tests {
     fn quantile_interpolates() {
         assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.25), 2.0);
         assert_eq!(quantile(&[1.0, 2.0], 0.5), 1.5);
+        // numpy.quantile([1, 2, 3, 4], 0.95) = 3.85
+        assert!((quantile(&[1.0, 2.0, 3.0, 4.0], 0.95) - 3.85).abs() < 1e-12);
+        assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.0), 1.0);
+        assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 1.0), 4.0);
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod logistic;
 mod multiple;
 mod ols;
 
+pub(crate) use bootstrap::quantile;
 pub use bootstrap::{Bootstrap, BootstrapSummary, resample_indices};
 pub use citest::{
     CiTest, CiTestResult, chi_square_test, fisher_z_p_value, fisher_z_test, fisher_z_test_missing,

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::{Dml, DmlFit, median};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
+use crate::stats::quantile;
 
 /// The result of [`Dml::fit_joint`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,16 +37,6 @@ pub struct DmlJointFit {
     pub pointwise_critical_value: f64,
     /// Simultaneous bands `θ_j ± c se_j`, one per treatment.
     pub bands: Vec<[f64; 2]>,
-}
-
-/// numpy's default quantile (linear interpolation between order statistics) of sorted values.
-pub(super) fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    let pos = q * (sorted.len() - 1) as f64;
-    let (lo, frac) = (pos.floor() as usize, pos - pos.floor());
-    match sorted.get(lo + 1) {
-        Some(hi) => sorted[lo] + frac * (hi - sorted[lo]),
-        None => sorted[lo],
-    }
 }
 
 impl Dml {
@@ -164,7 +155,7 @@ impl Dml {
                     })
                     .collect();
                 maxima.sort_by(f64::total_cmp);
-                quantile_sorted(&maxima, level)
+                quantile(&maxima, level)
             })
             .collect();
         let critical_value = median(&per_rep);
@@ -186,19 +177,5 @@ impl Dml {
             pointwise_critical_value: crate::stats::normal_quantile_two_sided(level)?,
             bands,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quantile_sorted;
-
-    #[test]
-    fn quantile_interpolates_as_numpy() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        // numpy.quantile([1, 2, 3, 4], 0.95) = 3.85
-        assert!((quantile_sorted(&v, 0.95) - 3.85).abs() < 1e-12);
-        assert_eq!(quantile_sorted(&v, 0.0), 1.0);
-        assert_eq!(quantile_sorted(&v, 1.0), 4.0);
     }
 }
