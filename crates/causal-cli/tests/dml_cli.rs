@@ -46,6 +46,14 @@ fn estimate(extra: &[&str]) -> std::process::Output {
     causal(&args)
 }
 
+/// `causal cate --data D --treatment T --outcome Y` with `extra` arguments.
+fn cate(extra: &[&str]) -> std::process::Output {
+    let d = data();
+    let mut args = vec!["cate", "--data", &d, "--treatment", "T", "--outcome", "Y"];
+    args.extend_from_slice(extra);
+    causal(&args)
+}
+
 #[test]
 fn dml_plr_and_irm_recover_the_effect_and_rerun_identically() {
     for (method, learner) in [
@@ -130,13 +138,6 @@ fn cate_writes_per_unit_effects_and_a_summary() {
     let out_csv = dir.join("cate.csv");
     let out_csv = out_csv.to_str().unwrap();
     let args = [
-        "cate",
-        "--data",
-        &d,
-        "--treatment",
-        "T",
-        "--outcome",
-        "Y",
         "--method",
         "dr",
         "--features",
@@ -146,7 +147,7 @@ fn cate_writes_per_unit_effects_and_a_summary() {
         "--seed",
         "2",
     ];
-    let v = json(&causal(&args));
+    let v = json(&cate(&args));
     // The effect is constant (2): the intercept is near 2, the Z1 slope near 0.
     let coef = v["coef"].as_array().unwrap();
     let se = v["se"].as_array().unwrap();
@@ -162,21 +163,8 @@ fn cate_writes_per_unit_effects_and_a_summary() {
     let csv = std::fs::read_to_string(out_csv).unwrap();
     assert_eq!(csv.lines().count(), 3001);
     assert!(csv.starts_with("row,cate,se,lower,upper\n"));
-    assert_eq!(json(&causal(&args)), v, "seeded rerun differs");
-    assert_bad_input(
-        &causal(&[
-            "cate",
-            "--data",
-            &d,
-            "--treatment",
-            "T",
-            "--outcome",
-            "Y",
-            "--method",
-            "q",
-        ]),
-        &["'q'"],
-    );
+    assert_eq!(json(&cate(&args)), v, "seeded rerun differs");
+    assert_bad_input(&cate(&["--method", "q"]), &["'q'"]);
     assert_bad_input(
         &causal(&["cate", "--data", &d, "--treatment", "Y", "--outcome", "T"]),
         &["'Y'"],
@@ -203,15 +191,7 @@ fn mlp_learner_runs_in_the_companion_and_reruns_identically() {
         "the learner is reported: {v}"
     );
     assert_eq!(json(&estimate(&args)), v, "seeded rerun differs");
-    let d = data();
-    let cate = json(&causal(&[
-        "cate",
-        "--data",
-        &d,
-        "--treatment",
-        "T",
-        "--outcome",
-        "Y",
+    let cate = json(&cate(&[
         "--method",
         "dr",
         "--features",

@@ -13,6 +13,21 @@ const SCM: &str = r#"{"nodes": [
   {"name": "Y", "type": "gaussian", "sd": 1.0, "parents": {"T": 1.5, "Z": -2.0}}
 ]}"#;
 
+/// `causal dose-response --data D --treatment T --outcome Y` with `extra` arguments.
+fn dose(data: &str, treatment: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "dose-response",
+        "--data",
+        data,
+        "--treatment",
+        treatment,
+        "--outcome",
+        "Y",
+    ];
+    args.extend_from_slice(extra);
+    causal(&args)
+}
+
 #[test]
 fn curve_csv_svg_and_rerun() {
     let scm = temp_file(TAG, "scm.json", SCM);
@@ -21,22 +36,8 @@ fn curve_csv_svg_and_rerun() {
     let dir = common::temp_dir(TAG);
     let (csv, svg) = (dir.join("curve.csv"), dir.join("curve.svg"));
     let (csv, svg) = (csv.to_str().unwrap(), svg.to_str().unwrap());
-    let args = [
-        "dose-response",
-        "--data",
-        &d,
-        "--treatment",
-        "T",
-        "--outcome",
-        "Y",
-        "--grid",
-        "-1,0,1",
-        "--out",
-        csv,
-        "--svg",
-        svg,
-    ];
-    let v = json(&causal(&args));
+    let args = ["--grid", "-1,0,1", "--out", csv, "--svg", svg];
+    let v = json(&dose(&d, "T", &args));
     let theta = v["theta"].as_array().unwrap();
     for (k, t) in [-1.0, 0.0, 1.0].iter().enumerate() {
         // Within three standard errors (the density-ratio weights are heavy-tailed, and the
@@ -56,62 +57,13 @@ fn curve_csv_svg_and_rerun() {
         picture.contains("<svg") && picture.contains("polygon"),
         "{picture:.200}"
     );
-    assert_eq!(json(&causal(&args)), v, "seeded rerun differs");
+    assert_eq!(json(&dose(&d, "T", &args)), v, "seeded rerun differs");
     // Ignoring Z is biased: the slope of E[Y | T] is 1.5 − 2 · 0.5 = 0.5.
-    let naive = json(&causal(&[
-        "dose-response",
-        "--data",
-        &d,
-        "--treatment",
-        "T",
-        "--outcome",
-        "Y",
-        "--adjust",
-        "",
-        "--grid",
-        "-1,1",
-    ]));
+    let naive = json(&dose(&d, "T", &["--adjust", "", "--grid", "-1,1"]));
     let slope = (naive["theta"][1].as_f64().unwrap() - naive["theta"][0].as_f64().unwrap()) / 2.0;
     assert!((slope - 0.5).abs() < 0.2, "{naive}");
 
-    assert_bad_input(
-        &causal(&[
-            "dose-response",
-            "--data",
-            &d,
-            "--treatment",
-            "T",
-            "--outcome",
-            "Y",
-            "--grid",
-            "1,x",
-        ]),
-        &["'x'"],
-    );
-    assert_bad_input(
-        &causal(&[
-            "dose-response",
-            "--data",
-            &d,
-            "--treatment",
-            "Q",
-            "--outcome",
-            "Y",
-        ]),
-        &["Q"],
-    );
-    assert_bad_input(
-        &causal(&[
-            "dose-response",
-            "--data",
-            &d,
-            "--treatment",
-            "T",
-            "--outcome",
-            "Y",
-            "--learner",
-            "tree",
-        ]),
-        &["tree"],
-    );
+    assert_bad_input(&dose(&d, "T", &["--grid", "1,x"]), &["'x'"]);
+    assert_bad_input(&dose(&d, "Q", &[]), &["Q"]);
+    assert_bad_input(&dose(&d, "T", &["--learner", "tree"]), &["tree"]);
 }
