@@ -10,6 +10,9 @@ use arrow_array::{
     Int32Array, Int64Array, LargeStringArray, RecordBatch, StringArray,
 };
 use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ArrowReaderMetadata;
+use parquet::file::properties::WriterProperties;
 
 use super::*;
 use crate::error::CoreError;
@@ -163,6 +166,27 @@ fn arrow_types_map_to_kinds_across_batches() {
         w.write(b).unwrap();
     }
     w.finish().unwrap();
+    assert_eq!(Dataset::from_path(&path).unwrap(), d);
+    // And as Parquet in row groups of one row and pages of one row, so that every column
+    // (read one at a time) spans several row groups and the text columns' codes follow them.
+    let path = dir.join("t.parquet");
+    let props = WriterProperties::builder()
+        .set_max_row_group_size(1)
+        .set_data_page_row_count_limit(1)
+        .build();
+    let mut w = ArrowWriter::try_new(
+        std::fs::File::create(&path).unwrap(),
+        schema.clone(),
+        Some(props),
+    )
+    .unwrap();
+    for b in &batches {
+        w.write(b).unwrap();
+    }
+    w.close().unwrap();
+    let meta = ArrowReaderMetadata::load(&std::fs::File::open(&path).unwrap(), Default::default())
+        .unwrap();
+    assert_eq!(meta.metadata().num_row_groups(), 3);
     assert_eq!(Dataset::from_path(&path).unwrap(), d);
     std::fs::remove_dir_all(dir).unwrap();
 }
