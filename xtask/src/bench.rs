@@ -2,29 +2,27 @@
 
 use std::path::PathBuf;
 
-use crate::libtorch;
 use crate::process::{cargo, run};
+use crate::{args, libtorch};
 
 /// `cargo xtask bench [--check [--base REF] [--package NAME].. [FILTER]] [CARGO BENCH ARGS..]`:
 /// every criterion suite in the workspace; with `--check`, the regression check against the
 /// merge-base (optionally only some packages' suites, and only benchmarks matching FILTER).
 pub fn bench(args: &[String]) -> Result<(), String> {
     let env = libtorch::env()?;
-    if args.iter().any(|a| a == "--check") {
-        let mut opts = crate::bench_check::CheckOptions::default();
-        let mut it = args.iter().filter(|a| *a != "--check");
-        while let Some(a) = it.next() {
-            let mut value = |flag: &str| {
-                it.next()
-                    .cloned()
-                    .ok_or_else(|| format!("{flag} needs a value"))
-            };
-            match a.as_str() {
-                "--base" => opts.base = Some(value("--base")?),
-                "--package" | "-p" => opts.packages.push(value("--package")?),
-                f if f.starts_with('-') => return Err(format!("bench --check: unknown flag {f}")),
-                f => opts.filter = Some(f.to_owned()),
-            }
+    let mut p = args::parser(args);
+    if p.contains("--check") {
+        let bad = args::flag_error("bench --check");
+        let mut opts = crate::bench_check::CheckOptions {
+            base: p.opt_value_from_str("--base").map_err(&bad)?,
+            packages: p.values_from_str(["-p", "--package"]).map_err(&bad)?,
+            filter: None,
+        };
+        let rest = args::rest(p)?;
+        match rest.as_slice() {
+            [] => {}
+            [f] if !f.starts_with('-') => opts.filter = Some(f.clone()),
+            [f, ..] => return Err(format!("bench --check: unexpected argument '{f}'")),
         }
         return crate::bench_check::check(&env, &opts);
     }
@@ -89,7 +87,7 @@ pub fn peers_python() -> Result<PathBuf, String> {
 pub fn compare(args: &[String]) -> Result<(), String> {
     let python = peers_python()?;
     // The `causal_rs` wheel, for the from-Python rows (compare_py.py).
-    let wheel = crate::python::wheel(&[])?;
+    let wheel = crate::python::build_wheel(false)?;
     run(
         &python.display().to_string(),
         &[
@@ -106,7 +104,7 @@ pub fn compare(args: &[String]) -> Result<(), String> {
     )?;
     let env = libtorch::env()?;
     let script = crate::paths::root()
-        .join("xtask")
+        .join("scripts")
         .join("peers")
         .join("compare.py");
     run(

@@ -202,17 +202,13 @@ fn read_mean(dir: &Path) -> Option<Mean> {
 
 /// Reads `mean.point_estimate` and its interval from criterion's `estimates.json`.
 fn parse_mean(json: &str) -> Option<Mean> {
-    let mean = &json[json.find("\"mean\"")?..];
-    let field = |name: &str| -> Option<f64> {
-        let key = format!("\"{name}\":");
-        let rest = &mean[mean.find(&key)? + key.len()..];
-        let end = rest.find([',', '}'])?;
-        rest[..end].trim().parse().ok()
-    };
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    let mean = v.get("mean")?;
+    let interval = mean.get("confidence_interval")?;
     Some(Mean {
-        point: field("point_estimate")?,
-        lower: field("lower_bound")?,
-        upper: field("upper_bound")?,
+        point: mean.get("point_estimate")?.as_f64()?,
+        lower: interval.get("lower_bound")?.as_f64()?,
+        upper: interval.get("upper_bound")?.as_f64()?,
     })
 }
 

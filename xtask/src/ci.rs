@@ -24,9 +24,12 @@ fn run_tests(env: &Env, extra: &[String]) -> Result<(), String> {
     run(&cargo(), &args, env)
 }
 
-/// `cargo xtask ci`: exactly what CI runs.
+/// `cargo xtask ci`: exactly what CI runs (`.ci/run` is `cargo xtask test` followed by
+/// `cargo xtask ci --no-test`).
 pub fn ci(args: &[String]) -> Result<(), String> {
-    let with_tests = !args.iter().any(|a| a == "--no-test");
+    let mut p = crate::args::parser(args);
+    let with_tests = !p.contains("--no-test");
+    crate::args::no_rest("ci (expected --no-test)", p)?;
     let no_env = Vec::new();
     run(&cargo(), &["fmt", "--all", "--", "--check"], &no_env)?;
     torch_free_check()?;
@@ -47,6 +50,8 @@ pub fn ci(args: &[String]) -> Result<(), String> {
     if with_tests {
         run_tests(&env, &[])?;
     }
+    // The Python package: release wheel (maturin), installed into a venv, then its pytest.
+    crate::python::py_test(&[])?;
     let mut doc_env = env.clone();
     doc_env.push(("RUSTDOCFLAGS".into(), "-D warnings".into()));
     run(
@@ -56,6 +61,15 @@ pub fn ci(args: &[String]) -> Result<(), String> {
     )?;
     // About a minute: every parser target, a fixed number of mutants each.
     crate::fuzz::ci_pass()?;
+    // The main job end to end, on the quick settings.
+    crate::lab::demo(&[
+        "--quick".to_owned(),
+        "--out".to_owned(),
+        crate::paths::target()
+            .join("causal-demo-smoke")
+            .display()
+            .to_string(),
+    ])?;
     eprintln!("xtask ci: all checks passed");
     Ok(())
 }

@@ -13,12 +13,10 @@ const CI_SECONDS: &str = "10";
 /// `cargo xtask fuzz [TARGET..] [--execs N] [--seconds S] [--seed K] [--dev]`: optimised
 /// build unless `--dev` (debug assertions, so overflow checks, on).
 pub fn fuzz(args: &[String]) -> Result<(), String> {
-    let dev = args.iter().any(|a| a == "--dev");
-    let rest: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| *a != "--dev")
-        .collect();
+    let mut p = crate::args::parser(args);
+    let dev = p.contains("--dev");
+    let rest = crate::args::rest(p)?;
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
     launch(dev, &rest)
 }
 

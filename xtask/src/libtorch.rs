@@ -19,8 +19,10 @@ const MANUAL: &str =
 
 /// `cargo xtask libtorch [--env]`.
 pub fn command(args: &[String]) -> Result<(), String> {
+    let mut p = crate::args::parser(args);
+    let shell = p.contains("--env");
+    crate::args::no_rest("libtorch (expected --env)", p)?;
     let env = env()?;
-    let shell = args.iter().any(|a| a == "--env");
     for (k, v) in &env {
         if shell {
             println!("export {k}=\"{v}\"");

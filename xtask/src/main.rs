@@ -4,6 +4,7 @@
 //! LibTorch (see [`libtorch`]) and launches cargo and the workspace binaries with the right
 //! environment.
 
+mod args;
 mod bench;
 mod bench_check;
 mod builtin_data;
@@ -22,8 +23,9 @@ const USAGE: &str = "\
 cargo xtask <command>
 
   test [CARGO ARGS..]        provision LibTorch if needed, then test the whole workspace
-  ci [--no-test]             fmt, clippy -D warnings, tests, docs, torch-free check, a short
-                             fuzz pass (what CI runs)
+  ci [--no-test]             exactly what CI runs (.ci/run): fmt, torch-free check, clippy
+                             -D warnings, tests, the Python package's pytest, docs, a short
+                             fuzz pass, the quick demo
   demo [--quick] [--out DIR] the main job on built-in data
   experiment NAME|--list     run a named experiment (results under target/experiments/NAME)
   bench [--check [--base REF] [--package P].. [FILTER]]
@@ -41,11 +43,26 @@ cargo xtask <command>
 ";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some((cmd, rest)) = args.split_first() else {
-        eprint!("{USAGE}");
-        return ExitCode::from(2);
+    let mut args = pico_args::Arguments::from_env();
+    let cmd = match args.subcommand() {
+        Ok(Some(cmd)) => cmd,
+        Ok(None) => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("xtask error: {e}");
+            return ExitCode::from(2);
+        }
     };
+    let rest = match args::rest(args) {
+        Ok(rest) => rest,
+        Err(e) => {
+            eprintln!("xtask error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rest = rest.as_slice();
     let result = match cmd.as_str() {
         "test" => ci::test(rest),
         "ci" => ci::ci(rest),

@@ -56,12 +56,14 @@ fn wheels_dir() -> PathBuf {
 /// with maturin, in release (or, with `--dev`, the dev profile), reusing the workspace's
 /// target directory and its compiled dependencies. It needs no LibTorch. Returns the wheel.
 pub fn wheel(args: &[String]) -> Result<PathBuf, String> {
-    let dev = args.iter().any(|a| a == "--dev");
-    if let Some(other) = args.iter().find(|a| *a != "--dev") {
-        return Err(format!(
-            "wheel: unknown argument '{other}' (expected --dev)"
-        ));
-    }
+    let mut p = crate::args::parser(args);
+    let dev = p.contains("--dev");
+    crate::args::no_rest("wheel (expected --dev)", p)?;
+    build_wheel(dev)
+}
+
+/// Builds the wheel (see [`wheel`]) in the dev profile or in release.
+pub fn build_wheel(dev: bool) -> Result<PathBuf, String> {
     let python = venv("maturin-venv", &[MATURIN])?;
     let maturin = python.with_file_name("maturin");
     let out = wheels_dir();
@@ -104,9 +106,10 @@ fn find_wheel(dir: &Path) -> Result<PathBuf, String> {
 /// earlier one) into a cached venv of the pinned test dependencies, and runs the pytest suite in
 /// `crates/causal-py/tests` plus the package's docstring examples.
 pub fn py_test(args: &[String]) -> Result<(), String> {
-    let (wheel_args, pytest_args): (Vec<String>, Vec<String>) =
-        args.iter().cloned().partition(|a| a == "--dev");
-    let wheel = wheel(&wheel_args)?;
+    let mut p = crate::args::parser(args);
+    let dev = p.contains("--dev");
+    let pytest_args = crate::args::rest(p)?;
+    let wheel = build_wheel(dev)?;
     let python = venv("py-test-venv", TEST_DEPS)?;
     let py = python.display().to_string();
     run(

@@ -44,7 +44,7 @@ fn parse(spec: &str) -> Admg {
     Admg::from_names(names, &d, &b).expect("valid graph")
 }
 
-/// The textbook suite (the same queries as `xtask/peers/compare_id.py`).
+/// The textbook suite (the same queries as `scripts/peers/compare_id.py`).
 fn textbook() -> Vec<Query> {
     let cases: &[(&str, &[&str], &[&str])] = &[
         ("Z -> X; X -> Y; Z -> Y", &["X"], &["Y"]),

@@ -1,7 +1,7 @@
 //! Double machine learning against DoubleML 0.11 on its own generators (make_plr_CCDDHNR2018,
 //! make_irm_data, make_pliv_CHS2015, make_iivm_data), with DoubleML's fold assignments and
 //! the same learners: point estimates and standard errors agree to 1e-6.
-//! Fixture: tests/fixtures/doubleml.json, made by scripts/fixtures/doubleml_fixture.py.
+//! Fixture: tests/fixtures/doubleml.json, made by scripts/fixtures/core/doubleml_fixture.py.
 
 use causal_core::data::Dataset;
 use causal_core::estimate::{AteEstimator, DmlParams, DmlScore, ParamGuard};

@@ -1,5 +1,5 @@
 //! Agreement with dowhy on ATE point estimates (linear regression, IPW) on the same data.
-//! The fixture and data come from scripts/dowhy_ate_fixture.py.
+//! The fixture and data come from scripts/fixtures/core/dowhy_ate_fixture.py.
 
 use causal_core::data::Dataset;
 use causal_core::estimate::{AteEstimator, IpwParams, ParamGuard, RegressionParams, Weighting};

@@ -1,5 +1,5 @@
 //! d-separation against networkx 3.6.1 (`is_d_separator`, `find_minimal_d_separator`) on 40
-//! random DAGs and 1000 queries, from the fixture made by `scripts/make_dsep_fixture.py`.
+//! random DAGs and 1000 queries, from the fixture made by `scripts/fixtures/core/make_dsep_fixture.py`.
 
 use causal_core::graph::{Admg, NodeSet};
 use serde_json::Value;

@@ -1,5 +1,5 @@
 //! Agreement with y0 0.2.11 on identifiability over random ADMGs. The fixture was made once by
-//! `scripts/y0_identify_fixture.py`; this test never runs Python.
+//! `scripts/fixtures/core/y0_identify_fixture.py`; this test never runs Python.
 //!
 //! Disagreements: none. In 14 of the 240 cases y0 raised an exception instead of answering
 //! (`NetworkXError: The node V2 is not in the digraph` from ID, `KeyError: 'left argument is

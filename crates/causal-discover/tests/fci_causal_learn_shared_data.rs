@@ -1,6 +1,6 @@
 //! FCI against causal-learn's own fixtures in `../shared/data/causal-learn/`, and against
 //! causal-learn 0.1.4.8's output (committed in `tests/fixtures/fci/`, made by
-//! `scripts/fci_fixtures.py`) where the shared fixtures come from an older program.
+//! `scripts/fixtures/discover/fci_fixtures.py`) where the shared fixtures come from an older program.
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! DirectLiNGAM against the `lingam` package (1.13) on simulated non-Gaussian data; the
 //! fixtures and the script that made them are in `tests/fixtures/lingam` and
-//! `scripts/lingam_fixtures.py`.
+//! `scripts/fixtures/discover/lingam_fixtures.py`.
 
 use std::path::PathBuf;
 

@@ -1,5 +1,5 @@
 //! PC on fresh random linear SEMs (20 seeds × d ∈ {10, 30}, n = 1000) against causal-learn
-//! 0.1.4.8, run by `scripts/pc_fresh_fixtures.py`, which wrote `fixtures/pc_fresh.json`.
+//! 0.1.4.8, run by `scripts/fixtures/discover/pc_fresh_fixtures.py`, which wrote `fixtures/pc_fresh.json`.
 //! The data are regenerated here bit-identically (integer RNG, fixed-order arithmetic).
 
 mod common;

@@ -1,4 +1,4 @@
-//! ICP against the `causalicp` Python package (fixture made by `scripts/make_icp_fixture.py`),
+//! ICP against the `causalicp` Python package (fixture made by `scripts/fixtures/irm/make_icp_fixture.py`),
 //! and recovery of the true parents on a simulated SCM.
 
 use causal_core::data::Dataset;

@@ -1,4 +1,5 @@
-//! `causal-lab`: the demo and the named experiments of causal-rs.
+//! `causal-lab`: the demo, the named experiments and the ours-side of the peer timings (see
+//! this crate's README for which is which).
 
 mod benches;
 mod demo;

@@ -35,7 +35,7 @@ fn recovers_a_nonlinear_chain_skeleton() {
     let g = fit.graph();
     assert!(g.is_acyclic());
     assert!(fit.h() < 1e-6, "h = {}", fit.h());
-    // gCastle's NotearsNonlinear() on the same rows (scripts/gcastle_notears_mlp.py chain
+    // gCastle's NotearsNonlinear() on the same rows (scripts/fixtures/torch/gcastle_notears_mlp.py chain
     // $TMP/nt_chain.csv) gives W = [[0, 2.464, 0.576], [0, 0, 4.545], [0, 0, 0]]: both keep the
     // spurious a -> c above the 0.3 threshold. Ours is the same formulation and solver
     // settings, so the weights agree closely.

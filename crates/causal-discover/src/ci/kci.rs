@@ -266,7 +266,7 @@ mod tests {
         let t = Kci::new(&d).unwrap();
         assert!(t.p_value(0, 1, &[]).unwrap() < 0.01);
         assert!(t.p_value(0, 3, &[]).unwrap() > 0.01);
-        // causal-learn 0.1.4.8 `CIT(data, "kci")` on the same data (script: scripts/kci_check.py).
+        // causal-learn 0.1.4.8 `CIT(data, "kci")` on the same data (script: scripts/fixtures/discover/kci_check.py).
         // It prints 0.0 for the first, computing 1 - cdf; we compute the survival function directly.
         let want = [0.0_f64, 0.1653371158585818, 0.0020482624374237313];
         let got = [

@@ -1,5 +1,5 @@
 //! CEVAE training time on one IHDP replication, for the side-by-side with Pyro's
-//! `pyro.contrib.cevae` (xtask/peers/compare_cf.py): same layer layout (Pyro's: every
+//! `pyro.contrib.cevae` (scripts/peers/compare_cf.py): same layer layout (Pyro's: every
 //! covariate a whitened Gaussian), latent 20, hidden 200, 3 layers, batches of 100, Adam 1e-3
 //! with weight decay 1e-4, all 747 units, no validation, on `threads` LibTorch CPU threads.
 //! Only training is timed; the within-sample √PEHE and ε_ATE check that the fit is a real one.

@@ -1,5 +1,5 @@
 //! `causal-lab bench dml-plr DATA FOLDS ALPHA`: DML-PLR (partialling out) with lasso nuisances
-//! on DoubleML's folds, timed against DoubleML by `xtask/peers/compare_dml.py`.
+//! on DoubleML's folds, timed against DoubleML by `scripts/peers/compare_dml.py`.
 
 use std::time::Instant;
 

@@ -1,5 +1,5 @@
 //! `causal-lab bench dsep FILE`: d-separation queries on a graph written by
-//! `xtask/peers/compare_dsep.py`, timed without the file reading and graph building.
+//! `scripts/peers/compare_dsep.py`, timed without the file reading and graph building.
 
 use std::time::Instant;
 

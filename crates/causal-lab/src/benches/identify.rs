@@ -1,5 +1,5 @@
 //! Timed identification runs: a suite of ADMG queries read from JSON (the format of
-//! `crates/causal-core/tests/fixtures/y0_identify.json`), which `xtask/peers/compare_id.py`
+//! `crates/causal-core/tests/fixtures/y0_identify.json`), which `scripts/peers/compare_id.py`
 //! writes and also hands to y0.
 
 use std::time::Instant;

@@ -1,7 +1,7 @@
 //! `causal-lab bench mlp STEPS BATCH WIDTH SEED THREADS`: a 3-layer MLP (10 → W → W → 1, ReLU)
 //! trained with Adam by causal-torch's `Trainer` for STEPS mini-batches of BATCH rows, beside
 //! the same model trained by a bare tch loop (forward, backward, step on pre-shuffled
-//! batches): the difference is the trainer's per-step overhead. xtask/peers/compare_torch.py
+//! batches): the difference is the trainer's per-step overhead. scripts/peers/compare_torch.py
 //! times the same loop in PyTorch-Python.
 
 use std::time::Instant;

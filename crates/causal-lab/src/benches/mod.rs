@@ -2,7 +2,7 @@
 //!
 //! `causal-lab bench NAME ARGS..` runs one timed task on input the peer script also reads (or
 //! generates identically) and prints JSON with at least a `seconds` field, so that
-//! `xtask/peers/compare_*.py` can put the peer's time beside ours.
+//! `scripts/peers/compare_*.py` can put the peer's time beside ours.
 
 mod bootstrap;
 mod cevae;

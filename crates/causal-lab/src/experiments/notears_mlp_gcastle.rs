@@ -3,7 +3,7 @@
 //!
 //! gCastle's SHDs and times are a committed fixture
 //! (`crates/causal-torch/tests/fixtures/gcastle_notears_mlp.json`) made by
-//! `crates/causal-torch/scripts/gcastle_notears_mlp.py` from the data sets this experiment writes
+//! `scripts/fixtures/torch/gcastle_notears_mlp.py` from the data sets this experiment writes
 //! (`data{seed}.csv`, `truth{seed}.json`). The experiment fails unless our mean SHD is at most
 //! gCastle's + 1, and the fixture's data checksums must match the regenerated data.
 //!
@@ -78,7 +78,7 @@ pub fn run(out: &Path) -> Result<()> {
             if (want - data_sum).abs() > 1e-6 * want.abs().max(1.0) {
                 return Err(LabError::Usage(format!(
                     "seed {seed}: the fixture was made on other data (sum {want} vs {data_sum}); \
-                     rerun scripts/gcastle_notears_mlp.py"
+                     rerun scripts/fixtures/torch/gcastle_notears_mlp.py"
                 )));
             }
         }
@@ -138,7 +138,7 @@ pub fn run(out: &Path) -> Result<()> {
             &json!({"runs": records, "mean_shd": mean_shd}),
         )?;
         return Err(LabError::Usage(format!(
-            "no gCastle fixture at {}: run crates/causal-torch/scripts/gcastle_notears_mlp.py on {}",
+            "no gCastle fixture at {}: run scripts/fixtures/torch/gcastle_notears_mlp.py on {}",
             fixture_path().display(),
             out.display()
         )));

@@ -1,6 +1,6 @@
 """Times dowhy's bootstrap confidence interval for the linear-regression ATE (n = 100 000).
 
-python scripts/dowhy_bootstrap_time.py [resamples]   (needs dowhy; default 100 resamples)
+python scripts/peers/dowhy_bootstrap_time.py [resamples]   (needs dowhy; default 100 resamples)
 Prints seconds and seconds per resample; compare with
 `cargo bench -p causal-core --bench bootstrap` (1000 resamples at n = 100 000).
 """
