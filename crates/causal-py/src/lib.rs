@@ -11,6 +11,7 @@
 //! message, so nothing panics across the FFI boundary.
 
 mod arrow_ffi;
+mod assess;
 mod data;
 mod discover;
 mod error;
@@ -32,6 +33,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(discover::bootstrap, m)?)?;
     m.add_function(wrap_pyfunction!(icp::icp, m)?)?;
     m.add_function(wrap_pyfunction!(estimate::estimate, m)?)?;
+    m.add_function(wrap_pyfunction!(assess::cate, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
