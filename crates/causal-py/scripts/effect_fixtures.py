@@ -37,6 +37,10 @@ RUNS = [
                 "--features", "w1", "--method", "r", "--learner", "lasso"]),
     ("cate_x", ["cate", "--treatment", "t", "--outcome", "y", "--adjust", "w1,w2",
                 "--method", "x", "--folds", "4", "--seed", "3"]),
+    ("effect", ["effect", "--treatment", "x", "--outcome", "y", "--graph", "GRAPH",
+                "--graph-format", "dot", "--simulations", "8", "--seed", "5", "--bootstrap", "20"]),
+    ("effect_pc", ["effect", "--treatment", "z", "--outcome", "y", "--discover", "pc",
+                   "--alpha", "0.01", "--simulations", "5", "--bootstrap", "10"]),
     ("refute", ["refute", "--treatment", "x", "--outcome", "y", "--graph", "GRAPH",
                 "--graph-format", "dot", "--simulations", "8", "--seed", "5"]),
 ]

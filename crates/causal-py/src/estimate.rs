@@ -55,6 +55,32 @@ pub struct Spec<'a> {
     pub repeats: usize,
 }
 
+impl<'a> Spec<'a> {
+    /// Regression adjustment on `adjust` (what `causal effect` estimates on its set).
+    pub fn regression(
+        treatment: &'a str,
+        outcome: &'a str,
+        adjust: Vec<String>,
+        seed: u64,
+    ) -> Self {
+        Spec {
+            treatment,
+            outcome,
+            graph: None,
+            method: "regression",
+            adjust: Some(adjust),
+            mediators: None,
+            instruments: None,
+            folds: 5,
+            seed,
+            clip: None,
+            learner: "linear",
+            score: None,
+            repeats: 1,
+        }
+    }
+}
+
 /// The effect of `treatment` on `outcome` (`task="estimate"`): a dict with `ate`, `se`, `ci`,
 /// the method, the warnings, and `identification` (the strategy and where its set came from).
 /// The same estimator can instead be refuted (`task="refute"`: a list of refutations, as
@@ -167,7 +193,7 @@ pub fn estimate<'py>(
 }
 
 /// The estimator `spec` describes, the identification strategy and where its set came from.
-fn build(
+pub fn build(
     d: &causal_core::data::Dataset,
     spec: Spec<'_>,
 ) -> PyResult<(Box<dyn AteEstimator>, &'static str, String)> {

@@ -14,6 +14,7 @@ mod arrow_ffi;
 mod assess;
 mod data;
 mod discover;
+mod effect;
 mod error;
 mod estimate;
 mod graph;
@@ -34,6 +35,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(icp::icp, m)?)?;
     m.add_function(wrap_pyfunction!(estimate::estimate, m)?)?;
     m.add_function(wrap_pyfunction!(assess::cate, m)?)?;
+    m.add_function(wrap_pyfunction!(effect::effect, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

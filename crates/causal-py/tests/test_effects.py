@@ -131,3 +131,39 @@ def test_transport_equals_the_cli():
         assert got[key] == want[key], key
     with pytest.raises(ValueError, match="'Q'"):
         g.transport(["Q"], ["Y"])
+
+
+@pytest.mark.parametrize("name, call", [
+    ("effect", dict(treatment="x", graph=True, simulations=8, seed=5, bootstrap=20)),
+    ("effect_pc", dict(treatment="z", discover="pc", alpha=0.01, simulations=5, bootstrap=10)),
+])
+def test_effect_equals_the_cli(df, graph, name, call):
+    want = fixture(name)
+    if call.pop("graph", False):
+        call["graph"] = graph
+    got = causal_rs.effect(df, call.pop("treatment"), "y", **call)
+    for key in ("graph_class", "graph_source", "graph", "ida_method"):
+        assert got[key] == want[key], key
+    for key in ("class", "amenable", "adjustment_set", "optimal", "estimand", "strategy"):
+        assert got["identification"][key] == want["identification"][key], key
+    close(got["estimate"]["ate"], want["estimate"]["ate"])
+    close(got["bounds"]["max_abs"], want["bounds"]["max_abs"])
+    close([e["effect"] for e in got["possible_effects"]],
+          [e["effect"] for e in want["possible_effects"]])
+    b, wb = got["bootstrap"], want["bootstrap"]
+    assert b["replicates"] == wb["replicates"] and b["failed"] == wb["failed"]
+    close(b["mean"], wb["mean"])
+    close(b["interval"], wb["interval"])
+    assert b["edges"] == wb["edges"]
+    close([r["new_effect"] for r in got["refutations"]],
+          [r["new_effect"] for r in want["refutations"]])
+    close(got["sensitivity"]["evalue"]["point"], want["sensitivity"]["evalue"]["point"])
+
+
+def test_effect_names_bad_input(df, graph):
+    with pytest.raises(ValueError, match="graph= or discover="):
+        causal_rs.effect(df, "x", "y")
+    with pytest.raises(ValueError, match="descendant of the outcome"):
+        causal_rs.effect(df, "y", "x", graph=graph)
+    with pytest.raises(ValueError, match="'nope'"):
+        causal_rs.effect(df, "nope", "y", graph=graph)

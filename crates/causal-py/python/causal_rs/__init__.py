@@ -19,7 +19,8 @@ from ._native import Data, Graph, __version__
 from ._data import dataset
 from . import discover
 
-__all__ = ["Data", "Graph", "cate", "dataset", "discover", "dml", "estimate", "icp", "refute",
+__all__ = ["Data", "Graph", "cate", "dataset", "discover", "dml", "effect", "estimate", "icp",
+           "refute",
            "report", "sensitivity", "__version__"]
 
 
@@ -178,6 +179,33 @@ def report(data, treatment: str, outcome: str, graph: Graph, *,
     return _effect("report", data, treatment, outcome, names, graph=graph,
                    discovered=discovered, simulations=simulations, correction=correction,
                    **options)
+
+
+def effect(data, treatment: str, outcome: str, *, graph: Optional[Graph] = None,
+           discover: Optional[str] = None, test: str = "fisherz", alpha: float = 0.05,
+           ida: str = "optimal", bootstrap: int = 0, seed: int = 0, level: float = 0.95,
+           simulations: int = 20, missing: str = "error", names=None) -> dict:
+    """The effect of `treatment` on `outcome` with the uncertainty of the graph, as
+    `causal effect`: give `graph`, or `discover` (pc, fci, ges, ... with CI `test` at
+    `alpha`). Returns the graph's class, `identification` (amenability, the adjustment set,
+    the estimand), `estimate` (regression on the set) with `refutations` and `sensitivity`,
+    IDA's `possible_effects` and `bounds` over a DAG/CPDAG/PDAG (`ida`: local, optimal,
+    global), and with `bootstrap` > 0 the bootstrap of the whole pipeline (the graph
+    rediscovered on each resample when it was discovered).
+
+    Example:
+        >>> import numpy as np, pandas as pd, causal_rs
+        >>> rng = np.random.default_rng(0); z = rng.normal(size=2000)
+        >>> x = z + rng.normal(size=2000); y = 2 * x + 3 * z + rng.normal(size=2000)
+        >>> g = causal_rs.Graph(["z", "x", "y"], [("z", "x"), ("z", "y"), ("x", "y")])
+        >>> out = causal_rs.effect(pd.DataFrame({"z": z, "x": x, "y": y}), "x", "y", graph=g)
+        >>> out["identification"]["adjustment_set"], round(out["estimate"]["ate"], 1)
+        (['z'], 2.0)
+    """
+    return _native.effect(dataset(data, names), treatment, outcome, graph=graph,
+                          discover=discover, test=test, alpha=alpha, ida=ida,
+                          bootstrap=bootstrap, seed=seed, level=level,
+                          simulations=simulations, missing=missing)
 
 
 def cate(data, treatment: str, outcome: str, *, method: str = "dr",

@@ -4,7 +4,8 @@ from . import discover as discover
 from ._data import dataset as dataset
 from ._native import Data as Data, Graph as Graph, __version__ as __version__
 
-__all__ = ["Data", "Graph", "cate", "dataset", "discover", "dml", "estimate", "icp", "refute",
+__all__ = ["Data", "Graph", "cate", "dataset", "discover", "dml", "effect", "estimate", "icp",
+           "refute",
            "report", "sensitivity", "__version__"]
 
 def icp(
@@ -98,6 +99,23 @@ def cate(
     seed: int = ...,
     clip: float = ...,
     level: float = ...,
+    missing: str = ...,
+    names: Optional[Sequence[str]] = ...,
+) -> dict[str, Any]: ...
+def effect(
+    data: Any,
+    treatment: str,
+    outcome: str,
+    *,
+    graph: Optional[Graph] = ...,
+    discover: Optional[str] = ...,
+    test: str = ...,
+    alpha: float = ...,
+    ida: str = ...,
+    bootstrap: int = ...,
+    seed: int = ...,
+    level: float = ...,
+    simulations: int = ...,
     missing: str = ...,
     names: Optional[Sequence[str]] = ...,
 ) -> dict[str, Any]: ...
