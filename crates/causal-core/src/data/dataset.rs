@@ -1204,7 +1204,7 @@ fn scan_column(
         for block in col.chunks(BLOCK) {
             non_finite += block
                 .iter()
-                .map(|v| usize::from(!(v.abs() < f64::INFINITY)))
+                .map(|v| usize::from(!v.is_finite()))
                 .sum::<usize>();
             if binary {
                 // NaN passes: a missing cell does not make a 0/1 column continuous.
