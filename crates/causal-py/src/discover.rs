@@ -265,17 +265,7 @@ pub fn bootstrap<'py>(
         return Err(error::value_error("replicates must be at least 1"));
     }
     let o = Options {
-        method: method.to_ascii_lowercase(),
-        test: test.to_ascii_lowercase(),
-        alpha,
-        stable: true,
-        uc_rule: 0,
-        uc_priority: 2,
-        max_depth: None,
-        max_path_length: None,
         score: score.to_ascii_lowercase(),
-        lambda1: None,
-        threshold: None,
         knowledge: knowledge(
             tiers,
             required,
@@ -283,7 +273,7 @@ pub fn bootstrap<'py>(
             forbid_within_tiers,
             knowledge_text,
         )?,
-        threads: None,
+        ..Options::defaults(method, test, alpha)
     };
     let d = prepare(data, &o, missing)?;
     let d: &Dataset = &d;

@@ -197,21 +197,10 @@ pub fn build(
     d: &causal_core::data::Dataset,
     spec: Spec<'_>,
 ) -> PyResult<(Box<dyn AteEstimator>, &'static str, String)> {
-    let Spec {
-        treatment,
-        outcome,
-        graph,
-        method,
-        adjust,
-        mediators,
-        instruments,
-        folds,
-        seed,
-        clip,
-        learner,
-        score,
-        repeats,
-    } = spec;
+    let (treatment, outcome, graph, method) =
+        (spec.treatment, spec.outcome, spec.graph, spec.method);
+    let (adjust, mediators, instruments) = (spec.adjust, spec.mediators, spec.instruments);
+    let (folds, seed, clip) = (spec.folds, spec.seed, spec.clip);
     if treatment == outcome {
         return Err(error::value_error(format!(
             "treatment and outcome are both '{treatment}': give two different columns"
@@ -222,9 +211,9 @@ pub fn build(
     }
     if method.starts_with("dml") {
         let dml = DmlSpec {
-            learner,
-            score,
-            repeats,
+            learner: spec.learner,
+            score: spec.score,
+            repeats: spec.repeats,
             folds,
             seed,
             clip,
@@ -425,18 +414,7 @@ fn build_dml(
         .seed(o.seed)
         .trimming(o.clip.unwrap_or(0.01));
     if let Some(score) = o.score {
-        params = params.score(match score {
-            "partialling-out" => DmlScore::PartiallingOut,
-            "iv-type" => DmlScore::IvType,
-            "ate" => DmlScore::Ate,
-            "atte" => DmlScore::Atte,
-            "late" => DmlScore::Late,
-            other => {
-                return Err(error::value_error(format!(
-                    "unknown score '{other}' (partialling-out, iv-type, ate, atte, late)"
-                )));
-            }
-        });
+        params = params.score(score.parse::<DmlScore>().map_err(error::core)?);
     }
     let est = params.check().map_err(error::core)?;
     Ok((Box::new(est), strategy, source))
