@@ -1,4 +1,5 @@
-//! The [`Dataset`] type: named, typed columns in one column-major buffer, with a missing mask.
+//! The [`Dataset`] type: named, typed columns in one column-major buffer (or shared per-column
+//! buffers, see [`super::storage`]), with a missing mask.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -671,9 +672,15 @@ impl Dataset {
         DMatrixView::from_slice(self.values(), self.n_rows, self.n_cols())
     }
 
-    /// The data as an `n_rows × n_cols` matrix (a copy; NaN in missing cells).
+    /// The data as an `n_rows × n_cols` matrix (a copy; NaN in missing cells). Shared
+    /// columns are copied straight in, without building (and keeping) the buffer of
+    /// [`Dataset::values`].
     pub fn to_matrix(&self) -> DMatrix<f64> {
-        self.matrix_view().into_owned()
+        let mut m = DMatrix::zeros(self.n_rows, self.n_cols());
+        for (j, mut c) in m.column_iter_mut().enumerate() {
+            c.copy_from_slice(self.col(j));
+        }
+        m
     }
 
     /// The kind of every column, in order.
