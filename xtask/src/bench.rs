@@ -56,36 +56,38 @@ const PEERS: &[&str] = &[
     "antecedent==2.4.1",
 ];
 
+/// The from-Python rows' peers (compare_py.py: causal-learn's and antecedent's PC on a pandas
+/// DataFrame), in a venv of their own: `--only py` needs neither LibTorch nor the full peer set.
+const PY_PEERS: &[&str] = &[
+    "numpy==2.2.6",
+    "pandas==2.3.3",
+    "causal-learn==0.1.4.8",
+    "antecedent==2.4.1",
+];
+
+/// Comparison modules that run from Python alone (no `causal-lab` or `causal` binary).
+const PYTHON_ONLY: &[&str] = &["py"];
+
 /// The peers' venv python, created and filled on first need.
 pub fn peers_python() -> Result<PathBuf, String> {
-    let venv = crate::paths::cache().join("peers-venv");
-    let python = venv.join("bin").join("python");
-    let stamp = venv.join(".installed");
-    let want = PEERS.join(" ");
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
-        return Ok(python);
-    }
-    let sys = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let venv_str = venv.display().to_string();
-    run(&sys, &["-m", "venv", &venv_str], &Vec::new())?;
-    let mut args = vec![
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-    ];
-    args.extend_from_slice(PEERS);
-    run(&python.display().to_string(), &args, &Vec::new())?;
-    std::fs::write(&stamp, want).map_err(|e| format!("{}: {e}", stamp.display()))?;
-    Ok(python)
+    crate::python::venv("peers-venv", PEERS)
 }
 
 /// `cargo xtask bench-compare [--only NAME[,NAME..]]`: each registered comparison runs ours and the
 /// peer's script on the same input in one run and prints the time ratio; the table also goes to
 /// `target/bench-compare/results.{md,json}`.
 pub fn compare(args: &[String]) -> Result<(), String> {
-    let python = peers_python()?;
+    // `--only` naming from-Python modules alone: their small venv, and no native build.
+    let python_only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .is_some_and(|only| only.split(',').all(|m| PYTHON_ONLY.contains(&m)));
+    let python = if python_only {
+        crate::python::venv("py-peers-venv", PY_PEERS)?
+    } else {
+        peers_python()?
+    };
     // The `causal_rs` wheel, for the from-Python rows (compare_py.py).
     let wheel = crate::python::build_wheel(false)?;
     run(
@@ -102,11 +104,19 @@ pub fn compare(args: &[String]) -> Result<(), String> {
         ],
         &Vec::new(),
     )?;
-    let env = libtorch::env()?;
     let script = crate::paths::root()
         .join("scripts")
         .join("peers")
         .join("compare.py");
+    let out = crate::paths::root().join("target").join("bench-compare");
+    let mut full = vec![script.display().to_string()];
+    full.extend(args.iter().cloned());
+    let full: Vec<&str> = full.iter().map(String::as_str).collect();
+    if python_only {
+        let env = vec![("CAUSAL_BENCH_OUT".into(), out.display().to_string())];
+        return run(&python.display().to_string(), &full, &env);
+    }
+    let env = libtorch::env()?;
     run(
         &cargo(),
         &[
@@ -131,10 +141,6 @@ pub fn compare(args: &[String]) -> Result<(), String> {
         "CAUSAL_CLI".into(),
         release.join("causal").display().to_string(),
     ));
-    let out = crate::paths::root().join("target").join("bench-compare");
     env.push(("CAUSAL_BENCH_OUT".into(), out.display().to_string()));
-    let mut full = vec![script.display().to_string()];
-    full.extend(args.iter().cloned());
-    let full: Vec<&str> = full.iter().map(String::as_str).collect();
     run(&python.display().to_string(), &full, &env)
 }

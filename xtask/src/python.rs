@@ -21,7 +21,7 @@ const TEST_DEPS: &[&str] = &[
 
 /// A venv under the cache named `name`, with `packages` pip-installed once (a stamp file
 /// remembers what was installed); returns its python.
-fn venv(name: &str, packages: &[&str]) -> Result<PathBuf, String> {
+pub(crate) fn venv(name: &str, packages: &[&str]) -> Result<PathBuf, String> {
     let dir = crate::paths::cache().join(name);
     let python = dir.join("bin").join("python");
     let stamp = dir.join(".installed");

@@ -1,8 +1,10 @@
-//! Tables in: [`dataset`] builds a core [`Dataset`] from `float64` column buffers, and [`Data`]
-//! holds it on the Python side.
+//! Tables in: [`arrow_dataset`] imports any table with the Arrow C stream interface (pyarrow,
+//! polars) without copying its float columns, [`dataset`] builds a core [`Dataset`] from
+//! `float64` column buffers (pandas, NumPy), and [`Data`] holds it on the Python side.
 
 use std::borrow::Cow;
 
+use arrow_array::{RecordBatch, RecordBatchReader};
 use causal_core::data::{Dataset, MissingPolicy};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
@@ -132,5 +134,51 @@ pub fn dataset(
     // One parallel pass copies and validates each column (the slices are NumPy memory kept
     // alive, and read-only borrowed, by `columns` for the whole call).
     let inner = Dataset::from_column_slices(names, &slices, levels).map_err(error::core)?;
+    Ok(Data { inner })
+}
+
+/// Builds a [`Data`] from any object with the Arrow PyCapsule stream interface
+/// (`__arrow_c_stream__`: a pyarrow Table, RecordBatch or RecordBatchReader, a polars
+/// DataFrame, ...), renaming the columns to `names` when given.
+///
+/// The record batches are imported through the Arrow C data interface: a `float64` column
+/// without nulls in a single chunk is shared, not copied (the data set keeps the Arrow buffer
+/// alive); other columns are converted in Rust, in parallel across columns, with nulls as
+/// missing cells and text or dictionary columns as categorical. No Python object is made per
+/// cell, and the scan runs with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (table, names=None))]
+pub fn arrow_dataset(
+    py: Python<'_>,
+    table: &Bound<'_, PyAny>,
+    names: Option<Vec<String>>,
+) -> PyResult<Data> {
+    let reader = crate::arrow_ffi::stream_reader(table)?;
+    let schema = reader.schema();
+    let batches = reader
+        .collect::<Result<Vec<RecordBatch>, _>>()
+        .map_err(|e| error::value_error(format!("could not read the Arrow stream: {e}")))?;
+    let schema = match names {
+        None => schema,
+        Some(names) => {
+            if names.len() != schema.fields().len() {
+                return Err(error::value_error(format!(
+                    "{} names for {} columns",
+                    names.len(),
+                    schema.fields().len()
+                )));
+            }
+            let fields: Vec<_> = schema
+                .fields()
+                .iter()
+                .zip(names)
+                .map(|(f, n)| f.as_ref().clone().with_name(n))
+                .collect();
+            std::sync::Arc::new(arrow_schema::Schema::new(fields))
+        }
+    };
+    let inner = py
+        .detach(|| Dataset::from_record_batches(&schema, &batches))
+        .map_err(error::core)?;
     Ok(Data { inner })
 }

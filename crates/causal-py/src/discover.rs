@@ -20,7 +20,7 @@ use crate::graph::{Graph, to_py};
 
 /// The options of every method (each method reads its own), as `causal discover` takes them.
 #[derive(Clone)]
-struct Options {
+pub(crate) struct Options {
     method: String,
     test: String,
     alpha: f64,
@@ -46,7 +46,29 @@ fn needs_numbers(o: &Options) -> bool {
     }
 }
 
-fn run(o: &Options, data: &Dataset) -> Result<MixedGraph, DiscoverError> {
+impl Options {
+    /// `method` with CI test `test` at level `alpha` and every other option at its default
+    /// (no knowledge), as `causal effect --discover` runs it.
+    pub(crate) fn defaults(method: &str, test: &str, alpha: f64) -> Self {
+        Self {
+            method: method.to_ascii_lowercase(),
+            test: test.to_ascii_lowercase(),
+            alpha,
+            stable: true,
+            uc_rule: 0,
+            uc_priority: 2,
+            max_depth: None,
+            max_path_length: None,
+            score: "bic".into(),
+            lambda1: None,
+            threshold: None,
+            knowledge: None,
+            threads: None,
+        }
+    }
+}
+
+pub(crate) fn run(o: &Options, data: &Dataset) -> Result<MixedGraph, DiscoverError> {
     let k = o.knowledge.as_ref();
     let rules = || -> Result<Option<EdgeRules>, DiscoverError> {
         k.map(|k| EdgeRules::from_knowledge(k, data.names()))
@@ -243,17 +265,7 @@ pub fn bootstrap<'py>(
         return Err(error::value_error("replicates must be at least 1"));
     }
     let o = Options {
-        method: method.to_ascii_lowercase(),
-        test: test.to_ascii_lowercase(),
-        alpha,
-        stable: true,
-        uc_rule: 0,
-        uc_priority: 2,
-        max_depth: None,
-        max_path_length: None,
         score: score.to_ascii_lowercase(),
-        lambda1: None,
-        threshold: None,
         knowledge: knowledge(
             tiers,
             required,
@@ -261,7 +273,7 @@ pub fn bootstrap<'py>(
             forbid_within_tiers,
             knowledge_text,
         )?,
-        threads: None,
+        ..Options::defaults(method, test, alpha)
     };
     let d = prepare(data, &o, missing)?;
     let d: &Dataset = &d;

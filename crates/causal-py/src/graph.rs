@@ -2,7 +2,7 @@
 //! separation, adjustment and identification.
 
 use causal_core::graph::{Admg, Edge, GraphClass, GraphFormat, Mark, MixedGraph, NodeSet};
-use causal_core::identify::{Identification, Identifier};
+use causal_core::identify::{Identification, Identifier, Transport, Transporter};
 use numpy::PyArray2;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -372,6 +372,57 @@ impl Graph {
                 "hedge": h,
             }),
         };
+        to_py(py, &value)
+    }
+
+    /// Transports `P*(outcome | do(treatment))` to a target population from a source with
+    /// experiments, on this selection diagram (selection nodes are the `S`-named parents marking
+    /// where the populations differ), as `causal transport` does. Returns a dict:
+    /// `transportable`, `estimand` (text), `latex`, `query`, `selection`, `differing`, and
+    /// `reason` and `hedge` when it is not transportable.
+    ///
+    /// Example:
+    ///     >>> import causal_rs
+    ///     >>> g = causal_rs.Graph(["X", "Z", "Y", "S"], [("X", "Z"), ("Z", "Y"), ("S", "Y")])
+    ///     >>> g.transport(["X"], ["Y"])["estimand"]
+    ///     'sum_{Z} P*(Z | X) P*(Y | Z)'
+    fn transport<'py>(
+        &self,
+        py: Python<'py>,
+        treatment: Vec<String>,
+        outcome: Vec<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let g = self.admg("transport")?;
+        let (t, result) = py
+            .detach(|| {
+                let t = Transporter::new(&g)?;
+                let r = t.transport(&treatment, &outcome)?;
+                Ok::<_, causal_core::CoreError>((t, r))
+            })
+            .map_err(error::core)?;
+        let mut value = match &result {
+            Transport::Transportable(e) => json!({
+                "transportable": true,
+                "estimand": e.to_string(),
+                "latex": e.to_latex(),
+                "reason": null,
+                "hedge": null,
+            }),
+            Transport::NotTransportable { hedge, reason, .. } => json!({
+                "transportable": false,
+                "estimand": null,
+                "latex": null,
+                "reason": reason,
+                "hedge": hedge,
+            }),
+        };
+        value["query"] = json!(format!(
+            "P*({} | do({}))",
+            outcome.join(", "),
+            treatment.join(", ")
+        ));
+        value["selection"] = json!(t.selection_nodes());
+        value["differing"] = json!(t.differing());
         to_py(py, &value)
     }
 

@@ -1,6 +1,8 @@
 """Tables in: pandas, polars, pyarrow and NumPy give the same `Data`, with kinds, levels and
 missing values; bad input raises ValueError naming the column."""
 
+import datetime
+
 import numpy as np
 import pandas as pd
 import polars as pl
@@ -134,3 +136,47 @@ def test_library_errors_come_back_as_value_errors_with_their_messages():
         causal_rs.Graph.from_dot("digraph { a -> }")
     with pytest.raises(ValueError, match="'a' and 'b' are not an edge"):
         causal_rs.Graph.from_causallearn(["a", "b"], [[0, 7], [1, 0]])
+
+
+def test_a_large_arrow_table_goes_in_whole_and_unchanged():
+    # The issue's 10^6 x 100 float table (speed: scripts/timing/arrow_import_time.py); a few
+    # columns carry nulls, an integer and a text column, which are converted beside the
+    # shared float columns.
+    n, d = 1_000_000, 100
+    rng = np.random.default_rng(0)
+    cols = {f"x{j}": rng.standard_normal(n) for j in range(d)}
+    table = pa.table(cols)
+    data = causal_rs.dataset(table)
+    assert data.names == list(cols)
+    assert (data.n_rows, data.n_cols) == (n, d)
+    assert data.missing == [0] * d and set(data.kinds) == {"continuous"}
+    for j in (0, 37, 99):
+        np.testing.assert_array_equal(data.column(f"x{j}"), cols[f"x{j}"])
+    mixed = table.slice(10, 1000).append_column("k", pa.array(np.arange(1000) % 2)) \
+        .append_column("g", pa.array(["a", "b", None, "a"] * 250))
+    mixed = mixed.set_column(1, "x1", pa.array(np.where(np.arange(1000) % 7 == 0, np.nan,
+                                                        cols["x1"][10:1010])))
+    m = causal_rs.dataset(mixed)
+    np.testing.assert_array_equal(m.column("x0"), cols["x0"][10:1010])
+    assert m.missing[1] == 143 and m.missing[-1] == 250
+    assert m.kinds[-2:] == ["binary", "categorical"] and m.levels("g") == ["a", "b"]
+    np.testing.assert_array_equal(m.column("g")[:4], [0, 1, np.nan, 0])
+
+
+def test_polars_goes_over_arrow_with_categoricals_nulls_and_chunks():
+    df = pl.concat([
+        pl.DataFrame({"x": [1.0, None], "i": [1, 2], "c": ["u", "v"]}),
+        pl.DataFrame({"x": [3.0, 4.0], "i": [None, 5], "c": ["v", None]}),
+    ], rechunk=False).with_columns(pl.col("c").cast(pl.Categorical))
+    d = causal_rs.dataset(df)
+    assert d.missing == [1, 1, 1]
+    np.testing.assert_array_equal(d.column("x"), [1.0, np.nan, 3.0, 4.0])
+    np.testing.assert_array_equal(d.column("i"), [1.0, 2.0, np.nan, 5.0])
+    assert d.levels("c") == ["u", "v"]
+    np.testing.assert_array_equal(d.column("c"), [0, 1, 1, np.nan])
+    renamed = causal_rs.dataset(df, names=["a", "b", "z"])
+    assert renamed.names == ["a", "b", "z"]
+    with pytest.raises(ValueError, match="2 names for 3 columns"):
+        causal_rs.dataset(df, names=["a", "b"])
+    with pytest.raises(ValueError, match="column 'when'"):
+        causal_rs.dataset(pl.DataFrame({"when": [datetime.date(2020, 1, 1)]}))

@@ -284,3 +284,48 @@ fn formats_follow_the_extension() {
         Some(&["10".to_owned(), "9".to_owned()][..])
     );
 }
+
+#[test]
+fn a_float_column_in_one_batch_is_shared_not_copied() {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("x", DataType::Float64, true),
+        Field::new("y", DataType::Float64, true),
+        Field::new("i", DataType::Int32, false),
+    ]));
+    // A slice at an offset, as pyarrow hands over a sliced table.
+    let x = Float64Array::from(vec![9.0, 0.5, 1.0, -2.0]).slice(1, 3);
+    let y = Float64Array::from(vec![Some(1.0), None, Some(3.0)]);
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(x.clone()),
+        Arc::new(y),
+        Arc::new(Int32Array::from(vec![0, 1, 1])),
+    ];
+    let batch = RecordBatch::try_new(schema.clone(), arrays).unwrap();
+    let d = Dataset::from_record_batches(&schema, std::slice::from_ref(&batch)).unwrap();
+    assert_eq!(d.col(0).as_ptr(), x.values().as_ptr(), "x is shared");
+    assert_eq!(d.col(0), &[0.5, 1.0, -2.0]);
+    // Nulls (copied, NaN where null) and other types (converted) are correct beside it.
+    assert_eq!(d.missing_counts(), &[0, 1, 0]);
+    assert_eq!(d.col(1)[2], 3.0);
+    assert_eq!(d.column("i").unwrap(), &[0.0, 1.0, 1.0]);
+    assert_eq!(d.kinds()[2], ColumnKind::Binary);
+    let want = Dataset::with_missing_values(
+        vec!["x".into(), "y".into(), "i".into()],
+        vec![
+            vec![0.5, 1.0, -2.0],
+            vec![1.0, f64::NAN, 3.0],
+            vec![0.0, 1.0, 1.0],
+        ],
+    )
+    .unwrap();
+    assert_eq!(d, want);
+    assert_eq!(d.values()[..3], [0.5, 1.0, -2.0]);
+    // A batch that does not match the schema is refused.
+    let short = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![Field::new("x", DataType::Float64, true)])),
+        vec![Arc::new(x) as ArrayRef],
+    )
+    .unwrap();
+    let err = Dataset::from_record_batches(&schema, &[short]).unwrap_err();
+    assert!(err.to_string().contains("1 columns"), "{err}");
+}

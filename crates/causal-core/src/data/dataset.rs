@@ -1,4 +1,5 @@
-//! The [`Dataset`] type: named, typed columns in one column-major buffer, with a missing mask.
+//! The [`Dataset`] type: named, typed columns in one column-major buffer (or shared per-column
+//! buffers, see [`super::storage`]), with a missing mask.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -9,13 +10,16 @@ use serde::{Deserialize, Serialize};
 use super::DataFormat;
 use super::column::{ColumnKind, MissingPolicy};
 use super::parse::{RawColumn, RawTable, parse_table};
+use super::storage::{SharedColumn, Values};
 use crate::error::{CoreError, Result};
 
 /// Named columns of equal length: continuous, binary or categorical, with missing cells
 /// marked, plus discrete and environment annotations.
 ///
-/// The values live in one contiguous column-major `f64` buffer: [`Dataset::col`] is a slice of
-/// it and [`Dataset::matrix_view`] a nalgebra view of all of it, neither copying. A missing
+/// The values live in one contiguous column-major `f64` buffer, or (for a table imported
+/// without a copy, see [`Dataset::from_shared_columns`]) in one shared buffer per column:
+/// [`Dataset::col`] is a slice of either, and [`Dataset::matrix_view`] a nalgebra view of the
+/// whole buffer (built once, on first request, from shared columns). A missing
 /// cell holds NaN in the buffer and is marked in the missing mask; [`Dataset::column`] refuses
 /// a column with missing cells (naming it and the count), so code that has not chosen a
 /// [`MissingPolicy`] never sees them.
@@ -44,7 +48,7 @@ pub struct Dataset {
     names: Vec<String>,
     n_rows: usize,
     /// Column-major values; NaN in missing cells.
-    values: Vec<f64>,
+    values: Values,
     kinds: Vec<ColumnKind>,
     discrete: Vec<bool>,
     /// Missing cells per column.
@@ -66,10 +70,13 @@ impl PartialEq for Dataset {
             && self.discrete == other.discrete
             && self.missing == other.missing
             && self.environment == other.environment
-            && (0..self.values.len()).all(|k| {
-                let miss = self.mask.get(k).copied().unwrap_or(false);
-                miss == other.mask.get(k).copied().unwrap_or(false)
-                    && (miss || self.values[k] == other.values[k])
+            && (0..self.n_cols()).all(|j| {
+                let (a, b) = (self.col(j), other.col(j));
+                (0..self.n_rows).all(|i| {
+                    let k = j * self.n_rows + i;
+                    let miss = self.mask.get(k).copied().unwrap_or(false);
+                    miss == other.mask.get(k).copied().unwrap_or(false) && (miss || a[i] == b[i])
+                })
             })
     }
 }
@@ -165,7 +172,7 @@ impl Dataset {
             discrete: vec![false; names.len()],
             names,
             n_rows: n,
-            values,
+            values: Values::Matrix(values),
             kinds,
             missing,
             mask,
@@ -232,7 +239,7 @@ impl Dataset {
             .zip(levels.into_par_iter())
             .map(|(col, lv)| scan_column(col, lv))
             .collect();
-        Self::assemble(names, index, n_rows, values, scanned)
+        Self::assemble(names, index, n_rows, Values::Matrix(values), scanned)
     }
 
     /// As [`Dataset::from_column_major`], but from borrowed column slices (`columns[j]` is
@@ -260,6 +267,73 @@ impl Dataset {
         levels: Vec<Option<Vec<String>>>,
     ) -> Result<Self> {
         use rayon::prelude::*;
+        Self::check_columns(&names, columns, &levels)?;
+        let n_rows = columns[0].len();
+        let index = build_index(&names)?;
+        let mut values = vec![0.0; n_rows * names.len()];
+        let scanned: Vec<_> = values
+            .par_chunks_mut(n_rows)
+            .zip(columns.par_iter())
+            .zip(levels.into_par_iter())
+            .map(|((dst, src), lv)| {
+                let s = scan_column(src, lv);
+                dst.copy_from_slice(src);
+                s
+            })
+            .collect();
+        Self::assemble(names, index, n_rows, Values::Matrix(values), scanned)
+    }
+
+    /// As [`Dataset::from_column_slices`], but the columns are shared, not copied: the data
+    /// set keeps `columns[j]` alive and [`Dataset::col`] is a slice of it. One parallel pass
+    /// per column validates it and finds its missing count and kind. This is the entry for a
+    /// table imported without a copy (the Python package's Arrow columns); the whole-matrix
+    /// accessors ([`Dataset::values`], [`Dataset::matrix_view`]) copy the columns into one
+    /// buffer on first use.
+    ///
+    /// # Errors
+    ///
+    /// As [`Dataset::from_column_slices`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use causal_core::data::{Dataset, SharedColumn};
+    ///
+    /// let x: SharedColumn = Arc::new(vec![1.0, f64::NAN]);
+    /// let t: SharedColumn = Arc::new(vec![0.0, 1.0]);
+    /// let d = Dataset::from_shared_columns(vec!["x".into(), "t".into()], vec![x, t], vec![None, None])?;
+    /// assert_eq!(d.missing_count("x")?, 1);
+    /// assert_eq!(d.column("t")?, &[0.0, 1.0]);
+    /// assert_eq!(d.values()[2..], [0.0, 1.0]);
+    /// # Ok::<(), causal_core::CoreError>(())
+    /// ```
+    pub fn from_shared_columns(
+        names: Vec<String>,
+        columns: Vec<SharedColumn>,
+        levels: Vec<Option<Vec<String>>>,
+    ) -> Result<Self> {
+        use rayon::prelude::*;
+        let slices: Vec<&[f64]> = columns.iter().map(|c| (**c).as_ref()).collect();
+        Self::check_columns(&names, &slices, &levels)?;
+        let n_rows = slices[0].len();
+        let index = build_index(&names)?;
+        let scanned: Vec<_> = slices
+            .par_iter()
+            .zip(levels.into_par_iter())
+            .map(|(col, lv)| scan_column(col, lv))
+            .collect();
+        Self::assemble(names, index, n_rows, Values::shared(columns), scanned)
+    }
+
+    /// The shape checks of [`Dataset::from_column_slices`]: some columns, all of one
+    /// non-zero length, one level list each.
+    fn check_columns(
+        names: &[String],
+        columns: &[&[f64]],
+        levels: &[Option<Vec<String>>],
+    ) -> Result<()> {
         if names.is_empty() {
             return Err(CoreError::Empty("the data set has no columns".into()));
         }
@@ -281,19 +355,7 @@ impl Dataset {
                 c.len()
             )));
         }
-        let index = build_index(&names)?;
-        let mut values = vec![0.0; n_rows * names.len()];
-        let scanned: Vec<_> = values
-            .par_chunks_mut(n_rows)
-            .zip(columns.par_iter())
-            .zip(levels.into_par_iter())
-            .map(|((dst, src), lv)| {
-                let s = scan_column(src, lv);
-                dst.copy_from_slice(src);
-                s
-            })
-            .collect();
-        Self::assemble(names, index, n_rows, values, scanned)
+        Ok(())
     }
 
     /// The data set from a buffer and each column's scan (`scan_column`).
@@ -301,7 +363,7 @@ impl Dataset {
         names: Vec<String>,
         index: HashMap<String, usize>,
         n_rows: usize,
-        values: Vec<f64>,
+        values: Values,
         scanned: Vec<std::result::Result<(usize, ColumnKind), (usize, String)>>,
     ) -> Result<Self> {
         use rayon::prelude::*;
@@ -318,11 +380,18 @@ impl Dataset {
             discrete.push(kind.levels().is_some());
             kinds.push(kind);
         }
-        let mask = if missing.iter().any(|&m| m > 0) {
-            values.par_iter().map(|v| v.is_nan()).collect()
-        } else {
-            Vec::new()
-        };
+        let mut mask = Vec::new();
+        if missing.iter().any(|&m| m > 0) {
+            mask = vec![false; n_rows * names.len()];
+            mask.par_chunks_mut(n_rows)
+                .enumerate()
+                .filter(|(j, _)| missing[*j] > 0)
+                .for_each(|(j, m)| {
+                    for (m, v) in m.iter_mut().zip(values.col(j, n_rows)) {
+                        *m = v.is_nan();
+                    }
+                });
+        }
         Ok(Self {
             names,
             n_rows,
@@ -480,7 +549,7 @@ impl Dataset {
             discrete: levels.iter().map(Option::is_some).collect(),
             names,
             n_rows,
-            values,
+            values: Values::Matrix(values),
             kinds,
             missing,
             mask,
@@ -582,27 +651,36 @@ impl Dataset {
     /// The values of column `j`, NaN in missing cells. Panics if `j >= n_cols()`, like slice
     /// indexing.
     pub fn col(&self, j: usize) -> &[f64] {
-        &self.values[j * self.n_rows..(j + 1) * self.n_rows]
+        self.values.col(j, self.n_rows)
     }
 
     /// Every column as a slice, in order (NaN in missing cells).
     pub fn columns(&self) -> Vec<&[f64]> {
-        self.values.chunks_exact(self.n_rows).collect()
+        (0..self.n_cols()).map(|j| self.col(j)).collect()
     }
 
-    /// The whole column-major buffer (`n_rows × n_cols`, NaN in missing cells).
+    /// The whole column-major buffer (`n_rows × n_cols`, NaN in missing cells). For shared
+    /// columns ([`Dataset::from_shared_columns`]) the buffer is a copy made on the first call
+    /// and kept; code that needs only columns should use [`Dataset::col`].
     pub fn values(&self) -> &[f64] {
-        &self.values
+        self.values.flat()
     }
 
-    /// The data as an `n_rows × n_cols` nalgebra view of the buffer, without a copy.
+    /// The data as an `n_rows × n_cols` nalgebra view of the buffer, without a copy (but see
+    /// [`Dataset::values`] for shared columns).
     pub fn matrix_view(&self) -> DMatrixView<'_, f64> {
-        DMatrixView::from_slice(&self.values, self.n_rows, self.n_cols())
+        DMatrixView::from_slice(self.values(), self.n_rows, self.n_cols())
     }
 
-    /// The data as an `n_rows × n_cols` matrix (a copy; NaN in missing cells).
+    /// The data as an `n_rows × n_cols` matrix (a copy; NaN in missing cells). Shared
+    /// columns are copied straight in, without building (and keeping) the buffer of
+    /// [`Dataset::values`].
     pub fn to_matrix(&self) -> DMatrix<f64> {
-        self.matrix_view().into_owned()
+        let mut m = DMatrix::zeros(self.n_rows, self.n_cols());
+        for (j, mut c) in m.column_iter_mut().enumerate() {
+            c.copy_from_slice(self.col(j));
+        }
+        m
     }
 
     /// The kind of every column, in order.
@@ -913,7 +991,7 @@ impl Dataset {
         Ok(Self {
             names,
             n_rows,
-            values,
+            values: Values::Matrix(values),
             kinds: idx.iter().map(|&j| self.kinds[j].clone()).collect(),
             discrete: idx.iter().map(|&j| self.discrete[j]).collect(),
             missing,
@@ -985,7 +1063,7 @@ impl Dataset {
         }
         let miss = values.iter().filter(|v| v.is_nan()).count();
         if miss > 0 && self.mask.is_empty() {
-            self.mask = vec![false; self.values.len()];
+            self.mask = vec![false; self.n_rows * self.names.len()];
         }
         if !self.mask.is_empty() {
             self.mask.extend(values.iter().map(|v| v.is_nan()));
@@ -993,7 +1071,7 @@ impl Dataset {
         self.index.insert(name.to_owned(), self.names.len());
         self.names.push(name.to_owned());
         self.kinds.push(kind_of(&values));
-        self.values.extend_from_slice(&values);
+        self.values.push(values);
         self.discrete.push(false);
         self.missing.push(miss);
         Ok(self)
@@ -1017,7 +1095,7 @@ impl Dataset {
         }
         self.kinds[j] = kind_of(&values);
         let n = self.n_rows;
-        self.values[j * n..(j + 1) * n].copy_from_slice(&values);
+        self.values.replace(j, n, values);
         if self.missing[j] > 0 {
             self.missing[j] = 0;
             if self.missing.iter().all(|&m| m == 0) {
@@ -1064,7 +1142,7 @@ impl Dataset {
     /// in the shortest form that reads back bit-identical, missing cells are empty and
     /// categorical cells hold their level name.
     pub fn to_csv(&self) -> String {
-        let mut out = String::with_capacity(self.values.len() * 8);
+        let mut out = String::with_capacity(self.n_rows * self.n_cols() * 8);
         for (j, name) in self.names.iter().enumerate() {
             if j > 0 {
                 out.push(',');
@@ -1078,7 +1156,7 @@ impl Dataset {
                 if j > 0 {
                     out.push(',');
                 }
-                let v = self.values[j * n + i];
+                let v = self.col(j)[i];
                 if v.is_nan() {
                     // A lone empty field would be a blank line, which readers skip.
                     if self.n_cols() == 1 {
@@ -1117,33 +1195,61 @@ fn push_field(out: &mut String, text: &str) {
 
 /// One column's missing count and kind, or its first bad row (0-based) and what is wrong:
 /// an infinite value, or (with `levels`) a value that is not a level code.
+///
+/// A numeric column is read in branch-free passes over blocks (they vectorise), which
+/// matters for a table shared rather than copied, where this scan is the whole cost: each
+/// block counts its non-finite values with one comparison per value, and tests for 0/1 values
+/// only until the first block that has another value (the first block, for continuous data).
+/// Only a column with a non-finite value is read again, to count NaN and name an infinity.
 fn scan_column(
     col: &[f64],
     levels: Option<Vec<String>>,
 ) -> std::result::Result<(usize, ColumnKind), (usize, String)> {
+    const BLOCK: usize = 4096;
+    let Some(levels) = levels else {
+        let (mut non_finite, mut binary) = (0usize, true);
+        for block in col.chunks(BLOCK) {
+            non_finite += block
+                .iter()
+                .map(|v| usize::from(!v.is_finite()))
+                .sum::<usize>();
+            if binary {
+                // NaN passes: a missing cell does not make a 0/1 column continuous.
+                binary = block
+                    .iter()
+                    .map(|&v| usize::from(v != 0.0 && v != 1.0 && !v.is_nan()))
+                    .sum::<usize>()
+                    == 0;
+            }
+        }
+        let missing = if non_finite == 0 {
+            0
+        } else {
+            if let Some(i) = col.iter().position(|v| v.is_infinite()) {
+                return Err((i, format!("value {} is not finite", col[i])));
+            }
+            non_finite
+        };
+        // An all-missing column has no 0/1 values: continuous, as `Dataset::new`.
+        let kind = if binary && missing < col.len() {
+            ColumnKind::Binary
+        } else {
+            ColumnKind::Continuous
+        };
+        return Ok((missing, kind));
+    };
     let mut missing = 0;
-    let mut binary = true;
-    let k = levels.as_ref().map(|l| l.len() as f64);
+    let k = levels.len() as f64;
     for (i, &v) in col.iter().enumerate() {
         if v.is_nan() {
             missing += 1;
         } else if v.is_infinite() {
             return Err((i, format!("value {v} is not finite")));
-        } else if let Some(k) = k {
-            if v < 0.0 || v >= k || v.fract() != 0.0 {
-                return Err((i, format!("code {v} is not one of the {k} levels")));
-            }
-        } else if v != 0.0 && v != 1.0 {
-            binary = false;
+        } else if v < 0.0 || v >= k || v.fract() != 0.0 {
+            return Err((i, format!("code {v} is not one of the {k} levels")));
         }
     }
-    let kind = match levels {
-        Some(levels) => ColumnKind::Categorical { levels },
-        // An all-missing column has no 0/1 values: continuous, as `Dataset::new`.
-        None if binary && missing < col.len() => ColumnKind::Binary,
-        None => ColumnKind::Continuous,
-    };
-    Ok((missing, kind))
+    Ok((missing, ColumnKind::Categorical { levels }))
 }
 
 fn build_index(names: &[String]) -> Result<HashMap<String, usize>> {

@@ -1,8 +1,11 @@
 //! Tabular data: [`Dataset`], named typed columns (continuous, binary, categorical) in one
-//! column-major buffer with a missing mask, its readers and writers (CSV/TSV text; Parquet and
-//! Arrow IPC with the `parquet` feature; [`DataFormat`] picks one from the extension),
-//! [`MissingPolicy`], and [`ColumnRoles`] viewed through [`RoleView`].
+//! column-major buffer (or shared per-column buffers, [`SharedColumn`]) with a missing mask,
+//! its readers and writers (CSV/TSV text; Arrow record batches with the `arrow` feature;
+//! Parquet and Arrow IPC files with the `parquet` feature; [`DataFormat`] picks one from the
+//! extension), [`MissingPolicy`], and [`ColumnRoles`] viewed through [`RoleView`].
 
+#[cfg(feature = "arrow")]
+mod arrow;
 mod column;
 #[cfg(feature = "parquet")]
 mod columnar;
@@ -12,6 +15,7 @@ mod dataset;
 mod format;
 mod parse;
 mod roles;
+mod storage;
 #[cfg(test)]
 mod tests;
 
@@ -19,3 +23,4 @@ pub use column::{ColumnKind, MissingPolicy};
 pub use dataset::Dataset;
 pub use format::DataFormat;
 pub use roles::{ColumnRoles, RoleView};
+pub use storage::SharedColumn;

@@ -288,3 +288,53 @@ fn from_column_major_equals_new_and_validates() {
         .to_string();
     assert!(err.contains("column 't' has 1 rows"), "{err}");
 }
+
+#[test]
+fn shared_columns_equal_the_copied_data_set_and_stay_shared() {
+    use std::sync::Arc;
+    let names = vec!["x".to_owned(), "t".to_owned()];
+    let gappy = vec![vec![0.5, f64::NAN, -1.0], vec![0.0, 1.0, 1.0]];
+    let cols: Vec<SharedColumn> = gappy.iter().map(|c| Arc::new(c.clone()) as _).collect();
+    let d = Dataset::from_shared_columns(names.clone(), cols.clone(), vec![None, None]).unwrap();
+    let want = Dataset::with_missing_values(names.clone(), gappy.clone()).unwrap();
+    assert_eq!(d, want);
+    assert_eq!(d.kinds(), want.kinds());
+    assert!(d.is_missing(1, 0) && !d.is_missing(1, 1));
+    // No copy: each column is the shared buffer itself.
+    assert_eq!(d.col(1).as_ptr(), (*cols[1]).as_ref().as_ptr());
+    // The whole-matrix accessors build the column-major buffer on request.
+    assert_eq!(d.values()[3..], [0.0, 1.0, 1.0]);
+    assert_eq!(d.matrix_view()[(2, 0)], -1.0);
+    assert_eq!(d.to_matrix().column(1), want.to_matrix().column(1));
+    // Edits, selections and serialisation behave as on the copied data set.
+    let edited = d.clone().replace_column("t", vec![2.0, 3.0, 4.0]).unwrap();
+    assert_eq!(edited.column("t").unwrap(), &[2.0, 3.0, 4.0]);
+    assert_eq!(edited.values()[3..], [2.0, 3.0, 4.0]);
+    assert_eq!(d.col(1), &[0.0, 1.0, 1.0], "the original is untouched");
+    let grown = d.clone().with_column("z", vec![1.0, 2.0, 3.0]).unwrap();
+    assert_eq!(
+        grown,
+        want.clone().with_column("z", vec![1.0, 2.0, 3.0]).unwrap()
+    );
+    assert_eq!(d.select(&["t"]).unwrap(), want.select(&["t"]).unwrap());
+    assert_eq!(d.to_csv(), want.to_csv());
+    let json = serde_json::to_string(&d).unwrap();
+    assert_eq!(json, serde_json::to_string(&want).unwrap());
+    // Shape and value errors are those of the copying constructors.
+    let err = Dataset::from_shared_columns(
+        names.clone(),
+        vec![cols[0].clone(), Arc::new(vec![1.0])],
+        vec![None, None],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("column 't' has 1 rows"), "{err}");
+    let err = Dataset::from_shared_columns(
+        names,
+        vec![cols[0].clone(), Arc::new(vec![0.0, f64::INFINITY, 1.0])],
+        vec![None, None],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("'t'") && err.contains("row 2"), "{err}");
+}

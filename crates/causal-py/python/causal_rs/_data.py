@@ -1,16 +1,18 @@
 """Tables in: pandas, polars, pyarrow and NumPy to a `causal_rs.Data`.
 
-Numeric columns go over as float64 NumPy buffers (a view where the source already holds
-float64 without nulls: pyarrow and polars columns, pandas float64 columns); nulls become NaN,
-which the Rust side marks missing. Text, categorical and dictionary columns become categorical
-columns with sorted level names and integer codes.
+pyarrow and polars tables (anything with `__arrow_c_stream__`) go over through the Arrow C
+stream interface: float64 columns without nulls are shared with the data set, not copied, and
+the other columns are converted in Rust (nulls missing, text and dictionary columns
+categorical). pandas and NumPy columns go over as float64 NumPy buffers (a view where the
+source already holds float64), copied once in Rust; NaN marks a missing cell. Text and
+categorical columns become categorical columns with sorted level names and integer codes.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._native import Data, dataset as _dataset
+from ._native import Data, arrow_dataset as _arrow_dataset, dataset as _dataset
 
 __all__ = ["dataset"]
 
@@ -71,62 +73,6 @@ def _pandas(df):
     return names, cols, levels
 
 
-def _polars(df):
-    import polars as pl
-
-    names, cols, levels = [], [], []
-    for s in df.get_columns():
-        dtype = s.dtype
-        if dtype.is_numeric() or dtype == pl.Boolean:
-            if dtype != pl.Float64:
-                s = s.cast(pl.Float64)
-            # Float64 without nulls is a zero-copy view; nulls come back as NaN.
-            cols.append(_float64(s.to_numpy(), s.name))
-            levels.append(None)
-        elif dtype in (pl.String, pl.Categorical) or isinstance(dtype, (pl.Enum, pl.Categorical)):
-            codes, lv = _categorical(s.cast(pl.String).to_list())
-            cols.append(codes)
-            levels.append(lv)
-        else:
-            raise ValueError(f"column '{s.name}' has type {dtype}, which is neither numeric nor text")
-        names.append(s.name)
-    return names, cols, levels
-
-
-def _arrow_column(col, name: str):
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    t = col.type
-    if pa.types.is_dictionary(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
-        codes, lv = _categorical(col.to_pylist())
-        return codes, lv
-    if not (pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_boolean(t)
-            or pa.types.is_decimal(t)):
-        raise ValueError(f"column '{name}' has type {t}, which is neither numeric nor text")
-    if t != pa.float64():
-        col = pc.cast(col, pa.float64())
-    if isinstance(col, pa.ChunkedArray):
-        if col.num_chunks == 1:
-            col = col.chunk(0)
-        elif col.num_chunks == 0:
-            return np.empty(0), None
-    if col.null_count == 0 and isinstance(col, pa.Array):
-        return col.to_numpy(zero_copy_only=True), None
-    # Nulls (or several chunks): one copy, nulls as NaN.
-    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64), None
-
-
-def _arrow(table):
-    names, cols, levels = [], [], []
-    for name, col in zip(table.column_names, table.columns):
-        c, lv = _arrow_column(col, name)
-        names.append(name)
-        cols.append(_float64(c, name))
-        levels.append(lv)
-    return names, cols, levels
-
-
 def _numpy(arr, names):
     arr = np.asarray(arr)
     if arr.ndim != 2:
@@ -161,10 +107,8 @@ def dataset(table, names=None) -> Data:
     mod = _module(table)
     if mod == "pandas" and hasattr(table, "columns"):
         parts = _pandas(table)
-    elif mod == "polars" and hasattr(table, "get_columns"):
-        parts = _polars(table)
-    elif mod == "pyarrow" and hasattr(table, "column_names"):
-        parts = _arrow(table)
+    elif hasattr(table, "__arrow_c_stream__"):
+        return _arrow_dataset(table, None if names is None else [str(n) for n in names])
     elif isinstance(table, dict):
         parts = ([str(k) for k in table], [_float64(v, str(k)) for k, v in table.items()],
                  [None] * len(table))
@@ -173,7 +117,8 @@ def dataset(table, names=None) -> Data:
     else:
         raise ValueError(
             f"cannot read a table from {type(table).__name__}: pass a pandas or polars DataFrame, "
-            "a pyarrow Table or RecordBatch, a 2-D NumPy array with names=, or a dict of arrays")
+            "a pyarrow Table or RecordBatch (or anything with __arrow_c_stream__), a 2-D NumPy "
+            "array with names=, or a dict of arrays")
     if names is not None and not isinstance(table, np.ndarray):
         names = [str(n) for n in names]
         if len(names) != len(parts[0]):

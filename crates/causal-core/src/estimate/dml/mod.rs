@@ -111,6 +111,28 @@ pub enum DmlScore {
     Late,
 }
 
+impl std::str::FromStr for DmlScore {
+    type Err = CoreError;
+
+    /// The score by its name: `partialling-out`, `iv-type`, `ate`, `atte` or `late`.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::InvalidArgument`] naming the unknown score and the known ones.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "partialling-out" => Ok(Self::PartiallingOut),
+            "iv-type" => Ok(Self::IvType),
+            "ate" => Ok(Self::Ate),
+            "atte" => Ok(Self::Atte),
+            "late" => Ok(Self::Late),
+            other => Err(CoreError::InvalidArgument(format!(
+                "unknown score '{other}' (partialling-out, iv-type, ate, atte, late)"
+            ))),
+        }
+    }
+}
+
 impl DmlModel {
     fn default_score(self) -> DmlScore {
         match self {
