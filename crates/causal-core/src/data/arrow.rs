@@ -267,7 +267,7 @@ impl Dataset {
 /// One column from its non-empty chunks (`n_rows` values in all): shared when it is a single
 /// `Float64` chunk without nulls, else converted into a new buffer (NaN where null); a text
 /// column becomes level codes and its sorted levels.
-pub(super) fn column_of_chunks(
+fn column_of_chunks(
     chunks: &[&ArrayRef],
     n_rows: usize,
     text: bool,
