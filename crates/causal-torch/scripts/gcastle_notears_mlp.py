@@ -1,6 +1,6 @@
 """gCastle's NotearsNonlinear (NOTEARS-MLP, defaults) on the data sets written by
 `cargo xtask experiment notears-mlp-gcastle` (target/experiments/notears-mlp-gcastle/data{0..4}.csv,
-truth{0..4}.json; the same as causal_torch::sem::simulate_mlp_sem(10, 10, 1000, seed)).
+truth{0..4}.json; the same as causal_core::sim::simulate_mlp_sem(10, 10, 1000, seed)).
 
 gCastle takes many minutes per seed, so each seed runs in its own process and writes
 FOLDER/gcastle{seed}.json; `collect` gathers them into tests/fixtures/gcastle_notears_mlp.json.

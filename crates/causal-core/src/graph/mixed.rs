@@ -71,6 +71,34 @@ impl MixedGraph {
         Ok(g)
     }
 
+    /// A graph with the given nodes and a directed edge `a -> b` for each index pair `(a, b)`
+    /// (as simulators and peers' edge lists give them).
+    ///
+    /// # Errors
+    ///
+    /// As [`MixedGraph::with_nodes`], and [`MixedGraph::add_edge`]'s errors for an index out
+    /// of range or a self-loop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use causal_core::graph::MixedGraph;
+    ///
+    /// let g = MixedGraph::from_directed(["a", "b", "c"], &[(0, 1), (2, 1)])?;
+    /// assert_eq!(g.parents(1), vec![0, 2]);
+    /// # Ok::<(), causal_core::CoreError>(())
+    /// ```
+    pub fn from_directed<S: Into<String>>(
+        names: impl IntoIterator<Item = S>,
+        edges: &[(usize, usize)],
+    ) -> Result<Self> {
+        let mut g = Self::with_nodes(names)?;
+        for &(a, b) in edges {
+            g.add_edge(Edge::directed(a, b))?;
+        }
+        Ok(g)
+    }
+
     /// Adds a node and returns its index.
     ///
     /// # Errors

@@ -11,6 +11,7 @@
 //!   are methods of [`MixedGraph`].
 //! - [`NodeRoles`] carries dagitty's node attributes (exposure, outcome, latent, selected).
 //! - [`EdgeConfidence`] is a per-edge confidence read with a graph, for priors over structure.
+//! - [`metrics`] scores an estimated graph against the truth (SHD, SID, TPR, FDR, ...).
 
 mod adjust;
 mod adjust_class;
@@ -24,6 +25,7 @@ mod json;
 mod lexer;
 mod mark;
 pub(crate) mod marks;
+pub mod metrics;
 mod mixed;
 mod moral;
 mod nodeset;

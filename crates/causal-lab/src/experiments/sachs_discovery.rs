@@ -29,12 +29,12 @@ use std::time::Instant;
 
 use causal::core::data::Dataset;
 use causal::core::graph::MixedGraph;
+use causal::core::graph::metrics::compare;
 use causal::discover::ci::CiTestKind;
 use causal::discover::fci::Fci;
 use causal::discover::ges::{EdgeRules, Ges};
 use causal::discover::knowledge::Knowledge;
 use causal::discover::lingam::DirectLingam;
-use causal::discover::metrics::compare;
 use causal::discover::notears::Notears;
 use causal::discover::pc::Pc;
 use plotters::prelude::*;
