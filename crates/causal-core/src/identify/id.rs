@@ -19,7 +19,7 @@ pub(crate) enum Dist {
 
 /// The failure of ID: the node sets of the c-forests `F` and `F'` (line 5), and the treatments
 /// and outcomes of the (reduced) query they refute.
-pub(crate) type Fail = (NodeSet, NodeSet, NodeSet, NodeSet);
+pub(crate) type Fail = Box<(NodeSet, NodeSet, NodeSet, NodeSet)>;
 
 pub(crate) struct Id<'a> {
     pub(crate) cg: &'a Cg,
@@ -54,7 +54,7 @@ impl Id<'_> {
         };
         let t = self
             .id(y, x, &p, &all)
-            .map_err(|(f, fp, _, _)| (f, fp, x.clone(), y.clone()))?;
+            .map_err(|e| Box::new((e.0, e.1, x.clone(), y.clone())))?;
         Ok(self.finish(&t))
     }
 
@@ -77,7 +77,7 @@ impl Id<'_> {
         let yz = y.union(&z);
         let joint = self
             .id(&yz, &x, &p, &all)
-            .map_err(|(f, fp, _, _)| (f, fp, x.clone(), yz.clone()))?;
+            .map_err(|e| Box::new((e.0, e.1, x.clone(), yz.clone())))?;
         let joint = self.finish(&joint);
         let t = T::Frac(Box::new(joint.clone()), Box::new(T::sum(y.clone(), joint)));
         Ok(self.finish(&t))
@@ -289,7 +289,7 @@ impl Id<'_> {
                     };
                     return Ok(T::sum(s.difference(y), q).simplify());
                 }
-                return Err((v, s, x, y.clone()));
+                return Err(Box::new((v, s, x, y.clone())));
             }
             // Line 6.
             if dv.contains(&s) {

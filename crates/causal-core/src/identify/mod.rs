@@ -188,7 +188,8 @@ impl Identifier {
         };
         Ok(match id.identify_conditional(&y, &x, &z) {
             Ok(t) => Identification::Identified(t.to_expr(&self.cg.names)),
-            Err((f, fp, hx, hy)) => {
+            Err(fail) => {
+                let (f, fp, hx, hy) = *fail;
                 Identification::NotIdentifiable(Hedge::from_sets(&self.cg, &f, &fp, &hx, &hy))
             }
         })

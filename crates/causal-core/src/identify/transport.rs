@@ -194,7 +194,8 @@ impl Transporter {
         };
         Ok(match id.identify(&y, &x) {
             Ok(t) => Transport::Transportable(t.to_expr(&self.cg.names)),
-            Err((f, fp, hx, hy)) => {
+            Err(fail) => {
+                let (f, fp, hx, hy) = *fail;
                 let hedge = Hedge::from_sets(&self.cg, &f, &fp, &hx, &hy);
                 let differing = self.cg.names_of(&fp.intersection(&self.differ));
                 let reason = if differing.is_empty() {
