@@ -1,5 +1,5 @@
 //! NOTEARS-MLP (causal-torch) against gCastle 1.0.4's `NotearsNonlinear` on 5 seeds of nonlinear
-//! Erdős–Rényi data (d = 10, 10 edges, n = 1000, MLP mechanisms; `causal_torch::sem`).
+//! Erdős–Rényi data (d = 10, 10 edges, n = 1000, MLP mechanisms; `causal_core::sim::simulate_mlp_sem`).
 //!
 //! gCastle's SHDs and times are a committed fixture
 //! (`crates/causal-torch/tests/fixtures/gcastle_notears_mlp.json`) made by

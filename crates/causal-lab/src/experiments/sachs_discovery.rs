@@ -15,7 +15,7 @@
 //! order); the 18-edge version of cdt (`cyto_full_target.csv`) and the 20-edge Tetrad graph
 //! (`sachs.2005.ground.truth.graph.txt`) are reported beside it.
 //!
-//! SHD is causal-discover's `metrics::compare`: over unordered pairs, each pair whose edge
+//! SHD is causal-core's `graph::metrics::compare`: over unordered pairs, each pair whose edge
 //! differs (missing, extra, reversed, or undirected where the truth is directed).
 //!
 //! FCI returns a PAG. Its SHD uses the same strict convention: a pair counts unless its two
