@@ -1,8 +1,9 @@
 //! Seeded random structural equation models, for tests, benchmarks and experiments of
 //! structure learning: Erdős–Rényi DAGs ([`random_dag`]), linear SEMs with Gaussian or
-//! non-Gaussian noise as in the NOTEARS and DirectLiNGAM papers ([`simulate`], [`random_dag_weights`]), and NOTEARS'
-//! MLP SEM ([`simulate_mlp_sem`]). Every draw comes from a `ChaCha8Rng` seeded by the caller, so a seed
-//! gives the same graph and data on every platform.
+//! non-Gaussian noise as in the NOTEARS and DirectLiNGAM papers ([`random_dag_weights`],
+//! [`simulate`]), and NOTEARS' MLP SEM ([`simulate_mlp_sem`]). Every draw comes from a
+//! `ChaCha8Rng` seeded by the caller, so a seed gives the same graph and data on every
+//! platform.
 
 mod linear;
 mod mlp;

@@ -3,8 +3,8 @@
 //! The weighted adjacency `W = W⁺ - W⁻` (both non-negative) minimises the least-squares loss
 //! plus an l1 penalty subject to the acyclicity constraint `h(W) = tr(e^{W∘W}) - d = 0`,
 //! handled by the augmented Lagrangian as in the authors' reference code; each subproblem is
-//! solved by core's bounded L-BFGS ([`causal_core::optim::Lbfgs`]). Small weights are then thresholded away.
-//! The loss and its gradient use the covariance matrix, so a subproblem costs `O(d³)` per
+//! solved by core's bounded L-BFGS ([`causal_core::optim::Lbfgs`]). Small weights are then
+//! thresholded away. The loss and its gradient use the covariance matrix, so a subproblem costs `O(d³)` per
 //! evaluation whatever `n`.
 //!
 //! Background knowledge enters as constraints: a forbidden `i -> j` fixes both halves of
