@@ -234,7 +234,11 @@ impl Admg {
     }
 
     fn topo(&self) -> Option<Vec<usize>> {
-        super::directed::topological_order(&self.directed_graph())
+        super::directed::Adjacency {
+            parents: &self.parents,
+            children: &self.children,
+        }
+        .topological_order()
     }
 
     /// A topological order of the nodes (parents before children; ties by index).

@@ -1,24 +1,99 @@
-//! What the graph types take from petgraph: the directed part as a petgraph [`DiGraph`], its
-//! topological order (petgraph's [`Topo`] walk), and cycle detection and naming (Kosaraju's
-//! strongly connected components, then the shortest cycle through the first node of the
-//! first cyclic component). [`MixedGraph::to_petgraph`] and [`Admg::to_petgraph`] give users
-//! the whole graph as a petgraph view for anything else petgraph offers.
+//! What the graph types take from petgraph: topological orders (petgraph's [`Topo`] walk),
+//! cycle detection and naming (Kosaraju's strongly connected components, then the shortest
+//! cycle through the first node of the first cyclic component), and petgraph views for users
+//! ([`MixedGraph::to_petgraph`], [`Admg::to_petgraph`], `directed_graph`).
 //!
-//! Node `i` of every view is `NodeIndex::new(i)`. Edges go in parent by parent, each parent's
-//! children in their stored order: petgraph lists a node's out-edges newest first and `Topo`
-//! pushes them on a stack, so that, with the roots seeded in descending index order, the walk
-//! pops the smallest root first and a node's children in stored order. That is the order of
-//! the Kahn-by-stack sort this module replaced, which the seeded simulators were published
-//! with (`sim::simulate` draws the columns in this order). Both petgraph algorithms used here
-//! are iterative, so a chain of 100 000 nodes does not overflow the stack.
+//! The walk runs on [`Adjacency`], the graph's own parent and child lists seen through
+//! petgraph's visit traits (no copy: identification sorts every graph it is given), with
+//! [`NodeSet`] as the visit map. `Topo` pops from a stack: seeded with the roots in descending
+//! index order, and offered each node's children in reverse stored order, it takes the
+//! smallest root first and a node's children in stored order. That is the order of the
+//! Kahn-by-stack sorts this module replaced, which the seeded simulators were published with
+//! (`sim::simulate` draws the columns in this order). Both petgraph algorithms used here are
+//! iterative, so a chain of 100 000 nodes does not overflow the stack.
 
 use std::collections::{HashMap, VecDeque};
+use std::iter::{Copied, Rev};
+use std::slice::Iter;
 
+use petgraph::Direction;
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::Topo;
+use petgraph::visit::{GraphBase, IntoNeighbors, IntoNeighborsDirected, Topo, VisitMap, Visitable};
 
-use super::{Admg, Edge, MixedGraph};
+use super::{Admg, Edge, MixedGraph, NodeSet};
+
+impl VisitMap<usize> for NodeSet {
+    fn visit(&mut self, a: usize) -> bool {
+        self.insert(a)
+    }
+
+    fn is_visited(&self, a: &usize) -> bool {
+        self.contains(*a)
+    }
+
+    fn unvisit(&mut self, a: usize) -> bool {
+        self.remove(a)
+    }
+}
+
+/// The directed part of a graph as its parent and child lists, for petgraph's walks.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Adjacency<'a> {
+    pub(crate) parents: &'a [Vec<usize>],
+    pub(crate) children: &'a [Vec<usize>],
+}
+
+impl GraphBase for Adjacency<'_> {
+    type NodeId = usize;
+    type EdgeId = (usize, usize);
+}
+
+impl<'b> IntoNeighbors for &Adjacency<'b> {
+    type Neighbors = Rev<Copied<Iter<'b, usize>>>;
+
+    /// Children, in reverse stored order (see the module docs).
+    fn neighbors(self, v: usize) -> Self::Neighbors {
+        self.children[v].iter().copied().rev()
+    }
+}
+
+impl<'b> IntoNeighborsDirected for &Adjacency<'b> {
+    type NeighborsDirected = Rev<Copied<Iter<'b, usize>>>;
+
+    fn neighbors_directed(self, v: usize, d: Direction) -> Self::NeighborsDirected {
+        match d {
+            Direction::Outgoing => self.children[v].iter().copied().rev(),
+            Direction::Incoming => self.parents[v].iter().copied().rev(),
+        }
+    }
+}
+
+impl Visitable for Adjacency<'_> {
+    type Map = NodeSet;
+
+    fn visit_map(&self) -> NodeSet {
+        NodeSet::new(self.children.len())
+    }
+
+    fn reset_map(&self, map: &mut NodeSet) {
+        *map = self.visit_map();
+    }
+}
+
+impl Adjacency<'_> {
+    /// A topological order (parents before children; ties broken as described in the module
+    /// docs), or `None` when the graph has a directed cycle.
+    pub(crate) fn topological_order(&self) -> Option<Vec<usize>> {
+        let n = self.children.len();
+        let mut topo = Topo::with_initials(self, (0..n).rev());
+        let mut order = Vec::with_capacity(n);
+        while let Some(v) = topo.next(self) {
+            order.push(v);
+        }
+        (order.len() == n).then_some(order)
+    }
+}
 
 /// The directed graph on `n` nodes with an edge `v -> c` for each `c` in `children(v)`.
 pub(crate) fn digraph<I>(n: usize, children: impl Fn(usize) -> I) -> DiGraph<(), ()>
@@ -35,18 +110,6 @@ where
         }
     }
     g
-}
-
-/// A topological order (parents before children; ties broken as described in the module
-/// docs), or `None` when the graph has a directed cycle.
-pub(crate) fn topological_order(g: &DiGraph<(), ()>) -> Option<Vec<usize>> {
-    let n = g.node_count();
-    let mut topo = Topo::with_initials(g, (0..n).rev().map(NodeIndex::new));
-    let mut order = Vec::with_capacity(n);
-    while let Some(v) = topo.next(g) {
-        order.push(v.index());
-    }
-    (order.len() == n).then_some(order)
 }
 
 /// A directed cycle, closed (`[a, b, a]`): the shortest one through the smallest node of the
@@ -205,21 +268,47 @@ mod tests {
                     }
                 }
             }
-            let g = digraph(n, |v| children[v].clone());
-            assert_eq!(topological_order(&g), Some(kahn(n, &children)));
-            assert_eq!(find_cycle(&g), None);
+            let mut parents = vec![Vec::new(); n];
+            for (v, cs) in children.iter().enumerate() {
+                for &c in cs {
+                    parents[c].push(v);
+                }
+            }
+            let adj = Adjacency {
+                parents: &parents,
+                children: &children,
+            };
+            assert_eq!(adj.topological_order(), Some(kahn(n, &children)));
+            assert_eq!(find_cycle(&digraph(n, |v| children[v].clone())), None);
         }
     }
 
     #[test]
     fn cycles_are_found_closed_and_deep_chains_are_fine() {
         let children = [vec![1], vec![2], vec![3, 1], vec![]];
-        let g = digraph(4, |v| children[v].clone());
-        assert_eq!(topological_order(&g), None);
-        assert_eq!(find_cycle(&g), Some(vec![1, 2, 1]));
+        let parents = [vec![], vec![0, 2], vec![1], vec![2]];
+        let adj = Adjacency {
+            parents: &parents,
+            children: &children,
+        };
+        assert_eq!(adj.topological_order(), None);
+        assert_eq!(
+            find_cycle(&digraph(4, |v| children[v].clone())),
+            Some(vec![1, 2, 1])
+        );
         let n = 100_000;
         let chain = digraph(n, |v| (v + 1 < n).then_some(v + 1));
-        assert_eq!(topological_order(&chain).map(|o| o[n - 1]), Some(n - 1));
         assert_eq!(find_cycle(&chain), None);
+        let down: Vec<Vec<usize>> = (0..n)
+            .map(|v| (v + 1 < n).then_some(v + 1).into_iter().collect())
+            .collect();
+        let up: Vec<Vec<usize>> = (0..n)
+            .map(|v| v.checked_sub(1).into_iter().collect())
+            .collect();
+        let adj = Adjacency {
+            parents: &up,
+            children: &down,
+        };
+        assert_eq!(adj.topological_order().map(|o| o[n - 1]), Some(n - 1));
     }
 }

@@ -361,7 +361,19 @@ impl MixedGraph {
 
     /// Whether the directed part has no cycle.
     pub fn is_acyclic(&self) -> bool {
-        directed::topological_order(&self.directed_graph()).is_some()
+        self.directed_order().is_some()
+    }
+
+    /// The topological order of the directed part, `None` if it is cyclic.
+    fn directed_order(&self) -> Option<Vec<usize>> {
+        let n = self.nodes.len();
+        let parents: Vec<Vec<usize>> = (0..n).map(|v| self.parents(v)).collect();
+        let children: Vec<Vec<usize>> = (0..n).map(|v| self.children(v)).collect();
+        directed::Adjacency {
+            parents: &parents,
+            children: &children,
+        }
+        .topological_order()
     }
 
     /// Fails with [`CoreError::Cycle`], naming the cycle, if the directed part is cyclic.
@@ -379,9 +391,8 @@ impl MixedGraph {
     ///
     /// [`CoreError::Cycle`] if there is none.
     pub fn topological_order(&self) -> Result<Vec<usize>> {
-        let g = self.directed_graph();
-        directed::topological_order(&g).ok_or_else(|| {
-            let cycle = directed::find_cycle(&g).unwrap_or_default();
+        self.directed_order().ok_or_else(|| {
+            let cycle = self.find_directed_cycle().unwrap_or_default();
             CoreError::Cycle(cycle.iter().map(|&i| self.nodes[i].clone()).collect())
         })
     }
