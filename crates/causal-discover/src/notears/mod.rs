@@ -4,8 +4,8 @@
 //! plus an l1 penalty subject to the acyclicity constraint `h(W) = tr(e^{W∘W}) - d = 0`,
 //! handled by the augmented Lagrangian as in the authors' reference code; each subproblem is
 //! solved by core's bounded L-BFGS ([`causal_core::optim::Lbfgs`]). Small weights are then
-//! thresholded away. The loss and its gradient use the covariance matrix, so a subproblem costs `O(d³)` per
-//! evaluation whatever `n`.
+//! thresholded away. The loss and its gradient use the covariance matrix, so a subproblem
+//! costs `O(d³)` per evaluation whatever `n`.
 //!
 //! Background knowledge enters as constraints: a forbidden `i -> j` fixes both halves of
 //! `W[i, j]` at 0; a required `i -> j` is not penalised and survives the threshold.
