@@ -7,10 +7,12 @@ pub mod graph;
 pub mod ida;
 pub mod identify;
 pub mod learner;
+pub mod optim;
 pub mod prelude;
 pub mod refute;
 pub mod report;
 pub mod scm;
+pub mod sim;
 pub mod stats;
 
 pub use error::{CoreError, Result};

@@ -2,8 +2,8 @@
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
 use causal_core::data::Dataset;
+use causal_core::sim::{Noise, random_dag_weights, simulate};
 use causal_discover::ges::{Ges, GesScore};
-use causal_discover::sem::{Noise, random_dag_weights, simulate};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn data(d: usize, n: usize) -> Dataset {

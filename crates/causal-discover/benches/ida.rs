@@ -5,9 +5,9 @@
 
 use causal_core::ida::bootstrap::{PipelineSpec, pipeline_bootstrap};
 use causal_core::ida::{Ida, IdaMethod};
+use causal_core::sim::{Noise, random_dag_weights, simulate};
 use causal_discover::ci::CiTestKind;
 use causal_discover::pc::Pc;
-use causal_discover::sem::{Noise, random_dag_weights, simulate};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench_ida(c: &mut Criterion) {

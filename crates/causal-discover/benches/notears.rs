@@ -1,9 +1,9 @@
 //! NOTEARS and DirectLiNGAM timings on simulated linear data (the accuracy test's setting).
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
+use causal_core::sim::{Noise, random_dag_weights, simulate};
 use causal_discover::lingam::DirectLingam;
 use causal_discover::notears::Notears;
-use causal_discover::sem::{Noise, random_dag_weights, simulate};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {

@@ -3,14 +3,14 @@
 //!
 //! Run with `cargo run --release -p causal-discover --example compare_algorithms`.
 
+use causal_core::graph::metrics::compare;
+use causal_core::sim::{Noise, random_dag_weights, simulate, weights_to_dag};
 use causal_discover::DiscoverError;
 use causal_discover::ci::CiTestKind;
 use causal_discover::ges::Ges;
 use causal_discover::lingam::DirectLingam;
-use causal_discover::metrics::compare;
 use causal_discover::notears::Notears;
 use causal_discover::pc::Pc;
-use causal_discover::sem::{Noise, random_dag_weights, simulate, weights_to_dag};
 
 fn main() -> Result<(), DiscoverError> {
     // A random DAG on 12 variables with 14 edges, weights ±U[0.5, 2].

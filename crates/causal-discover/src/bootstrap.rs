@@ -100,7 +100,7 @@ impl EdgeFrequencies {
 /// ```
 /// use causal_discover::bootstrap::bootstrap;
 /// use causal_discover::ges::Ges;
-/// use causal_discover::sem::{random_dag_weights, simulate, Noise};
+/// use causal_core::sim::{random_dag_weights, simulate, Noise};
 ///
 /// let w = random_dag_weights(4, 3, 0.8, 1.5, 3)?;
 /// let data = simulate(&w, 400, Noise::Gaussian, 4)?;
@@ -185,7 +185,7 @@ where
 mod tests {
     use super::*;
     use crate::notears::Notears;
-    use crate::sem::{Noise, random_dag_weights, simulate};
+    use causal_core::sim::{Noise, random_dag_weights, simulate};
 
     #[test]
     fn seeded_and_thread_count_independent() {

@@ -8,12 +8,10 @@ pub mod fci;
 pub mod ges;
 pub mod knowledge;
 pub mod lingam;
-pub mod metrics;
 pub mod notears;
 pub mod pc;
 pub mod prelude;
 mod search_setup;
-pub mod sem;
 pub mod sepset;
 mod work_graph;
 

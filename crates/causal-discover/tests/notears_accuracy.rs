@@ -2,8 +2,8 @@
 //! Gaussian equal-variance noise, weights ±U[0.5, 2], 10 seeds; mean SHD ≤ 2.
 
 use causal_core::graph::MixedGraph;
+use causal_core::sim::{Noise, random_dag_weights, simulate, weights_to_dag};
 use causal_discover::notears::Notears;
-use causal_discover::sem::{Noise, random_dag_weights, simulate, weights_to_dag};
 
 /// SHD between two DAGs on the same nodes: a missing, extra or reversed edge counts 1.
 fn shd(truth: &MixedGraph, est: &MixedGraph) -> usize {

@@ -4,7 +4,6 @@ pub mod checkpoint;
 pub mod data;
 pub mod device;
 pub mod error;
-pub mod lbfgs;
 pub mod learner;
 pub mod loss;
 pub mod nn;
@@ -13,7 +12,6 @@ pub mod predict;
 pub mod prelude;
 pub mod scm;
 pub mod seed;
-pub mod sem;
 pub mod trainer;
 
 pub use error::{Result, TorchError};

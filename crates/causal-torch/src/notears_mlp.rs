@@ -1,19 +1,19 @@
 //! NOTEARS-MLP (Zheng et al. 2020): nonlinear structure learning with one MLP per node in a
 //! locally connected network, an augmented Lagrangian on the polynomial acyclicity of the
-//! first-layer group norms, and bounded L-BFGS on the split positive/negative first layer —
+//! first-layer group norms, and core's bounded L-BFGS ([`causal_core::optim::Lbfgs`]) on the split positive/negative first layer —
 //! the same formulation, defaults and solver settings as gCastle's `NotearsNonlinear`, with an
 //! optional graph-alignment prior (see [`NotearsMlpParams::prior`]).
 
 use causal_core::CoreError;
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
+use causal_core::optim::{Bound, Lbfgs};
 use nalgebra::DMatrix;
 use tch::nn::{Init, VarStore};
 use tch::{Device, Kind, Tensor};
 
 use crate::data::{tensor_to_vec, to_tensor};
 use crate::error::{Result, TorchError};
-use crate::lbfgs::{Bound, Lbfgs};
 use crate::loss::{AlignmentPrior, group_norms, polynomial_h};
 use crate::nn::LocallyConnected;
 
@@ -373,8 +373,7 @@ impl NotearsMlpParams {
                     }
                     Ok(value)
                 };
-                let (xs, _) = solver.minimize(objective, &flat, &bounds)?;
-                flat = xs;
+                flat = solver.minimize(objective, flat, &bounds)?.x;
                 // Load the solution and measure h.
                 let mut off = 0;
                 tch::no_grad(|| -> Result<()> {

@@ -2,8 +2,10 @@
 //! `cargo xtask experiment notears-mlp-gcastle` compares against.
 
 use causal_core::data::Dataset;
+use causal_core::graph::MixedGraph;
+use causal_core::graph::metrics::compare;
+use causal_core::sim::simulate_mlp_sem;
 use causal_torch::notears_mlp::NotearsMlpParams;
-use causal_torch::sem::{shd, simulate_mlp_sem};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -88,7 +90,12 @@ fn gcastle_fixture_matches_our_simulator_and_shd() {
                 )
             })
             .collect();
-        let s = shd(10, &dag, &edges);
+        let s = compare(
+            &MixedGraph::from_directed(data.names(), &dag).unwrap(),
+            &MixedGraph::from_directed(data.names(), &edges).unwrap(),
+        )
+        .unwrap()
+        .shd;
         assert_eq!(Some(s as u64), run["shd"].as_u64(), "seed {seed}");
         total += s;
     }

@@ -8,11 +8,11 @@
 //! Run with `cargo run -p causal --features discover --example discover_then_estimate`.
 
 use causal::core::graph::NodeSet;
+use causal::core::graph::metrics::compare;
 use causal::core::ida::bootstrap::{PipelineSpec, pipeline_bootstrap};
 use causal::core::ida::{IdaMethod, ida};
 use causal::discover::ci::CiTestKind;
 use causal::discover::knowledge::Knowledge;
-use causal::discover::metrics::compare;
 use causal::discover::pc::Pc;
 use causal::prelude::*;
 

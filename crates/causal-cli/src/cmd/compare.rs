@@ -2,10 +2,9 @@
 
 use std::path::PathBuf;
 
-use causal::discover::metrics::compare;
+use causal::core::graph::metrics::compare;
 use clap::Args;
 
-use crate::cmd::discover::discover_error;
 use crate::error::CliError;
 use crate::io::read_graph;
 
@@ -24,6 +23,6 @@ pub struct CompareArgs {
 pub fn run(args: CompareArgs) -> Result<serde_json::Value, CliError> {
     let truth = read_graph(&args.truth, None)?;
     let estimate = read_graph(&args.estimate, None)?;
-    let m = compare(&truth, &estimate).map_err(discover_error)?;
+    let m = compare(&truth, &estimate)?;
     serde_json::to_value(m).map_err(|e| CliError::Failure(e.to_string()))
 }

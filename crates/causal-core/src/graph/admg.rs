@@ -234,20 +234,11 @@ impl Admg {
     }
 
     fn topo(&self) -> Option<Vec<usize>> {
-        let n = self.n();
-        let mut indeg: Vec<usize> = self.parents.iter().map(Vec::len).collect();
-        let mut ready: Vec<usize> = (0..n).rev().filter(|&v| indeg[v] == 0).collect();
-        let mut order = Vec::with_capacity(n);
-        while let Some(v) = ready.pop() {
-            order.push(v);
-            for &c in self.children[v].iter().rev() {
-                indeg[c] -= 1;
-                if indeg[c] == 0 {
-                    ready.push(c);
-                }
-            }
+        super::directed::Adjacency {
+            parents: &self.parents,
+            children: &self.children,
         }
-        (order.len() == n).then_some(order)
+        .topological_order()
     }
 
     /// A topological order of the nodes (parents before children; ties by index).

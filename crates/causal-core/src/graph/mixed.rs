@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::directed;
 use super::mark::{Edge, Mark};
 use super::roles::NodeRoles;
 use crate::error::{CoreError, Result};
@@ -67,6 +68,34 @@ impl MixedGraph {
         let mut g = Self::new();
         for n in names {
             g.add_node(n)?;
+        }
+        Ok(g)
+    }
+
+    /// A graph with the given nodes and a directed edge `a -> b` for each index pair `(a, b)`
+    /// (as simulators and peers' edge lists give them).
+    ///
+    /// # Errors
+    ///
+    /// As [`MixedGraph::with_nodes`], and [`MixedGraph::add_edge`]'s errors for an index out
+    /// of range or a self-loop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use causal_core::graph::MixedGraph;
+    ///
+    /// let g = MixedGraph::from_directed(["a", "b", "c"], &[(0, 1), (2, 1)])?;
+    /// assert_eq!(g.parents(1), vec![0, 2]);
+    /// # Ok::<(), causal_core::CoreError>(())
+    /// ```
+    pub fn from_directed<S: Into<String>>(
+        names: impl IntoIterator<Item = S>,
+        edges: &[(usize, usize)],
+    ) -> Result<Self> {
+        let mut g = Self::with_nodes(names)?;
+        for &(a, b) in edges {
+            g.add_edge(Edge::directed(a, b))?;
         }
         Ok(g)
     }
@@ -324,47 +353,27 @@ impl MixedGraph {
         }
     }
 
-    /// A directed cycle through directed edges only, as node indices, if there is one.
+    /// A directed cycle through directed edges only, as node indices closed on its first node
+    /// (`[a, b, a]`), if there is one (see `directed.rs` for which one).
     pub fn find_directed_cycle(&self) -> Option<Vec<usize>> {
-        // Iterative DFS with colours; on a back edge, unwind the stack to report the cycle.
-        let n = self.nodes.len();
-        let mut colour = vec![0u8; n];
-        let children: Vec<Vec<usize>> = (0..n).map(|v| self.children(v)).collect();
-        for root in 0..n {
-            if colour[root] != 0 {
-                continue;
-            }
-            let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
-            colour[root] = 1;
-            while let Some(&mut (v, ref mut next)) = stack.last_mut() {
-                if let Some(&c) = children[v].get(*next) {
-                    *next += 1;
-                    match colour[c] {
-                        0 => {
-                            colour[c] = 1;
-                            stack.push((c, 0));
-                        }
-                        1 => {
-                            let start = stack.iter().position(|&(u, _)| u == c).unwrap_or(0);
-                            let mut cycle: Vec<usize> =
-                                stack[start..].iter().map(|&(u, _)| u).collect();
-                            cycle.push(c);
-                            return Some(cycle);
-                        }
-                        _ => {}
-                    }
-                } else {
-                    colour[v] = 2;
-                    stack.pop();
-                }
-            }
-        }
-        None
+        directed::find_cycle(&self.directed_graph())
     }
 
     /// Whether the directed part has no cycle.
     pub fn is_acyclic(&self) -> bool {
-        self.find_directed_cycle().is_none()
+        self.directed_order().is_some()
+    }
+
+    /// The topological order of the directed part, `None` if it is cyclic.
+    fn directed_order(&self) -> Option<Vec<usize>> {
+        let n = self.nodes.len();
+        let parents: Vec<Vec<usize>> = (0..n).map(|v| self.parents(v)).collect();
+        let children: Vec<Vec<usize>> = (0..n).map(|v| self.children(v)).collect();
+        directed::Adjacency {
+            parents: &parents,
+            children: &children,
+        }
+        .topological_order()
     }
 
     /// Fails with [`CoreError::Cycle`], naming the cycle, if the directed part is cyclic.
@@ -373,12 +382,7 @@ impl MixedGraph {
     ///
     /// [`CoreError::Cycle`].
     pub fn check_acyclic(&self) -> Result<()> {
-        match self.find_directed_cycle() {
-            Some(c) => Err(CoreError::Cycle(
-                c.iter().map(|&i| self.nodes[i].clone()).collect(),
-            )),
-            None => Ok(()),
-        }
+        self.topological_order().map(|_| ())
     }
 
     /// A topological order of the directed part.
@@ -387,21 +391,10 @@ impl MixedGraph {
     ///
     /// [`CoreError::Cycle`] if there is none.
     pub fn topological_order(&self) -> Result<Vec<usize>> {
-        self.check_acyclic()?;
-        let n = self.nodes.len();
-        let mut indegree: Vec<usize> = (0..n).map(|v| self.parents(v).len()).collect();
-        let mut ready: Vec<usize> = (0..n).rev().filter(|&v| indegree[v] == 0).collect();
-        let mut order = Vec::with_capacity(n);
-        while let Some(v) = ready.pop() {
-            order.push(v);
-            for c in self.children(v).into_iter().rev() {
-                indegree[c] -= 1;
-                if indegree[c] == 0 {
-                    ready.push(c);
-                }
-            }
-        }
-        Ok(order)
+        self.directed_order().ok_or_else(|| {
+            let cycle = self.find_directed_cycle().unwrap_or_default();
+            CoreError::Cycle(cycle.iter().map(|&i| self.nodes[i].clone()).collect())
+        })
     }
 
     /// The set of unordered adjacent pairs (the skeleton), as `(min, max)` index pairs.

@@ -11,6 +11,9 @@
 //!   are methods of [`MixedGraph`].
 //! - [`NodeRoles`] carries dagitty's node attributes (exposure, outcome, latent, selected).
 //! - [`EdgeConfidence`] is a per-edge confidence read with a graph, for priors over structure.
+//! - Topological orders, cycles and petgraph views (`to_petgraph`, `directed_graph`) come from
+//!   petgraph (`directed.rs`).
+//! - [`metrics`] scores an estimated graph against the truth (SHD, SID, TPR, FDR, ...).
 
 mod adjust;
 mod adjust_class;
@@ -18,12 +21,14 @@ mod admg;
 mod confidence;
 mod dag;
 mod dagitty;
+mod directed;
 mod dot;
 mod format;
 mod json;
 mod lexer;
 mod mark;
 pub(crate) mod marks;
+pub mod metrics;
 mod mixed;
 mod moral;
 mod nodeset;
@@ -36,6 +41,7 @@ pub use adjust_class::{Adjustment, GraphClass};
 pub use admg::Admg;
 pub use confidence::EdgeConfidence;
 pub use dag::Dag;
+pub(crate) use directed::cycle_through;
 pub use format::GraphFormat;
 pub use mark::{Edge, Mark};
 pub use mixed::{GraphKind, MixedGraph};

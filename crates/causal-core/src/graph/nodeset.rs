@@ -158,6 +158,26 @@ impl NodeSet {
         }
     }
 
+    /// `self ∪ other` (as `&self | other`).
+    pub fn union(&self, other: &NodeSet) -> NodeSet {
+        self | other
+    }
+
+    /// `self ∩ other` (as `&self & other`).
+    pub fn intersection(&self, other: &NodeSet) -> NodeSet {
+        self & other
+    }
+
+    /// `self \ other` (as `&self - other`).
+    pub fn difference(&self, other: &NodeSet) -> NodeSet {
+        self - other
+    }
+
+    /// Whether `self` and `other` share a member.
+    pub fn intersects(&self, other: &NodeSet) -> bool {
+        !self.is_disjoint(other)
+    }
+
     /// Whether every member of `self` is in `other`.
     pub fn is_subset(&self, other: &NodeSet) -> bool {
         self.words

@@ -1,18 +1,18 @@
 //! The compact ADMG that identification runs on: parents, children and spouses as bitsets over
 //! node indices, a fixed topological order, and m-separation by reachability.
 
-use super::set::Set;
 use crate::error::{CoreError, Result};
 use crate::graph::Admg;
+use crate::graph::NodeSet;
 
 /// Directed plus bidirected adjacency over node indices.
 #[derive(Clone, Debug)]
 pub(crate) struct Cg {
     pub(crate) n: usize,
     pub(crate) names: Vec<String>,
-    pub(crate) pa: Vec<Set>,
-    pub(crate) ch: Vec<Set>,
-    pub(crate) sp: Vec<Set>,
+    pub(crate) pa: Vec<NodeSet>,
+    pub(crate) ch: Vec<NodeSet>,
+    pub(crate) sp: Vec<NodeSet>,
     /// `rank[v]` is the position of `v` in a topological order of the directed part.
     pub(crate) rank: Vec<usize>,
 }
@@ -21,7 +21,7 @@ impl Cg {
     /// The compact form of an ADMG.
     pub(crate) fn from_admg(g: &Admg) -> Self {
         let n = g.n();
-        let set = |list: &[usize]| Set::from_iter(n, list.iter().copied());
+        let set = |list: &[usize]| NodeSet::from_indices(n, list.iter().copied());
         let pa = (0..n).map(|v| set(g.parents(v))).collect();
         let ch = (0..n).map(|v| set(g.children(v))).collect();
         let sp = (0..n).map(|v| set(g.spouses(v))).collect();
@@ -49,24 +49,29 @@ impl Cg {
         }
     }
 
-    pub(crate) fn empty_set(&self) -> Set {
-        Set::empty(self.n)
+    pub(crate) fn empty_set(&self) -> NodeSet {
+        NodeSet::new(self.n)
     }
 
-    pub(crate) fn all(&self) -> Set {
-        Set::full(self.n)
+    pub(crate) fn all(&self) -> NodeSet {
+        NodeSet::full(self.n)
     }
 
     /// Ancestors of `of` (inclusive) in `G[within]`, where nodes in `cut` lose their incoming
     /// directed edges (the graph `G_{\bar cut}`).
-    pub(crate) fn ancestors(&self, of: &Set, within: &Set, cut: Option<&Set>) -> Set {
-        let mut seen = of.intersect(within);
+    pub(crate) fn ancestors(
+        &self,
+        of: &NodeSet,
+        within: &NodeSet,
+        cut: Option<&NodeSet>,
+    ) -> NodeSet {
+        let mut seen = of.intersection(within);
         let mut stack: Vec<usize> = seen.iter().collect();
         while let Some(v) = stack.pop() {
             if cut.is_some_and(|c| c.contains(v)) {
                 continue;
             }
-            for p in self.pa[v].intersect(within).iter() {
+            for p in self.pa[v].intersection(within).iter() {
                 if !seen.contains(p) {
                     seen.insert(p);
                     stack.push(p);
@@ -77,11 +82,11 @@ impl Cg {
     }
 
     /// The district (c-component) of `v` in `G[within]`.
-    pub(crate) fn district(&self, v: usize, within: &Set) -> Set {
-        let mut seen = Set::single(self.n, v);
+    pub(crate) fn district(&self, v: usize, within: &NodeSet) -> NodeSet {
+        let mut seen = NodeSet::from_indices(self.n, [v]);
         let mut stack = vec![v];
         while let Some(u) = stack.pop() {
-            for s in self.sp[u].intersect(within).iter() {
+            for s in self.sp[u].intersection(within).iter() {
                 if !seen.contains(s) {
                     seen.insert(s);
                     stack.push(s);
@@ -92,28 +97,28 @@ impl Cg {
     }
 
     /// The districts of `G[within]`, each once, ordered by their smallest member.
-    pub(crate) fn districts(&self, within: &Set) -> Vec<Set> {
+    pub(crate) fn districts(&self, within: &NodeSet) -> Vec<NodeSet> {
         let mut left = within.clone();
         let mut out = Vec::new();
         while let Some(v) = left.first() {
             let d = self.district(v, within);
-            left = left.minus(&d);
+            left = left.difference(&d);
             out.push(d);
         }
         out
     }
 
     /// Members of `s` in topological order.
-    pub(crate) fn in_order(&self, s: &Set) -> Vec<usize> {
+    pub(crate) fn in_order(&self, s: &NodeSet) -> Vec<usize> {
         let mut v: Vec<usize> = s.iter().collect();
         v.sort_unstable_by_key(|&u| self.rank[u]);
         v
     }
 
     /// Members of `within` that come before `v` in the topological order.
-    pub(crate) fn predecessors(&self, v: usize, within: &Set) -> Set {
+    pub(crate) fn predecessors(&self, v: usize, within: &NodeSet) -> NodeSet {
         let r = self.rank[v];
-        Set::from_iter(self.n, within.iter().filter(|&u| self.rank[u] < r))
+        NodeSet::from_indices(self.n, within.iter().filter(|&u| self.rank[u] < r))
     }
 
     /// Whether `a` and `b` are m-separated by `c` in the graph where nodes in `no_in` lose every
@@ -121,16 +126,16 @@ impl Cg {
     /// `a`, `b` and `c` need not be disjoint: a shared node of `a` and `b` outside `c` connects.
     pub(crate) fn m_separated(
         &self,
-        a: &Set,
-        b: &Set,
-        c: &Set,
-        no_in: Option<&Set>,
-        no_out: Option<&Set>,
+        a: &NodeSet,
+        b: &NodeSet,
+        c: &NodeSet,
+        no_in: Option<&NodeSet>,
+        no_out: Option<&NodeSet>,
     ) -> bool {
         let empty = self.empty_set();
         let no_in = no_in.unwrap_or(&empty);
         let no_out = no_out.unwrap_or(&empty);
-        if a.minus(c).intersects(&b.minus(c)) {
+        if a.difference(c).intersects(&b.difference(c)) {
             return false;
         }
         // Ancestors of the conditioning set in the mutilated graph decide which colliders open.
@@ -153,7 +158,7 @@ impl Cg {
         // States: (node, arrived with an arrowhead at it). Index 2v + arrow.
         let mut visited = vec![false; 2 * self.n];
         let mut stack: Vec<(usize, bool)> = Vec::new();
-        for v in a.minus(c).iter() {
+        for v in a.difference(c).iter() {
             // The start is never a collider; a tail arrival models that.
             visited[2 * v] = true;
             stack.push((v, false));
@@ -202,7 +207,7 @@ impl Cg {
     }
 
     /// Node indices for names.
-    pub(crate) fn set_of<S: AsRef<str>>(&self, names: &[S]) -> Result<Set> {
+    pub(crate) fn set_of<S: AsRef<str>>(&self, names: &[S]) -> Result<NodeSet> {
         let mut s = self.empty_set();
         for name in names {
             let name = name.as_ref();
@@ -217,7 +222,7 @@ impl Cg {
     }
 
     /// Names of a set's members, in index order.
-    pub(crate) fn names_of(&self, s: &Set) -> Vec<String> {
+    pub(crate) fn names_of(&self, s: &NodeSet) -> Vec<String> {
         s.iter().map(|i| self.names[i].clone()).collect()
     }
 }

@@ -1,9 +1,9 @@
 //! The three rules of do-calculus as graphical checks.
 
 use super::cg::Cg;
-use super::set::Set;
 use crate::error::{CoreError, Result};
 use crate::graph::Admg;
+use crate::graph::NodeSet;
 
 /// The rules of do-calculus (Pearl 1995) on one ADMG. Each check answers whether the rule's
 /// m-separation condition holds, so that the rewrite is licensed for every model of the graph.
@@ -34,7 +34,7 @@ impl DoCalculus {
         }
     }
 
-    fn sets<S: AsRef<str>>(&self, y: &[S], x: &[S], z: &[S], w: &[S]) -> Result<[Set; 4]> {
+    fn sets<S: AsRef<str>>(&self, y: &[S], x: &[S], z: &[S], w: &[S]) -> Result<[NodeSet; 4]> {
         let sets = [
             self.cg.set_of(y)?,
             self.cg.set_of(x)?,
@@ -43,7 +43,7 @@ impl DoCalculus {
         ];
         for i in 0..4 {
             for j in i + 1..4 {
-                if let Some(v) = sets[i].intersect(&sets[j]).first() {
+                if let Some(v) = sets[i].intersection(&sets[j]).first() {
                     return Err(CoreError::InvalidArgument(format!(
                         "node '{}' appears in two of the sets Y, X, Z, W",
                         self.cg.names[v]
@@ -91,7 +91,7 @@ impl DoCalculus {
     pub fn rule3<S: AsRef<str>>(&self, y: &[S], x: &[S], z: &[S], w: &[S]) -> Result<bool> {
         let [y, x, z, w] = self.sets(y, x, z, w)?;
         let an_w = self.cg.ancestors(&w, &self.cg.all(), Some(&x));
-        let zw = z.minus(&an_w);
+        let zw = z.difference(&an_w);
         Ok(self
             .cg
             .m_separated(&y, &z, &x.union(&w), Some(&x.union(&zw)), None))

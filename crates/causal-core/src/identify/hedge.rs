@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::cg::Cg;
-use super::set::Set;
 use crate::error::Result;
 use crate::graph::Admg;
+use crate::graph::NodeSet;
 
 /// Two R-rooted c-forests `F' ⊂ F` with `F ∩ X ≠ ∅` and `F' ∩ X = ∅` (Shpitser & Pearl 2006):
 /// two models that agree on the observational distribution but not on `P(y | do(x))` live on
@@ -27,7 +27,13 @@ pub struct Hedge {
 }
 
 impl Hedge {
-    pub(crate) fn from_sets(cg: &Cg, f: &Set, f_prime: &Set, x: &Set, y: &Set) -> Self {
+    pub(crate) fn from_sets(
+        cg: &Cg,
+        f: &NodeSet,
+        f_prime: &NodeSet,
+        x: &NodeSet,
+        y: &NodeSet,
+    ) -> Self {
         Self {
             f: cg.names_of(f),
             f_prime: cg.names_of(f_prime),
@@ -71,18 +77,18 @@ impl Hedge {
 }
 
 /// The sinks of `G[s]`: its nodes without children inside `s`.
-fn sinks(cg: &Cg, s: &Set) -> Set {
-    Set::from_iter(cg.n, s.iter().filter(|&v| !cg.ch[v].intersects(s)))
+fn sinks(cg: &Cg, s: &NodeSet) -> NodeSet {
+    NodeSet::from_indices(cg.n, s.iter().filter(|&v| !cg.ch[v].intersects(s)))
 }
 
 /// Whether an edge subgraph of `G[s]` is an R-rooted c-forest: `s` is one c-component and
 /// every node reaches `r` by a directed path inside `s` (so each node can keep one child on
 /// such a path, and the nodes of `r` none).
-fn is_c_forest(cg: &Cg, s: &Set, r: &Set) -> bool {
+fn is_c_forest(cg: &Cg, s: &NodeSet, r: &NodeSet) -> bool {
     !s.is_empty() && r.is_subset(s) && cg.districts(s).len() == 1 && cg.ancestors(r, s, None) == *s
 }
 
-pub(crate) fn is_hedge(cg: &Cg, f: &Set, fp: &Set, x: &Set, y: &Set) -> bool {
+pub(crate) fn is_hedge(cg: &Cg, f: &NodeSet, fp: &NodeSet, x: &NodeSet, y: &NodeSet) -> bool {
     // Every root set of a forest on F' contains the sinks of G[F'], and they suffice.
     let r = sinks(cg, fp);
     fp.is_subset(f)

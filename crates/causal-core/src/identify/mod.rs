@@ -38,7 +38,6 @@ mod eval;
 mod expr;
 mod hedge;
 mod id;
-mod set;
 mod stable_set;
 mod term;
 mod transport;
@@ -56,9 +55,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, Result};
 use crate::graph::Admg;
+use crate::graph::NodeSet;
 use cg::Cg;
 use id::Id;
-use set::Set;
 
 /// The outcome of identification: an estimand or the hedge that rules one out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,7 +131,7 @@ impl Identifier {
         treatment: &[S],
         outcome: &[S],
         given: &[S],
-    ) -> Result<(Set, Set, Set)> {
+    ) -> Result<(NodeSet, NodeSet, NodeSet)> {
         let x = self.cg.set_of(treatment)?;
         let y = self.cg.set_of(outcome)?;
         let z = self.cg.set_of(given)?;
@@ -146,7 +145,7 @@ impl Identifier {
             (&x, &z, "is both a treatment and conditioned on"),
             (&y, &z, "is both an outcome and conditioned on"),
         ] {
-            if let Some(v) = a.intersect(b).first() {
+            if let Some(v) = a.intersection(b).first() {
                 return Err(CoreError::InvalidArgument(format!(
                     "node '{}' {what}",
                     self.cg.names[v]
@@ -189,7 +188,8 @@ impl Identifier {
         };
         Ok(match id.identify_conditional(&y, &x, &z) {
             Ok(t) => Identification::Identified(t.to_expr(&self.cg.names)),
-            Err((f, fp, hx, hy)) => {
+            Err(fail) => {
+                let (f, fp, hx, hy) = *fail;
                 Identification::NotIdentifiable(Hedge::from_sets(&self.cg, &f, &fp, &hx, &hy))
             }
         })

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use super::expr::Expr;
-use super::set::Set;
+use crate::graph::NodeSet;
 
-/// Variable names; a [`Set`] indexes into it.
+/// Variable names; a [`NodeSet`] indexes into it.
 #[derive(Clone, Debug)]
 pub(crate) struct Table {
     pub(crate) names: Vec<String>,
@@ -59,8 +59,8 @@ impl Table {
         Self::new(names)
     }
 
-    fn set(&self, vs: &[String]) -> Set {
-        Set::from_iter(
+    fn set(&self, vs: &[String]) -> NodeSet {
+        NodeSet::from_indices(
             self.names.len(),
             vs.iter().filter_map(|v| self.index.get(v).copied()),
         )
@@ -72,13 +72,13 @@ impl Table {
 pub(crate) enum T {
     /// `P(vars | do(act), given)`, `P*` when `star`; empty `vars` is 1.
     P {
-        vars: Set,
-        given: Set,
-        act: Set,
+        vars: NodeSet,
+        given: NodeSet,
+        act: NodeSet,
         star: bool,
     },
     Sum {
-        over: Set,
+        over: NodeSet,
         body: Box<T>,
     },
     Prod(Vec<T>),
@@ -92,8 +92,8 @@ const MAX_PASSES: usize = 64;
 impl T {
     /// The observational `P(vars | given)`.
     #[cfg(test)]
-    pub(crate) fn p(vars: Set, given: Set) -> Self {
-        let act = vars.minus(&vars);
+    pub(crate) fn p(vars: NodeSet, given: NodeSet) -> Self {
+        let act = vars.difference(&vars);
         Self::P {
             vars,
             given,
@@ -114,7 +114,7 @@ impl T {
         }
     }
 
-    pub(crate) fn sum(over: Set, body: T) -> Self {
+    pub(crate) fn sum(over: NodeSet, body: T) -> Self {
         if over.is_empty() {
             body
         } else {
@@ -126,14 +126,14 @@ impl T {
     }
 
     /// Free variables, given the table width `n`.
-    pub(crate) fn free(&self, n: usize) -> Set {
+    pub(crate) fn free(&self, n: usize) -> NodeSet {
         match self {
             Self::P {
                 vars, given, act, ..
             } => vars.union(given).union(act),
-            Self::Sum { over, body } => body.free(n).minus(over),
+            Self::Sum { over, body } => body.free(n).difference(over),
             Self::Prod(fs) => {
-                let mut s = Set::empty(n);
+                let mut s = NodeSet::new(n);
                 for f in fs {
                     s.union_with(&f.free(n));
                 }
@@ -174,7 +174,7 @@ impl T {
     }
 
     pub(crate) fn to_expr(&self, names: &[String]) -> Expr {
-        let list = |s: &Set| s.iter().map(|i| names[i].clone()).collect::<Vec<_>>();
+        let list = |s: &NodeSet| s.iter().map(|i| names[i].clone()).collect::<Vec<_>>();
         match self {
             Self::P {
                 vars,
@@ -319,11 +319,11 @@ fn merge_chains(fs: &mut Vec<T>) {
     }
 }
 
-fn simplify_sum(mut over: Set, body: T) -> T {
+fn simplify_sum(mut over: NodeSet, body: T) -> T {
     if over.is_empty() {
         return body;
     }
-    let n = over.words_len() * 64;
+    let n = over.capacity();
     match body {
         T::Sum {
             over: inner,
@@ -336,13 +336,13 @@ fn simplify_sum(mut over: Set, body: T) -> T {
             star,
         } => {
             // Summing a distribution over some of its own variables marginalizes them.
-            let drop = over.intersect(&vars).minus(&given).minus(&act);
-            over = over.minus(&drop);
-            let atom = if vars.minus(&drop).is_empty() {
+            let drop = over.intersection(&vars).difference(&given).difference(&act);
+            over = over.difference(&drop);
+            let atom = if vars.difference(&drop).is_empty() {
                 T::one()
             } else {
                 T::P {
-                    vars: vars.minus(&drop),
+                    vars: vars.difference(&drop),
                     given,
                     act,
                     star,
@@ -359,12 +359,12 @@ fn simplify_sum(mut over: Set, body: T) -> T {
     }
 }
 
-fn simplify_sum_prod(mut over: Set, mut fs: Vec<T>, n: usize) -> T {
+fn simplify_sum_prod(mut over: NodeSet, mut fs: Vec<T>, n: usize) -> T {
     let mut outside: Vec<T> = Vec::new();
     for _ in 0..MAX_PASSES {
         let mut changed = false;
         // Factors free of every summation variable leave the sum.
-        let frees: Vec<Set> = fs.iter().map(|f| f.free(n)).collect();
+        let frees: Vec<NodeSet> = fs.iter().map(|f| f.free(n)).collect();
         let mut keep = Vec::with_capacity(fs.len());
         for (f, fr) in fs.drain(..).zip(&frees) {
             if fr.intersects(&over) {
@@ -379,8 +379,8 @@ fn simplify_sum_prod(mut over: Set, mut fs: Vec<T>, n: usize) -> T {
             break;
         }
         // A summation variable that only one factor mentions moves into that factor.
-        let frees: Vec<Set> = fs.iter().map(|f| f.free(n)).collect();
-        let mut push: Vec<Set> = vec![Set::empty(n); fs.len()];
+        let frees: Vec<NodeSet> = fs.iter().map(|f| f.free(n)).collect();
+        let mut push: Vec<NodeSet> = vec![NodeSet::new(n); fs.len()];
         for v in over.iter() {
             let holders: Vec<usize> = (0..fs.len()).filter(|&k| frees[k].contains(v)).collect();
             if holders.len() == 1 {
@@ -389,7 +389,7 @@ fn simplify_sum_prod(mut over: Set, mut fs: Vec<T>, n: usize) -> T {
         }
         for (k, p) in push.iter().enumerate() {
             if !p.is_empty() {
-                over = over.minus(p);
+                over = over.difference(p);
                 let f = std::mem::replace(&mut fs[k], T::one());
                 fs[k] = simplify_sum(p.clone(), f);
                 changed = true;
@@ -490,7 +490,7 @@ fn simplify_frac(a: T, b: T) -> T {
             ) = (&num[pos], &den[k])
             {
                 num[pos] = T::P {
-                    vars: a.minus(b),
+                    vars: a.difference(b),
                     given: c.union(b),
                     act: act.clone(),
                     star: *star,
@@ -513,18 +513,12 @@ fn simplify_frac(a: T, b: T) -> T {
     }
 }
 
-impl Set {
-    pub(crate) fn words_len(&self) -> usize {
-        self.word_count()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn s(items: &[usize]) -> Set {
-        Set::from_iter(8, items.iter().copied())
+    fn s(items: &[usize]) -> NodeSet {
+        NodeSet::from_indices(8, items.iter().copied())
     }
 
     #[test]

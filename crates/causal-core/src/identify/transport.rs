@@ -8,7 +8,6 @@ use super::cg::Cg;
 use super::expr::Expr;
 use super::hedge::Hedge;
 use super::id::Id;
-use super::set::Set;
 use crate::error::{CoreError, Result};
 use crate::graph::{Admg, NodeSet};
 
@@ -70,7 +69,7 @@ impl Transport {
 #[derive(Clone, Debug)]
 pub struct Transporter {
     cg: Cg,
-    differ: Set,
+    differ: NodeSet,
     selection: Vec<String>,
 }
 
@@ -183,7 +182,7 @@ impl Transporter {
                 "the outcome set is empty".into(),
             ));
         }
-        if let Some(v) = x.intersect(&y).first() {
+        if let Some(v) = x.intersection(&y).first() {
             return Err(CoreError::InvalidArgument(format!(
                 "node '{}' is both a treatment and an outcome",
                 self.cg.names[v]
@@ -195,9 +194,10 @@ impl Transporter {
         };
         Ok(match id.identify(&y, &x) {
             Ok(t) => Transport::Transportable(t.to_expr(&self.cg.names)),
-            Err((f, fp, hx, hy)) => {
+            Err(fail) => {
+                let (f, fp, hx, hy) = *fail;
                 let hedge = Hedge::from_sets(&self.cg, &f, &fp, &hx, &hy);
-                let differing = self.cg.names_of(&fp.intersect(&self.differ));
+                let differing = self.cg.names_of(&fp.intersection(&self.differ));
                 let reason = if differing.is_empty() {
                     format!(
                         "the effect is not identifiable even with experiments: hedge F = {{{}}}, F' = {{{}}}",

@@ -1,6 +1,6 @@
 //! The general SCM.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use petgraph::algo::toposort;
@@ -11,34 +11,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
-
-/// A cycle through `start` in parent-to-child direction, closed (`[a, b, a]`), found by a
-/// breadth-first search so that its length, not the graph's depth, bounds the work; a node on
-/// a cycle always has one.
-fn cycle_through(g: &DiGraph<(), ()>, start: NodeIndex) -> Vec<usize> {
-    let mut previous: HashMap<NodeIndex, NodeIndex> = HashMap::new();
-    let mut queue = VecDeque::from([start]);
-    while let Some(v) = queue.pop_front() {
-        for w in g.neighbors(v) {
-            if w == start {
-                let mut path = vec![v.index()];
-                let mut at = v;
-                while at != start {
-                    at = previous[&at];
-                    path.push(at.index());
-                }
-                path.reverse();
-                path.push(start.index());
-                return path;
-            }
-            if let std::collections::hash_map::Entry::Vacant(e) = previous.entry(w) {
-                e.insert(v);
-                queue.push_back(w);
-            }
-        }
-    }
-    vec![start.index(), start.index()]
-}
+use crate::graph::cycle_through;
 
 /// A node's structural equation.
 #[derive(Clone)]

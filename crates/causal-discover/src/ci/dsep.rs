@@ -1,6 +1,6 @@
 //! The d-separation oracle: a "test" that reads independences off a known DAG.
 
-use causal_core::graph::MixedGraph;
+use causal_core::graph::{Admg, MixedGraph, NodeSet};
 
 use super::{CiTest, check_indices};
 use crate::error::{DiscoverError, Result};
@@ -12,7 +12,7 @@ use crate::error::{DiscoverError, Result};
 /// # Examples
 ///
 /// ```
-/// use causal_core::graph::MixedGraph;
+/// use causal_core::graph::{Admg, MixedGraph, NodeSet};
 /// use causal_discover::ci::{CiTest, DSeparation};
 ///
 /// let mut g = MixedGraph::with_nodes(["a", "b", "c"])?;
@@ -25,7 +25,7 @@ use crate::error::{DiscoverError, Result};
 /// ```
 #[derive(Clone, Debug)]
 pub struct DSeparation {
-    parents: Vec<Vec<usize>>,
+    dag: Admg,
 }
 
 impl DSeparation {
@@ -47,71 +47,29 @@ impl DSeparation {
             }
         }
         Ok(Self {
-            parents: (0..dag.n_nodes()).map(|v| dag.parents(v)).collect(),
+            dag: Admg::from_mixed(dag)?,
         })
     }
 
-    /// Whether `x` and `y` are d-separated given `z` (ancestral moral graph criterion).
+    /// Whether `x` and `y` are d-separated given `z` (core's Bayes-ball,
+    /// [`Admg::m_separated`]).
     pub fn d_separated(&self, x: usize, y: usize, z: &[usize]) -> bool {
-        d_separated(&self.parents, x, y, z)
-    }
-}
-
-/// d-separation of `x` and `y` given `z` in the DAG given by its parent lists.
-pub(crate) fn d_separated(parents: &[Vec<usize>], x: usize, y: usize, z: &[usize]) -> bool {
-    {
-        let n = parents.len();
-        // Ancestors of {x, y} ∪ z.
-        let mut anc = vec![false; n];
-        let mut stack: Vec<usize> = [x, y].iter().chain(z).copied().collect();
-        while let Some(v) = stack.pop() {
-            if !anc[v] {
-                anc[v] = true;
-                stack.extend(parents[v].iter().copied());
-            }
-        }
-        // Moralise the ancestral subgraph.
-        let mut adj = vec![Vec::new(); n];
-        for v in (0..n).filter(|&v| anc[v]) {
-            let ps = &parents[v];
-            for (i, &p) in ps.iter().enumerate() {
-                adj[v].push(p);
-                adj[p].push(v);
-                for &q in &ps[i + 1..] {
-                    adj[p].push(q);
-                    adj[q].push(p);
-                }
-            }
-        }
-        let mut blocked = vec![false; n];
-        for &v in z {
-            blocked[v] = true;
-        }
-        let mut seen = vec![false; n];
-        let mut stack = vec![x];
-        seen[x] = true;
-        while let Some(v) = stack.pop() {
-            if v == y {
-                return false;
-            }
-            for &w in &adj[v] {
-                if !seen[w] && !blocked[w] {
-                    seen[w] = true;
-                    stack.push(w);
-                }
-            }
-        }
-        true
+        let n = self.dag.n();
+        self.dag.m_separated(
+            &NodeSet::from_indices(n, [x]),
+            &NodeSet::from_indices(n, [y]),
+            &NodeSet::from_indices(n, z.iter().copied()),
+        )
     }
 }
 
 impl CiTest for DSeparation {
     fn n_vars(&self) -> usize {
-        self.parents.len()
+        self.dag.n()
     }
 
     fn p_value(&self, x: usize, y: usize, z: &[usize]) -> Result<f64> {
-        check_indices(self.parents.len(), x, y, z)?;
+        check_indices(self.dag.n(), x, y, z)?;
         Ok(if self.d_separated(x, y, z) { 1.0 } else { 0.0 })
     }
 

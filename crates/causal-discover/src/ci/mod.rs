@@ -23,7 +23,6 @@ use causal_core::data::Dataset;
 
 pub use discrete::{ChiSquare, GSquare};
 pub use dsep::DSeparation;
-pub(crate) use dsep::d_separated;
 pub use fisher_z::FisherZ;
 pub use kci::Kci;
 

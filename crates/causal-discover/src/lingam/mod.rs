@@ -253,7 +253,7 @@ impl LingamFit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sem::{Noise, random_dag_weights, simulate};
+    use causal_core::sim::{Noise, random_dag_weights, simulate};
 
     #[test]
     fn recovers_a_non_gaussian_dag() {

@@ -3,22 +3,22 @@
 //! The weighted adjacency `W = W⁺ - W⁻` (both non-negative) minimises the least-squares loss
 //! plus an l1 penalty subject to the acyclicity constraint `h(W) = tr(e^{W∘W}) - d = 0`,
 //! handled by the augmented Lagrangian as in the authors' reference code; each subproblem is
-//! solved by a bounded L-BFGS (see `lbfgsb.rs`). Small weights are then thresholded away.
-//! The loss and its gradient use the covariance matrix, so a subproblem costs `O(d³)` per
-//! evaluation whatever `n`.
+//! solved by core's bounded L-BFGS ([`causal_core::optim::Lbfgs`]). Small weights are then
+//! thresholded away. The loss and its gradient use the covariance matrix, so a subproblem
+//! costs `O(d³)` per evaluation whatever `n`.
 //!
 //! Background knowledge enters as constraints: a forbidden `i -> j` fixes both halves of
 //! `W[i, j]` at 0; a required `i -> j` is not penalised and survives the threshold.
 
-mod lbfgsb;
+use std::convert::Infallible;
 
 use causal_core::data::Dataset;
 use causal_core::graph::{Edge, MixedGraph};
+use causal_core::optim::{Bound, Lbfgs};
 use nalgebra::DMatrix;
 
 use crate::error::{DiscoverError, Result};
 use crate::ges::{EdgeRules, continuous_covariance};
-use lbfgsb::Lbfgsb;
 
 /// NOTEARS hyperparameters (consuming builder; validated by [`Notears::check`]).
 ///
@@ -33,7 +33,7 @@ use lbfgsb::Lbfgsb;
 ///
 /// ```
 /// use causal_discover::notears::Notears;
-/// use causal_discover::sem::{random_dag_weights, simulate, weights_to_dag, Noise};
+/// use causal_core::sim::{random_dag_weights, simulate, weights_to_dag, Noise};
 ///
 /// let w = random_dag_weights(5, 5, 0.5, 2.0, 1)?;
 /// let data = simulate(&w, 500, Noise::Gaussian, 2)?;
@@ -145,13 +145,13 @@ impl Notears {
         let cov = continuous_covariance(data, "NOTEARS", 2)?;
         let dd = d * d;
         // Variables: W⁺ then W⁻, row-major (i, j) = i -> j.
-        let mut fixed = vec![false; 2 * dd];
+        let mut bounds = vec![Bound::NonNegative; 2 * dd];
         let mut l1 = vec![self.lambda1; 2 * dd];
         for i in 0..d {
             for j in 0..d {
                 if i == j || rules.is_forbidden(i, j) {
-                    fixed[i * d + j] = true;
-                    fixed[dd + i * d + j] = true;
+                    bounds[i * d + j] = Bound::Zero;
+                    bounds[dd + i * d + j] = Bound::Zero;
                 }
                 if rules.is_required(i, j) {
                     l1[i * d + j] = 0.0;
@@ -161,7 +161,7 @@ impl Notears {
         }
         let mut w = vec![0.0; 2 * dd];
         let (mut rho, mut alpha, mut h) = (1.0f64, 0.0f64, f64::INFINITY);
-        let solver = Lbfgsb::default();
+        let solver = Lbfgs::default();
         let mut outer = 0;
         let mut inner = 0;
         for _ in 0..self.max_iter {
@@ -169,13 +169,16 @@ impl Notears {
             let mut w_new = w.clone();
             let mut h_new = h;
             while rho < self.rho_max {
-                let objective =
-                    |x: &[f64], g: &mut [f64]| augmented_lagrangian(x, g, &cov, &l1, rho, alpha);
-                let m = solver.minimize(objective, w.clone(), &fixed).map_err(|it| {
-                    DiscoverError::Diverged(format!(
-                        "NOTEARS objective is not finite (outer iteration {outer}, ρ = {rho:e}, L-BFGS iteration {it})"
-                    ))
-                })?;
+                let objective = |x: &[f64], g: &mut [f64]| {
+                    Ok::<_, Infallible>(augmented_lagrangian(x, g, &cov, &l1, rho, alpha))
+                };
+                let Ok(m) = solver.minimize(objective, w.clone(), &bounds);
+                if !m.value.is_finite() {
+                    return Err(DiscoverError::Diverged(format!(
+                        "NOTEARS objective is not finite (outer iteration {outer}, ρ = {rho:e}, L-BFGS iteration {})",
+                        m.iterations
+                    )));
+                }
                 inner += m.iterations;
                 w_new = m.x;
                 h_new = acyclicity(&adjacency(&w_new, d)).0;

@@ -1,6 +1,7 @@
 //! Running ICP: validation, pre-selection, parallel set tests, aggregation.
 
 use causal_core::data::Dataset;
+use itertools::Itertools;
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
@@ -24,38 +25,12 @@ fn count_sets(m: usize, k: usize) -> u128 {
     total
 }
 
-/// All subsets of `0..m` of size `≤ k`, by size then lexicographically.
+/// All subsets of `0..m` of size `≤ k`, by size then lexicographically (itertools'
+/// `combinations`, the order of Python's).
 fn subsets(m: usize, k: usize) -> Vec<Vec<usize>> {
-    let mut out = Vec::new();
-    for size in 0..=k.min(m) {
-        let mut idx: Vec<usize> = (0..size).collect();
-        loop {
-            out.push(idx.clone());
-            // Advance to the next combination in lexicographic order.
-            let mut i = size;
-            loop {
-                if i == 0 {
-                    break;
-                }
-                i -= 1;
-                if idx[i] < m - size + i {
-                    idx[i] += 1;
-                    for j in i + 1..size {
-                        idx[j] = idx[j - 1] + 1;
-                    }
-                    break;
-                }
-                if i == 0 {
-                    i = usize::MAX;
-                    break;
-                }
-            }
-            if size == 0 || i == usize::MAX {
-                break;
-            }
-        }
-    }
-    out
+    (0..=k.min(m))
+        .flat_map(|size| (0..m).combinations(size))
+        .collect()
 }
 
 /// OLS of the last column on the columns `set` from a centred scatter: `(b, rss, (C_SS)⁻¹)`.

@@ -6,6 +6,7 @@
 //! of the cancellation that raw sums of squares suffer when means are large.
 
 use nalgebra::{DMatrix, DVector};
+use statrs::distribution::{ContinuousCDF, FisherSnedecor, Normal, StudentsT};
 use statrs::function::beta::checked_beta_reg;
 
 /// Means and centred scatter of one group of rows.
@@ -117,7 +118,12 @@ pub(crate) fn welch_t_pvalue(a: &ResidualSummary, b: &ResidualSummary) -> f64 {
     }
     let t = (a.mean - b.mean) / se2.sqrt();
     let df = se2 * se2 / (va * va / (a.n - 1.0) + vb * vb / (b.n - 1.0));
-    ibeta(df / 2.0, 0.5, df / (df + t * t))
+    // statrs' CDF is `½·I_{ν/(ν+t²)}(ν/2, ½)` below the mean, so doubling it is exact. It panics
+    // on a NaN `t` (degenerate groups), hence the guard: NaN as before.
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(dist) if !t.is_nan() => 2.0 * dist.cdf(-t.abs()),
+        _ => f64::NAN,
+    }
 }
 
 /// Lower-tail probability and upper-tail probability of `F(d1, d2)` at `f`.
@@ -128,9 +134,16 @@ pub(crate) fn f_tails(f: f64, d1: f64, d2: f64) -> (f64, f64) {
     if f.is_infinite() {
         return (1.0, 0.0);
     }
-    let lower = ibeta(d1 / 2.0, d2 / 2.0, d1 * f / (d1 * f + d2));
+    if f.is_nan() {
+        return (f64::NAN, f64::NAN);
+    }
+    let Ok(dist) = FisherSnedecor::new(d1, d2) else {
+        return (f64::NAN, f64::NAN);
+    };
+    // statrs' survival function evaluates `I` at `1 − d₁f/(d₁f + d₂)`, which cancels to 0 in
+    // the far upper tail; `d₂/(d₂ + d₁f)` keeps the small upper p-values causalicp reports.
     let upper = ibeta(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f));
-    (lower, upper)
+    (dist.cdf(f), upper)
 }
 
 /// Two-sided p-value of the F-test for equal variances, `2·min(P(F ≤ f), P(F ≥ f))` with
@@ -142,8 +155,7 @@ pub(crate) fn f_equal_var_pvalue(a: &ResidualSummary, b: &ResidualSummary) -> f6
 
 /// Standard normal quantile, `−√2·erfc⁻¹(2p)`.
 pub(crate) fn normal_quantile(p: f64) -> f64 {
-    use statrs::function::erf::erfc_inv;
-    -std::f64::consts::SQRT_2 * erfc_inv(2.0 * p)
+    Normal::standard().inverse_cdf(p)
 }
 
 #[cfg(test)]

@@ -3,10 +3,10 @@
 
 use causal::core::data::Dataset;
 use causal::core::graph::MixedGraph;
+use causal::core::graph::metrics::compare;
 use causal::discover::ci::FisherZ;
 use causal::discover::ges::{EdgeRules, Ges};
 use causal::discover::knowledge::Knowledge;
-use causal::discover::metrics::compare;
 use causal::discover::notears::Notears;
 use causal::discover::pc::Pc;
 use serde_json::json;

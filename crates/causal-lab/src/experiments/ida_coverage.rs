@@ -13,10 +13,10 @@ use causal::core::graph::{GraphClass, NodeSet};
 use causal::core::ida::bootstrap::{PipelineSpec, pipeline_bootstrap};
 use causal::core::ida::{Ida, IdaMethod};
 use causal::core::scm::LinearGaussianScm;
+use causal::core::sim::{Noise, random_dag_weights, simulate};
 use causal::core::stats::{Design, ols_fit};
 use causal::discover::ci::CiTestKind;
 use causal::discover::pc::Pc;
-use causal::discover::sem::{Noise, random_dag_weights, simulate};
 use serde_json::json;
 
 use crate::output::{markdown_table, write, write_json};

@@ -1,5 +1,5 @@
 //! NOTEARS-MLP (causal-torch) against gCastle 1.0.4's `NotearsNonlinear` on 5 seeds of nonlinear
-//! Erdős–Rényi data (d = 10, 10 edges, n = 1000, MLP mechanisms; `causal_torch::sem`).
+//! Erdős–Rényi data (d = 10, 10 edges, n = 1000, MLP mechanisms; `causal_core::sim::simulate_mlp_sem`).
 //!
 //! gCastle's SHDs and times are a committed fixture
 //! (`crates/causal-torch/tests/fixtures/gcastle_notears_mlp.json`) made by
@@ -14,8 +14,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use causal::core::graph::MixedGraph;
+use causal::core::graph::metrics::compare;
+use causal::core::sim::simulate_mlp_sem;
 use causal::torch::notears_mlp::NotearsMlpParams;
-use causal::torch::sem::{shd, simulate_mlp_sem};
 use serde_json::{Value, json};
 
 use crate::output::{markdown_table, write, write_json};
@@ -99,7 +101,12 @@ pub fn run(out: &Path) -> Result<()> {
                 }
             })
             .collect();
-        let s = shd(D, &dag, &est);
+        // gCastle's count: 1 per unordered pair whose edge is missing, extra or reversed.
+        let s = compare(
+            &MixedGraph::from_directed(data.names(), &dag)?,
+            &MixedGraph::from_directed(data.names(), &est)?,
+        )?
+        .shd;
         eprintln!(
             "seed {seed}: SHD {s}, {secs:.1} s wall, {cpu:.1} s CPU, h {:.2e}, load {:.1}",
             fit.h(),

@@ -15,7 +15,7 @@
 //! order); the 18-edge version of cdt (`cyto_full_target.csv`) and the 20-edge Tetrad graph
 //! (`sachs.2005.ground.truth.graph.txt`) are reported beside it.
 //!
-//! SHD is causal-discover's `metrics::compare`: over unordered pairs, each pair whose edge
+//! SHD is causal-core's `graph::metrics::compare`: over unordered pairs, each pair whose edge
 //! differs (missing, extra, reversed, or undirected where the truth is directed).
 //!
 //! FCI returns a PAG. Its SHD uses the same strict convention: a pair counts unless its two
@@ -29,12 +29,12 @@ use std::time::Instant;
 
 use causal::core::data::Dataset;
 use causal::core::graph::MixedGraph;
+use causal::core::graph::metrics::compare;
 use causal::discover::ci::CiTestKind;
 use causal::discover::fci::Fci;
 use causal::discover::ges::{EdgeRules, Ges};
 use causal::discover::knowledge::Knowledge;
 use causal::discover::lingam::DirectLingam;
-use causal::discover::metrics::compare;
 use causal::discover::notears::Notears;
 use causal::discover::pc::Pc;
 use plotters::prelude::*;

@@ -1,9 +1,7 @@
 //! The structural intervention distance (Peters and Bühlmann 2015).
 
-use causal_core::graph::MixedGraph;
-
-use crate::ci::d_separated;
-use crate::error::{DiscoverError, Result};
+use crate::error::{CoreError, Result};
+use crate::graph::{Admg, MixedGraph, NodeSet};
 
 fn parents_of_dag(g: &MixedGraph, what: &str) -> Result<Vec<Vec<usize>>> {
     g.check_acyclic()?;
@@ -12,7 +10,7 @@ fn parents_of_dag(g: &MixedGraph, what: &str) -> Result<Vec<Vec<usize>>> {
         .iter()
         .find(|e| !(e.is_directed_from(e.a, e.b) || e.is_directed_from(e.b, e.a)))
     {
-        return Err(DiscoverError::InvalidParameter(format!(
+        return Err(CoreError::InvalidArgument(format!(
             "SID needs DAGs, but the {what}'s edge between '{}' and '{}' is not directed",
             g.name(e.a),
             g.name(e.b)
@@ -46,14 +44,14 @@ fn descendants(children: &[Vec<usize>], v: usize) -> Vec<bool> {
 ///
 /// # Errors
 ///
-/// [`DiscoverError::InvalidParameter`] if either graph is not a DAG (SID of CPDAGs is a
+/// [`CoreError::InvalidArgument`] if either graph is not a DAG (SID of CPDAGs is a
 /// range over their DAGs, not computed here) or the node sets differ.
 pub fn sid(truth: &MixedGraph, estimate: &MixedGraph) -> Result<usize> {
     let n = truth.n_nodes();
     let tp = parents_of_dag(truth, "truth")?;
     let ep_raw = parents_of_dag(estimate, "estimate")?;
     if estimate.n_nodes() != n {
-        return Err(DiscoverError::InvalidParameter(
+        return Err(CoreError::InvalidArgument(
             "the graphs have different numbers of nodes".into(),
         ));
     }
@@ -63,7 +61,7 @@ pub fn sid(truth: &MixedGraph, estimate: &MixedGraph) -> Result<usize> {
         .iter()
         .map(|name| {
             truth.index(name).map_err(|_| {
-                DiscoverError::InvalidParameter(format!("node '{name}' is not in the truth"))
+                CoreError::InvalidArgument(format!("node '{name}' is not in the truth"))
             })
         })
         .collect::<Result<_>>()?;
@@ -78,6 +76,8 @@ pub fn sid(truth: &MixedGraph, estimate: &MixedGraph) -> Result<usize> {
         }
     }
     let desc: Vec<Vec<bool>> = (0..n).map(|v| descendants(&children, v)).collect();
+    let dag = Admg::from_mixed(truth)?;
+    let single = |v: usize| NodeSet::from_indices(n, [v]);
     let mut wrong = 0;
     for i in 0..n {
         let z = &ep[i];
@@ -95,11 +95,12 @@ pub fn sid(truth: &MixedGraph, estimate: &MixedGraph) -> Result<usize> {
                 wrong += 1;
                 continue;
             }
-            let mut cut = tp.clone();
+            let mut cut = dag.clone();
             for &c in &on_path {
-                cut[c].retain(|&p| p != i);
+                cut.remove_directed(i, c);
             }
-            if !d_separated(&cut, i, j, z) {
+            let z = NodeSet::from_indices(n, z.iter().copied());
+            if !cut.m_separated(&single(i), &single(j), &z) {
                 wrong += 1;
             }
         }

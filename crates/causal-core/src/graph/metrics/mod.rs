@@ -3,12 +3,12 @@
 
 mod sid;
 
-use causal_core::graph::{Mark, MixedGraph};
 use serde::Serialize;
 
 pub use sid::sid;
 
-use crate::error::{DiscoverError, Result};
+use crate::error::{CoreError, Result};
+use crate::graph::{Mark, MixedGraph};
 
 /// Every metric of [`compare`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -62,7 +62,7 @@ fn ratio(num: usize, den: usize) -> f64 {
 ///
 /// ```
 /// use causal_core::graph::MixedGraph;
-/// use causal_discover::metrics::compare;
+/// use causal_core::graph::metrics::compare;
 ///
 /// let mut truth = MixedGraph::with_nodes(["a", "b", "c"])?;
 /// truth.add_directed("a", "b")?;
@@ -75,18 +75,18 @@ fn ratio(num: usize, den: usize) -> f64 {
 /// assert_eq!(m.tpr, 0.5);
 /// // Wrong: (b, c) as c is a parent of b there; (c, a) and (c, b) as c has no parents there.
 /// assert_eq!(m.sid, Some(3));
-/// # Ok::<(), causal_discover::DiscoverError>(())
+/// # Ok::<(), causal_core::CoreError>(())
 /// ```
 ///
 /// # Errors
 ///
-/// [`DiscoverError::InvalidParameter`] if the graphs have different node sets (naming a node
+/// [`CoreError::InvalidArgument`] if the graphs have different node sets (naming a node
 /// present in only one).
 pub fn compare(truth: &MixedGraph, estimate: &MixedGraph) -> Result<Comparison> {
     let n = truth.n_nodes();
     let est_index = |name: &str| {
         estimate.index(name).map_err(|_| {
-            DiscoverError::InvalidParameter(format!(
+            CoreError::InvalidArgument(format!(
                 "node '{name}' is in the truth but not in the estimate"
             ))
         })
@@ -103,7 +103,7 @@ pub fn compare(truth: &MixedGraph, estimate: &MixedGraph) -> Result<Comparison> 
             .find(|name| truth.index(name).is_err())
             .cloned()
             .unwrap_or_default();
-        return Err(DiscoverError::InvalidParameter(format!(
+        return Err(CoreError::InvalidArgument(format!(
             "node '{extra}' is in the estimate but not in the truth"
         )));
     }

@@ -1,15 +1,13 @@
-//! Seeded random linear structural equation models, for tests and benchmarks of discovery:
-//! Erdős–Rényi DAGs with weights `±U[lo, hi]` and Gaussian or non-Gaussian noise, as in the
-//! NOTEARS and DirectLiNGAM papers.
+//! Linear SEMs on a random DAG: weights `±U[lo, hi]`, Gaussian, uniform or exponential noise.
 
-use causal_core::data::Dataset;
-use causal_core::graph::{Edge, MixedGraph};
 use nalgebra::DMatrix;
-use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::error::{DiscoverError, Result};
+use super::random_dag;
+use crate::data::Dataset;
+use crate::error::{CoreError, Result};
+use crate::graph::{Edge, MixedGraph};
 
 /// The noise distribution of every variable (unit scale, zero mean).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,21 +20,21 @@ pub enum Noise {
     Exponential,
 }
 
-/// A random DAG on `d` nodes with exactly `n_edges` edges, each pair equally likely, in a random
-/// causal order; weights `±U[lo, hi]`. `W[(i, j)]` is the weight of `i -> j`.
+/// A random DAG on `d` nodes with exactly `n_edges` edges ([`random_dag`]); weights
+/// `±U[lo, hi]`. `W[(i, j)]` is the weight of `i -> j`.
 ///
 /// # Errors
 ///
-/// [`DiscoverError::InvalidParameter`] when `n_edges > d(d-1)/2` or `0 < lo <= hi` fails.
+/// [`CoreError::InvalidArgument`] when `n_edges > d(d-1)/2` or `0 < lo <= hi` fails.
 ///
 /// # Examples
 ///
 /// ```
-/// use causal_discover::sem::random_dag_weights;
+/// use causal_core::sim::random_dag_weights;
 ///
 /// let w = random_dag_weights(20, 20, 0.5, 2.0, 7)?;
 /// assert_eq!(w.iter().filter(|v| **v != 0.0).count(), 20);
-/// # Ok::<(), causal_discover::DiscoverError>(())
+/// # Ok::<(), causal_core::CoreError>(())
 /// ```
 pub fn random_dag_weights(
     d: usize,
@@ -45,23 +43,18 @@ pub fn random_dag_weights(
     hi: f64,
     seed: u64,
 ) -> Result<DMatrix<f64>> {
-    if n_edges > d * d.saturating_sub(1) / 2 || !(lo > 0.0 && lo <= hi) {
-        return Err(DiscoverError::InvalidParameter(format!(
-            "cannot draw {n_edges} edges on {d} nodes with weights in [{lo}, {hi}]"
+    if !(lo > 0.0 && lo <= hi) {
+        return Err(CoreError::InvalidArgument(format!(
+            "cannot draw weights in [{lo}, {hi}] (need 0 < lo <= hi)"
         )));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut order: Vec<usize> = (0..d).collect();
-    order.shuffle(&mut rng);
-    let mut pairs: Vec<(usize, usize)> = (0..d)
-        .flat_map(|a| (a + 1..d).map(move |b| (a, b)))
-        .collect();
-    pairs.shuffle(&mut rng);
+    let (_, edges) = random_dag(d, n_edges, &mut rng)?;
     let mut w = DMatrix::zeros(d, d);
-    for &(a, b) in pairs.iter().take(n_edges) {
+    for (a, b) in edges {
         let mag = rng.random_range(lo..=hi);
         let sign = if rng.random_bool(0.5) { 1.0 } else { -1.0 };
-        w[(order[a], order[b])] = sign * mag;
+        w[(a, b)] = sign * mag;
     }
     Ok(w)
 }
@@ -70,18 +63,28 @@ pub fn random_dag_weights(
 ///
 /// # Errors
 ///
-/// [`DiscoverError::InvalidParameter`] if `W` is not square or not acyclic, or `n == 0`.
+/// [`CoreError::InvalidArgument`] if `W` is not square or `n == 0`; the cycle error (naming
+/// the cycle) if `W` is cyclic.
+///
+/// # Examples
+///
+/// ```
+/// use causal_core::sim::{Noise, random_dag_weights, simulate};
+///
+/// let w = random_dag_weights(5, 4, 0.5, 2.0, 1)?;
+/// let data = simulate(&w, 100, Noise::Gaussian, 3)?;
+/// assert_eq!((data.n_rows(), data.n_cols()), (100, 5));
+/// # Ok::<(), causal_core::CoreError>(())
+/// ```
 pub fn simulate(w: &DMatrix<f64>, n: usize, noise: Noise, seed: u64) -> Result<Dataset> {
     let d = w.nrows();
     if w.ncols() != d || n == 0 {
-        return Err(DiscoverError::InvalidParameter(
+        return Err(CoreError::InvalidArgument(
             "W must be square and n positive".into(),
         ));
     }
     let names: Vec<String> = (0..d).map(|i| format!("x{i}")).collect();
-    let order = weights_to_dag(w, &names)?
-        .topological_order()
-        .map_err(|_| DiscoverError::InvalidParameter("W is cyclic".into()))?;
+    let order = weights_to_dag(w, &names)?.topological_order()?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut cols = vec![vec![0.0; n]; d];
     for &j in &order {
@@ -102,10 +105,11 @@ pub fn simulate(w: &DMatrix<f64>, n: usize, noise: Noise, seed: u64) -> Result<D
         }
         cols[j] = col;
     }
-    Ok(Dataset::new(names, cols)?)
+    Dataset::new(names, cols)
 }
 
-/// A standard normal draw by Box–Muller (keeps this module free of `rand_distr`).
+/// A standard normal draw by Box–Muller (the draws the published simulations were made with;
+/// `rand_distr`'s ziggurat would give other numbers).
 fn rand_normal(rng: &mut ChaCha8Rng) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = rng.random::<f64>();
@@ -141,5 +145,6 @@ mod tests {
         assert_ne!(a, simulate(&w, 100, Noise::Gaussian, 4).unwrap());
         assert!(weights_to_dag(&w, a.names()).unwrap().is_acyclic());
         assert!(random_dag_weights(3, 4, 0.5, 2.0, 1).is_err());
+        assert!(random_dag_weights(3, 2, 2.0, 0.5, 1).is_err());
     }
 }
