@@ -1,6 +1,6 @@
 //! causal-core's bounded L-BFGS against scipy's L-BFGS-B on the same problems: Rosenbrock with
 //! and without bounds, a bounded quadratic and a small NOTEARS augmented Lagrangian. The values
-//! come from `scripts/fixtures/lbfgs_scipy_fixture.py` (tests/fixtures/lbfgs_scipy.json); each
+//! come from `scripts/fixtures/core/lbfgs_scipy_fixture.py` (tests/fixtures/lbfgs_scipy.json); each
 //! minimiser must match scipy's tight-tolerance one, and reach a value no worse than scipy's
 //! default run (the settings NOTEARS uses) beyond the stopping tolerance.
 
