@@ -404,7 +404,7 @@ impl Scm {
     ///
     /// As [`Scm::sample_with_noise`], less the noise check.
     pub fn sample(&self, n: usize, seed: u64) -> Result<Dataset> {
-        Ok(Dataset::new(self.names(), self.draw(n, seed)?.0)?)
+        Dataset::new(self.names(), self.draw(n, seed)?.0)
     }
 
     /// `n` rows of every node and their noise, both column-major (one vector per node).
