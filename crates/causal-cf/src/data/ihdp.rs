@@ -10,7 +10,6 @@
 use std::path::Path;
 
 use causal_core::CoreError;
-use causal_core::data::{ColumnRoles, Dataset};
 
 use super::{IteSample, Truth};
 use crate::error::Result;
@@ -88,21 +87,15 @@ pub fn parse_npci(text: &str) -> Result<IteSample> {
             r[X14] -= 1.0;
         }
     }
-    let covariates: Vec<String> = (1..=N_COVARIATES).map(|j| format!("x{j}")).collect();
-    let mut names = vec![TREATMENT.to_owned(), OUTCOME.to_owned()];
-    names.extend(covariates.iter().cloned());
-    let mut columns = vec![t, yf];
-    columns.extend((0..N_COVARIATES).map(|j| rows.iter().map(|r| r[j]).collect()));
-    let roles = ColumnRoles::new()
-        .treatment(TREATMENT)
-        .outcome(OUTCOME)
-        .covariates(covariates);
+    let covariates = (0..N_COVARIATES)
+        .map(|j| (format!("x{}", j + 1), rows.iter().map(|r| r[j]).collect()))
+        .collect();
     let truth = Truth {
         mu0,
         mu1,
         y_cf: Some(ycf),
     };
-    IteSample::new(Dataset::new(names, columns)?, roles, truth)
+    IteSample::from_columns((TREATMENT, t), (OUTCOME, yf), covariates, truth)
 }
 
 /// Reads one npci replication file (see [`parse_npci`]).

@@ -73,6 +73,26 @@ impl IteSample {
         Ok(Self { data, roles, truth })
     }
 
+    /// A sample whose table holds the treatment column, the outcome column and then the
+    /// covariates, in that order, with the roles naming them.
+    pub(crate) fn from_columns(
+        (treatment, t): (&str, Vec<f64>),
+        (outcome, y): (&str, Vec<f64>),
+        covariates: Vec<(String, Vec<f64>)>,
+        truth: Truth,
+    ) -> Result<Self> {
+        let (covariates, x): (Vec<String>, Vec<Vec<f64>>) = covariates.into_iter().unzip();
+        let mut names = vec![treatment.to_owned(), outcome.to_owned()];
+        names.extend(covariates.iter().cloned());
+        let mut columns = vec![t, y];
+        columns.extend(x);
+        let roles = ColumnRoles::new()
+            .treatment(treatment)
+            .outcome(outcome)
+            .covariates(covariates);
+        Self::new(Dataset::new(names, columns)?, roles, truth)
+    }
+
     /// The table: treatment, factual outcome and covariates.
     pub fn data(&self) -> &Dataset {
         &self.data

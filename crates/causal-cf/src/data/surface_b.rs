@@ -11,7 +11,7 @@
 //! βⱼ drawn from {0, 0.1, 0.2, 0.3, 0.4} with probabilities {0.6, 0.1, 0.1, 0.1, 0.1}, and ω set
 //! so that the average effect on the treated is exactly 4.
 
-use causal_core::data::{ColumnRoles, Dataset};
+use causal_core::data::Dataset;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -167,20 +167,13 @@ pub fn simulate_surface_b(raw: &Dataset, seed: u64) -> Result<SurfaceB> {
             y_cf.push(y1);
         }
     }
-    let mut columns = vec![t, y];
-    columns.extend(cols);
-    let mut all_names = vec![TREATMENT.to_owned(), OUTCOME.to_owned()];
-    all_names.extend(names.iter().map(|s| (*s).to_owned()));
-    let roles = ColumnRoles::new()
-        .treatment(TREATMENT)
-        .outcome(OUTCOME)
-        .covariates(names);
+    let covariates = names.iter().map(|s| (*s).to_owned()).zip(cols).collect();
     let truth = Truth {
         mu0,
         mu1,
         y_cf: Some(y_cf),
     };
-    let sample = IteSample::new(Dataset::new(all_names, columns)?, roles, truth)?;
+    let sample = IteSample::from_columns((TREATMENT, t), (OUTCOME, y), covariates, truth)?;
     Ok(SurfaceB {
         sample,
         beta,
