@@ -162,3 +162,52 @@ impl IteSample {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts() -> (Dataset, ColumnRoles, Truth) {
+        let data = Dataset::new(
+            vec!["x".into(), "t".into(), "y".into()],
+            vec![vec![0.5, 1.5, 2.5], vec![0., 1., 0.], vec![1., 2., 3.]],
+        )
+        .unwrap();
+        let roles = ColumnRoles::new()
+            .treatment("t")
+            .outcome("y")
+            .covariates(["x"]);
+        let truth = Truth {
+            mu0: vec![1.0; 3],
+            mu1: vec![2.0; 3],
+            y_cf: Some(vec![0.0; 3]),
+        };
+        (data, roles, truth)
+    }
+
+    #[test]
+    fn a_truth_of_another_length_or_a_missing_role_is_refused() {
+        let (data, roles, mut truth) = parts();
+        truth.y_cf = Some(vec![0.0; 2]);
+        let err = IteSample::new(data.clone(), roles.clone(), truth).unwrap_err();
+        assert!(matches!(err, CfError::Shape(_)), "{err}");
+        let (_, _, truth) = parts();
+        let no_outcome = ColumnRoles::new().treatment("t").covariates(["x"]);
+        let err = IteSample::new(data.clone(), no_outcome, truth.clone()).unwrap_err();
+        assert!(err.to_string().contains("outcome role"), "{err}");
+        let err = IteSample::new(data, roles.covariates(["z"]), truth).unwrap_err();
+        assert!(err.to_string().contains('z'), "{err}");
+    }
+
+    #[test]
+    fn rows_are_taken_with_their_truth() {
+        let (data, roles, mut truth) = parts();
+        truth.mu1 = vec![2.0, 3.0, 4.0];
+        let s = IteSample::new(data, roles, truth).unwrap();
+        let part = s.take_rows(&[2, 0]).unwrap();
+        assert_eq!(part.true_ite(), [3.0, 1.0]);
+        assert_eq!(part.outcome().unwrap(), &[3.0, 1.0]);
+        assert_eq!(part.truth().y_cf.as_deref(), Some(&[0.0, 0.0][..]));
+        assert_eq!(part.roles(), s.roles());
+    }
+}
