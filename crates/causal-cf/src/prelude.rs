@@ -1,6 +1,6 @@
 //! The types most individual-effect programs need.
 
-pub use crate::data::{IteData, Split, Truth, cevae_split, load_npci, simulate_surface_b};
+pub use crate::data::{IteSample, Split, Truth, cevae_split, load_npci, simulate_surface_b};
 pub use crate::error::CfError;
 pub use crate::metrics::{MeanSe, ate_error, mean_se, sqrt_pehe};
 pub use crate::models::{

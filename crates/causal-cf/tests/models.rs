@@ -1,12 +1,14 @@
 //! The estimators on a simulated SCM with known effects: they learn, they are reproducible, and
 //! they fail cleanly on bad input.
 
-use causal_cf::data::IteData;
+use causal_cf::data::IteSample;
 use causal_cf::metrics::{ate_error, sqrt_pehe};
 use causal_cf::models::{
     CevaeParams, CfrParams, DragonNetParams, IteModel, SLearnerParams, TLearnerParams,
 };
 use causal_cf::{CfError, data::Truth};
+use causal_core::CoreError;
+use causal_core::data::{ColumnRoles, Dataset};
 use causal_torch::TorchError;
 use causal_torch::tch::Device;
 use rand::{Rng, SeedableRng};
@@ -28,9 +30,10 @@ fn lock() -> std::sync::MutexGuard<'static, ()> {
 
 /// x₁ ~ N(0,1), x₂ ~ Bernoulli(0.5); t ~ Bernoulli(σ(x₁)); y = x₁ + x₂ + t·(1 + x₁) + ε.
 /// The true effect is τ(x) = 1 + x₁ (ATE 1), and x₁ confounds t and y.
-fn scm(n: usize, seed: u64) -> IteData {
+fn scm(n: usize, seed: u64) -> IteSample {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let (mut rows, mut t, mut y, mut mu0, mut mu1) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut x1s, mut x2s, mut t, mut y) = (vec![], vec![], vec![], vec![]);
+    let (mut mu0, mut mu1) = (vec![], vec![]);
     for _ in 0..n {
         let x1: f64 = rng.sample(StandardNormal);
         let x2 = f64::from(u8::from(rng.random::<f64>() < 0.5));
@@ -38,39 +41,45 @@ fn scm(n: usize, seed: u64) -> IteData {
         let (m0, m1) = (x1 + x2, x1 + x2 + 1.0 + x1);
         let e: f64 = rng.sample(StandardNormal);
         y.push(if ti == 1.0 { m1 } else { m0 } + 0.5 * e);
-        rows.push(vec![x1, x2]);
+        x1s.push(x1);
+        x2s.push(x2);
         t.push(ti);
         mu0.push(m0);
         mu1.push(m1);
     }
-    IteData::new(vec!["x1".into(), "x2".into()], rows, t, y)
-        .unwrap()
-        .with_truth(Truth {
-            mu0,
-            mu1,
-            y_cf: None,
-        })
-        .unwrap()
+    let names = ["x1", "x2", "t", "y"].map(String::from).to_vec();
+    let data = Dataset::new(names, vec![x1s, x2s, t, y]).unwrap();
+    let roles = ColumnRoles::new()
+        .treatment("t")
+        .outcome("y")
+        .covariates(["x1", "x2"]);
+    let truth = Truth {
+        mu0,
+        mu1,
+        y_cf: None,
+    };
+    IteSample::new(data, roles, truth).unwrap()
 }
 
-/// The estimator of builder `params` with `epochs` and `seed` on the CPU, fitted on `train`
-/// (early-stopping on `valid` when given).
+/// The estimator of builder `params` with `epochs` and `seed` on the CPU, fitted on the sample
+/// `train` (early-stopping on the sample `valid` when given).
 macro_rules! fit_cpu {
-    ($params:expr, $epochs:expr, $seed:expr, $train:expr, $valid:expr) => {
+    ($params:expr, $epochs:expr, $seed:expr, $train:expr, $valid:expr) => {{
+        let (train, valid): (&IteSample, Option<&IteSample>) = ($train, $valid);
         $params
             .epochs($epochs)
             .seed($seed)
             .device(Device::Cpu)
             .check()
             .unwrap()
-            .fit($train, $valid)
+            .fit(train.data(), train.roles(), valid.map(IteSample::data))
             .unwrap()
-    };
+    }};
 }
 
-fn scores(model: &dyn IteModel, data: &IteData) -> (f64, f64) {
-    let cate = model.predict(data).unwrap().cate();
-    let truth = data.true_ite().unwrap();
+fn scores(model: &dyn IteModel, data: &IteSample) -> (f64, f64) {
+    let cate = model.predict(data.data(), data.roles()).unwrap().cate();
+    let truth = data.true_ite();
     (
         sqrt_pehe(&truth, &cate).unwrap(),
         ate_error(&truth, &cate).unwrap(),
@@ -78,19 +87,20 @@ fn scores(model: &dyn IteModel, data: &IteData) -> (f64, f64) {
 }
 
 /// √PEHE of the constant "difference in means" estimate, the bar every model must beat.
-fn naive_pehe(data: &IteData) -> f64 {
+fn naive_pehe(data: &IteSample) -> f64 {
+    let (t, y) = (data.treatment().unwrap(), data.outcome().unwrap());
     let (mut s1, mut n1, mut s0, mut n0) = (0.0, 0.0, 0.0, 0.0);
     for i in 0..data.n() {
-        if data.t()[i] == 1.0 {
-            s1 += data.y()[i];
+        if t[i] == 1.0 {
+            s1 += y[i];
             n1 += 1.0;
         } else {
-            s0 += data.y()[i];
+            s0 += y[i];
             n0 += 1.0;
         }
     }
     let naive = vec![s1 / n1 - s0 / n0; data.n()];
-    sqrt_pehe(&data.true_ite().unwrap(), &naive).unwrap()
+    sqrt_pehe(&data.true_ite(), &naive).unwrap()
 }
 
 #[test]
@@ -146,15 +156,17 @@ fn seeded_fits_are_reproducible_and_samples_centre_on_the_potential_outcomes() {
         fit_cpu!(params, 20, seed, &data, None)
     };
     let (a, b, c) = (fit(7), fit(7), fit(8));
+    let (d, roles) = (data.data(), data.roles());
     let (pa, pb, pc) = (
-        a.predict(&data).unwrap(),
-        b.predict(&data).unwrap(),
-        c.predict(&data).unwrap(),
+        a.predict(d, roles).unwrap(),
+        b.predict(d, roles).unwrap(),
+        c.predict(d, roles).unwrap(),
     );
     assert_eq!(pa, pb, "same seed, different predictions");
     assert_ne!(pa, pc);
-    let draws = a.sample_do(&data.x()[..4], true, 400, 3).unwrap();
-    assert_eq!(draws, a.sample_do(&data.x()[..4], true, 400, 3).unwrap());
+    let first = d.take_rows(&[0, 1]).unwrap();
+    let draws = a.sample_do(&first, roles, true, 400, 3).unwrap();
+    assert_eq!(draws, a.sample_do(&first, roles, true, 400, 3).unwrap());
     let mean = draws[0].iter().sum::<f64>() / 400.0;
     let sd = (draws[0].iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 399.0).sqrt();
     assert!(
@@ -166,7 +178,7 @@ fn seeded_fits_are_reproducible_and_samples_centre_on_the_potential_outcomes() {
     let tarnet = |seed| {
         let params = CfrParams::wasserstein().representation(&[16]).heads(&[16]);
         fit_cpu!(params, 15, seed, &data, None)
-            .predict(&data)
+            .predict(d, roles)
             .unwrap()
     };
     assert_eq!(tarnet(3), tarnet(3));
@@ -184,7 +196,7 @@ fn a_diverging_loss_is_reported_not_hidden() {
         .device(Device::Cpu)
         .check()
         .unwrap()
-        .fit(&data, None)
+        .fit(data.data(), data.roles(), None)
         .unwrap_err();
     assert!(
         matches!(err, CfError::Torch(TorchError::NonFinite { .. })),
@@ -206,30 +218,54 @@ fn bad_configuration_and_mismatched_data_are_rejected() {
     );
     assert!(DragonNetParams::new().beta(-1.0).check().is_err());
     let data = scm(50, 6);
-    let other = IteData::new(
-        vec!["a".into()],
-        (0..10).map(|i| vec![i as f64]).collect(),
-        (0..10).map(|i| (i % 2) as f64).collect(),
-        vec![0.0; 10],
-    )
-    .unwrap();
+    let (d, roles) = (data.data(), data.roles());
     let est = TLearnerParams::new()
         .hidden(&[4])
         .epochs(2)
         .device(Device::Cpu)
         .check()
         .unwrap();
-    assert!(matches!(
-        est.fit(&data, Some(&other)),
-        Err(CfError::Shape(_))
-    ));
-    let m = est.fit(&data, None).unwrap();
-    assert!(matches!(
-        m.potential_outcomes(&[1.0, 2.0, 3.0]),
-        Err(CfError::Shape(_))
-    ));
-    let err = m.potential_outcomes(&[f64::NAN, 1.0]).unwrap_err();
-    assert!(matches!(err, CfError::NonFinite { .. }), "{err}");
+    // A validation table without the training covariates.
+    let other = Dataset::new(
+        ["a", "t", "y"].map(String::from).to_vec(),
+        vec![
+            (0..10).map(f64::from).collect(),
+            (0..10).map(|i| f64::from(i % 2)).collect(),
+            vec![0.0; 10],
+        ],
+    )
+    .unwrap();
+    let err = est.fit(d, roles, Some(&other)).unwrap_err();
+    assert!(
+        matches!(&err, CfError::Core(CoreError::UnknownColumn(c)) if c == "x1"),
+        "{err}"
+    );
+    // No outcome role, a covariate with two roles.
+    let no_outcome = ColumnRoles::new().treatment("t").covariates(["x1", "x2"]);
+    let err = est.fit(d, &no_outcome, None).unwrap_err();
+    assert!(err.to_string().contains("outcome role"), "{err}");
+    let err = est.fit(d, &roles.clone().covariates(["x1", "y"]), None);
+    assert!(err.is_err());
+    let m = est.fit(d, roles, None).unwrap();
+    // Prediction reads the covariates only, and wants as many as the fit had.
+    let three = roles.clone().covariates(["x1", "x2", "t"]);
+    assert!(matches!(m.predict(d, &three), Err(CfError::Shape(_))));
+    let x_only = ColumnRoles::new().covariates(["x1", "x2"]);
+    let new_rows = d.select(&["x1", "x2"]).unwrap();
+    assert_eq!(
+        m.predict(&new_rows, &x_only).unwrap(),
+        m.predict(d, roles).unwrap()
+    );
+    let gappy = Dataset::with_missing_values(
+        ["x1", "x2"].map(String::from).to_vec(),
+        vec![vec![f64::NAN, 1.0], vec![0.0, 1.0]],
+    )
+    .unwrap();
+    let err = m.predict(&gappy, &x_only).unwrap_err();
+    assert!(
+        matches!(&err, CfError::Core(CoreError::Missing { column, .. }) if column == "x1"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -245,16 +281,17 @@ fn cross_fitted_dr_policy_value_covers_the_truth_and_is_reproducible() {
         device: Some(Device::Cpu),
         ..FitOptions::default()
     };
-    let cf = cross_fit(ModelKind::DragonNet, &data, 3, 0.3, &options).unwrap();
+    let (d, roles) = (data.data(), data.roles());
+    let cf = cross_fit(ModelKind::DragonNet, d, roles, 3, 0.3, &options).unwrap();
     assert!(cf.propensity.iter().all(|e| *e > 0.0 && *e < 1.0));
     // Treat where the estimated effect exceeds 1, i.e. (ideally) where x₁ > 0.
     let pi = threshold_policy(&cf.po.cate(), 1.0);
-    let truth = data.truth().unwrap();
+    let truth = data.truth();
     let v_true = true_policy_value(&pi, &truth.mu0, &truth.mu1).unwrap();
     let dr = dr_policy_value(
         &pi,
-        data.t(),
-        data.y(),
+        data.treatment().unwrap(),
+        data.outcome().unwrap(),
         &cf.po.y0,
         &cf.po.y1,
         &cf.propensity,
@@ -269,7 +306,7 @@ fn cross_fitted_dr_policy_value_covers_the_truth_and_is_reproducible() {
     );
     assert_eq!(
         cf,
-        cross_fit(ModelKind::DragonNet, &data, 3, 0.3, &options).unwrap()
+        cross_fit(ModelKind::DragonNet, d, roles, 3, 0.3, &options).unwrap()
     );
 }
 
@@ -285,13 +322,17 @@ fn a_seed_ensemble_averages_its_members_and_beats_their_mean_error() {
         device: Some(Device::Cpu),
         ensemble,
     };
-    let ens = fit_model_with(ModelKind::DragonNet, &data, None, &options(7, 3)).unwrap();
+    let (d, roles) = (data.data(), data.roles());
+    let ens = fit_model_with(ModelKind::DragonNet, d, roles, None, &options(7, 3)).unwrap();
     assert_eq!(ens.name(), "DragonNet ×3");
     let members: Vec<_> = (7..10)
-        .map(|s| fit_model_with(ModelKind::DragonNet, &data, None, &options(s, 1)).unwrap())
+        .map(|s| fit_model_with(ModelKind::DragonNet, d, roles, None, &options(s, 1)).unwrap())
         .collect();
-    let po = ens.predict(&data).unwrap();
-    let parts: Vec<_> = members.iter().map(|m| m.predict(&data).unwrap()).collect();
+    let po = ens.predict(d, roles).unwrap();
+    let parts: Vec<_> = members
+        .iter()
+        .map(|m| m.predict(d, roles).unwrap())
+        .collect();
     for i in 0..data.n() {
         let mean1 = parts.iter().map(|p| p.y1[i]).sum::<f64>() / 3.0;
         assert!(
@@ -303,7 +344,7 @@ fn a_seed_ensemble_averages_its_members_and_beats_their_mean_error() {
     // Members differ (else the test shows nothing), and by convexity the ensemble's ATE error
     // is at most their mean error.
     assert!((parts[0].ate() - parts[1].ate()).abs() > 1e-6);
-    let truth = data.truth().unwrap();
+    let truth = data.truth();
     let true_ate = truth
         .mu1
         .iter()
@@ -318,15 +359,15 @@ fn a_seed_ensemble_averages_its_members_and_beats_their_mean_error() {
         / 3.0;
     assert!((po.ate() - true_ate).abs() <= member_err + 1e-12);
     // Propensities average too; outcome draws mix the members.
-    let e = ens.propensity(data.x()).unwrap().unwrap();
+    let e = ens.propensity(d, roles).unwrap().unwrap();
     let e0 = members
         .iter()
-        .map(|m| m.propensity(data.x()).unwrap().unwrap()[0])
+        .map(|m| m.propensity(d, roles).unwrap().unwrap()[0])
         .sum::<f64>()
         / 3.0;
     assert!((e[0] - e0).abs() < 1e-9);
     let draws = ens
-        .sample_do(&data.x()[..2 * data.d()], true, 7, 1)
+        .sample_do(&d.take_rows(&[0, 1]).unwrap(), roles, true, 7, 1)
         .unwrap();
     assert_eq!((draws.len(), draws[0].len()), (2, 7));
     assert!(draws.iter().flatten().all(|v| v.is_finite()));

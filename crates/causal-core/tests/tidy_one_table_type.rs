@@ -1,14 +1,13 @@
 //! Tidy check: `Dataset` is the one table type of the workspace's public API (issue 13). It
 //! reads every crate's `src/` and fails if a public function (or a public trait's method)
 //! names `IteData` or `EnvData`, or takes or returns a raw `Vec<Vec<f64>>` table, or if one of
-//! those types is defined or re-exported publicly, outside the lists below.
+//! those types is defined or re-exported publicly, outside the list below.
 //!
-//! `ALLOWED` holds the entries that stay, with the reason. `PENDING` holds the known offenders
-//! still to be replaced by `Dataset` and `ColumnRoles`; it is a ratchet: an entry that
-//! disappears from the code must be struck from the list (the second test fails until it is),
-//! and no new entry may appear. The scan is textual (signatures up to their `{` or `;`), so
-//! it is simple, not a parser: it looks only at `pub fn`, `pub trait` bodies and `pub
-//! struct|enum|type|use` lines.
+//! `ALLOWED` holds the entries that stay, with the reason; any other finding fails, and an
+//! entry that disappears from the code must be struck from the list (the second test fails
+//! until it is). The scan is textual (signatures up to their `{` or `;`), so it is simple, not
+//! a parser: it looks only at `pub fn`, `pub trait` bodies and `pub struct|enum|type|use`
+//! lines.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -31,29 +30,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     (
         "causal-core/src/learner/mod.rs",
         "cross_fit_many",
-        "Vec<Vec<f64>>",
-    ),
-];
-
-/// (file, item, banned text): known offenders, to be replaced by `Dataset` + `ColumnRoles`.
-const PENDING: &[(&str, &str, &str)] = &[
-    ("causal-cf/src/data/ihdp.rs", "parse_npci", "IteData"),
-    ("causal-cf/src/data/ihdp.rs", "load_npci", "IteData"),
-    ("causal-cf/src/data/mod.rs", "IteData", "IteData"),
-    ("causal-cf/src/data/mod.rs", "new", "Vec<Vec<f64>>"),
-    ("causal-cf/src/models/cevae.rs", "fit", "IteData"),
-    ("causal-cf/src/models/cfr.rs", "fit", "IteData"),
-    ("causal-cf/src/models/crossfit.rs", "cross_fit", "IteData"),
-    ("causal-cf/src/models/dragonnet.rs", "fit", "IteData"),
-    ("causal-cf/src/models/learners.rs", "fit", "IteData"),
-    ("causal-cf/src/models/mod.rs", "predict", "IteData"),
-    ("causal-cf/src/models/mod.rs", "fit_model", "IteData"),
-    ("causal-cf/src/models/mod.rs", "fit_model_with", "IteData"),
-    ("causal-cf/src/models/propensity.rs", "fit", "IteData"),
-    ("causal-cf/src/prelude.rs", "use", "IteData"),
-    (
-        "causal-core/src/scm/model.rs",
-        "sample_with_noise",
         "Vec<Vec<f64>>",
     ),
 ];
@@ -199,7 +175,7 @@ fn listed(list: &[(&str, &str, &str)]) -> BTreeSet<Finding> {
 
 #[test]
 fn no_public_api_names_a_second_table_type() {
-    let known: BTreeSet<Finding> = listed(ALLOWED).union(&listed(PENDING)).cloned().collect();
+    let known = listed(ALLOWED);
     let new: Vec<Finding> = findings()
         .into_iter()
         .filter(|f| !known.contains(f))
@@ -212,16 +188,15 @@ fn no_public_api_names_a_second_table_type() {
 }
 
 #[test]
-fn the_lists_name_only_what_is_still_there() {
+fn the_allowed_list_names_only_what_is_still_there() {
     let found = findings();
     let stale: Vec<Finding> = listed(ALLOWED)
-        .union(&listed(PENDING))
-        .filter(|f| !found.contains(*f))
-        .cloned()
+        .into_iter()
+        .filter(|f| !found.contains(f))
         .collect();
     assert!(
         stale.is_empty(),
-        "strike these from the lists in this test, they are gone: {stale:?}"
+        "strike these from ALLOWED in this test, they are gone: {stale:?}"
     );
 }
 

@@ -3,12 +3,15 @@
 //! Each file has no header and 30 comma-separated columns: treatment, y_factual, y_cfactual,
 //! mu0, mu1, then covariates x1..x25 (x1..x6 continuous, x7..x25 binary; x14 is coded {1,2}
 //! and shifted here to {0,1}, as CEVAE's loader does).
+//!
+//! A replication loads as an [`IteSample`]: a table of columns `treatment`, `y_factual` and
+//! `x1`..`x25` with the roles naming them, and the truth (`mu0`, `mu1`, `y_cfactual`).
 
 use std::path::Path;
 
 use causal_core::CoreError;
 
-use super::{IteData, Truth};
+use super::{IteSample, Truth};
 use crate::error::Result;
 
 const COLUMNS: usize = 30;
@@ -16,13 +19,39 @@ const N_COVARIATES: usize = 25;
 /// 0-based covariate index of x14, coded {1, 2} in the files.
 const X14: usize = 13;
 
+/// The treatment column of a loaded replication.
+const TREATMENT: &str = "treatment";
+/// The factual outcome column of a loaded replication.
+const OUTCOME: &str = "y_factual";
+
 /// Parses one npci replication from its text.
+///
+/// # Examples
+///
+/// ```
+/// use causal_cf::data::parse_npci;
+///
+/// // Four units: treatment, y_factual, y_cfactual, mu0, mu1, then x1..x25.
+/// let line = |t: u8, mu1: f64| {
+///     let mut f = vec![t.to_string(), "2".into(), "1".into(), "1".into(), mu1.to_string()];
+///     f.extend((1..=25).map(|j| if j == 14 { "2".into() } else { (j % 2).to_string() }));
+///     f.join(",")
+/// };
+/// let text = [line(1, 3.0), line(0, 2.0), line(1, 4.0), line(0, 1.0)].join("\n");
+/// let sample = parse_npci(&text)?;
+/// assert_eq!(sample.roles().treatment.as_deref(), Some("treatment"));
+/// assert_eq!(sample.roles().covariates.len(), 25);
+/// assert_eq!(sample.data().column("x14")?, &[1.0; 4]); // {1, 2} shifted to {0, 1}
+/// assert_eq!(sample.true_ite(), [2.0, 1.0, 3.0, 0.0]);
+/// # Ok::<(), causal_cf::CfError>(())
+/// ```
 ///
 /// # Errors
 ///
 /// [`CoreError::Parse`] (wrapped) naming the line for a row without 30 fields or a field that is
-/// not a number; every error of [`IteData::new`].
-pub fn parse_npci(text: &str) -> Result<IteData> {
+/// not a number; core's errors for no rows or a non-finite value (naming the column); every
+/// error of [`IteSample::new`].
+pub fn parse_npci(text: &str) -> Result<IteSample> {
     let (mut rows, mut t, mut yf) = (Vec::new(), Vec::new(), Vec::new());
     let (mut ycf, mut mu0, mut mu1) = (Vec::new(), Vec::new(), Vec::new());
     for (k, line) in text.lines().enumerate() {
@@ -58,12 +87,15 @@ pub fn parse_npci(text: &str) -> Result<IteData> {
             r[X14] -= 1.0;
         }
     }
-    let names = (1..=N_COVARIATES).map(|j| format!("x{j}")).collect();
-    IteData::new(names, rows, t, yf)?.with_truth(Truth {
+    let covariates = (0..N_COVARIATES)
+        .map(|j| (format!("x{}", j + 1), rows.iter().map(|r| r[j]).collect()))
+        .collect();
+    let truth = Truth {
         mu0,
         mu1,
         y_cf: Some(ycf),
-    })
+    };
+    IteSample::from_columns((TREATMENT, t), (OUTCOME, yf), covariates, truth)
 }
 
 /// Reads one npci replication file (see [`parse_npci`]).
@@ -71,7 +103,7 @@ pub fn parse_npci(text: &str) -> Result<IteData> {
 /// # Errors
 ///
 /// [`CoreError::Io`] (wrapped) naming the path, and every error of [`parse_npci`].
-pub fn load_npci(path: impl AsRef<Path>) -> Result<IteData> {
+pub fn load_npci(path: impl AsRef<Path>) -> Result<IteSample> {
     let path = path.as_ref();
     let text = std::fs::read_to_string(path).map_err(|source| CoreError::Io {
         path: path.display().to_string(),
@@ -84,6 +116,18 @@ pub fn load_npci(path: impl AsRef<Path>) -> Result<IteData> {
 mod tests {
     use super::*;
     use crate::error::CfError;
+    use causal_core::data::ColumnKind;
+
+    /// (units, covariates, treated, binary covariates) of a loaded replication.
+    fn shape(s: &IteSample) -> (usize, usize, usize, usize) {
+        let covs = &s.roles().covariates;
+        let binary = covs
+            .iter()
+            .filter(|c| s.data().kind(c).unwrap() == &ColumnKind::Binary)
+            .count();
+        let treated = s.treatment().unwrap().iter().filter(|&&t| t == 1.0).count();
+        (s.n(), covs.len(), treated, binary)
+    }
 
     fn line(t: f64, x14: f64) -> String {
         let mut v = vec![t, 1.0, 2.0, 1.5, 4.0, 0.3, -0.2, 0.1, 0.0, 1.2, -1.0];
@@ -95,11 +139,12 @@ mod tests {
     fn parses_and_shifts_x14() {
         let text = [line(1., 2.), line(0., 1.), line(1., 1.), line(0., 2.)].join("\n");
         let d = parse_npci(&text).unwrap();
-        assert_eq!((d.n(), d.d(), d.n_treated()), (4, 25, 2));
-        assert_eq!(d.row(0)[X14], 1.0);
-        assert_eq!(d.row(1)[X14], 0.0);
-        assert!(d.binary()[X14] && !d.binary()[0]);
-        assert_eq!(d.true_ite().unwrap(), vec![2.5; 4]);
+        let (n, d_, treated, _) = shape(&d);
+        assert_eq!((n, d_, treated), (4, 25, 2));
+        assert_eq!(d.data().column("x14").unwrap(), &[1.0, 0.0, 0.0, 1.0]);
+        assert_eq!(d.data().kind("x14").unwrap(), &ColumnKind::Binary);
+        assert_eq!(d.data().kind("x1").unwrap(), &ColumnKind::Continuous);
+        assert_eq!(d.true_ite(), vec![2.5; 4]);
     }
 
     #[test]
@@ -122,12 +167,7 @@ mod tests {
         }
         for r in 1..=10 {
             let d = load_npci(dir.join(format!("ihdp_npci_{r}.csv"))).unwrap();
-            assert_eq!(
-                (d.n(), d.d(), d.n_treated()),
-                (747, 25, 139),
-                "replication {r}"
-            );
-            assert_eq!(d.binary().iter().filter(|&&b| b).count(), 19);
+            assert_eq!(shape(&d), (747, 25, 139, 19), "replication {r}");
         }
     }
 }

@@ -16,7 +16,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use super::{IteData, Truth};
+use super::{IteSample, Truth};
 use crate::error::{CfError, Result};
 
 /// Continuous covariates, standardized.
@@ -48,12 +48,18 @@ const FIRST: &str = "first";
 /// The effect on the treated that fixes ω.
 pub const CATT: f64 = 4.0;
 
+/// The treatment column of a simulated table (as in the raw file).
+const TREATMENT: &str = "treat";
+/// The simulated factual outcome column.
+const OUTCOME: &str = "y";
+
 /// One draw of response surface B: the data (with truth) and its coefficients.
 #[derive(Clone, Debug)]
 pub struct SurfaceB {
-    /// Covariates, treatment, factual outcome and the true potential-outcome means.
-    pub data: IteData,
-    /// β, intercept first, then the 25 covariates in the order of [`IteData::names`].
+    /// The table (columns `treat`, `y` and the 25 covariates, with the roles naming them) and
+    /// the true potential-outcome means.
+    pub sample: IteSample,
+    /// β, intercept first, then the 25 covariates in the order of the covariates role.
     pub beta: Vec<f64>,
     /// ω, the shift of the treated surface.
     pub omega: f64,
@@ -78,8 +84,8 @@ pub struct SurfaceB {
 /// for j in 0..19 { cols.push((0..8).map(|i| ((i + j) % 2) as f64).collect()); }
 /// let raw = Dataset::new(names, cols)?;
 /// let sim = simulate_surface_b(&raw, 7)?;
-/// let (data, ite) = (&sim.data, sim.data.true_ite().unwrap());
-/// let catt: f64 = (0..data.n()).filter(|&i| data.t()[i] == 1.0).map(|i| ite[i]).sum::<f64>() / 4.0;
+/// let (t, ite) = (sim.sample.treatment()?, sim.sample.true_ite());
+/// let catt: f64 = (0..sim.sample.n()).filter(|&i| t[i] == 1.0).map(|i| ite[i]).sum::<f64>() / 4.0;
 /// assert!((catt - 4.0).abs() < 1e-9);
 /// # Ok::<(), causal_cf::CfError>(())
 /// ```
@@ -88,7 +94,7 @@ pub struct SurfaceB {
 ///
 /// [`causal_core::CoreError::UnknownColumn`] (wrapped) for a missing column (`treat`,
 /// `momwhite` or a covariate); [`CfError::NonBinaryTreatment`] for `treat`; [`CfError::Shape`]
-/// for a constant continuous covariate; every error of [`IteData::new`].
+/// for a constant continuous covariate; every error of [`IteSample::new`].
 pub fn simulate_surface_b(raw: &Dataset, seed: u64) -> Result<SurfaceB> {
     let treat = raw.column("treat")?;
     let white = raw.column("momwhite")?;
@@ -161,16 +167,18 @@ pub fn simulate_surface_b(raw: &Dataset, seed: u64) -> Result<SurfaceB> {
             y_cf.push(y1);
         }
     }
-    let rows = (0..n)
-        .map(|i| cols.iter().map(|c| c[i]).collect())
-        .collect();
-    let data = IteData::new(names.iter().map(|s| (*s).to_owned()).collect(), rows, t, y)?
-        .with_truth(Truth {
-            mu0,
-            mu1,
-            y_cf: Some(y_cf),
-        })?;
-    Ok(SurfaceB { data, beta, omega })
+    let covariates = names.iter().map(|s| (*s).to_owned()).zip(cols).collect();
+    let truth = Truth {
+        mu0,
+        mu1,
+        y_cf: Some(y_cf),
+    };
+    let sample = IteSample::from_columns((TREATMENT, t), (OUTCOME, y), covariates, truth)?;
+    Ok(SurfaceB {
+        sample,
+        beta,
+        omega,
+    })
 }
 
 #[cfg(test)]
@@ -187,22 +195,28 @@ mod tests {
         }
         let raw = Dataset::from_path(&path).unwrap();
         let a = simulate_surface_b(&raw, 3).unwrap();
-        let d = &a.data;
-        assert_eq!((d.n(), d.d(), d.n_treated()), (747, 25, 139));
-        assert_eq!(d.binary().iter().filter(|&&b| b).count(), 19);
-        let ite = d.true_ite().unwrap();
+        let d = &a.sample;
+        let t = d.treatment().unwrap();
+        let covs = &d.roles().covariates;
+        let binary = covs
+            .iter()
+            .filter(|c| d.data().kind(c).unwrap().name() == "binary")
+            .count();
+        let treated = t.iter().filter(|&&v| v == 1.0).count();
+        assert_eq!((d.n(), covs.len(), treated, binary), (747, 25, 139, 19));
+        let ite = d.true_ite();
         let catt = (0..d.n())
-            .filter(|&i| d.t()[i] == 1.0)
+            .filter(|&i| t[i] == 1.0)
             .map(|i| ite[i])
             .sum::<f64>()
             / 139.0;
         assert!((catt - CATT).abs() < 1e-9, "CATT {catt}");
         // Standardized continuous covariates.
-        let m = (0..d.n()).map(|i| d.row(i)[0]).sum::<f64>() / 747.0;
+        let m = d.data().column(&covs[0]).unwrap().iter().sum::<f64>() / 747.0;
         assert!(m.abs() < 1e-9);
         // Seeded: same draw twice, another seed differs.
         let b = simulate_surface_b(&raw, 3).unwrap();
-        assert_eq!(a.data, b.data);
+        assert_eq!(a.sample, b.sample);
         let c = simulate_surface_b(&raw, 4).unwrap();
         assert_ne!(a.beta, c.beta);
     }

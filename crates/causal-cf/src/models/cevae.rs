@@ -22,8 +22,8 @@ use super::fitted::{FitState, Setup, elu_mlp, state_methods};
 use super::prep::to_vec;
 use super::settings::{TrainSettings, setters, train_builders};
 use super::{IteModel, PotentialOutcomes};
-use crate::data::IteData;
 use crate::error::{CfError, Result};
+use causal_core::data::{ColumnRoles, Dataset};
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
@@ -44,15 +44,17 @@ const LN_2PI: f64 = 1.837_877_066_409_345_5;
 ///
 /// ```
 /// use causal_cf::models::{CevaeParams, IteModel};
-/// # use causal_cf::data::IteData;
-/// # let rows: Vec<Vec<f64>> = (0..40).map(|i| vec![(i % 7) as f64 / 7.0, (i % 2) as f64]).collect();
+/// # use causal_core::data::{ColumnRoles, Dataset};
+/// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
+/// # let b: Vec<f64> = (0..40).map(|i| (i % 2) as f64).collect();
 /// # let t: Vec<f64> = (0..40).map(|i| ((i / 2) % 2) as f64).collect();
-/// # let y: Vec<f64> = rows.iter().zip(&t).map(|(r, t)| r[0] + 2.0 * t).collect();
-/// # let data = IteData::new(vec!["a".into(), "b".into()], rows, t, y)?;
+/// # let y: Vec<f64> = a.iter().zip(&t).map(|(a, t)| a + 2.0 * t).collect();
+/// # let data = Dataset::new(vec!["a".into(), "b".into(), "t".into(), "y".into()], vec![a, b, t, y])?;
+/// let roles = ColumnRoles::new().treatment("t").outcome("y").covariates(["a", "b"]);
 /// let model = CevaeParams::new().latent_dim(2).hidden_dim(8).epochs(5).num_samples(10)
-///     .check()?.fit(&data, None)?;
-/// let draws = model.sample_do(&data.x()[..2], true, 5, 1)?;
-/// assert_eq!((draws.len(), draws[0].len()), (1, 5));
+///     .check()?.fit(&data, &roles, None)?;
+/// let draws = model.sample_do(&data.take_rows(&[0, 1])?, &roles, true, 5, 1)?;
+/// assert_eq!((draws.len(), draws[0].len()), (2, 5));
 /// # Ok::<(), causal_cf::CfError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -351,13 +353,18 @@ impl Cevae {
     /// # Errors
     ///
     /// As [`crate::models::Cfr::fit`].
-    pub fn fit(&self, train: &IteData, valid: Option<&IteData>) -> Result<FittedCevae> {
+    pub fn fit(
+        &self,
+        train: &Dataset,
+        roles: &ColumnRoles,
+        valid: Option<&Dataset>,
+    ) -> Result<FittedCevae> {
         let p = &self.params;
-        let (setup, data) = Setup::new(train, valid, &p.train, p.all_gaussian)?;
+        let (setup, data) = Setup::new(train, roles, valid, &p.train, p.all_gaussian)?;
         let device = setup.device;
-        let d = train.d();
+        let d = setup.d;
         let bin: Vec<i64> = (0..d)
-            .filter(|&j| train.binary()[j] && !p.all_gaussian)
+            .filter(|&j| setup.binary[j] && !p.all_gaussian)
             .map(|j| j as i64)
             .collect();
         let cont: Vec<i64> = (0..d as i64).filter(|j| !bin.contains(j)).collect();
@@ -427,8 +434,8 @@ impl IteModel for FittedCevae {
     state_methods!();
 
     /// E[y | do(t), x] averaged over `num_samples` draws of z (seeded by the fit's seed).
-    fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
-        let (n, xt) = self.state.input(x)?;
+    fn predict(&self, data: &Dataset, roles: &ColumnRoles) -> Result<PotentialOutcomes> {
+        let (n, xt) = self.state.input(data, roles)?;
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed.wrapping_add(0x5eed));
         let (s0, s1) = causal_torch::tch::no_grad(|| -> Result<(Tensor, Tensor)> {
             let mut s0 = Tensor::f_zeros([n as i64], (Kind::Float, self.state.device))?;
@@ -446,12 +453,13 @@ impl IteModel for FittedCevae {
 
     fn sample_do(
         &self,
-        x: &[f64],
+        data: &Dataset,
+        roles: &ColumnRoles,
         treated: bool,
         n_samples: usize,
         seed: u64,
     ) -> Result<Vec<Vec<f64>>> {
-        let (n, xt) = self.state.input(x)?;
+        let (n, xt) = self.state.input(data, roles)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let arm = usize::from(treated);
         let mut out = vec![Vec::with_capacity(n_samples); n];

@@ -11,8 +11,8 @@ use super::heads::{ArmHeads, factual};
 use super::ipm::Ipm;
 use super::settings::{TrainSettings, setters, train_builders, widths_builders};
 use super::{IteModel, PotentialOutcomes};
-use crate::data::IteData;
 use crate::error::{CfError, Result};
+use causal_core::data::{ColumnRoles, Dataset};
 
 /// Hyperparameters of TARNet / CFR.
 ///
@@ -25,14 +25,16 @@ use crate::error::{CfError, Result};
 ///
 /// ```
 /// use causal_cf::models::{CfrParams, IteModel};
-/// # use causal_cf::data::IteData;
-/// # let rows: Vec<Vec<f64>> = (0..40).map(|i| vec![(i % 7) as f64 / 7.0, (i % 2) as f64]).collect();
+/// # use causal_core::data::{ColumnRoles, Dataset};
+/// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
+/// # let b: Vec<f64> = (0..40).map(|i| (i % 2) as f64).collect();
 /// # let t: Vec<f64> = (0..40).map(|i| ((i / 2) % 2) as f64).collect();
-/// # let y: Vec<f64> = rows.iter().zip(&t).map(|(r, t)| r[0] + 2.0 * t).collect();
-/// # let data = IteData::new(vec!["a".into(), "b".into()], rows, t, y)?;
+/// # let y: Vec<f64> = a.iter().zip(&t).map(|(a, t)| a + 2.0 * t).collect();
+/// # let data = Dataset::new(vec!["a".into(), "b".into(), "t".into(), "y".into()], vec![a, b, t, y])?;
+/// let roles = ColumnRoles::new().treatment("t").outcome("y").covariates(["a", "b"]);
 /// let model = CfrParams::tarnet().epochs(20).representation(&[16]).heads(&[8]).check()?
-///     .fit(&data, None)?;
-/// let po = model.predict(&data)?;
+///     .fit(&data, &roles, None)?;
+/// let po = model.predict(&data, &roles)?;
 /// assert_eq!(po.y0.len(), 40);
 /// # Ok::<(), causal_cf::CfError>(())
 /// ```
@@ -227,17 +229,22 @@ impl Cfr {
     /// [`CfError::Shape`] for mismatched validation covariates; [`CfError::TooFewUnits`] (from the
     /// data); [`CfError::Torch`] with [`causal_torch::TorchError::NonFinite`] when the loss
     /// diverges; LibTorch errors.
-    pub fn fit(&self, train: &IteData, valid: Option<&IteData>) -> Result<FittedCfr> {
+    pub fn fit(
+        &self,
+        train: &Dataset,
+        roles: &ColumnRoles,
+        valid: Option<&Dataset>,
+    ) -> Result<FittedCfr> {
         let p = &self.params;
-        let (setup, data) = Setup::new(train, valid, &p.train, false)?;
+        let (setup, data) = Setup::new(train, roles, valid, &p.train, false)?;
         let root = setup.root();
-        let (rep, w) = representation(train.d(), &p.rep, &root / "rep")?;
+        let (rep, w) = representation(setup.d, &p.rep, &root / "rep")?;
         let nets = Nets {
             rep,
             heads: ArmHeads::new(w, &p.heads, &root, ["h0", "h1"])?,
             normalize: p.normalize,
         };
-        let share = train.n_treated() as f64 / train.n() as f64;
+        let share = setup.treated_share;
         let state = setup.train(&p.train, &data, |x, t, y, training| {
             nets.terms(p, share, x, t, y, training)
         })?;
@@ -246,7 +253,9 @@ impl Cfr {
             (Ipm::Wasserstein { .. }, true) => "CFR-Wass",
             (_, true) => "CFR-MMD",
         };
-        with_residuals(FittedCfr { name, nets, state }, train, |m| &mut m.state)
+        with_residuals(FittedCfr { name, nets, state }, train, roles, |m| {
+            &mut m.state
+        })
     }
 }
 
@@ -273,8 +282,8 @@ impl IteModel for FittedCfr {
 
     state_methods!(deterministic);
 
-    fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
-        let (_, xt) = self.state.input(x)?;
+    fn predict(&self, data: &Dataset, roles: &ColumnRoles) -> Result<PotentialOutcomes> {
+        let (_, xt) = self.state.input(data, roles)?;
         let (y0, y1, _) = causal_torch::tch::no_grad(|| self.nets.forward(&xt, false))?;
         self.state.outcomes(&y0, &y1)
     }

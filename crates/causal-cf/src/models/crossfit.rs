@@ -1,8 +1,10 @@
 //! Cross-fitting: out-of-fold potential outcomes and propensities, so that every unit's
 //! doubly-robust term uses models that never saw it.
 
+use causal_core::data::{ColumnRoles, Dataset};
+
 use super::{FitOptions, ModelKind, PotentialOutcomes, Propensity, fit_model_with};
-use crate::data::{IteData, holdout_split, kfold};
+use crate::data::{holdout_split, kfold};
 use crate::error::Result;
 
 /// Out-of-fold predictions for every unit of a data set.
@@ -15,8 +17,9 @@ pub struct CrossFit {
     pub propensity: Vec<f64>,
 }
 
-/// Fits `kind` `folds` times, each time on all folds but one (less a `valid_fraction` share
-/// held out for early stopping), and predicts the left-out fold.
+/// Fits `kind` `folds` times on the rows of `data` read through `roles` (treatment, outcome,
+/// covariates), each time on all folds but one (less a `valid_fraction` share held out for
+/// early stopping), and predicts the left-out fold.
 ///
 /// Feed the result to [`crate::policy::dr_policy_value`] or [`crate::policy::aipw_ate`]: the
 /// doubly-robust estimates then rest on nuisance models independent of each unit's outcome.
@@ -25,13 +28,16 @@ pub struct CrossFit {
 ///
 /// ```
 /// use causal_cf::models::{FitOptions, ModelKind, cross_fit};
-/// # use causal_cf::data::IteData;
-/// # let rows: Vec<Vec<f64>> = (0..60).map(|i| vec![(i % 7) as f64 / 7.0, (i % 2) as f64]).collect();
-/// # let t: Vec<f64> = (0..60).map(|i| ((i / 2) % 2) as f64).collect();
-/// # let y: Vec<f64> = rows.iter().zip(&t).map(|(r, t)| r[0] + 2.0 * t).collect();
-/// # let data = IteData::new(vec!["a".into(), "b".into()], rows, t, y)?;
+/// use causal_core::data::{ColumnRoles, Dataset};
+///
+/// let a: Vec<f64> = (0..60).map(|i| (i % 7) as f64 / 7.0).collect();
+/// let b: Vec<f64> = (0..60).map(|i| (i % 2) as f64).collect();
+/// let t: Vec<f64> = (0..60).map(|i| ((i / 2) % 2) as f64).collect();
+/// let y: Vec<f64> = a.iter().zip(&t).map(|(a, t)| a + 2.0 * t).collect();
+/// let data = Dataset::new(vec!["a".into(), "b".into(), "t".into(), "y".into()], vec![a, b, t, y])?;
+/// let roles = ColumnRoles::new().treatment("t").outcome("y").covariates(["a", "b"]);
 /// let options = FitOptions { seed: 1, quiet: true, epochs: Some(5), ..FitOptions::default() };
-/// let cf = cross_fit(ModelKind::Tarnet, &data, 3, 0.3, &options)?;
+/// let cf = cross_fit(ModelKind::Tarnet, &data, &roles, 3, 0.3, &options)?;
 /// assert_eq!((cf.po.y0.len(), cf.propensity.len()), (60, 60));
 /// # Ok::<(), causal_cf::CfError>(())
 /// ```
@@ -43,12 +49,13 @@ pub struct CrossFit {
 /// [`crate::CfError::TooFewUnits`] when a training part lacks treated or control units.
 pub fn cross_fit(
     kind: ModelKind,
-    data: &IteData,
+    data: &Dataset,
+    roles: &ColumnRoles,
     folds: usize,
     valid_fraction: f64,
     options: &FitOptions,
 ) -> Result<CrossFit> {
-    let n = data.n();
+    let n = data.n_rows();
     let parts = kfold(n, folds, options.seed)?;
     let (mut y0, mut y1, mut e) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     for (k, fold) in parts.iter().enumerate() {
@@ -56,22 +63,22 @@ pub fn cross_fit(
         let seed = options.seed.wrapping_add(k as u64);
         let (kept, held) = holdout_split(rest.len(), valid_fraction, seed)?;
         let pick = |idx: &[usize]| idx.iter().map(|&j| rest[j]).collect::<Vec<_>>();
-        let train = data.subset(&pick(&kept))?;
+        let train = data.take_rows(&pick(&kept))?;
         let valid = if held.len() >= 2 {
-            Some(data.subset(&pick(&held))?)
+            Some(data.take_rows(&pick(&held))?)
         } else {
             None
         };
-        let test = data.subset(fold)?;
+        let test = data.take_rows(fold)?;
         let fold_options = FitOptions {
             seed,
             ..options.clone()
         };
-        let model = fit_model_with(kind, &train, valid.as_ref(), &fold_options)?;
-        let po = model.predict(&test)?;
-        let ps = match model.propensity(test.x())? {
+        let model = fit_model_with(kind, &train, roles, valid.as_ref(), &fold_options)?;
+        let po = model.predict(&test, roles)?;
+        let ps = match model.propensity(&test, roles)? {
             Some(p) => p,
-            None => Propensity::fit(&train, valid.as_ref(), seed)?.predict(test.x())?,
+            None => Propensity::fit(&train, roles, valid.as_ref(), seed)?.predict(&test, roles)?,
         };
         for (j, &i) in fold.iter().enumerate() {
             y0[i] = po.y0[j];

@@ -12,8 +12,8 @@ use super::heads::{ArmHeads, factual};
 use super::prep::to_vec;
 use super::settings::{TrainSettings, setters, train_builders, widths_builders};
 use super::{IteModel, PotentialOutcomes};
-use crate::data::IteData;
 use crate::error::Result;
+use causal_core::data::{ColumnRoles, Dataset};
 
 /// Hyperparameters of DragonNet.
 ///
@@ -31,14 +31,16 @@ use crate::error::Result;
 ///
 /// ```
 /// use causal_cf::models::{DragonNetParams, IteModel};
-/// # use causal_cf::data::IteData;
-/// # let rows: Vec<Vec<f64>> = (0..40).map(|i| vec![(i % 7) as f64 / 7.0, (i % 2) as f64]).collect();
+/// # use causal_core::data::{ColumnRoles, Dataset};
+/// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
+/// # let b: Vec<f64> = (0..40).map(|i| (i % 2) as f64).collect();
 /// # let t: Vec<f64> = (0..40).map(|i| ((i / 2) % 2) as f64).collect();
-/// # let y: Vec<f64> = rows.iter().zip(&t).map(|(r, t)| r[0] + 2.0 * t).collect();
-/// # let data = IteData::new(vec!["a".into(), "b".into()], rows, t, y)?;
+/// # let y: Vec<f64> = a.iter().zip(&t).map(|(a, t)| a + 2.0 * t).collect();
+/// # let data = Dataset::new(vec!["a".into(), "b".into(), "t".into(), "y".into()], vec![a, b, t, y])?;
+/// let roles = ColumnRoles::new().treatment("t").outcome("y").covariates(["a", "b"]);
 /// let model = DragonNetParams::new().epochs(10).representation(&[16]).heads(&[8]).check()?
-///     .fit(&data, None)?;
-/// let e = model.propensity(data.x())?.unwrap();
+///     .fit(&data, &roles, None)?;
+/// let e = model.propensity(&data, &roles)?.unwrap();
 /// assert!(e.iter().all(|p| *p > 0.0 && *p < 1.0));
 /// # Ok::<(), causal_cf::CfError>(())
 /// ```
@@ -193,11 +195,16 @@ impl DragonNet {
     /// # Errors
     ///
     /// As [`crate::models::Cfr::fit`].
-    pub fn fit(&self, train: &IteData, valid: Option<&IteData>) -> Result<FittedDragonNet> {
+    pub fn fit(
+        &self,
+        train: &Dataset,
+        roles: &ColumnRoles,
+        valid: Option<&Dataset>,
+    ) -> Result<FittedDragonNet> {
         let p = &self.params;
-        let (setup, data) = Setup::new(train, valid, &p.train, false)?;
+        let (setup, data) = Setup::new(train, roles, valid, &p.train, false)?;
         let root = setup.root();
-        let (rep, w) = representation(train.d(), &p.rep, &root / "rep")?;
+        let (rep, w) = representation(setup.d, &p.rep, &root / "rep")?;
         let nets = Nets {
             rep,
             g: MlpParams::new(w, &[], 1).build(&root / "g")?,
@@ -207,7 +214,9 @@ impl DragonNet {
         let state = setup.train(&p.train, &data, |x, t, y, training| {
             nets.terms(p, x, t, y, training)
         })?;
-        with_residuals(FittedDragonNet { nets, state }, train, |m| &mut m.state)
+        with_residuals(FittedDragonNet { nets, state }, train, roles, |m| {
+            &mut m.state
+        })
     }
 }
 
@@ -243,14 +252,14 @@ impl IteModel for FittedDragonNet {
 
     state_methods!(deterministic);
 
-    fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
-        let (_, xt) = self.state.input(x)?;
+    fn predict(&self, data: &Dataset, roles: &ColumnRoles) -> Result<PotentialOutcomes> {
+        let (_, xt) = self.state.input(data, roles)?;
         let o = causal_torch::tch::no_grad(|| self.nets.forward(&xt, false))?;
         self.state.outcomes(&o.q0, &o.q1)
     }
 
-    fn propensity(&self, x: &[f64]) -> Result<Option<Vec<f64>>> {
-        let (_, xt) = self.state.input(x)?;
+    fn propensity(&self, data: &Dataset, roles: &ColumnRoles) -> Result<Option<Vec<f64>>> {
+        let (_, xt) = self.state.input(data, roles)?;
         let o = causal_torch::tch::no_grad(|| self.nets.forward(&xt, false))?;
         Ok(Some(to_vec(&squash(&o.g_logit)?)?))
     }

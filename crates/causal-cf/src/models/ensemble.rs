@@ -5,6 +5,7 @@
 //! ŷ(1) never does worse on average than the members do: by convexity, the ensemble's ε_ATE
 //! and squared PEHE are at most the mean of the members'.
 
+use causal_core::data::{ColumnRoles, Dataset};
 use causal_torch::trainer::History;
 
 use super::{IteModel, PotentialOutcomes};
@@ -74,11 +75,11 @@ impl IteModel for Ensemble {
         self.members[0].dim()
     }
 
-    fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
+    fn predict(&self, data: &Dataset, roles: &ColumnRoles) -> Result<PotentialOutcomes> {
         let po: Vec<PotentialOutcomes> = self
             .members
             .iter()
-            .map(|m| m.potential_outcomes(x))
+            .map(|m| m.predict(data, roles))
             .collect::<Result<_>>()?;
         let (y0, y1): (Vec<Vec<f64>>, Vec<Vec<f64>>) = po.into_iter().map(|p| (p.y0, p.y1)).unzip();
         Ok(PotentialOutcomes {
@@ -90,7 +91,8 @@ impl IteModel for Ensemble {
     /// The mixture: draw j of each row comes from member j mod k.
     fn sample_do(
         &self,
-        x: &[f64],
+        data: &Dataset,
+        roles: &ColumnRoles,
         treated: bool,
         n_samples: usize,
         seed: u64,
@@ -102,7 +104,8 @@ impl IteModel for Ensemble {
             .enumerate()
             .map(|(j, m)| {
                 m.sample_do(
-                    x,
+                    data,
+                    roles,
                     treated,
                     n_samples.div_ceil(k),
                     seed.wrapping_add(j as u64),
@@ -116,11 +119,11 @@ impl IteModel for Ensemble {
     }
 
     /// The members' mean propensity, when every member has a propensity head.
-    fn propensity(&self, x: &[f64]) -> Result<Option<Vec<f64>>> {
+    fn propensity(&self, data: &Dataset, roles: &ColumnRoles) -> Result<Option<Vec<f64>>> {
         let parts: Option<Vec<Vec<f64>>> = self
             .members
             .iter()
-            .map(|m| m.propensity(x))
+            .map(|m| m.propensity(data, roles))
             .collect::<Result<Vec<_>>>()?
             .into_iter()
             .collect();

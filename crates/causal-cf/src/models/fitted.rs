@@ -6,10 +6,12 @@ use causal_torch::tch::nn::{Path, VarStore};
 use causal_torch::tch::{Device, Tensor};
 use causal_torch::trainer::{History, Objective};
 
+use causal_core::data::{ColumnRoles, Dataset};
+
 use super::prep::{FitTensors, Scaler, YScale, to_vec};
 use super::settings::TrainSettings;
-use super::{IteModel, PotentialOutcomes, gaussian_samples, residual_sd, rows_of};
-use crate::data::IteData;
+use super::{IteModel, PotentialOutcomes, gaussian_samples, residual_sd};
+use crate::data::units::{Units, covariates};
 use crate::error::{CfError, Result};
 
 /// Passes a causal-cf error through the trainer's error type.
@@ -18,20 +20,6 @@ pub(crate) fn to_torch(e: CfError) -> causal_torch::TorchError {
         CfError::Torch(t) => t,
         other => causal_torch::TorchError::InvalidConfig(other.to_string()),
     }
-}
-
-/// Validation data must have the training data's covariates.
-pub(crate) fn check_valid(train: &IteData, valid: Option<&IteData>) -> Result<()> {
-    if let Some(v) = valid
-        && v.d() != train.d()
-    {
-        return Err(CfError::Shape(format!(
-            "validation data has {} covariates, training data {}",
-            v.d(),
-            train.d()
-        )));
-    }
-    Ok(())
 }
 
 /// Widths must be positive, and a representation non-empty.
@@ -85,6 +73,12 @@ pub(crate) fn representation<'a>(
 /// The start of every fit: the device, scalers fit on the training units and an empty parameter
 /// store, with LibTorch's generator seeded for the initialisation.
 pub(crate) struct Setup {
+    /// Number of covariates.
+    pub(crate) d: usize,
+    /// Share of treated training units.
+    pub(crate) treated_share: f64,
+    /// Per covariate, whether it is binary.
+    pub(crate) binary: Vec<bool>,
     pub(crate) device: Device,
     scaler: Scaler,
     pub(crate) ys: YScale,
@@ -94,21 +88,27 @@ pub(crate) struct Setup {
 }
 
 impl Setup {
-    /// The setup and the training (and validation) tensors; `scale_all` whitens binary
-    /// covariates too (Pyro's CEVAE).
+    /// The setup and the training (and validation) tensors, both tables read through `roles`
+    /// (see [`Units::new`] for what is checked); `scale_all` whitens binary covariates too
+    /// (Pyro's CEVAE).
     pub(crate) fn new(
-        train: &IteData,
-        valid: Option<&IteData>,
+        train: &Dataset,
+        roles: &ColumnRoles,
+        valid: Option<&Dataset>,
         settings: &TrainSettings,
         scale_all: bool,
     ) -> Result<(Self, FitTensors)> {
-        check_valid(train, valid)?;
+        let train = Units::new(train, roles)?;
+        let valid = valid.map(|v| Units::new(v, roles)).transpose()?;
         let device = settings.resolve_device()?;
         causal_torch::seed::manual_seed(settings.seed);
-        let scaler = Scaler::fit(train, scale_all);
-        let ys = YScale::fit(train.y());
-        let data = FitTensors::new(train, valid, &scaler, &ys, device)?;
+        let scaler = Scaler::fit(&train, scale_all);
+        let ys = YScale::fit(train.y);
+        let data = FitTensors::new(&train, valid.as_ref(), &scaler, &ys, device)?;
         let setup = Self {
+            d: train.d(),
+            treated_share: train.n_treated() as f64 / train.n() as f64,
+            binary: train.binary.clone(),
             device,
             scaler,
             ys,
@@ -201,10 +201,23 @@ impl FitState {
         self.scaler.dim()
     }
 
-    /// The number of rows of `x` and their scaled tensor.
-    pub(crate) fn input(&self, x: &[f64]) -> Result<(usize, Tensor)> {
-        let n = rows_of(x, self.dim())?;
-        Ok((n, self.scaler.tensor(x, self.device)?))
+    /// The number of rows of `data` and the scaled tensor of its covariates (the columns named
+    /// by `roles.covariates`, in the order the model was fit on; other roles are not read).
+    ///
+    /// # Errors
+    ///
+    /// [`CfError::Shape`] for a number of covariates other than the model's; the errors of
+    /// [`covariates`] (no covariates, an unknown, categorical, incomplete or non-finite one).
+    pub(crate) fn input(&self, data: &Dataset, roles: &ColumnRoles) -> Result<(usize, Tensor)> {
+        let x = covariates(data, roles)?;
+        if x.len() != self.dim() {
+            return Err(CfError::Shape(format!(
+                "the model was fit on {} covariates, {} were given",
+                self.dim(),
+                x.len()
+            )));
+        }
+        Ok((data.n_rows(), self.scaler.tensor(&x, self.device)?))
     }
 
     /// Standardized outcome tensors back on the outcome's scale.
@@ -236,11 +249,12 @@ impl FitState {
 /// its [`FitState`] (reached through `state`) for its Gaussian `sample_do` draws.
 pub(crate) fn with_residuals<M: IteModel>(
     mut model: M,
-    train: &IteData,
+    train: &Dataset,
+    roles: &ColumnRoles,
     state: fn(&mut M) -> &mut FitState,
 ) -> Result<M> {
-    let po = model.potential_outcomes(train.x())?;
-    state(&mut model).sd = residual_sd(train, &po);
+    let po = model.predict(train, roles)?;
+    state(&mut model).sd = residual_sd(&Units::new(train, roles)?, &po);
     Ok(model)
 }
 
@@ -261,12 +275,13 @@ macro_rules! state_methods {
 
         fn sample_do(
             &self,
-            x: &[f64],
+            data: &causal_core::data::Dataset,
+            roles: &causal_core::data::ColumnRoles,
             treated: bool,
             n_samples: usize,
             seed: u64,
         ) -> $crate::error::Result<Vec<Vec<f64>>> {
-            let po = self.potential_outcomes(x)?;
+            let po = self.predict(data, roles)?;
             self.state.sample_around(&po, treated, n_samples, seed)
         }
     };

@@ -7,8 +7,8 @@ use super::fitted::{FitState, Setup, elu_mlp, state_methods, with_residuals};
 use super::heads::ArmHeads;
 use super::settings::{TrainSettings, train_builders};
 use super::{IteModel, PotentialOutcomes};
-use crate::data::IteData;
 use crate::error::{CfError, Result};
+use causal_core::data::{ColumnRoles, Dataset};
 
 fn default_train() -> TrainSettings {
     let mut train = TrainSettings::new(600, 100, 1e-3, 1e-4);
@@ -83,13 +83,15 @@ fn masked_sq(pred: &Tensor, y: &Tensor, mask: &Tensor) -> Result<Tensor> {
 ///
 /// ```
 /// use causal_cf::models::{IteModel, SLearnerParams};
-/// # use causal_cf::data::IteData;
-/// # let rows: Vec<Vec<f64>> = (0..40).map(|i| vec![(i % 7) as f64 / 7.0, (i % 2) as f64]).collect();
+/// # use causal_core::data::{ColumnRoles, Dataset};
+/// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
+/// # let b: Vec<f64> = (0..40).map(|i| (i % 2) as f64).collect();
 /// # let t: Vec<f64> = (0..40).map(|i| ((i / 2) % 2) as f64).collect();
-/// # let y: Vec<f64> = rows.iter().zip(&t).map(|(r, t)| r[0] + 2.0 * t).collect();
-/// # let data = IteData::new(vec!["a".into(), "b".into()], rows, t, y)?;
-/// let m = SLearnerParams::new().hidden(&[16]).epochs(10).check()?.fit(&data, None)?;
-/// assert_eq!(m.predict(&data)?.cate().len(), 40);
+/// # let y: Vec<f64> = a.iter().zip(&t).map(|(a, t)| a + 2.0 * t).collect();
+/// # let data = Dataset::new(vec!["a".into(), "b".into(), "t".into(), "y".into()], vec![a, b, t, y])?;
+/// let roles = ColumnRoles::new().treatment("t").outcome("y").covariates(["a", "b"]);
+/// let m = SLearnerParams::new().hidden(&[16]).epochs(10).check()?.fit(&data, &roles, None)?;
+/// assert_eq!(m.predict(&data, &roles)?.cate().len(), 40);
 /// # Ok::<(), causal_cf::CfError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -126,14 +128,21 @@ impl SLearner {
     /// # Errors
     ///
     /// As [`crate::models::Cfr::fit`].
-    pub fn fit(&self, train: &IteData, valid: Option<&IteData>) -> Result<FittedSLearner> {
+    pub fn fit(
+        &self,
+        train: &Dataset,
+        roles: &ColumnRoles,
+        valid: Option<&Dataset>,
+    ) -> Result<FittedSLearner> {
         let p = &self.params;
-        let (setup, data) = Setup::new(train, valid, &p.train, false)?;
-        let net = elu_mlp(train.d() + 1, &p.hidden, 1, setup.root() / "net")?;
+        let (setup, data) = Setup::new(train, roles, valid, &p.train, false)?;
+        let net = elu_mlp(setup.d + 1, &p.hidden, 1, setup.root() / "net")?;
         let state = setup.train(&p.train, &data, |x, t, y, training| {
             Ok(vec![("mse".into(), s_loss(&net, x, t, y, training)?)])
         })?;
-        with_residuals(FittedSLearner { net, state }, train, |m| &mut m.state)
+        with_residuals(FittedSLearner { net, state }, train, roles, |m| {
+            &mut m.state
+        })
     }
 }
 
@@ -156,8 +165,8 @@ impl IteModel for FittedSLearner {
 
     state_methods!(deterministic);
 
-    fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
-        let (n, xt) = self.state.input(x)?;
+    fn predict(&self, data: &Dataset, roles: &ColumnRoles) -> Result<PotentialOutcomes> {
+        let (n, xt) = self.state.input(data, roles)?;
         let arm = |v: f64| -> Result<Tensor> {
             let t = Tensor::f_full([n as i64], v, (Kind::Float, self.state.device))?;
             causal_torch::tch::no_grad(|| Ok(self.net.f_forward_t(&with_t(&xt, &t)?, false)?))
@@ -172,13 +181,15 @@ impl IteModel for FittedSLearner {
 ///
 /// ```
 /// use causal_cf::models::{IteModel, TLearnerParams};
-/// # use causal_cf::data::IteData;
-/// # let rows: Vec<Vec<f64>> = (0..40).map(|i| vec![(i % 7) as f64 / 7.0, (i % 2) as f64]).collect();
+/// # use causal_core::data::{ColumnRoles, Dataset};
+/// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
+/// # let b: Vec<f64> = (0..40).map(|i| (i % 2) as f64).collect();
 /// # let t: Vec<f64> = (0..40).map(|i| ((i / 2) % 2) as f64).collect();
-/// # let y: Vec<f64> = rows.iter().zip(&t).map(|(r, t)| r[0] + 2.0 * t).collect();
-/// # let data = IteData::new(vec!["a".into(), "b".into()], rows, t, y)?;
-/// let m = TLearnerParams::new().hidden(&[16]).epochs(10).check()?.fit(&data, None)?;
-/// assert_eq!(m.predict(&data)?.y1.len(), 40);
+/// # let y: Vec<f64> = a.iter().zip(&t).map(|(a, t)| a + 2.0 * t).collect();
+/// # let data = Dataset::new(vec!["a".into(), "b".into(), "t".into(), "y".into()], vec![a, b, t, y])?;
+/// let roles = ColumnRoles::new().treatment("t").outcome("y").covariates(["a", "b"]);
+/// let m = TLearnerParams::new().hidden(&[16]).epochs(10).check()?.fit(&data, &roles, None)?;
+/// assert_eq!(m.predict(&data, &roles)?.y1.len(), 40);
 /// # Ok::<(), causal_cf::CfError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -212,14 +223,21 @@ impl TLearner {
     /// # Errors
     ///
     /// As [`crate::models::Cfr::fit`].
-    pub fn fit(&self, train: &IteData, valid: Option<&IteData>) -> Result<FittedTLearner> {
+    pub fn fit(
+        &self,
+        train: &Dataset,
+        roles: &ColumnRoles,
+        valid: Option<&Dataset>,
+    ) -> Result<FittedTLearner> {
         let p = &self.params;
-        let (setup, data) = Setup::new(train, valid, &p.train, false)?;
-        let heads = ArmHeads::new(train.d(), &p.hidden, &setup.root(), ["mu0", "mu1"])?;
+        let (setup, data) = Setup::new(train, roles, valid, &p.train, false)?;
+        let heads = ArmHeads::new(setup.d, &p.hidden, &setup.root(), ["mu0", "mu1"])?;
         let state = setup.train(&p.train, &data, |x, t, y, training| {
             Ok(vec![("mse".into(), t_loss(&heads, x, t, y, training)?)])
         })?;
-        with_residuals(FittedTLearner { heads, state }, train, |m| &mut m.state)
+        with_residuals(FittedTLearner { heads, state }, train, roles, |m| {
+            &mut m.state
+        })
     }
 }
 
@@ -242,8 +260,8 @@ impl IteModel for FittedTLearner {
 
     state_methods!(deterministic);
 
-    fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes> {
-        let (_, xt) = self.state.input(x)?;
+    fn predict(&self, data: &Dataset, roles: &ColumnRoles) -> Result<PotentialOutcomes> {
+        let (_, xt) = self.state.input(data, roles)?;
         let (y0, y1) = causal_torch::tch::no_grad(|| self.heads.forward(&xt, false))?;
         self.state.outcomes(&y0, &y1)
     }

@@ -2,8 +2,9 @@
 //! DragonNet and the S-/T-learner baselines.
 //!
 //! Each follows the same pattern: a consuming builder (`*Params`) validated by `check()` into an
-//! estimator, whose `fit(train, valid)` returns a fitted model implementing [`IteModel`]. The
-//! validation units drive early stopping only; the best-validation weights are kept.
+//! estimator, whose `fit(train, roles, valid)` returns a fitted model implementing [`IteModel`].
+//! The tables are [`Dataset`]s read through [`ColumnRoles`] (treatment, outcome, covariates);
+//! the validation units drive early stopping only; the best-validation weights are kept.
 
 mod cevae;
 mod cfr;
@@ -30,12 +31,13 @@ pub use learners::{
 pub use propensity::Propensity;
 pub use settings::TrainSettings;
 
+use causal_core::data::{ColumnRoles, Dataset};
 use causal_torch::trainer::History;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
-use crate::data::IteData;
+use crate::data::units::Units;
 use crate::error::{CfError, Result};
 
 /// Estimated potential outcomes ŷ(0), ŷ(1) per unit, on the outcome's own scale.
@@ -61,6 +63,10 @@ impl PotentialOutcomes {
 }
 
 /// A fitted individual-effect model: the counterfactual query API.
+///
+/// Every query reads the rows of a [`Dataset`] through the covariates role of its
+/// [`ColumnRoles`] (the columns the model was fit on, in the same order); the treatment and
+/// outcome roles may be set, and are not read.
 pub trait IteModel {
     /// The model's name, e.g. `TARNet`.
     fn name(&self) -> &str;
@@ -68,69 +74,53 @@ pub trait IteModel {
     /// Number of covariates the model was fit on.
     fn dim(&self) -> usize;
 
-    /// ŷ(0) and ŷ(1) for covariate rows `x` (row-major, [`IteModel::dim`] columns).
+    /// ŷ(0) and ŷ(1) for every row of `data`.
     ///
     /// # Errors
     ///
-    /// [`CfError::Shape`] for rows of the wrong width; [`CfError::NonFinite`]; LibTorch errors.
-    fn potential_outcomes(&self, x: &[f64]) -> Result<PotentialOutcomes>;
+    /// [`CfError::Shape`] for a number of covariates other than [`IteModel::dim`];
+    /// [`CfError::InvalidConfig`] when no covariate is named; [`CfError::Core`] for an unknown
+    /// covariate, a categorical one of more than two levels or one with missing cells;
+    /// [`CfError::NonFinite`]; LibTorch errors.
+    fn predict(&self, data: &Dataset, roles: &ColumnRoles) -> Result<PotentialOutcomes>;
 
-    /// `n_samples` draws of y | do(t), x for each row of `x` (one inner vector per row).
+    /// `n_samples` draws of y | do(t), x for each row of `data` (one inner vector per row).
     ///
     /// CEVAE samples its latent confounder and its outcome distribution; the deterministic
     /// networks add Gaussian noise with the arm's training residual spread to ŷ(t).
     ///
     /// # Errors
     ///
-    /// As [`IteModel::potential_outcomes`].
+    /// As [`IteModel::predict`].
     fn sample_do(
         &self,
-        x: &[f64],
+        data: &Dataset,
+        roles: &ColumnRoles,
         treated: bool,
         n_samples: usize,
         seed: u64,
     ) -> Result<Vec<Vec<f64>>>;
 
-    /// The propensity P(t = 1 | x), for models with a propensity head.
+    /// The propensity P(t = 1 | x) for every row of `data`, for models with a propensity head.
     ///
     /// # Errors
     ///
-    /// As [`IteModel::potential_outcomes`].
-    fn propensity(&self, _x: &[f64]) -> Result<Option<Vec<f64>>> {
+    /// As [`IteModel::predict`].
+    fn propensity(&self, _data: &Dataset, _roles: &ColumnRoles) -> Result<Option<Vec<f64>>> {
         Ok(None)
     }
 
     /// The training history (the last stage's, for multi-stage fits).
     fn history(&self) -> &History;
-
-    /// Convenience: [`IteModel::potential_outcomes`] for the units of a data set.
-    ///
-    /// # Errors
-    ///
-    /// As [`IteModel::potential_outcomes`].
-    fn predict(&self, data: &IteData) -> Result<PotentialOutcomes> {
-        self.potential_outcomes(data.x())
-    }
-}
-
-/// Checks that `x` holds whole rows of `d` covariates; returns the number of rows.
-pub(crate) fn rows_of(x: &[f64], d: usize) -> Result<usize> {
-    if d == 0 || x.is_empty() || !x.len().is_multiple_of(d) {
-        return Err(CfError::Shape(format!(
-            "{} covariate values are not whole rows of {d}",
-            x.len()
-        )));
-    }
-    Ok(x.len() / d)
 }
 
 /// Training residual spread per arm, for the deterministic models' outcome samples.
-pub(crate) fn residual_sd(train: &IteData, po: &PotentialOutcomes) -> [f64; 2] {
+pub(crate) fn residual_sd(train: &Units<'_>, po: &PotentialOutcomes) -> [f64; 2] {
     let mut out = [1.0; 2];
     for (arm, slot) in out.iter_mut().enumerate() {
         let r: Vec<f64> = (0..train.n())
-            .filter(|&i| train.t()[i] == arm as f64)
-            .map(|i| train.y()[i] - if arm == 1 { po.y1[i] } else { po.y0[i] })
+            .filter(|&i| train.t[i] == arm as f64)
+            .map(|i| train.y[i] - if arm == 1 { po.y1[i] } else { po.y0[i] })
             .collect();
         if r.len() > 1 {
             *slot = (r.iter().map(|v| v * v).sum::<f64>() / r.len() as f64).sqrt();
@@ -237,15 +227,18 @@ pub struct FitOptions {
     pub ensemble: usize,
 }
 
-/// Fits the named model with its default (paper) hyperparameters and the given seed.
+/// Fits the named model with its default (paper) hyperparameters and the given seed, on the
+/// rows of `train` read through `roles` (treatment, outcome, covariates), early-stopping on
+/// `valid` (read through the same roles) when given.
 ///
 /// # Errors
 ///
 /// Every error of the model's `check` and `fit`.
 pub fn fit_model(
     kind: ModelKind,
-    train: &IteData,
-    valid: Option<&IteData>,
+    train: &Dataset,
+    roles: &ColumnRoles,
+    valid: Option<&Dataset>,
     seed: u64,
     quiet: bool,
 ) -> Result<Box<dyn IteModel>> {
@@ -254,23 +247,28 @@ pub fn fit_model(
         quiet,
         ..FitOptions::default()
     };
-    fit_model_with(kind, train, valid, &options)
+    fit_model_with(kind, train, roles, valid, &options)
 }
 
-/// Fits the named model with its default (paper) hyperparameters, changed by `options`.
+/// Fits the named model with its default (paper) hyperparameters, changed by `options`; the
+/// tables are read as in [`fit_model`].
 ///
 /// # Examples
 ///
 /// ```
 /// use causal_cf::models::{FitOptions, IteModel, ModelKind, fit_model_with};
-/// # use causal_cf::data::IteData;
-/// # let rows: Vec<Vec<f64>> = (0..40).map(|i| vec![(i % 7) as f64 / 7.0, (i % 2) as f64]).collect();
-/// # let t: Vec<f64> = (0..40).map(|i| ((i / 2) % 2) as f64).collect();
-/// # let y: Vec<f64> = rows.iter().zip(&t).map(|(r, t)| r[0] + 2.0 * t).collect();
-/// # let data = IteData::new(vec!["a".into(), "b".into()], rows, t, y)?;
+/// use causal_core::data::{ColumnRoles, Dataset};
+///
+/// let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
+/// let b: Vec<f64> = (0..40).map(|i| (i % 2) as f64).collect();
+/// let t: Vec<f64> = (0..40).map(|i| ((i / 2) % 2) as f64).collect();
+/// let y: Vec<f64> = a.iter().zip(&t).map(|(a, t)| a + 2.0 * t).collect();
+/// let data = Dataset::new(vec!["a".into(), "b".into(), "t".into(), "y".into()], vec![a, b, t, y])?;
+/// let roles = ColumnRoles::new().treatment("t").outcome("y").covariates(["a", "b"]);
 /// let options = FitOptions { seed: 3, quiet: true, epochs: Some(5), ..FitOptions::default() };
-/// let model = fit_model_with(ModelKind::DragonNet, &data, None, &options)?;
+/// let model = fit_model_with(ModelKind::DragonNet, &data, &roles, None, &options)?;
 /// assert_eq!(model.history().epochs(), 5);
+/// assert_eq!(model.predict(&data, &roles)?.cate().len(), 40);
 /// # Ok::<(), causal_cf::CfError>(())
 /// ```
 ///
@@ -279,8 +277,9 @@ pub fn fit_model(
 /// Every error of the model's `check` and `fit`.
 pub fn fit_model_with(
     kind: ModelKind,
-    train: &IteData,
-    valid: Option<&IteData>,
+    train: &Dataset,
+    roles: &ColumnRoles,
+    valid: Option<&Dataset>,
     options: &FitOptions,
 ) -> Result<Box<dyn IteModel>> {
     if options.ensemble > 1 {
@@ -291,7 +290,7 @@ pub fn fit_model_with(
                     ensemble: 1,
                     ..options.clone()
                 };
-                fit_model_with(kind, train, valid, &member)
+                fit_model_with(kind, train, roles, valid, &member)
             })
             .collect::<Result<Vec<_>>>()?;
         return Ok(Box::new(Ensemble::new(members)?));
@@ -306,7 +305,7 @@ pub fn fit_model_with(
             if let Some(d) = options.device {
                 p = p.device(d);
             }
-            Box::new(p.check()?.fit(train, valid)?)
+            Box::new(p.check()?.fit(train, roles, valid)?)
         }};
     }
     Ok(match kind {

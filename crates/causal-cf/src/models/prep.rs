@@ -1,9 +1,11 @@
-//! Scaling fit on training units only, and the tensors every model trains on.
+//! Scaling fit on training units only, and the tensors every model trains on. Covariates go
+//! from the table's f64 columns to one row-major f32 buffer (the dtype the networks train in),
+//! scaled on the way, and enter LibTorch once.
 
 use causal_torch::tch::{Device, Kind, Tensor};
 
-use crate::data::IteData;
-use crate::error::{CfError, Result};
+use crate::data::units::Units;
+use crate::error::Result;
 
 /// Per-covariate centring and scaling fit on the training units; binary covariates are left as
 /// they are unless `all` is set (Pyro's CEVAE whitens every feature).
@@ -14,16 +16,16 @@ pub(crate) struct Scaler {
 }
 
 impl Scaler {
-    pub(crate) fn fit(data: &IteData, all: bool) -> Self {
+    pub(crate) fn fit(data: &Units<'_>, all: bool) -> Self {
         let (n, d) = (data.n(), data.d());
         let mut loc = vec![0.0; d];
         let mut scale = vec![1.0; d];
-        for j in 0..d {
-            if data.binary()[j] && !all {
+        for (j, col) in data.x.iter().enumerate() {
+            if data.binary[j] && !all {
                 continue;
             }
-            let m = (0..n).map(|i| data.row(i)[j]).sum::<f64>() / n as f64;
-            let v = (0..n).map(|i| (data.row(i)[j] - m).powi(2)).sum::<f64>() / n as f64;
+            let m = col.iter().sum::<f64>() / n as f64;
+            let v = col.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n as f64;
             loc[j] = m;
             // A constant column is centred only.
             scale[j] = if v > 0.0 { v.sqrt() } else { 1.0 };
@@ -35,29 +37,22 @@ impl Scaler {
         self.loc.len()
     }
 
-    /// Scaled covariates as an `n × d` Float tensor.
-    pub(crate) fn tensor(&self, x: &[f64], device: Device) -> Result<Tensor> {
-        let d = self.dim();
-        if d == 0 || !x.len().is_multiple_of(d) {
-            return Err(CfError::Shape(format!(
-                "{} covariate values do not fill rows of {d}",
-                x.len()
-            )));
+    /// Scaled covariate columns (each of `n` rows, [`Scaler::dim`] of them, checked finite by
+    /// the caller) as an `n × d` Float tensor.
+    pub(crate) fn tensor(&self, columns: &[&[f64]], device: Device) -> Result<Tensor> {
+        let d = columns.len();
+        let n = columns.first().map_or(0, |c| c.len());
+        let mut v = Vec::with_capacity(n * d);
+        for i in 0..n {
+            v.extend(
+                columns
+                    .iter()
+                    .enumerate()
+                    .map(|(j, c)| ((c[i] - self.loc[j]) / self.scale[j]) as f32),
+            );
         }
-        if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-            return Err(CfError::NonFinite {
-                row: i / d + 1,
-                column: format!("covariate {}", i % d + 1),
-                value: x[i],
-            });
-        }
-        let v: Vec<f32> = x
-            .iter()
-            .enumerate()
-            .map(|(k, v)| ((v - self.loc[k % d]) / self.scale[k % d]) as f32)
-            .collect();
         Ok(Tensor::f_from_slice(&v)?
-            .f_view([(x.len() / d) as i64, d as i64])?
+            .f_view([n as i64, d as i64])?
             .f_to_device(device)?)
     }
 }
@@ -121,20 +116,19 @@ pub(crate) struct FitTensors {
 
 impl FitTensors {
     pub(crate) fn new(
-        train: &IteData,
-        valid: Option<&IteData>,
+        train: &Units<'_>,
+        valid: Option<&Units<'_>>,
         scaler: &Scaler,
         ys: &YScale,
         device: Device,
     ) -> Result<Self> {
-        super::fitted::check_valid(train, valid)?;
         Ok(Self {
-            x: scaler.tensor(train.x(), device)?,
-            t: vec_tensor(train.t(), device)?,
-            y: ys.tensor(train.y(), device)?,
-            x_val: valid.map(|v| scaler.tensor(v.x(), device)).transpose()?,
-            t_val: valid.map(|v| vec_tensor(v.t(), device)).transpose()?,
-            y_val: valid.map(|v| ys.tensor(v.y(), device)).transpose()?,
+            x: scaler.tensor(&train.x, device)?,
+            t: vec_tensor(train.t, device)?,
+            y: ys.tensor(train.y, device)?,
+            x_val: valid.map(|v| scaler.tensor(&v.x, device)).transpose()?,
+            t_val: valid.map(|v| vec_tensor(v.t, device)).transpose()?,
+            y_val: valid.map(|v| ys.tensor(v.y, device)).transpose()?,
         })
     }
 

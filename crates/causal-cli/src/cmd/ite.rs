@@ -49,9 +49,9 @@ pub struct IteArgs {
 #[cfg(feature = "torch")]
 pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
     use causal::cf::CfError;
-    use causal::cf::data::IteData;
     use causal::cf::models::{FitOptions, ModelKind, Propensity, fit_model_with};
     use causal::cf::policy::aipw_ate;
+    use causal::core::data::ColumnRoles;
 
     let bad = |e: CfError| match e {
         CfError::Torch(_) => CliError::Failure(e.to_string()),
@@ -70,35 +70,51 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
         ));
     }
     causal::torch::tch::set_num_threads(i32::try_from(args.threads).unwrap_or(i32::MAX));
-    let dataset = crate::io::read_data(&args.data)?;
-    let covariates = args.covariates.as_deref().map(crate::io::split_names);
-    let cov_refs: Option<Vec<&str>> = covariates
-        .as_ref()
-        .map(|c| c.iter().map(String::as_str).collect());
-    let data = IteData::from_dataset(
-        &dataset,
-        &args.treatment,
-        &args.outcome,
-        cov_refs.as_deref(),
-    )
-    .map_err(|e| CliError::BadInput(format!("{}: {}", args.data.display(), e)))?;
+    let data = crate::io::read_data(&args.data)?;
+    let covariates = match args.covariates.as_deref() {
+        Some(list) => crate::io::split_names(list),
+        None => data
+            .names()
+            .iter()
+            .filter(|n| **n != args.treatment && **n != args.outcome)
+            .cloned()
+            .collect(),
+    };
+    let roles = ColumnRoles::new()
+        .treatment(args.treatment.as_str())
+        .outcome(args.outcome.as_str())
+        .covariates(covariates);
+    // The columns exist, none has two roles, and the treatment is 0/1: checked here to name
+    // the file; the fit checks the rest (each arm's size, missing and categorical values).
+    let (t, y) = data
+        .with_roles(roles.clone())
+        .and_then(|_| {
+            Ok((
+                data.check_binary(&args.treatment)?,
+                data.column(&args.outcome)?,
+            ))
+        })
+        .map_err(|e| CliError::BadInput(format!("{}: {e}", args.data.display())))?;
 
     // A seeded validation split for early stopping; effects are reported for every row.
+    let n = data.n_rows();
     let (kept, held) =
-        causal::cf::data::holdout_split(data.n(), args.valid_fraction, args.seed).map_err(bad)?;
-    let (train, valid) = if held.len() >= 4 {
-        (
-            data.subset(&kept).map_err(bad)?,
-            Some(data.subset(&held).map_err(bad)?),
-        )
+        causal::cf::data::holdout_split(n, args.valid_fraction, args.seed).map_err(bad)?;
+    let rows = |idx: &[usize]| data.take_rows(idx).map_err(|e| bad(e.into()));
+    let parts = if held.len() >= 4 {
+        Some((rows(&kept)?, rows(&held)?))
     } else {
-        (data.clone(), None)
+        None
+    };
+    let (train, valid) = match &parts {
+        Some((train, valid)) => (train, Some(valid)),
+        None => (&data, None),
     };
     eprintln!(
         "fitting {} on {} rows ({} for early stopping)",
         kind.cli_name(),
-        train.n(),
-        valid.as_ref().map_or(0, IteData::n)
+        train.n_rows(),
+        valid.map_or(0, |v| v.n_rows())
     );
     let options = FitOptions {
         seed: args.seed,
@@ -107,22 +123,22 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
         device: None,
         ensemble: args.ensemble,
     };
-    let model = fit_model_with(kind, &train, valid.as_ref(), &options).map_err(bad)?;
-    let po = model.predict(&data).map_err(bad)?;
+    let model = fit_model_with(kind, train, &roles, valid, &options).map_err(bad)?;
+    let po = model.predict(&data, &roles).map_err(bad)?;
     let cate = po.cate();
-    let head = model.propensity(data.x()).map_err(bad)?;
+    let head = model.propensity(&data, &roles).map_err(bad)?;
     let from_head = head.is_some();
     let e = match head {
         Some(e) => e,
-        None => Propensity::fit(&train, valid.as_ref(), args.seed)
-            .and_then(|p| p.predict(data.x()))
+        None => Propensity::fit(train, &roles, valid, args.seed)
+            .and_then(|p| p.predict(&data, &roles))
             .map_err(bad)?,
     };
-    let dr = aipw_ate(data.t(), data.y(), &po.y0, &po.y1, &e, 0.01).map_err(bad)?;
+    let dr = aipw_ate(t, y, &po.y0, &po.y1, &e, 0.01).map_err(bad)?;
 
     if let Some(path) = &args.out {
         let mut csv = String::from("row,cate,y0_hat,y1_hat\n");
-        for i in 0..data.n() {
+        for i in 0..n {
             csv.push_str(&format!(
                 "{},{},{},{}\n",
                 i + 1,
@@ -138,11 +154,11 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
     Ok(serde_json::json!({
         "model": kind.cli_name(),
         "ensemble": args.ensemble.max(1),
-        "n": data.n(),
-        "n_treated": data.n_treated(),
+        "n": n,
+        "n_treated": t.iter().filter(|&&v| v == 1.0).count(),
         "treatment": args.treatment,
         "outcome": args.outcome,
-        "covariates": data.names(),
+        "covariates": roles.covariates,
         "ate": po.ate(),
         "ate_aipw": {
             "estimate": dr.value,

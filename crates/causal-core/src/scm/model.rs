@@ -337,13 +337,51 @@ impl Scm {
         }
     }
 
-    /// Draws `n` rows with their noise; the noise matrix is row-major like the data.
+    /// Draws `n` rows with their noise: the data, and a table of the same shape and column
+    /// names whose row `r` holds the noise terms that produced row `r` of the data.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use causal_core::scm::{Mechanism, Noise, Scm};
+    ///
+    /// let scm = Scm::builder()
+    ///     .node("x", &[], Mechanism::Additive(Arc::new(|_| 0.0)), Noise::Gaussian(1.0))
+    ///     .node("y", &["x"], Mechanism::Additive(Arc::new(|p| 2.0 * p[0])), Noise::Gaussian(1.0))
+    ///     .build()?;
+    /// let (data, noise) = scm.sample_with_noise(5, 3)?;
+    /// let (x, y, uy) = (data.column("x")?, data.column("y")?, noise.column("y")?);
+    /// for i in 0..5 {
+    ///     assert!((y[i] - (2.0 * x[i] + uy[i])).abs() < 1e-12);
+    /// }
+    /// assert_eq!(data.column("x")?, noise.column("x")?);
+    /// # Ok::<(), causal_core::CoreError>(())
+    /// ```
     ///
     /// # Errors
     ///
     /// [`CoreError::Empty`] for `n = 0`, [`CoreError::BadValue`] when a mechanism returns a
-    /// non-finite value (naming the node and row).
-    pub fn sample_with_noise(&self, n: usize, seed: u64) -> Result<(Dataset, Vec<Vec<f64>>)> {
+    /// non-finite value (naming the node and row) or a custom noise draws one (naming the node).
+    pub fn sample_with_noise(&self, n: usize, seed: u64) -> Result<(Dataset, Dataset)> {
+        let (columns, noise) = self.draw(n, seed)?;
+        Ok((
+            Dataset::new(self.names(), columns)?,
+            Dataset::new(self.names(), noise)?,
+        ))
+    }
+
+    /// Draws `n` rows (seeded).
+    ///
+    /// # Errors
+    ///
+    /// As [`Scm::sample_with_noise`], less the noise check.
+    pub fn sample(&self, n: usize, seed: u64) -> Result<Dataset> {
+        Dataset::new(self.names(), self.draw(n, seed)?.0)
+    }
+
+    /// `n` rows of every node and their noise, both column-major (one vector per node).
+    fn draw(&self, n: usize, seed: u64) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
         if n == 0 {
             return Err(CoreError::Empty("asked for 0 samples".into()));
         }
@@ -351,18 +389,21 @@ impl Scm {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         // Noise is drawn node by node (in the order given), then rows are evaluated, so
         // adding an intervention does not change the other nodes' noise draws.
-        let mut noise = vec![vec![0.0; p]; n];
-        for j in 0..p {
-            let mut node_rng = ChaCha8Rng::seed_from_u64(seed);
-            node_rng.set_stream(j as u64);
-            for row in noise.iter_mut() {
-                row[j] = self.noise_of(j).draw(&mut node_rng);
-            }
-        }
-        let mut rows = vec![vec![0.0; p]; n];
-        for (r, row) in rows.iter_mut().enumerate() {
+        let noise: Vec<Vec<f64>> = (0..p)
+            .map(|j| {
+                let mut node_rng = ChaCha8Rng::seed_from_u64(seed);
+                node_rng.set_stream(j as u64);
+                (0..n)
+                    .map(|_| self.noise_of(j).draw(&mut node_rng))
+                    .collect()
+            })
+            .collect();
+        let mut columns = vec![vec![0.0; n]; p];
+        // A row is evaluated in topological order, its parents read from `row`.
+        let mut row = vec![0.0; p];
+        for r in 0..n {
             for &j in &self.order {
-                let v = self.evaluate(j, row, noise[r][j], &mut rng)?;
+                let v = self.evaluate(j, &row, noise[j][r], &mut rng)?;
                 if !v.is_finite() {
                     return Err(CoreError::BadValue {
                         row: r + 1,
@@ -371,21 +412,10 @@ impl Scm {
                     });
                 }
                 row[j] = v;
+                columns[j][r] = v;
             }
         }
-        let columns = (0..p)
-            .map(|j| rows.iter().map(|r| r[j]).collect())
-            .collect();
-        Ok((Dataset::new(self.names(), columns)?, noise))
-    }
-
-    /// Draws `n` rows (seeded).
-    ///
-    /// # Errors
-    ///
-    /// As [`Scm::sample_with_noise`].
-    pub fn sample(&self, n: usize, seed: u64) -> Result<Dataset> {
-        Ok(self.sample_with_noise(n, seed)?.0)
+        Ok((columns, noise))
     }
 }
 

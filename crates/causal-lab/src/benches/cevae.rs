@@ -13,7 +13,7 @@ use causal::torch::tch::Device;
 use serde_json::json;
 
 use super::arg;
-use crate::{LabError, Result};
+use crate::Result;
 
 /// ARGS = npci.csv epochs seed [threads (default 1)].
 pub fn run(args: &[String]) -> Result<serde_json::Value> {
@@ -38,13 +38,11 @@ pub fn run(args: &[String]) -> Result<serde_json::Value> {
         .quiet(true)
         .check()?;
     let (start, cpu0) = (Instant::now(), cpu_seconds());
-    let model = est.fit(&data, None)?;
+    let model = est.fit(data.data(), data.roles(), None)?;
     let seconds = start.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
-    let truth = data
-        .true_ite()
-        .ok_or_else(|| LabError::Usage(format!("{path} has no potential outcomes")))?;
-    let cate = model.predict(&data)?.cate();
+    let truth = data.true_ite();
+    let cate = model.predict(data.data(), data.roles())?.cate();
     Ok(json!({
         "seconds": seconds,
         "cpu_seconds": cpu,

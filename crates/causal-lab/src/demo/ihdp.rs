@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use causal::cf::data::{IteData, cevae_split, simulate_surface_b};
+use causal::cf::data::{IteSample, cevae_split, simulate_surface_b};
 use causal::cf::metrics::{ate_error, sqrt_pehe};
 use causal::cf::models::{FitOptions, IteModel, ModelKind, fit_model_with};
 use causal::cf::policy::{dr_policy_value, threshold_policy, true_policy_value};
@@ -24,28 +24,20 @@ const COST: f64 = 4.0;
 const CLIP: f64 = 0.01;
 const MODELS: [ModelKind; 3] = [ModelKind::Cevae, ModelKind::Tarnet, ModelKind::DragonNet];
 
-fn truth_of(data: &IteData) -> Result<(&[f64], &[f64])> {
-    let t = data
-        .truth()
-        .ok_or_else(|| LabError::Usage("simulated IHDP data without its truth".into()))?;
-    Ok((&t.mu0, &t.mu1))
-}
-
 /// Fits the three models on the simulated data and evaluates each, plus DragonNet's policy.
 pub fn run(data_dir: &Path, settings: &Settings<'_>) -> Result<Section> {
     // Small networks and batches: extra LibTorch threads only spin-wait.
     causal::torch::tch::set_num_threads(1);
     let raw = Dataset::from_path(data_dir.join("ihdp_sim.csv"))?;
-    let data = simulate_surface_b(&raw, SEED)?.data;
+    let data = simulate_surface_b(&raw, SEED)?.sample;
     let split = cevae_split(data.n(), SEED)?;
+    let roles = data.roles();
     let (train, valid, test) = (
-        data.subset(&split.train)?,
-        data.subset(&split.valid)?,
-        data.subset(&split.test)?,
+        data.data().take_rows(&split.train)?,
+        data.data().take_rows(&split.valid)?,
+        data.take_rows(&split.test)?,
     );
-    let true_ite = test
-        .true_ite()
-        .ok_or_else(|| LabError::Usage("simulated IHDP data without its truth".into()))?;
+    let true_ite = test.true_ite();
     let options = FitOptions {
         seed: SEED,
         quiet: true,
@@ -58,9 +50,9 @@ pub fn run(data_dir: &Path, settings: &Settings<'_>) -> Result<Section> {
     let mut dragonnet: Option<Box<dyn IteModel>> = None;
     for kind in MODELS {
         let start = Instant::now();
-        let model = fit_model_with(kind, &train, Some(&valid), &options)?;
+        let model = fit_model_with(kind, &train, roles, Some(&valid), &options)?;
         let seconds = start.elapsed().as_secs_f64();
-        let cate = model.predict(&test)?.cate();
+        let cate = model.predict(test.data(), roles)?.cate();
         let (pehe, eate) = (sqrt_pehe(&true_ite, &cate)?, ate_error(&true_ite, &cate)?);
         model.history().write_svg(
             settings
@@ -137,17 +129,18 @@ pub fn run(data_dir: &Path, settings: &Settings<'_>) -> Result<Section> {
 
 /// π(x) = 1[τ̂(x) > COST] with DragonNet's τ̂ on the held-out children: its true value, its
 /// doubly-robust estimate from the observed outcomes, and the treat-all / treat-none baselines.
-fn policy(model: &dyn IteModel, test: &IteData) -> Result<(String, serde_json::Value)> {
-    let po = model.predict(test)?;
+fn policy(model: &dyn IteModel, test: &IteSample) -> Result<(String, serde_json::Value)> {
+    let po = model.predict(test.data(), test.roles())?;
     let pi = threshold_policy(&po.cate(), COST);
-    let (mu0, mu1) = truth_of(test)?;
+    let (mu0, mu1) = (&test.truth().mu0, &test.truth().mu1);
     let v_true = true_policy_value(&pi, mu0, mu1)?;
     let all = true_policy_value(&vec![true; pi.len()], mu0, mu1)?;
     let none = true_policy_value(&vec![false; pi.len()], mu0, mu1)?;
     let e = model
-        .propensity(test.x())?
+        .propensity(test.data(), test.roles())?
         .ok_or_else(|| LabError::Usage("DragonNet has no propensity head".into()))?;
-    let dr = dr_policy_value(&pi, test.t(), test.y(), &po.y0, &po.y1, &e, CLIP)?;
+    let (t, y) = (test.treatment()?, test.outcome()?);
+    let dr = dr_policy_value(&pi, t, y, &po.y0, &po.y1, &e, CLIP)?;
     let treated = pi.iter().filter(|&&p| p).count();
     let within = (dr.value - v_true).abs() <= 1.96 * dr.se;
     let verdict = format!(

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use causal::cf::data::{IteData, cevae_split, load_npci};
+use causal::cf::data::{IteSample, cevae_split, load_npci};
 use causal::cf::metrics::{MeanSe, ate_error, mean_se, sqrt_pehe};
 use causal::cf::models::{
     FitOptions, IteModel, ModelKind, PotentialOutcomes, cross_fit, fit_model_with,
@@ -146,11 +146,9 @@ struct Scores {
     seconds: f64,
 }
 
-fn eval(model: &dyn IteModel, data: &IteData) -> Result<(f64, f64)> {
-    let po = model.predict(data)?;
-    let truth = data
-        .true_ite()
-        .ok_or_else(|| LabError::Usage("IHDP data without potential outcomes".into()))?;
+fn eval(model: &dyn IteModel, data: &IteSample) -> Result<(f64, f64)> {
+    let po = model.predict(data.data(), data.roles())?;
+    let truth = data.true_ite();
     let cate = po.cate();
     Ok((sqrt_pehe(&truth, &cate)?, ate_error(&truth, &cate)?))
 }
@@ -401,10 +399,11 @@ fn count_within(rows: &[serde_json::Value]) -> usize {
 fn replication(r: usize, models: &[Entry], dir: &Path, out: &Path) -> Result<serde_json::Value> {
     let data = load_npci(dir.join(format!("ihdp_npci_{r}.csv")))?;
     let split = cevae_split(data.n(), SPLIT_SEED)?;
-    let train = data.subset(&split.train)?;
-    let valid = data.subset(&split.valid)?;
-    let test = data.subset(&split.test)?;
-    let within = data.subset(&split.in_sample())?;
+    let roles = data.roles();
+    let train = data.data().take_rows(&split.train)?;
+    let valid = data.data().take_rows(&split.valid)?;
+    let test = data.take_rows(&split.test)?;
+    let within = data.take_rows(&split.in_sample())?;
     let mut rep_json = serde_json::Map::new();
     let mut held_out_policy = serde_json::Value::Null;
     for &entry in models {
@@ -416,7 +415,7 @@ fn replication(r: usize, models: &[Entry], dir: &Path, out: &Path) -> Result<ser
             ensemble: entry.members,
             ..FitOptions::default()
         };
-        let model = fit_model_with(kind, &train, Some(&valid), &options)?;
+        let model = fit_model_with(kind, &train, roles, Some(&valid), &options)?;
         let (pi, ai) = eval(model.as_ref(), &within)?;
         let (po, ao) = eval(model.as_ref(), &test)?;
         let secs = t0.elapsed().as_secs_f64();
@@ -559,10 +558,10 @@ fn policy_table(policy_rows: &[serde_json::Value]) -> String {
 
 /// DR evaluation of π(x) = 1[τ̂(x) > c] on the held-out units; returns the JSON row and whether
 /// the truth lies within one SE.
-fn policy(model: &dyn IteModel, test: &IteData, r: usize) -> Result<(serde_json::Value, bool)> {
-    let po = model.predict(test)?;
+fn policy(model: &dyn IteModel, test: &IteSample, r: usize) -> Result<(serde_json::Value, bool)> {
+    let po = model.predict(test.data(), test.roles())?;
     let e = model
-        .propensity(test.x())?
+        .propensity(test.data(), test.roles())?
         .ok_or_else(|| LabError::Usage("the policy model needs a propensity head".into()))?;
     policy_row(r, test, &po, &e)
 }
@@ -570,13 +569,13 @@ fn policy(model: &dyn IteModel, test: &IteData, r: usize) -> Result<(serde_json:
 /// Cross-fitted DR evaluation of π(x) = 1[τ̂(x) > c] over all units of a replication, with
 /// `kind` for τ̂ and the outcome model (and its propensity head, or a logistic regression): the
 /// JSON row.
-fn policy_cross_fitted(kind: ModelKind, data: &IteData, r: usize) -> Result<serde_json::Value> {
+fn policy_cross_fitted(kind: ModelKind, data: &IteSample, r: usize) -> Result<serde_json::Value> {
     let options = FitOptions {
         seed: r as u64,
         quiet: true,
         ..FitOptions::default()
     };
-    let cf = cross_fit(kind, data, FOLDS, 0.3, &options)?;
+    let cf = cross_fit(kind, data.data(), data.roles(), FOLDS, 0.3, &options)?;
     let (row, _) = policy_row(r, data, &cf.po, &cf.propensity)?;
     let f = |key: &str| row[key].as_f64().unwrap_or(f64::NAN);
     eprintln!(
@@ -593,21 +592,20 @@ fn policy_cross_fitted(kind: ModelKind, data: &IteData, r: usize) -> Result<serd
 /// with propensities `e`, as a JSON row; and whether the truth lies within one SE.
 fn policy_row(
     r: usize,
-    data: &IteData,
+    data: &IteSample,
     po: &PotentialOutcomes,
     e: &[f64],
 ) -> Result<(serde_json::Value, bool)> {
     let pi = threshold_policy(&po.cate(), POLICY_THRESHOLD);
-    let truth = data
-        .truth()
-        .ok_or_else(|| LabError::Usage("IHDP data without potential outcomes".into()))?;
+    let truth = data.truth();
+    let (t, y) = (data.treatment()?, data.outcome()?);
     let v_true = true_policy_value(&pi, &truth.mu0, &truth.mu1)?;
-    let dr = dr_policy_value(&pi, data.t(), data.y(), &po.y0, &po.y1, e, CLIP)?;
+    let dr = dr_policy_value(&pi, t, y, &po.y0, &po.y1, e, CLIP)?;
     let within = (dr.value - v_true).abs() <= dr.se;
     let row = json!({"replication": r, "treated_share": pi.iter().filter(|&&p| p).count() as f64 / pi.len() as f64,
         "true_value": v_true, "dr_value": dr.value, "dr_se": dr.se, "within_one_se": within,
         "within_95ci": (dr.value - v_true).abs() <= Z95 * dr.se,
         "true_policy_risk": true_policy_risk(&pi, &truth.mu0, &truth.mu1)?,
-        "shalit_policy_risk": policy_risk(&pi, data.t(), data.y())?});
+        "shalit_policy_risk": policy_risk(&pi, t, y)?});
     Ok((row, within))
 }

@@ -12,9 +12,8 @@
 use std::path::Path;
 use std::time::Instant;
 
-use causal::cf::data::{IteData, cevae_split, load_npci};
+use causal::cf::data::{cevae_split, load_npci};
 use causal::cf::metrics::{ate_error, mean_se, sqrt_pehe};
-use causal::core::data::Dataset;
 use causal::core::estimate::{CateLearnerParams, CateMethod, ParamGuard};
 use causal::core::learner::Learner;
 use causal::torch::learner::MlpLearner;
@@ -27,19 +26,6 @@ use crate::{LabError, Result};
 const REPLICATIONS: usize = 10;
 /// Hidden widths of every MLP here.
 const WIDTHS: [usize; 2] = [128, 128];
-
-/// The covariates, treatment `t` and outcome `y` of `data` as a table.
-fn table(data: &IteData) -> Result<Dataset> {
-    let (n, d) = (data.n(), data.d());
-    let mut names: Vec<String> = data.names().to_vec();
-    let mut cols: Vec<Vec<f64>> = (0..d)
-        .map(|j| (0..n).map(|i| data.row(i)[j]).collect())
-        .collect();
-    names.extend(["t".to_owned(), "y".to_owned()]);
-    cols.push(data.t().to_vec());
-    cols.push(data.y().to_vec());
-    Ok(Dataset::new(names, cols)?)
-}
 
 fn mlp(classifier: bool, seed: u64) -> Result<Box<dyn Learner>> {
     let base = if classifier {
@@ -68,25 +54,24 @@ pub fn run(out: &Path) -> Result<()> {
     for r in 1..=REPLICATIONS {
         let data = load_npci(dir.join(format!("ihdp_npci_{r}.csv")))?;
         let split = cevae_split(data.n(), SPLIT_SEED)?;
-        let within = data.subset(&split.in_sample())?;
-        let test = data.subset(&split.test)?;
-        let truth = |d: &IteData| {
-            d.true_ite()
-                .ok_or_else(|| LabError::Usage("IHDP data without potential outcomes".into()))
-        };
-        let (train_table, test_table) = (table(&within)?, table(&test)?);
-        let features: Vec<String> = within.names().to_vec();
-        let refs: Vec<&str> = features.iter().map(String::as_str).collect();
+        let within = data.take_rows(&split.in_sample())?;
+        let test = data.take_rows(&split.test)?;
+        let roles = data.roles();
+        let (t, y) = (roles.treatment.as_deref(), roles.outcome.as_deref());
+        let (t, y) = t.zip(y).ok_or_else(|| {
+            LabError::Usage("IHDP data without a treatment or an outcome role".into())
+        })?;
+        let refs: Vec<&str> = roles.covariates.iter().map(String::as_str).collect();
         for (k, (name, method, flexible)) in LEARNERS.iter().enumerate() {
-            let mut params = CateLearnerParams::new(*method, "t", "y", &refs)
+            let mut params = CateLearnerParams::new(*method, t, y, &refs)
                 .covariates(&refs)
                 .learners(mlp(false, r as u64)?, mlp(true, r as u64)?)
                 .seed(r as u64);
             if *flexible {
                 params = params.final_stage(mlp(false, r as u64)?);
             }
-            let (fit, pred) = params.check()?.fit_predict(&train_table, &test_table)?;
-            let (ti, to) = (truth(&within)?, truth(&test)?);
+            let (fit, pred) = params.check()?.fit_predict(within.data(), test.data())?;
+            let (ti, to) = (within.true_ite(), test.true_ite());
             let row = [
                 sqrt_pehe(&ti, &fit.cate)?,
                 sqrt_pehe(&to, &pred)?,
