@@ -1,39 +1,17 @@
 //! House rules that a reviewer would otherwise check by eye (as rust-analyzer's `tidy.rs`):
 //! every Rust file opens with a module doc, and no crate but causal-torch names LibTorch
 //! (`tch`) types in its public API. (The one-table-type rule is
-//! `crates/causal-core/tests/tidy_one_table_type.rs`.)
+//! `tidy_one_table_type.rs` beside this file.)
 //!
 //! The scans are textual, line by line, so they are simple rather than exact: a public item is
 //! a line starting with `pub ` (not `pub(crate)` or `pub(super)`); the binaries (causal-cli,
 //! causal-lab, causal-fuzz, xtask) have no public API and are not scanned for tch types.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the workspace root")
-        .to_path_buf()
-}
+use std::path::Path;
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        // Build output and committed fixtures are not sources.
-        if name == "target" || name == "fixtures" {
-            continue;
-        }
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
+use common::{root, rust_files};
 
 fn relative(path: &Path) -> String {
     path.strip_prefix(root())

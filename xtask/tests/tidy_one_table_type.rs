@@ -10,7 +10,11 @@
 //! lines.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
+
+use common::{root, rust_files};
 
 /// The names a public signature must not contain.
 const BANNED: &[&str] = &["IteData", "EnvData", "Vec<Vec<f64>>"];
@@ -37,24 +41,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
 type Finding = (String, String, String);
 
 fn crates_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("crates/ holds causal-core")
-        .to_path_buf()
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
+    root().join("crates")
 }
 
 /// The text from `start` to the first `{` or `;` (a signature or item head).
