@@ -10,7 +10,6 @@ use causal_cf::{CfError, data::Truth};
 use causal_core::CoreError;
 use causal_core::data::{ColumnRoles, Dataset};
 use causal_torch::TorchError;
-use causal_torch::tch::Device;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -69,7 +68,7 @@ macro_rules! fit_cpu {
         $params
             .epochs($epochs)
             .seed($seed)
-            .device(Device::Cpu)
+            .device("cpu")
             .check()
             .unwrap()
             .fit(train.data(), train.roles(), valid.map(IteSample::data))
@@ -193,7 +192,7 @@ fn a_diverging_loss_is_reported_not_hidden() {
         .learning_rate(1e12)
         .weight_decay(0.0)
         .epochs(50)
-        .device(Device::Cpu)
+        .device("cpu")
         .check()
         .unwrap()
         .fit(data.data(), data.roles(), None)
@@ -222,7 +221,7 @@ fn bad_configuration_and_mismatched_data_are_rejected() {
     let est = TLearnerParams::new()
         .hidden(&[4])
         .epochs(2)
-        .device(Device::Cpu)
+        .device("cpu")
         .check()
         .unwrap();
     // A validation table without the training covariates.
@@ -278,7 +277,7 @@ fn cross_fitted_dr_policy_value_covers_the_truth_and_is_reproducible() {
         seed: 2,
         quiet: true,
         epochs: Some(25),
-        device: Some(Device::Cpu),
+        device: Some("cpu".into()),
         ..FitOptions::default()
     };
     let (d, roles) = (data.data(), data.roles());
@@ -319,7 +318,7 @@ fn a_seed_ensemble_averages_its_members_and_beats_their_mean_error() {
         seed,
         quiet: true,
         epochs: Some(15),
-        device: Some(Device::Cpu),
+        device: Some("cpu".into()),
         ensemble,
     };
     let (d, roles) = (data.data(), data.roles());
@@ -371,4 +370,27 @@ fn a_seed_ensemble_averages_its_members_and_beats_their_mean_error() {
         .unwrap();
     assert_eq!((draws.len(), draws[0].len()), (2, 7));
     assert!(draws.iter().flatten().all(|v| v.is_finite()));
+}
+
+#[test]
+fn a_device_is_named_as_text_and_an_unknown_one_is_refused_by_name() {
+    let _guard = lock();
+    let train = scm(60, 5);
+    let fit = |spec: &str| {
+        CfrParams::tarnet()
+            .representation(&[8])
+            .heads(&[8])
+            .epochs(1)
+            .quiet(true)
+            .device(spec)
+            .check()
+            .unwrap()
+            .fit(train.data(), train.roles(), None)
+    };
+    assert!(
+        fit("CPU").is_ok(),
+        "device names are read case-insensitively"
+    );
+    let err = fit("tpu:0").unwrap_err().to_string();
+    assert!(err.contains("'tpu:0' is not a device"), "{err}");
 }

@@ -221,7 +221,7 @@ pub struct FitOptions {
     /// Cap on the number of epochs (default: the model's own, with early stopping).
     pub epochs: Option<usize>,
     /// Device (default: `CAUSAL_DEVICE`, else CUDA if available, else CPU).
-    pub device: Option<causal_torch::tch::Device>,
+    pub device: Option<String>,
     /// Fit this many members with seeds `seed, seed + 1, …` and average them ([`Ensemble`]);
     /// 0 and 1 mean one model.
     pub ensemble: usize,
@@ -302,7 +302,7 @@ pub fn fit_model_with(
             if let Some(e) = options.epochs {
                 p = p.epochs(e);
             }
-            if let Some(d) = options.device {
+            if let Some(d) = &options.device {
                 p = p.device(d);
             }
             Box::new(p.check()?.fit(train, roles, valid)?)

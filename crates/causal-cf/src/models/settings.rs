@@ -22,8 +22,9 @@ pub struct TrainSettings {
     pub patience: Option<usize>,
     /// Seed of the initialisation, the shuffling and the Monte Carlo draws.
     pub seed: u64,
-    /// Device; `None` follows `CAUSAL_DEVICE`, else CUDA when available, else CPU.
-    pub device: Option<Device>,
+    /// Device as text (`cpu`, `cuda` or `cuda:N`); `None` follows `CAUSAL_DEVICE`, else CUDA
+    /// when available, else CPU. Text keeps LibTorch's types out of this crate's API.
+    pub device: Option<String>,
     /// Hide the progress bar.
     pub quiet: bool,
 }
@@ -48,10 +49,11 @@ impl TrainSettings {
     ///
     /// # Errors
     ///
-    /// As [`causal_torch::device::default_device`].
-    pub fn resolve_device(&self) -> Result<Device> {
-        Ok(match self.device {
-            Some(d) => d,
+    /// [`causal_torch::TorchError`] (wrapped) for an unknown device name; as
+    /// [`causal_torch::device::default_device`].
+    pub(crate) fn resolve_device(&self) -> Result<Device> {
+        Ok(match &self.device {
+            Some(spec) => causal_torch::device::parse_device(spec)?,
             None => causal_torch::device::default_device()?,
         })
     }
@@ -61,7 +63,7 @@ impl TrainSettings {
     /// # Errors
     ///
     /// [`causal_torch::TorchError::InvalidConfig`] (wrapped) for invalid settings.
-    pub fn trainer(&self, device: Device, with_validation: bool) -> Result<Trainer> {
+    pub(crate) fn trainer(&self, device: Device, with_validation: bool) -> Result<Trainer> {
         Ok(TrainerParams::new()
             .optimizer(Optimizer::Adam)
             .learning_rate(self.learning_rate)
@@ -123,9 +125,10 @@ macro_rules! train_builders {
             /// Hide the progress bar.
             quiet: bool;
         }
-        /// Device (default: `CAUSAL_DEVICE`, else CUDA if available, else CPU).
-        pub fn device(mut self, device: causal_torch::tch::Device) -> Self {
-            self.train.device = Some(device);
+        /// Device: `cpu`, `cuda` or `cuda:N` (default: `CAUSAL_DEVICE`, else CUDA if
+        /// available, else CPU); an unknown name fails at fit, naming it.
+        pub fn device(mut self, spec: &str) -> Self {
+            self.train.device = Some(spec.to_owned());
             self
         }
         /// Replaces all optimisation settings at once.

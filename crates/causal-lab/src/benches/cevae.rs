@@ -9,7 +9,6 @@ use std::time::Instant;
 use causal::cf::data::load_npci;
 use causal::cf::metrics::{ate_error, sqrt_pehe};
 use causal::cf::models::{CevaeParams, IteModel};
-use causal::torch::tch::Device;
 use serde_json::json;
 
 use super::arg;
@@ -34,7 +33,7 @@ pub fn run(args: &[String]) -> Result<serde_json::Value> {
         .learning_rate(1e-3)
         .weight_decay(1e-4)
         .seed(seed)
-        .device(Device::Cpu)
+        .device("cpu")
         .quiet(true)
         .check()?;
     let (start, cpu0) = (Instant::now(), cpu_seconds());
