@@ -49,8 +49,8 @@ pub enum CfError {
         value: f64,
     },
     /// A hyperparameter or argument outside its valid range.
-    #[error("invalid configuration: {0}")]
-    InvalidConfig(String),
+    #[error("invalid parameter: {0}")]
+    InvalidParameter(String),
 }
 
 impl From<causal_torch::tch::TchError> for CfError {

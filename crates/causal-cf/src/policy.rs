@@ -92,7 +92,7 @@ impl PolicyValue {
 /// # Errors
 ///
 /// [`CfError::Shape`] for empty or unequal inputs (or fewer than 2 units);
-/// [`CfError::InvalidConfig`] for `clip` outside [0, 0.5); [`CfError::NonFinite`] for a
+/// [`CfError::InvalidParameter`] for `clip` outside [0, 0.5); [`CfError::NonFinite`] for a
 /// non-finite input.
 pub fn dr_policy_value(
     policy: &[bool],
@@ -127,7 +127,7 @@ fn dr_terms(
         ],
     )?;
     if !(0.0..0.5).contains(&clip) {
-        return Err(CfError::InvalidConfig(format!(
+        return Err(CfError::InvalidParameter(format!(
             "propensity clip {clip} must lie in [0, 0.5)"
         )));
     }

@@ -87,8 +87,8 @@ pub enum CoreError {
     #[error("empty input: {0}")]
     Empty(String),
     /// An argument outside its valid range, or inconsistent arguments.
-    #[error("invalid argument: {0}")]
-    InvalidArgument(String),
+    #[error("invalid parameter: {0}")]
+    InvalidParameter(String),
     /// A numerical failure (singular matrix, no convergence), naming what failed.
     #[error("numerical failure: {0}")]
     Numerical(String),

@@ -123,7 +123,7 @@ pub fn report(
         graph_test: Some(graph_test),
     };
     let json: Value = serde_json::from_str(&report.to_json()?)
-        .map_err(|e| causal_core::CoreError::InvalidArgument(e.to_string()))?;
+        .map_err(|e| causal_core::CoreError::InvalidParameter(e.to_string()))?;
     Ok(json!({"report": json, "markdown": report.to_markdown(graph)}))
 }
 

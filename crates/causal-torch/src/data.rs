@@ -51,9 +51,9 @@ fn to_f32(v: f64, row: usize, column: &str) -> Result<f32> {
 /// # Errors
 ///
 /// [`CoreError::UnknownColumn`] (wrapped) for a name `data` lacks, [`CoreError::Missing`] for
-/// a column with missing cells, [`CoreError::InvalidArgument`] for a categorical column of more
+/// a column with missing cells, [`CoreError::InvalidParameter`] for a categorical column of more
 /// than two levels (one-hot encode it first), [`CoreError::Empty`] for an empty name list,
-/// [`CoreError::BadValue`] for a value outside the `f32` range, [`TorchError::InvalidConfig`]
+/// [`CoreError::BadValue`] for a value outside the `f32` range, [`TorchError::InvalidParameter`]
 /// for a `kind` other than `Float` or `Double`, and LibTorch errors (device).
 pub fn to_tensor<S: AsRef<str>>(
     data: &Dataset,
@@ -92,7 +92,7 @@ pub fn to_tensor<S: AsRef<str>>(
             Tensor::f_from_slice(&flat)?
         }
         other => {
-            return Err(TorchError::InvalidConfig(format!(
+            return Err(TorchError::InvalidParameter(format!(
                 "data enter LibTorch as Float or Double, not {other:?}"
             )));
         }
@@ -223,10 +223,10 @@ pub fn tensor_to_vec(t: &Tensor) -> Result<Vec<f64>> {
 ///
 /// # Errors
 ///
-/// [`TorchError::InvalidConfig`] when `n` or `batch_size` is 0.
+/// [`TorchError::InvalidParameter`] when `n` or `batch_size` is 0.
 pub fn shuffled_batches(n: usize, batch_size: usize, seed: u64) -> Result<Vec<Vec<i64>>> {
     if n == 0 || batch_size == 0 {
-        return Err(TorchError::InvalidConfig(format!(
+        return Err(TorchError::InvalidParameter(format!(
             "cannot batch {n} rows in batches of {batch_size}"
         )));
     }

@@ -29,8 +29,8 @@ pub enum TorchError {
         value: f64,
     },
     /// A hyperparameter outside its valid range.
-    #[error("invalid configuration: {0}")]
-    InvalidConfig(String),
+    #[error("invalid parameter: {0}")]
+    InvalidParameter(String),
     /// A tensor whose shape does not fit where it is used, naming what was expected.
     #[error("shape: {0}")]
     Shape(String),

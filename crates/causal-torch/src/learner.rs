@@ -177,12 +177,12 @@ impl MlpLearner {
     ///
     /// # Errors
     ///
-    /// [`TorchError::InvalidConfig`] for an empty or zero hidden width, a validation share
+    /// [`TorchError::InvalidParameter`] for an empty or zero hidden width, a validation share
     /// outside `[0, 0.9)`, and the trainer's own checks (a non-positive learning rate, zero
     /// epochs or batch size, …).
     pub fn check(self) -> Result<Self> {
         if self.threads < 1 {
-            return Err(TorchError::InvalidConfig(
+            return Err(TorchError::InvalidParameter(
                 "an MLP learner needs at least one thread".into(),
             ));
         }
@@ -194,7 +194,7 @@ impl MlpLearner {
     ///
     /// # Errors
     ///
-    /// [`TorchError::InvalidConfig`] for a name other than `mlp` or a width that is not a
+    /// [`TorchError::InvalidParameter`] for a name other than `mlp` or a width that is not a
     /// positive whole number.
     pub fn by_name(name: &str, classifier: bool) -> Result<Self> {
         let base = if classifier {
@@ -209,7 +209,7 @@ impl MlpLearner {
                     .split(',')
                     .map(|w| {
                         w.trim().parse::<usize>().ok().filter(|&w| w > 0).ok_or_else(|| {
-                            TorchError::InvalidConfig(format!(
+                            TorchError::InvalidParameter(format!(
                                 "learner '{name}': hidden width '{w}' is not a positive whole number"
                             ))
                         })
@@ -218,7 +218,7 @@ impl MlpLearner {
                 base.hidden(&widths)
             }
             _ => {
-                return Err(TorchError::InvalidConfig(format!(
+                return Err(TorchError::InvalidParameter(format!(
                     "unknown neural learner '{name}' (mlp, mlp:W1,W2,...)"
                 )));
             }

@@ -87,13 +87,13 @@ pub fn polynomial_h(a: &Tensor) -> Result<Tensor> {
 ///
 /// # Errors
 ///
-/// [`TorchError::Shape`] unless `w` is square; [`TorchError::InvalidConfig`] for `s ≤ 0`;
+/// [`TorchError::Shape`] unless `w` is square; [`TorchError::InvalidParameter`] for `s ≤ 0`;
 /// [`TorchError::NonFinite`] (term `dagma_h`) when `W` has left the M-matrix domain
 /// (non-positive determinant), where the penalty is undefined.
 pub fn dagma_h(w: &Tensor, s: f64) -> Result<Tensor> {
     let d = check_square(w, "dagma_h")?;
     if !(s.is_finite() && s > 0.0) {
-        return Err(TorchError::InvalidConfig(format!(
+        return Err(TorchError::InvalidParameter(format!(
             "dagma_h needs s > 0, got {s}"
         )));
     }
@@ -148,7 +148,7 @@ impl AlignmentPrior {
     /// # Errors
     ///
     /// [`causal_core::CoreError::UnknownNode`] (wrapped) for a name the graph lacks;
-    /// [`TorchError::InvalidConfig`] for a confidence outside `[0, ∞)` or no inputs/outputs.
+    /// [`TorchError::InvalidParameter`] for a confidence outside `[0, ∞)` or no inputs/outputs.
     pub fn from_graph<S: AsRef<str>>(
         graph: &MixedGraph,
         inputs: &[S],
@@ -156,12 +156,12 @@ impl AlignmentPrior {
         absent_confidence: f64,
     ) -> Result<Self> {
         if !(absent_confidence.is_finite() && absent_confidence >= 0.0) {
-            return Err(TorchError::InvalidConfig(format!(
+            return Err(TorchError::InvalidParameter(format!(
                 "absent_confidence must be ≥ 0, got {absent_confidence}"
             )));
         }
         if inputs.is_empty() || outputs.is_empty() {
-            return Err(TorchError::InvalidConfig(
+            return Err(TorchError::InvalidParameter(
                 "an alignment prior needs at least one input and one output".into(),
             ));
         }
@@ -191,10 +191,10 @@ impl AlignmentPrior {
     /// # Errors
     ///
     /// [`causal_core::CoreError::UnknownNode`] (wrapped) for a name outside the prior's inputs
-    /// or outputs; [`TorchError::InvalidConfig`] for `c` outside `[0, 1]`.
+    /// or outputs; [`TorchError::InvalidParameter`] for `c` outside `[0, 1]`.
     pub fn edge_confidence(mut self, from: &str, to: &str, c: f64) -> Result<Self> {
         if !(0.0..=1.0).contains(&c) {
-            return Err(TorchError::InvalidConfig(format!(
+            return Err(TorchError::InvalidParameter(format!(
                 "edge confidence for {from} -> {to} must be in [0, 1], got {c}"
             )));
         }

@@ -166,9 +166,9 @@ impl NotearsMlpParams {
     ///
     /// # Errors
     ///
-    /// [`TorchError::InvalidConfig`] naming the bad value.
+    /// [`TorchError::InvalidParameter`] naming the bad value.
     pub fn check(&self) -> Result<()> {
-        let bad = |m: String| Err(TorchError::InvalidConfig(m));
+        let bad = |m: String| Err(TorchError::InvalidParameter(m));
         if self.hidden == 0 {
             return bad("NOTEARS-MLP needs at least one hidden unit".into());
         }
@@ -196,7 +196,7 @@ impl NotearsMlpParams {
     ///
     /// # Errors
     ///
-    /// As [`NotearsMlpParams::check`]; [`CoreError::InvalidArgument`] (wrapped) for fewer than
+    /// As [`NotearsMlpParams::check`]; [`CoreError::InvalidParameter`] (wrapped) for fewer than
     /// two columns or for a prior that names a node that is not a column, or lacks a column
     /// (the message names it); [`TorchError::NonFinite`] if the objective
     /// diverges; LibTorch errors.
@@ -204,7 +204,7 @@ impl NotearsMlpParams {
         self.check()?;
         let d = data.n_cols();
         if d < 2 {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "NOTEARS-MLP needs at least two variables".into(),
             )
             .into());
@@ -214,7 +214,7 @@ impl NotearsMlpParams {
             None => None,
             Some((p, w)) => {
                 let names = data.names();
-                let bad = |m: String| Err(CoreError::InvalidArgument(m).into());
+                let bad = |m: String| Err(CoreError::InvalidParameter(m).into());
                 if let Some(n) = p
                     .inputs()
                     .iter()
@@ -247,7 +247,7 @@ impl NotearsMlpParams {
         vs.set_kind(Kind::Double);
         let root = vs.root();
         if root.kind() != Kind::Double {
-            return Err(TorchError::InvalidConfig(
+            return Err(TorchError::InvalidParameter(
                 "could not make a double-precision store".into(),
             ));
         }

@@ -159,14 +159,14 @@ impl PredictorParams {
     ///
     /// # Errors
     ///
-    /// [`TorchError::InvalidConfig`] naming a feature or the target that the prior lacks.
+    /// [`TorchError::InvalidParameter`] naming a feature or the target that the prior lacks.
     pub fn align(self, prior: &AlignmentPrior, weight: f64) -> Result<Self> {
         let charges = self
             .features
             .iter()
             .map(|f| {
                 prior.weight(f, &self.target).ok_or_else(|| {
-                    TorchError::InvalidConfig(format!(
+                    TorchError::InvalidParameter(format!(
                         "the alignment prior has no charge for '{f}' -> '{}'",
                         self.target
                     ))
@@ -229,12 +229,12 @@ impl PredictorParams {
     ///
     /// # Errors
     ///
-    /// [`TorchError::InvalidConfig`] naming the problem: no features, a repeated feature, the
+    /// [`TorchError::InvalidParameter`] naming the problem: no features, a repeated feature, the
     /// target among the features, a restricted feature that is not a feature, a negative or
     /// non-finite penalty weight or charge, charges not one per feature, no hidden layer or a
     /// zero width, a validation share outside `[0, 0.9)`; and the trainer's own checks.
     pub fn check(mut self) -> Result<Predictor> {
-        let bad = |m: String| Err(TorchError::InvalidConfig(m));
+        let bad = |m: String| Err(TorchError::InvalidParameter(m));
         if self.features.is_empty() {
             return bad("a predictor needs at least one feature".into());
         }
@@ -449,7 +449,7 @@ impl Predictor {
     ///
     /// [`causal_core::CoreError::UnknownColumn`] (wrapped) for a feature or the target missing
     /// from `data`; [`causal_core::CoreError::BadValue`] for a binary target that is not 0/1;
-    /// [`TorchError::InvalidConfig`] for fewer than 4 rows; training errors of the
+    /// [`TorchError::InvalidParameter`] for fewer than 4 rows; training errors of the
     /// [`crate::trainer::Trainer`].
     pub fn fit(&self, data: &Dataset) -> Result<PredictorFit> {
         let p = &self.params;
@@ -466,7 +466,7 @@ impl Predictor {
         }
         let n = data.n_rows();
         if n < 4 {
-            return Err(TorchError::InvalidConfig(format!(
+            return Err(TorchError::InvalidParameter(format!(
                 "{n} rows are too few to train a predictor"
             )));
         }

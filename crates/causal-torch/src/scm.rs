@@ -78,7 +78,7 @@ fn level_index(levels: &[f64], v: f64, node: &str) -> Result<f64> {
         .position(|l| (l - v).abs() < 1e-9)
         .map(|i| i as f64)
         .ok_or_else(|| {
-            CoreError::InvalidArgument(format!(
+            CoreError::InvalidParameter(format!(
                 "value {v} is not one of the levels {levels:?} of discrete node '{node}'"
             ))
             .into()
@@ -181,14 +181,14 @@ impl NeuralScmParams {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] (wrapped) for a graph with non-directed edges, naming
+    /// [`CoreError::InvalidParameter`] (wrapped) for a graph with non-directed edges, naming
     /// the edge; [`CoreError::Cycle`] for a cycle; [`CoreError::UnknownColumn`] for a node
     /// missing from `data`; [`CoreError::BadValue`] for a constant continuous column;
-    /// [`TorchError::InvalidConfig`] for bad hyperparameters or too few rows; training errors
+    /// [`TorchError::InvalidParameter`] for bad hyperparameters or too few rows; training errors
     /// (e.g. [`TorchError::NonFinite`]).
     pub fn fit(&self, graph: &MixedGraph, data: &Dataset) -> Result<NeuralScm> {
         if !(0.0..=0.5).contains(&self.validation_fraction) {
-            return Err(TorchError::InvalidConfig(format!(
+            return Err(TorchError::InvalidParameter(format!(
                 "validation_fraction must be in [0, 0.5], got {}",
                 self.validation_fraction
             )));
@@ -202,7 +202,7 @@ impl NeuralScmParams {
                 .find(|e| !(e.is_directed_from(e.a, e.b) || e.is_directed_from(e.b, e.a)))
                 .map(|e| format!("{} - {}", graph.name(e.a), graph.name(e.b)))
                 .unwrap_or_default();
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "a NeuralScm needs a DAG; the edge {bad} is not directed"
             ))
             .into());
@@ -214,7 +214,7 @@ impl NeuralScmParams {
         let n = data.n_rows();
         let n_val = (n as f64 * self.validation_fraction).round() as usize;
         if n - n_val < 2 {
-            return Err(TorchError::InvalidConfig(format!(
+            return Err(TorchError::InvalidParameter(format!(
                 "{n} rows are too few to fit a NeuralScm"
             )));
         }
@@ -510,13 +510,13 @@ impl NeuralScm {
             let j = self.index(name)?;
             match (iv, &self.kinds[j]) {
                 (Intervention::Shift(_), k) if !matches!(k, NodeKind::Continuous { .. }) => {
-                    return Err(CoreError::InvalidArgument(format!(
+                    return Err(CoreError::InvalidParameter(format!(
                         "a shift intervention needs a continuous node; '{name}' is discrete"
                     ))
                     .into());
                 }
                 (Intervention::Set(v) | Intervention::Shift(v), _) if !v.is_finite() => {
-                    return Err(CoreError::InvalidArgument(format!(
+                    return Err(CoreError::InvalidParameter(format!(
                         "the intervention on '{name}' has a non-finite value {v}"
                     ))
                     .into());
@@ -536,7 +536,7 @@ impl NeuralScm {
     /// Ancestral sampling of `n` rows (in encoded units) under the given interventions.
     fn sample_encoded(&self, n: usize, ivs: &[Option<Intervention>], seed: u64) -> Result<Tensor> {
         if n == 0 {
-            return Err(TorchError::InvalidConfig("cannot draw 0 samples".into()));
+            return Err(TorchError::InvalidParameter("cannot draw 0 samples".into()));
         }
         let d = self.names.len();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -619,7 +619,7 @@ impl NeuralScm {
     ///
     /// # Errors
     ///
-    /// [`TorchError::InvalidConfig`] for `n = 0`; LibTorch errors.
+    /// [`TorchError::InvalidParameter`] for `n = 0`; LibTorch errors.
     pub fn sample(&self, n: usize, seed: u64) -> Result<Dataset> {
         let ivs = vec![None; self.names.len()];
         self.decode(&self.sample_encoded(n, &ivs, seed)?)
@@ -630,7 +630,7 @@ impl NeuralScm {
     /// # Errors
     ///
     /// [`CoreError::UnknownNode`] for a name outside the model, [`CoreError::Duplicate`] for a
-    /// node intervened twice, [`CoreError::InvalidArgument`] for a shift on a discrete node,
+    /// node intervened twice, [`CoreError::InvalidParameter`] for a shift on a discrete node,
     /// a value that is not a level of a discrete node, or a non-finite value.
     pub fn intervene(&self, interventions: &[(&str, Intervention)]) -> Result<Intervened<'_>> {
         Ok(Intervened {
@@ -645,7 +645,7 @@ impl NeuralScm {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] when a discrete node would have to be recomputed (its
+    /// [`CoreError::InvalidParameter`] when a discrete node would have to be recomputed (its
     /// noise is not additive, so the counterfactual is not identified this way); the errors of
     /// [`NeuralScm::intervene`]; data errors naming the column.
     pub fn counterfactual(
@@ -687,7 +687,7 @@ impl NeuralScm {
                             .f_add_scalar(shift)?
                     }
                     _ => {
-                        return Err(CoreError::InvalidArgument(format!(
+                        return Err(CoreError::InvalidParameter(format!(
                             "the counterfactual of discrete node '{}' is not identified by \
                              additive-noise abduction",
                             self.names[j]
@@ -737,7 +737,7 @@ impl Intervened<'_> {
     ///
     /// # Errors
     ///
-    /// [`TorchError::InvalidConfig`] for `n = 0`; LibTorch errors.
+    /// [`TorchError::InvalidParameter`] for `n = 0`; LibTorch errors.
     pub fn sample(&self, n: usize, seed: u64) -> Result<Dataset> {
         let data = self
             .scm
@@ -791,10 +791,10 @@ impl Intervened<'_> {
     ///
     /// # Errors
     ///
-    /// As [`Intervened::mean`], plus [`CoreError::InvalidArgument`] for a level outside [0, 1].
+    /// As [`Intervened::mean`], plus [`CoreError::InvalidParameter`] for a level outside [0, 1].
     pub fn quantiles(&self, target: &str, probs: &[f64], n: usize, seed: u64) -> Result<Vec<f64>> {
         if let Some(p) = probs.iter().find(|p| !(0.0..=1.0).contains(*p)) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "quantile level {p} is outside [0, 1]"
             ))
             .into());

@@ -302,7 +302,7 @@ fn bad_calls_are_errors_not_panics() {
     };
     assert!(matches!(
         trainer.fit(&mut vs, &mut obj, 0),
-        Err(TorchError::InvalidConfig(_))
+        Err(TorchError::InvalidParameter(_))
     ));
     // Row indices beyond the data are LibTorch errors, not crashes.
     assert!(matches!(

@@ -44,12 +44,12 @@ impl IteSample {
     ///
     /// # Errors
     ///
-    /// [`CfError::InvalidConfig`] when the treatment or outcome role is missing; core's errors
+    /// [`CfError::InvalidParameter`] when the treatment or outcome role is missing; core's errors
     /// for a role naming an unknown column or a column given two roles; [`CfError::Shape`] for
     /// a truth whose length is not the number of rows; [`CfError::NonFinite`] in the truth.
     pub fn new(data: Dataset, roles: ColumnRoles, truth: Truth) -> Result<Self> {
         if roles.treatment.is_none() || roles.outcome.is_none() {
-            return Err(CfError::InvalidConfig(
+            return Err(CfError::InvalidParameter(
                 "an individual-effect sample needs a treatment and an outcome role".into(),
             ));
         }
@@ -138,7 +138,7 @@ impl IteSample {
     }
 
     fn role_column(&self, name: Option<&str>) -> Result<&[f64]> {
-        let name = name.ok_or_else(|| CfError::InvalidConfig("a role is missing".into()))?;
+        let name = name.ok_or_else(|| CfError::InvalidParameter("a role is missing".into()))?;
         Ok(self.data.column(name)?)
     }
 

@@ -64,10 +64,10 @@ pub fn cevae_split(n: usize, seed: u64) -> Result<Split> {
 ///
 /// # Errors
 ///
-/// [`CfError::InvalidConfig`] for a fraction outside [0, 1).
+/// [`CfError::InvalidParameter`] for a fraction outside [0, 1).
 pub fn holdout_split(n: usize, fraction: f64, seed: u64) -> Result<(Vec<usize>, Vec<usize>)> {
     if !(0.0..1.0).contains(&fraction) {
-        return Err(CfError::InvalidConfig(format!(
+        return Err(CfError::InvalidParameter(format!(
             "held-out fraction {fraction} must lie in [0, 1)"
         )));
     }
@@ -86,10 +86,10 @@ pub fn holdout_split(n: usize, fraction: f64, seed: u64) -> Result<(Vec<usize>, 
 ///
 /// # Errors
 ///
-/// [`CfError::InvalidConfig`] for `k < 2` or more folds than units.
+/// [`CfError::InvalidParameter`] for `k < 2` or more folds than units.
 pub fn kfold(n: usize, k: usize, seed: u64) -> Result<Vec<Vec<usize>>> {
     if k < 2 || k > n {
-        return Err(CfError::InvalidConfig(format!(
+        return Err(CfError::InvalidParameter(format!(
             "{k} folds of {n} units: need 2 ≤ folds ≤ units"
         )));
     }

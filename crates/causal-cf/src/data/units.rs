@@ -12,11 +12,11 @@ use crate::error::{CfError, Result};
 ///
 /// # Errors
 ///
-/// [`CfError::InvalidConfig`] when no covariate is named; core's error for an unknown column,
+/// [`CfError::InvalidParameter`] when no covariate is named; core's error for an unknown column,
 /// a categorical one of more than two levels or missing cells; [`CfError::NonFinite`].
 pub(crate) fn covariates<'a>(data: &'a Dataset, roles: &ColumnRoles) -> Result<Vec<&'a [f64]>> {
     if roles.covariates.is_empty() {
-        return Err(CfError::InvalidConfig(
+        return Err(CfError::InvalidParameter(
             "no covariate columns were given (the covariates role)".into(),
         ));
     }
@@ -54,14 +54,14 @@ impl<'a> Units<'a> {
     ///
     /// # Errors
     ///
-    /// [`CfError::InvalidConfig`] for a missing treatment, outcome or covariates role;
+    /// [`CfError::InvalidParameter`] for a missing treatment, outcome or covariates role;
     /// core's errors for an unknown column, a column given two roles, a categorical covariate
     /// of more than two levels or missing cells; [`CfError::NonFinite`];
     /// [`CfError::NonBinaryTreatment`] naming the treatment column; [`CfError::TooFewUnits`].
     pub(crate) fn new(data: &'a Dataset, roles: &ColumnRoles) -> Result<Self> {
         let role = |name: &Option<String>, role: &str| {
             name.clone().ok_or_else(|| {
-                CfError::InvalidConfig(format!("no {role} column was given (the {role} role)"))
+                CfError::InvalidParameter(format!("no {role} column was given (the {role} role)"))
             })
         };
         let treatment = role(&roles.treatment, "treatment")?;

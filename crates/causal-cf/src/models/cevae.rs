@@ -114,17 +114,17 @@ impl CevaeParams {
     ///
     /// # Errors
     ///
-    /// [`CfError::InvalidConfig`] for zero sizes, fewer than 2 layers or invalid optimisation
+    /// [`CfError::InvalidParameter`] for zero sizes, fewer than 2 layers or invalid optimisation
     /// settings.
     pub fn check(self) -> Result<Cevae> {
         if self.latent_dim == 0 || self.hidden_dim == 0 || self.num_samples == 0 {
-            return Err(CfError::InvalidConfig(format!(
+            return Err(CfError::InvalidParameter(format!(
                 "latent_dim {}, hidden_dim {} and num_samples {} must be positive",
                 self.latent_dim, self.hidden_dim, self.num_samples
             )));
         }
         if self.num_layers < 2 {
-            return Err(CfError::InvalidConfig(format!(
+            return Err(CfError::InvalidParameter(format!(
                 "CEVAE needs at least 2 layers, got {}",
                 self.num_layers
             )));

@@ -121,7 +121,7 @@ impl CfrParams {
     ///
     /// # Errors
     ///
-    /// [`CfError::InvalidConfig`] for an empty representation, zero widths, a negative α or
+    /// [`CfError::InvalidParameter`] for an empty representation, zero widths, a negative α or
     /// L2, or invalid IPM or optimisation settings.
     pub fn check(self) -> Result<Cfr> {
         check_widths(&self.rep, &self.heads)?;
@@ -130,12 +130,12 @@ impl CfrParams {
             Ipm::Wasserstein { lambda, iterations }
                 if lambda.is_nan() || lambda <= 0.0 || iterations == 0 =>
             {
-                return Err(CfError::InvalidConfig(format!(
+                return Err(CfError::InvalidParameter(format!(
                     "Wasserstein needs lambda > 0 and iterations > 0, got {lambda} and {iterations}"
                 )));
             }
             Ipm::MmdRbf { sigma } if sigma.is_nan() || sigma <= 0.0 => {
-                return Err(CfError::InvalidConfig(format!(
+                return Err(CfError::InvalidParameter(format!(
                     "the MMD bandwidth must be positive, got {sigma}"
                 )));
             }

@@ -44,7 +44,7 @@ pub struct CrossFit {
 ///
 /// # Errors
 ///
-/// [`crate::CfError::InvalidConfig`] for fewer than 2 folds, more folds than units or a
+/// [`crate::CfError::InvalidParameter`] for fewer than 2 folds, more folds than units or a
 /// validation share outside [0, 1); every error of the model's fit, e.g.
 /// [`crate::CfError::TooFewUnits`] when a training part lacks treated or control units.
 pub fn cross_fit(

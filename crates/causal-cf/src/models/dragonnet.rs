@@ -98,7 +98,7 @@ impl DragonNetParams {
     ///
     /// # Errors
     ///
-    /// [`CfError::InvalidConfig`](crate::CfError::InvalidConfig) for empty or zero widths,
+    /// [`CfError::InvalidParameter`](crate::CfError::InvalidParameter) for empty or zero widths,
     /// negative weights, or invalid optimisation settings.
     pub fn check(self) -> Result<DragonNet> {
         check_widths(&self.rep, &self.heads)?;

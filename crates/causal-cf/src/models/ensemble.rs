@@ -31,13 +31,15 @@ impl Ensemble {
     ///
     /// # Errors
     ///
-    /// [`CfError::InvalidConfig`] for no members or members of different widths.
+    /// [`CfError::InvalidParameter`] for no members or members of different widths.
     pub fn new(members: Vec<Box<dyn IteModel>>) -> Result<Self> {
         let Some(first) = members.first() else {
-            return Err(CfError::InvalidConfig("an ensemble needs a member".into()));
+            return Err(CfError::InvalidParameter(
+                "an ensemble needs a member".into(),
+            ));
         };
         if let Some(m) = members.iter().find(|m| m.dim() != first.dim()) {
-            return Err(CfError::InvalidConfig(format!(
+            return Err(CfError::InvalidParameter(format!(
                 "ensemble members differ in width: {} has {} covariates, {} has {}",
                 first.name(),
                 first.dim(),

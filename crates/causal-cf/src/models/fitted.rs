@@ -18,14 +18,14 @@ use crate::error::{CfError, Result};
 pub(crate) fn to_torch(e: CfError) -> causal_torch::TorchError {
     match e {
         CfError::Torch(t) => t,
-        other => causal_torch::TorchError::InvalidConfig(other.to_string()),
+        other => causal_torch::TorchError::InvalidParameter(other.to_string()),
     }
 }
 
 /// Widths must be positive, and a representation non-empty.
 pub(crate) fn check_widths(rep: &[usize], heads: &[usize]) -> Result<()> {
     if rep.is_empty() || rep.contains(&0) || heads.contains(&0) {
-        return Err(CfError::InvalidConfig(format!(
+        return Err(CfError::InvalidParameter(format!(
             "representation widths {rep:?} and head widths {heads:?} must be non-empty and positive"
         )));
     }
@@ -43,7 +43,7 @@ pub(crate) fn check_non_negative(weights: &[(&str, f64)]) -> Result<()> {
         Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
         _ => named.concat(),
     };
-    Err(CfError::InvalidConfig(format!(
+    Err(CfError::InvalidParameter(format!(
         "{list} must be non-negative"
     )))
 }

@@ -90,7 +90,7 @@ impl Ipm {
 }
 
 fn unreachable_none() -> Result<Tensor> {
-    Err(crate::error::CfError::InvalidConfig(
+    Err(crate::error::CfError::InvalidParameter(
         "no IPM to compute".into(),
     ))
 }

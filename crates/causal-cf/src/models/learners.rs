@@ -18,7 +18,7 @@ fn default_train() -> TrainSettings {
 
 fn check_widths(hidden: &[usize]) -> Result<()> {
     if hidden.contains(&0) {
-        return Err(CfError::InvalidConfig(format!(
+        return Err(CfError::InvalidParameter(format!(
             "hidden widths {hidden:?} must be positive"
         )));
     }
@@ -55,7 +55,7 @@ macro_rules! learner_params {
             ///
             /// # Errors
             ///
-            /// [`CfError::InvalidConfig`] for a zero width or invalid optimisation settings.
+            /// [`CfError::InvalidParameter`] for a zero width or invalid optimisation settings.
             pub fn check(self) -> Result<$estimator> {
                 check_widths(&self.hidden)?;
                 self.train.trainer(Device::Cpu, true)?;

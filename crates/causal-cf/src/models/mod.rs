@@ -79,7 +79,7 @@ pub trait IteModel {
     /// # Errors
     ///
     /// [`CfError::Shape`] for a number of covariates other than [`IteModel::dim`];
-    /// [`CfError::InvalidConfig`] when no covariate is named; [`CfError::Core`] for an unknown
+    /// [`CfError::InvalidParameter`] when no covariate is named; [`CfError::Core`] for an unknown
     /// covariate, a categorical one of more than two levels or one with missing cells;
     /// [`CfError::NonFinite`]; LibTorch errors.
     fn predict(&self, data: &Dataset, roles: &ColumnRoles) -> Result<PotentialOutcomes>;
@@ -137,7 +137,7 @@ pub(crate) fn gaussian_samples(
     seed: u64,
 ) -> Result<Vec<Vec<f64>>> {
     let normal = Normal::new(0.0, sd.max(1e-12))
-        .map_err(|e| CfError::InvalidConfig(format!("residual spread {sd}: {e}")))?;
+        .map_err(|e| CfError::InvalidParameter(format!("residual spread {sd}: {e}")))?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     Ok(mean
         .iter()
@@ -197,13 +197,13 @@ impl ModelKind {
     ///
     /// # Errors
     ///
-    /// [`CfError::InvalidConfig`] listing the known names.
+    /// [`CfError::InvalidParameter`] listing the known names.
     pub fn parse(name: &str) -> Result<Self> {
         Self::ALL
             .into_iter()
             .find(|k| k.cli_name() == name.trim().to_ascii_lowercase())
             .ok_or_else(|| {
-                CfError::InvalidConfig(format!(
+                CfError::InvalidParameter(format!(
                     "unknown model '{name}'; use one of {}",
                     Self::ALL.map(Self::cli_name).join(", ")
                 ))

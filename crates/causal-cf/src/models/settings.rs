@@ -62,7 +62,7 @@ impl TrainSettings {
     ///
     /// # Errors
     ///
-    /// [`causal_torch::TorchError::InvalidConfig`] (wrapped) for invalid settings.
+    /// [`causal_torch::TorchError::InvalidParameter`] (wrapped) for invalid settings.
     pub(crate) fn trainer(&self, device: Device, with_validation: bool) -> Result<Trainer> {
         Ok(TrainerParams::new()
             .optimizer(Optimizer::Adam)

@@ -137,7 +137,9 @@ fn run_notears_mlp(
         causal::torch::device::default_device().map_err(|e| CliError::BadInput(e.to_string()))?;
     let fit = m.device(device).fit(data).map_err(|e| match e {
         TorchError::Core(c) => CliError::from(c),
-        TorchError::InvalidConfig(_) | TorchError::Device(_) => CliError::BadInput(e.to_string()),
+        TorchError::InvalidParameter(_) | TorchError::Device(_) => {
+            CliError::BadInput(e.to_string())
+        }
         other => CliError::Failure(other.to_string()),
     })?;
     Ok(fit.graph().clone())

@@ -138,7 +138,7 @@ mod torch {
     fn torch_err(e: TorchError) -> CliError {
         match e {
             TorchError::Core(c) => CliError::from(c),
-            TorchError::InvalidConfig(_) | TorchError::Output { .. } => {
+            TorchError::InvalidParameter(_) | TorchError::Output { .. } => {
                 CliError::BadInput(e.to_string())
             }
             TorchError::Checkpoint { .. } => CliError::BadInput(e.to_string()),

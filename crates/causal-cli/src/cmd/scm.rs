@@ -522,7 +522,7 @@ mod torch_scm {
     pub fn error(e: TorchError) -> CliError {
         match e {
             TorchError::Core(c) => CliError::from(c),
-            TorchError::InvalidConfig(_)
+            TorchError::InvalidParameter(_)
             | TorchError::Checkpoint { .. }
             | TorchError::Device(_) => CliError::BadInput(e.to_string()),
             other => CliError::Failure(other.to_string()),

@@ -63,14 +63,14 @@ impl MissingPolicy {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`](crate::CoreError::InvalidArgument) naming the text and
+    /// [`CoreError::InvalidParameter`](crate::CoreError::InvalidParameter) naming the text and
     /// the choices.
     pub fn from_name(name: &str) -> crate::Result<Self> {
         match name {
             "error" => Ok(Self::Error),
             "drop-rows" | "drop" => Ok(Self::DropRows),
             "test-wise" | "testwise" => Ok(Self::TestWise),
-            other => Err(crate::CoreError::InvalidArgument(format!(
+            other => Err(crate::CoreError::InvalidParameter(format!(
                 "unknown missing-value policy '{other}' (choose error, drop-rows or test-wise)"
             ))),
         }

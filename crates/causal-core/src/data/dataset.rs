@@ -107,7 +107,7 @@ impl Dataset {
     /// # Errors
     ///
     /// [`CoreError::Empty`] with no columns or no rows, [`CoreError::Duplicate`] for a repeated
-    /// name, [`CoreError::InvalidArgument`] for unequal lengths, [`CoreError::BadValue`] for a
+    /// name, [`CoreError::InvalidParameter`] for unequal lengths, [`CoreError::BadValue`] for a
     /// NaN or infinite value.
     pub fn new(names: Vec<String>, columns: Vec<Vec<f64>>) -> Result<Self> {
         Self::build(names, columns, false)
@@ -127,7 +127,7 @@ impl Dataset {
             return Err(CoreError::Empty("the data set has no columns".into()));
         }
         if names.len() != columns.len() {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{} names for {} columns",
                 names.len(),
                 columns.len()
@@ -141,7 +141,7 @@ impl Dataset {
         let mut missing = vec![0; names.len()];
         for ((name, col), miss) in names.iter().zip(&columns).zip(&mut missing) {
             if col.len() != n {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "column '{name}' has {} rows, expected {n}",
                     col.len()
                 )));
@@ -193,7 +193,7 @@ impl Dataset {
     /// # Errors
     ///
     /// As [`Dataset::new`]: [`CoreError::Empty`], [`CoreError::Duplicate`],
-    /// [`CoreError::InvalidArgument`] when `values.len() != n_rows * names.len()` or `levels`
+    /// [`CoreError::InvalidParameter`] when `values.len() != n_rows * names.len()` or `levels`
     /// has the wrong length, [`CoreError::BadValue`] naming the row and column of an infinite
     /// value or of a code that is not a level.
     ///
@@ -226,7 +226,7 @@ impl Dataset {
             return Err(CoreError::Empty("the data set has no rows".into()));
         }
         if values.len() != n_rows * names.len() || levels.len() != names.len() {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{} values and {} level lists for {} columns of {n_rows} rows",
                 values.len(),
                 levels.len(),
@@ -248,7 +248,7 @@ impl Dataset {
     ///
     /// # Errors
     ///
-    /// As [`Dataset::from_column_major`]; [`CoreError::InvalidArgument`] names a column whose
+    /// As [`Dataset::from_column_major`]; [`CoreError::InvalidParameter`] names a column whose
     /// length differs from the first's.
     ///
     /// # Examples
@@ -342,7 +342,7 @@ impl Dataset {
             return Err(CoreError::Empty("the data set has no rows".into()));
         }
         if columns.len() != names.len() || levels.len() != names.len() {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{} columns and {} level lists for {} names",
                 columns.len(),
                 levels.len(),
@@ -350,7 +350,7 @@ impl Dataset {
             )));
         }
         if let Some((name, c)) = names.iter().zip(columns).find(|(_, c)| c.len() != n_rows) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "column '{name}' has {} rows, expected {n_rows}",
                 c.len()
             )));
@@ -711,14 +711,14 @@ impl Dataset {
     ///
     /// # Errors
     ///
-    /// [`CoreError::UnknownColumn`], or [`CoreError::InvalidArgument`] naming the column, its
+    /// [`CoreError::UnknownColumn`], or [`CoreError::InvalidParameter`] naming the column, its
     /// levels and the way out (one-hot encoding).
     pub fn require_numeric(&self, names: &[&str]) -> Result<()> {
         for name in names {
             if let Some(levels) = self.levels(name)?
                 && levels.len() > 2
             {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "column '{name}' is categorical ({} levels: {}), but numbers are needed; \
                      one-hot encode it (Dataset::one_hot) or use a discrete method",
                     levels.len(),
@@ -734,12 +734,12 @@ impl Dataset {
     ///
     /// # Errors
     ///
-    /// [`CoreError::UnknownColumn`], [`CoreError::InvalidArgument`] for a column that is not
+    /// [`CoreError::UnknownColumn`], [`CoreError::InvalidParameter`] for a column that is not
     /// categorical, [`CoreError::Duplicate`] if an indicator name exists already.
     pub fn one_hot(&self, name: &str) -> Result<Self> {
         let j = self.index_of(name)?;
         let Some(levels) = self.kinds[j].levels() else {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "column '{name}' is not categorical, so it has no levels to one-hot encode"
             )));
         };
@@ -1023,10 +1023,10 @@ impl Dataset {
     ///
     /// # Errors
     ///
-    /// [`CoreError::Empty`] for no rows, [`CoreError::InvalidArgument`] for an index out of range.
+    /// [`CoreError::Empty`] for no rows, [`CoreError::InvalidParameter`] for an index out of range.
     pub fn take_rows(&self, rows: &[usize]) -> Result<Self> {
         if let Some(&bad) = rows.iter().find(|&&i| i >= self.n_rows()) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "row index {bad} is out of range for {} rows",
                 self.n_rows()
             )));
@@ -1044,7 +1044,7 @@ impl Dataset {
     ///
     /// # Errors
     ///
-    /// [`CoreError::Duplicate`] if the name exists, [`CoreError::InvalidArgument`] for a wrong
+    /// [`CoreError::Duplicate`] if the name exists, [`CoreError::InvalidParameter`] for a wrong
     /// length or an empty name, [`CoreError::BadValue`] for a NaN or infinite value.
     pub fn with_column(self, name: &str, values: Vec<f64>) -> Result<Self> {
         self.push_column(name, values, false)
@@ -1055,7 +1055,7 @@ impl Dataset {
             return Err(CoreError::Duplicate(name.to_owned()));
         }
         if name.is_empty() {
-            return Err(CoreError::InvalidArgument("a column needs a name".into()));
+            return Err(CoreError::InvalidParameter("a column needs a name".into()));
         }
         check_column(name, &values, self.n_rows(), allow_nan)?;
         if self.index.is_empty() {
@@ -1112,7 +1112,7 @@ impl Dataset {
     /// # Errors
     ///
     /// [`CoreError::UnknownColumn`], [`CoreError::Missing`], or [`CoreError::BadValue`] naming
-    /// the first row whose value is neither 0 nor 1, or [`CoreError::InvalidArgument`] when one
+    /// the first row whose value is neither 0 nor 1, or [`CoreError::InvalidParameter`] when one
     /// of the two values never occurs.
     pub fn check_binary(&self, name: &str) -> Result<&[f64]> {
         let col = self.column(name)?;
@@ -1128,7 +1128,7 @@ impl Dataset {
         }
         let ones = col.iter().filter(|&&v| v == 1.0).count();
         if ones == 0 || ones == col.len() {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "binary column '{name}' takes only the value {}",
                 if ones == 0 { 0 } else { 1 }
             )));
@@ -1256,7 +1256,7 @@ fn build_index(names: &[String]) -> Result<HashMap<String, usize>> {
     let mut index = HashMap::with_capacity(names.len());
     for (j, name) in names.iter().enumerate() {
         if name.is_empty() {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "column {} has an empty name",
                 j + 1
             )));
@@ -1270,7 +1270,7 @@ fn build_index(names: &[String]) -> Result<HashMap<String, usize>> {
 
 fn check_column(name: &str, values: &[f64], n: usize, allow_nan: bool) -> Result<()> {
     if values.len() != n {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "column '{name}' has {} rows, expected {n}",
             values.len()
         )));

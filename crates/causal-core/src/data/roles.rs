@@ -115,14 +115,14 @@ impl Dataset {
     ///
     /// # Errors
     ///
-    /// [`CoreError::UnknownColumn`] for a name the data lack; [`CoreError::InvalidArgument`]
+    /// [`CoreError::UnknownColumn`] for a name the data lack; [`CoreError::InvalidParameter`]
     /// naming a column given two roles.
     pub fn with_roles(&self, roles: ColumnRoles) -> Result<RoleView<'_>> {
         let all = roles.all();
         for (k, (role, name)) in all.iter().enumerate() {
             self.index_of(name)?;
             if let Some((other, _)) = all[..k].iter().find(|(_, n)| n == name) {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "column '{name}' is given two roles: {other} and {role}"
                 )));
             }
@@ -144,7 +144,7 @@ impl<'a> RoleView<'a> {
 
     fn one(&self, role: &str, name: Option<&String>) -> Result<&'a [f64]> {
         let name =
-            name.ok_or_else(|| CoreError::InvalidArgument(format!("no {role} column was given")))?;
+            name.ok_or_else(|| CoreError::InvalidParameter(format!("no {role} column was given")))?;
         self.data.column(name)
     }
 
@@ -152,7 +152,7 @@ impl<'a> RoleView<'a> {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] when no treatment was given; [`CoreError::Missing`].
+    /// [`CoreError::InvalidParameter`] when no treatment was given; [`CoreError::Missing`].
     pub fn treatment(&self) -> Result<&'a [f64]> {
         self.one("treatment", self.roles.treatment.as_ref())
     }
@@ -214,11 +214,11 @@ impl<'a> RoleView<'a> {
     ///
     /// # Errors
     ///
-    /// As [`RoleView::covariates`], and [`CoreError::InvalidArgument`] when there are none.
+    /// As [`RoleView::covariates`], and [`CoreError::InvalidParameter`] when there are none.
     pub fn covariate_matrix(&self) -> Result<DMatrix<f64>> {
         let cols = self.covariates()?;
         if cols.is_empty() {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "no covariate columns were given".into(),
             ));
         }

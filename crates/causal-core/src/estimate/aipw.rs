@@ -91,7 +91,7 @@ impl ParamGuard for AipwParams {
         self.roles.extra = extra;
         self.roles.check("model covariate")?;
         if self.folds == 0 {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "AIPW needs at least 1 fold".into(),
             ));
         }
@@ -174,7 +174,7 @@ impl AteEstimator for Aipw {
                 let rows: Vec<usize> = train.iter().copied().filter(|&i| t[i] == arm).collect();
                 let fit =
                     ols_fit(&owned_design(&ocols, &rows), &subset(y, &rows)).map_err(|err| {
-                        CoreError::InvalidArgument(format!(
+                        CoreError::InvalidParameter(format!(
                             "outcome model for {}={arm} in cross-fitting fold {}: {err}",
                             r.treatment,
                             f + 1

@@ -94,7 +94,7 @@ impl AteEstimator for TwoStageLeastSquares {
             d2.push_borrowed(c, data.column(c)?);
         }
         let second = ols_fit(&d2, y).map_err(|e| match e {
-            CoreError::Collinear { .. } => CoreError::InvalidArgument(format!(
+            CoreError::Collinear { .. } => CoreError::InvalidParameter(format!(
                 "the instruments [{}] do not predict '{}' beyond the covariates",
                 r.extra.join(", "),
                 r.treatment

@@ -56,7 +56,7 @@ pub trait ParamGuard {
     ///
     /// # Errors
     ///
-    /// [`crate::CoreError::InvalidArgument`] naming the bad setting.
+    /// [`crate::CoreError::InvalidParameter`] naming the bad setting.
     fn check(self) -> Result<Self::Checked>;
 }
 

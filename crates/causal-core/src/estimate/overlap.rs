@@ -76,7 +76,7 @@ pub fn overlap_summary(t: &[f64], e: &[f64], threshold: f64) -> OverlapSummary {
 /// Checks a propensity clip `c` (propensities are clipped into `[c, 1 − c]`; 0 disables).
 pub(super) fn check_clip(clip: f64) -> Result<()> {
     if !(0.0..0.5).contains(&clip) {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "propensity clip {clip} is not in [0, 0.5)"
         )));
     }

@@ -49,7 +49,7 @@ impl std::str::FromStr for Method {
             "iv" | "2sls" => Ok(Self::Iv),
             "cate" => Ok(Self::Cate),
             "dml" => Ok(Self::Dml),
-            other => Err(crate::CoreError::InvalidArgument(format!(
+            other => Err(crate::CoreError::InvalidParameter(format!(
                 "unknown method '{other}' (regression, ipw, aipw, frontdoor, iv, cate, dml)"
             ))),
         }

@@ -44,15 +44,15 @@ impl Roles {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] or [`CoreError::Duplicate`] naming the column.
+    /// [`CoreError::InvalidParameter`] or [`CoreError::Duplicate`] naming the column.
     pub fn check(&self, extra_label: &str) -> Result<()> {
         if self.treatment.is_empty() || self.outcome.is_empty() {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "treatment and outcome must be named".into(),
             ));
         }
         if self.treatment == self.outcome {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "'{}' cannot be both treatment and outcome",
                 self.treatment
             )));
@@ -61,7 +61,7 @@ impl Roles {
             let mut seen = std::collections::HashSet::new();
             for c in list {
                 if c == &self.treatment || c == &self.outcome {
-                    return Err(CoreError::InvalidArgument(format!(
+                    return Err(CoreError::InvalidParameter(format!(
                         "'{c}' is the treatment or outcome and cannot also be a {label}"
                     )));
                 }
@@ -86,7 +86,7 @@ impl Roles {
     pub(super) fn check_with_extras(&self, extra_label: &str, method: &str) -> Result<()> {
         self.check(extra_label)?;
         if self.extra.is_empty() {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{method} needs at least one {extra_label}"
             )));
         }
@@ -97,7 +97,7 @@ impl Roles {
     /// be adjusted for as well); `a_role` is the extra role with its article, e.g. "a mediator".
     pub(super) fn check_extras_not_covariates(&self, a_role: &str) -> Result<()> {
         match self.extra.iter().find(|c| self.covariates.contains(c)) {
-            Some(c) => Err(CoreError::InvalidArgument(format!(
+            Some(c) => Err(CoreError::InvalidParameter(format!(
                 "'{c}' cannot be both {a_role} and a covariate"
             ))),
             None => Ok(()),

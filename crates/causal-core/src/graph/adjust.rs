@@ -32,15 +32,15 @@ impl Admg {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] naming the overlapping node or the empty side.
+    /// [`CoreError::InvalidParameter`] naming the overlapping node or the empty side.
     pub fn check_effect(&self, x: &NodeSet, y: &NodeSet) -> Result<()> {
         if x.is_empty() || y.is_empty() {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "the treatment and the outcome need at least one node each".into(),
             ));
         }
         if let Some(v) = (x & y).first() {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "node '{}' is both a treatment and an outcome",
                 self.name(v)
             )));

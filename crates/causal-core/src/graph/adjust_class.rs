@@ -64,7 +64,7 @@ impl std::str::FromStr for GraphClass {
             "mag" => Self::Mag,
             "pag" => Self::Pag,
             other => {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "unknown graph class '{other}' (expected dag, admg, cpdag, pdag, mag or pag)"
                 )));
             }
@@ -104,7 +104,7 @@ impl MixedGraph {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] for empty or overlapping `x` and `y`, marks the class does
+    /// [`CoreError::InvalidParameter`] for empty or overlapping `x` and `y`, marks the class does
     /// not allow, a PDAG with no consistent DAG extension, or a cyclic DAG/ADMG/MAG.
     ///
     /// # Examples
@@ -151,12 +151,12 @@ impl Adjustment {
     fn new(g: &MixedGraph, class: GraphClass, x: &NodeSet, y: &NodeSet) -> Result<Self> {
         let n = g.n_nodes();
         if x.is_empty() || y.is_empty() {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "the treatment and the outcome need at least one node each".into(),
             ));
         }
         if let Some(v) = (x & y).first() {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "node '{}' is both a treatment and an outcome",
                 g.name(v)
             )));
@@ -168,7 +168,7 @@ impl Adjustment {
                 || (!undirected && marks.has_undirected())
                 || (!bidirected && marks.has_bidirected());
             if bad {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "a {class} cannot have this graph's edges (undirected: {}, bidirected: {}, circle marks: {})",
                     marks.has_undirected(),
                     marks.has_bidirected(),
@@ -186,7 +186,7 @@ impl Adjustment {
                 allowed(false, true, false)?;
                 marks.meek_closure();
                 let ext = marks.one_extension().ok_or_else(|| {
-                    CoreError::InvalidArgument(
+                    CoreError::InvalidParameter(
                         "the PDAG has no consistent DAG extension (its orientations contradict each other)"
                             .into(),
                     )
@@ -195,7 +195,7 @@ impl Adjustment {
             }
             GraphClass::Pag => {
                 if marks.has_undirected() {
-                    return Err(CoreError::InvalidArgument(
+                    return Err(CoreError::InvalidParameter(
                         "PAGs with undirected (selection) edges are not supported".into(),
                     ));
                 }
@@ -454,7 +454,7 @@ fn canonical_mag(pag: &Marks) -> Result<Marks> {
         }
     }
     let ext = circle.one_extension().ok_or_else(|| {
-        CoreError::InvalidArgument(
+        CoreError::InvalidParameter(
             "the PAG's circle component is not chordal, so it is not a valid PAG".into(),
         )
     })?;
@@ -481,7 +481,7 @@ impl PathSearch<'_> {
     fn tick(&mut self) -> Result<()> {
         self.steps += 1;
         if self.steps > MAX_PATH_STEPS {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "the graph is too large for the exact possibly-causal path search ({MAX_PATH_STEPS} steps)"
             )));
         }

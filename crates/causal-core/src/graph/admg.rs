@@ -54,13 +54,13 @@ impl Admg {
     ///
     /// # Errors
     ///
-    /// [`CoreError::Duplicate`] for a repeated name, [`CoreError::InvalidArgument`] for an empty one.
+    /// [`CoreError::Duplicate`] for a repeated name, [`CoreError::InvalidParameter`] for an empty one.
     pub fn with_nodes<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Result<Self> {
         let mut g = Self::default();
         for n in names {
             let n = n.into();
             if n.is_empty() {
-                return Err(CoreError::InvalidArgument("a node name is empty".into()));
+                return Err(CoreError::InvalidParameter("a node name is empty".into()));
             }
             if g.index.contains_key(&n) {
                 return Err(CoreError::Duplicate(n));
@@ -81,7 +81,7 @@ impl Admg {
     ///
     /// # Errors
     ///
-    /// As [`Admg::with_nodes`]; [`CoreError::InvalidArgument`] for an index out of range or a
+    /// As [`Admg::with_nodes`]; [`CoreError::InvalidParameter`] for an index out of range or a
     /// self-loop; [`CoreError::Cycle`] naming a directed cycle.
     pub fn from_edges<S: Into<String>>(
         names: impl IntoIterator<Item = S>,
@@ -128,12 +128,12 @@ impl Admg {
     fn check_pair(&self, a: usize, b: usize) -> Result<()> {
         let n = self.names.len();
         if a >= n || b >= n {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "edge ({a}, {b}) refers to a node index out of range ({n} nodes)"
             )));
         }
         if a == b {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "self-loop on node '{}'",
                 self.names[a]
             )));
@@ -145,7 +145,7 @@ impl Admg {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] for a bad index or self-loop; [`CoreError::Cycle`] (the
+    /// [`CoreError::InvalidParameter`] for a bad index or self-loop; [`CoreError::Cycle`] (the
     /// graph is left unchanged) if the edge would close a directed cycle.
     pub fn add_directed_idx(&mut self, from: usize, to: usize) -> Result<()> {
         self.check_pair(from, to)?;
@@ -176,7 +176,7 @@ impl Admg {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] for a bad index or self-loop.
+    /// [`CoreError::InvalidParameter`] for a bad index or self-loop.
     pub fn add_bidirected_idx(&mut self, a: usize, b: usize) -> Result<()> {
         self.check_pair(a, b)?;
         insert_sorted(&mut self.spouses[a], b);
@@ -228,7 +228,7 @@ impl Admg {
         // Slow path only on failure: find and name a cycle.
         let mg = self.to_mixed();
         mg.check_acyclic()?;
-        Err(CoreError::InvalidArgument(
+        Err(CoreError::InvalidParameter(
             "the directed part is cyclic".into(),
         ))
     }
@@ -627,7 +627,7 @@ impl Admg {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] naming an undirected or circle-marked edge;
+    /// [`CoreError::InvalidParameter`] naming an undirected or circle-marked edge;
     /// [`CoreError::Cycle`] naming a directed cycle.
     pub fn from_mixed(m: &MixedGraph) -> Result<Self> {
         let mut directed = Vec::new();
@@ -638,7 +638,7 @@ impl Admg {
                 (Mark::Arrow, Mark::Tail) => directed.push((e.b, e.a)),
                 (Mark::Arrow, Mark::Arrow) => bidirected.push((e.a, e.b)),
                 _ => {
-                    return Err(CoreError::InvalidArgument(format!(
+                    return Err(CoreError::InvalidParameter(format!(
                         "edge {} between '{}' and '{}' is not directed or bidirected; \
                          an ADMG needs -> and <-> only",
                         mark_text(e.mark_a, e.mark_b),

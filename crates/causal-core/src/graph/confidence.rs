@@ -43,7 +43,7 @@ impl MixedGraph {
     /// # Errors
     ///
     /// The errors of [`MixedGraph::parse`]; [`CoreError::Parse`] naming the line and the edge
-    /// (DOT) or [`CoreError::InvalidArgument`] naming the edge (JSON) for a confidence that is
+    /// (DOT) or [`CoreError::InvalidParameter`] naming the edge (JSON) for a confidence that is
     /// not a number in `[0, 1]`.
     pub fn parse_with_confidence(
         text: &str,
@@ -83,7 +83,7 @@ impl MixedGraph {
                 _ => {
                     return Err(match line {
                         Some(line) => CoreError::Parse { line, message },
-                        None => CoreError::InvalidArgument(message),
+                        None => CoreError::InvalidParameter(message),
                     });
                 }
             };

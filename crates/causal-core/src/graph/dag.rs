@@ -55,10 +55,10 @@ impl Dag {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] naming a bidirected edge.
+    /// [`CoreError::InvalidParameter`] naming a bidirected edge.
     pub fn from_admg(g: Admg) -> Result<Self> {
         if let Some((a, b)) = g.bidirected_edges().next() {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "bidirected edge '{}' <-> '{}' in a DAG",
                 g.name(a),
                 g.name(b)

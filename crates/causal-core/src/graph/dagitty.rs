@@ -262,7 +262,7 @@ mod tests {
         let e = MixedGraph::from_dagitty("dag {\n X -> X\n}").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "line 2: invalid argument: self-loop on node 'X'"
+            "line 2: invalid parameter: self-loop on node 'X'"
         );
         let e = MixedGraph::from_dagitty("dag {\n X [treatment]\n}").unwrap_err();
         assert_eq!(

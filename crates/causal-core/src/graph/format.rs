@@ -21,13 +21,13 @@ impl GraphFormat {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] naming an unknown format.
+    /// [`CoreError::InvalidParameter`] naming an unknown format.
     pub fn from_name(name: &str) -> Result<Self> {
         match name.to_ascii_lowercase().as_str() {
             "json" => Ok(Self::Json),
             "dagitty" => Ok(Self::Dagitty),
             "dot" | "gv" => Ok(Self::Dot),
-            other => Err(CoreError::InvalidArgument(format!(
+            other => Err(CoreError::InvalidParameter(format!(
                 "unknown graph format '{other}' (use json, dagitty or dot)"
             ))),
         }
@@ -41,7 +41,7 @@ impl GraphFormat {
     pub fn from_path(path: &Path) -> Result<Self> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         Self::from_name(ext).map_err(|_| {
-            CoreError::InvalidArgument(format!(
+            CoreError::InvalidParameter(format!(
                 "{}: cannot tell the graph format from the extension '{ext}' \
                  (use .json, .dagitty, .dot or .gv, or give the format)",
                 path.display()

@@ -79,7 +79,7 @@ impl MixedGraph {
             let v = g.index(&name)?;
             for r in roles {
                 if !g.roles_mut(v).set_by_name(&r) {
-                    return Err(CoreError::InvalidArgument(format!(
+                    return Err(CoreError::InvalidParameter(format!(
                         "unknown role '{r}' for node '{name}'"
                     )));
                 }

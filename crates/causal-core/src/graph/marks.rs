@@ -28,12 +28,12 @@ impl Marks {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] naming a pair joined by two edges.
+    /// [`CoreError::InvalidParameter`] naming a pair joined by two edges.
     pub(crate) fn from_mixed(g: &MixedGraph) -> Result<Self> {
         let mut out = Self::empty(g.n_nodes());
         for e in g.edges() {
             if out.adjacent(e.a, e.b) {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "two edges between '{}' and '{}': a CPDAG, MAG or PAG has at most one",
                     g.name(e.a),
                     g.name(e.b)

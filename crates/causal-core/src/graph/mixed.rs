@@ -63,7 +63,7 @@ impl MixedGraph {
     ///
     /// # Errors
     ///
-    /// [`CoreError::Duplicate`] for a repeated name, [`CoreError::InvalidArgument`] for an empty one.
+    /// [`CoreError::Duplicate`] for a repeated name, [`CoreError::InvalidParameter`] for an empty one.
     pub fn with_nodes<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Result<Self> {
         let mut g = Self::new();
         for n in names {
@@ -108,7 +108,7 @@ impl MixedGraph {
     pub fn add_node(&mut self, name: impl Into<String>) -> Result<usize> {
         let name = name.into();
         if name.is_empty() {
-            return Err(CoreError::InvalidArgument("a node name is empty".into()));
+            return Err(CoreError::InvalidParameter("a node name is empty".into()));
         }
         if self.index.contains_key(&name) {
             return Err(CoreError::Duplicate(name));
@@ -189,23 +189,23 @@ impl MixedGraph {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] for a self-loop, an index out of range, or an exact duplicate.
+    /// [`CoreError::InvalidParameter`] for a self-loop, an index out of range, or an exact duplicate.
     pub fn add_edge(&mut self, edge: Edge) -> Result<()> {
         let n = self.nodes.len();
         if edge.a >= n || edge.b >= n {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "edge ({}, {}) refers to a node index out of range ({n} nodes)",
                 edge.a, edge.b
             )));
         }
         if edge.a == edge.b {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "self-loop on node '{}'",
                 self.nodes[edge.a]
             )));
         }
         if !self.keys.insert(edge.canonical()) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "duplicate edge between '{}' and '{}'",
                 self.nodes[edge.a], self.nodes[edge.b]
             )));

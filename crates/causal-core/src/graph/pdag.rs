@@ -159,7 +159,7 @@ impl MixedGraph {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] for bidirected or circle marks, or two edges on one pair.
+    /// [`CoreError::InvalidParameter`] for bidirected or circle marks, or two edges on one pair.
     ///
     /// # Examples
     ///
@@ -219,7 +219,7 @@ impl Dag {
 pub(crate) fn pdag_marks(g: &MixedGraph) -> Result<Marks> {
     let m = Marks::from_mixed(g)?;
     if m.has_circle() || m.has_bidirected() {
-        return Err(CoreError::InvalidArgument(
+        return Err(CoreError::InvalidParameter(
             "a CPDAG or PDAG has directed and undirected edges only (found a bidirected or circle mark)"
                 .into(),
         ));

@@ -60,12 +60,12 @@ impl Admg {
     ///
     /// # Errors
     ///
-    /// [`CoreError::UnknownNode`]; [`CoreError::InvalidArgument`] naming a node that is in two
+    /// [`CoreError::UnknownNode`]; [`CoreError::InvalidParameter`] naming a node that is in two
     /// of the sets, or an empty `x` or `y`.
     pub fn m_separated_names<S: AsRef<str>>(&self, x: &[S], y: &[S], z: &[S]) -> Result<bool> {
         let (xs, ys, zs) = (self.set(x)?, self.set(y)?, self.set(z)?);
         if xs.is_empty() || ys.is_empty() {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "separation needs at least one node on each side".into(),
             ));
         }
@@ -75,7 +75,7 @@ impl Admg {
             (&ys, &zs, "y and the conditioning set"),
         ] {
             if let Some(v) = (a & b).first() {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "node '{}' is in both {what}",
                     self.name(v)
                 )));

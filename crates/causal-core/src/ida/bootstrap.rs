@@ -84,7 +84,7 @@ pub struct PipelineSpec {
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] for no replicates, a level outside (0, 1), or when every
+/// [`CoreError::InvalidParameter`] for no replicates, a level outside (0, 1), or when every
 /// replicate fails; the learner's errors do not stop the run but count as failed replicates.
 pub fn pipeline_bootstrap<F, E>(
     data: &Dataset,
@@ -99,12 +99,12 @@ where
     let (treatment, outcome, method) =
         (spec.treatment.as_str(), spec.outcome.as_str(), spec.method);
     if replicates == 0 {
-        return Err(CoreError::InvalidArgument(
+        return Err(CoreError::InvalidParameter(
             "the pipeline bootstrap needs at least one replicate".into(),
         ));
     }
     if !(level > 0.0 && level < 1.0) {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "level {level} is not strictly between 0 and 1"
         )));
     }
@@ -165,7 +165,7 @@ where
     }
     let ok = replicates - failed;
     if ok == 0 {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "every one of the {replicates} bootstrap replicates failed (discovery or IDA)"
         )));
     }

@@ -45,7 +45,7 @@ pub struct JointIdaResult {
 ///
 /// # Errors
 ///
-/// As [`super::Ida::new`]; [`CoreError::InvalidArgument`] for repeated or too many treatments,
+/// As [`super::Ida::new`]; [`CoreError::InvalidParameter`] for repeated or too many treatments,
 /// or an outcome among them.
 pub fn joint_ida(
     data: &Dataset,
@@ -61,13 +61,13 @@ pub fn joint_ida(
     let y = ida.node(outcome)?;
     let k = xs.len();
     if k == 0 || k > MAX_TREATMENTS {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "joint IDA takes 1 to {MAX_TREATMENTS} treatments, got {k}"
         )));
     }
     for (i, &a) in xs.iter().enumerate() {
         if a == y || xs[i + 1..].contains(&a) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "treatment '{}' is repeated or is the outcome",
                 ida.graph.name(a)
             )));
@@ -81,7 +81,7 @@ pub fn joint_ida(
     'combos: loop {
         tried += 1;
         if tried > MAX_COMBINATIONS {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "more than {MAX_COMBINATIONS} combinations of local configurations"
             )));
         }

@@ -54,7 +54,7 @@ impl std::str::FromStr for IdaMethod {
             "local" => Ok(Self::Local),
             "optimal" => Ok(Self::Optimal),
             "global" => Ok(Self::Global),
-            other => Err(CoreError::InvalidArgument(format!(
+            other => Err(CoreError::InvalidParameter(format!(
                 "unknown IDA method '{other}' (expected local, optimal or global)"
             ))),
         }
@@ -127,11 +127,11 @@ impl Ida {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] for bidirected or circle marks (use the adjustment
+    /// [`CoreError::InvalidParameter`] for bidirected or circle marks (use the adjustment
     /// criterion on a PAG instead), [`CoreError::UnknownColumn`] for a node without a column.
     pub fn new(data: &Dataset, graph: &MixedGraph) -> Result<Self> {
         let mut marks = pdag_marks(graph).map_err(|_| {
-            CoreError::InvalidArgument(
+            CoreError::InvalidParameter(
                 "IDA needs a DAG, CPDAG or PDAG (directed and undirected edges); for a PAG use the generalised adjustment criterion"
                     .into(),
             )
@@ -139,7 +139,7 @@ impl Ida {
         let class = graph.graph_class();
         marks.meek_closure();
         if marks.one_extension().is_none() {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "the PDAG has no consistent DAG extension (its orientations contradict each other)"
                     .into(),
             ));
@@ -170,7 +170,7 @@ impl Ida {
         let pa = m.parents(x);
         let sib = m.siblings(x);
         if sib.len() > MAX_SIBLINGS {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "'{}' has {} undirected neighbours; local IDA tries every subset and stops above {MAX_SIBLINGS}",
                 self.graph.name(x),
                 sib.len()
@@ -244,7 +244,7 @@ impl Ida {
     ///
     /// # Errors
     ///
-    /// [`CoreError::UnknownNode`]; [`CoreError::InvalidArgument`] when treatment and outcome are
+    /// [`CoreError::UnknownNode`]; [`CoreError::InvalidParameter`] when treatment and outcome are
     /// the same, too many siblings (local, optimal) or DAGs (global); regression errors.
     pub fn effects(&self, treatment: &str, outcome: &str, method: IdaMethod) -> Result<IdaResult> {
         let (x, y) = (self.node(treatment)?, self.node(outcome)?);
@@ -267,7 +267,7 @@ impl Ida {
 
     fn effects_of(&self, x: usize, ys: &[usize], method: IdaMethod) -> Result<Vec<IdaResult>> {
         if ys.contains(&x) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "'{}' is both the treatment and the outcome",
                 self.graph.name(x)
             )));
@@ -320,7 +320,7 @@ impl Ida {
             IdaMethod::Global => {
                 let dags = self.marks.extensions(MAX_DAGS + 1);
                 if dags.len() > MAX_DAGS {
-                    return Err(CoreError::InvalidArgument(format!(
+                    return Err(CoreError::InvalidParameter(format!(
                         "the class has more than {MAX_DAGS} DAGs; use local or optimal IDA"
                     )));
                 }

@@ -56,14 +56,14 @@ impl CovRegression {
     ///
     /// # Errors
     ///
-    /// [`CoreError::Collinear`] when the regressors are singular, [`CoreError::InvalidArgument`]
+    /// [`CoreError::Collinear`] when the regressors are singular, [`CoreError::InvalidParameter`]
     /// when there are too few rows.
     pub fn coef(&self, y: usize, x: usize, z: &[usize]) -> Result<(f64, f64)> {
         let mut s: Vec<usize> = vec![x];
         s.extend(z.iter().copied().filter(|&v| v != x));
         let p = s.len();
         if self.n <= p + 1 {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{} rows are too few for {} regressors",
                 self.n,
                 p + 1

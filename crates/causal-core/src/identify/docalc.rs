@@ -44,7 +44,7 @@ impl DoCalculus {
         for i in 0..4 {
             for j in i + 1..4 {
                 if let Some(v) = sets[i].intersection(&sets[j]).first() {
-                    return Err(CoreError::InvalidArgument(format!(
+                    return Err(CoreError::InvalidParameter(format!(
                         "node '{}' appears in two of the sets Y, X, Z, W",
                         self.cg.names[v]
                     )));
@@ -60,7 +60,7 @@ impl DoCalculus {
     ///
     /// # Errors
     ///
-    /// [`CoreError::UnknownNode`], or [`CoreError::InvalidArgument`] if the sets overlap.
+    /// [`CoreError::UnknownNode`], or [`CoreError::InvalidParameter`] if the sets overlap.
     pub fn rule1<S: AsRef<str>>(&self, y: &[S], x: &[S], z: &[S], w: &[S]) -> Result<bool> {
         let [y, x, z, w] = self.sets(y, x, z, w)?;
         Ok(self.cg.m_separated(&y, &z, &x.union(&w), Some(&x), None))

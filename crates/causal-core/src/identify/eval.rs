@@ -41,7 +41,7 @@ impl Expr {
     ///
     /// [`CoreError::UnknownColumn`] for a variable the data lack; [`CoreError::BadValue`]
     /// naming the column and row of a value that is not an integer code (the column is not
-    /// discrete); [`CoreError::InvalidArgument`] for a free variable without a value, an
+    /// discrete); [`CoreError::InvalidParameter`] for a free variable without a value, an
     /// assigned value that is not an integer, or an interventional or target-population term,
     /// which observational data cannot give; [`CoreError::Numerical`] when a top-level term
     /// conditions on an event that never occurs in the data.
@@ -124,7 +124,7 @@ impl Evaluator<'_> {
         let mut env: Vec<Option<i64>> = vec![None; table.names.len()];
         for (name, value) in assignment {
             if value.fract() != 0.0 || !value.is_finite() {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "value {value} for '{name}' is not an integer code"
                 )));
             }
@@ -311,7 +311,10 @@ impl Evaluator<'_> {
         vars.iter()
             .map(|&v| {
                 env[v].ok_or_else(|| {
-                    CoreError::InvalidArgument(format!("no value for variable '{}'", self.names[v]))
+                    CoreError::InvalidParameter(format!(
+                        "no value for variable '{}'",
+                        self.names[v]
+                    ))
                 })
             })
             .collect()
@@ -347,7 +350,7 @@ impl Evaluator<'_> {
                     star,
                 }))
             }
-            Source::Data { .. } if star || !act.is_empty() => Err(CoreError::InvalidArgument(
+            Source::Data { .. } if star || !act.is_empty() => Err(CoreError::InvalidParameter(
                 "an interventional or target-population term cannot be evaluated on \
                  observational data"
                     .into(),

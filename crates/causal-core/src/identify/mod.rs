@@ -136,7 +136,7 @@ impl Identifier {
         let y = self.cg.set_of(outcome)?;
         let z = self.cg.set_of(given)?;
         if y.is_empty() {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "the outcome set is empty".into(),
             ));
         }
@@ -146,7 +146,7 @@ impl Identifier {
             (&y, &z, "is both an outcome and conditioned on"),
         ] {
             if let Some(v) = a.intersection(b).first() {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "node '{}' {what}",
                     self.cg.names[v]
                 )));
@@ -159,7 +159,7 @@ impl Identifier {
     ///
     /// # Errors
     ///
-    /// [`CoreError::UnknownNode`] naming an unknown node, [`CoreError::InvalidArgument`] for an
+    /// [`CoreError::UnknownNode`] naming an unknown node, [`CoreError::InvalidParameter`] for an
     /// empty outcome or a node that is both treatment and outcome.
     pub fn identify<S: AsRef<str>>(
         &self,

@@ -131,13 +131,13 @@ impl StableSetSearch {
     /// # Errors
     ///
     /// [`CoreError::UnknownNode`] for a target or shifted name the graph lacks;
-    /// [`CoreError::InvalidArgument`] when the target is latent or a selection node, when a
+    /// [`CoreError::InvalidParameter`] when the target is latent or a selection node, when a
     /// selection node has a parent or a bidirected edge, and when the target's own mechanism
     /// is marked as shifted (no conditioning set can then be stable).
     pub fn new<S: AsRef<str>>(diagram: &Admg, target: &str, shifted: &[S]) -> Result<Self> {
         let t0 = diagram.index(target)?;
         if diagram.roles(t0).latent {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "target '{target}' is latent (not in the data); a predictor needs it observed"
             )));
         }
@@ -149,7 +149,7 @@ impl StableSetSearch {
             );
         }
         if sel.contains(t0) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "target '{target}' is a selection node, not a variable"
             )));
         }
@@ -161,7 +161,7 @@ impl StableSetSearch {
             let v = v.as_ref();
             let i = diagram.index(v)?;
             if sel.contains(i) {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "'{v}' is a selection node; mark variables as shifted, not selection nodes"
                 )));
             }
@@ -234,7 +234,7 @@ impl StableSetSearch {
     ///
     /// # Errors
     ///
-    /// [`CoreError::UnknownNode`]; [`CoreError::InvalidArgument`] for a name that is not a
+    /// [`CoreError::UnknownNode`]; [`CoreError::InvalidParameter`] for a name that is not a
     /// candidate feature (the target or a selection node).
     pub fn is_stable<S: AsRef<str>>(&self, features: &[S]) -> Result<bool> {
         let z = self.feature_set(features)?;
@@ -262,7 +262,7 @@ impl StableSetSearch {
     fn feature_set<S: AsRef<str>>(&self, features: &[S]) -> Result<NodeSet> {
         let z = self.graph.set(features)?;
         if let Some(v) = z.iter().find(|v| !self.features.contains(v)) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "'{}' is not a candidate feature (it is the target or a selection node)",
                 self.graph.name(v)
             )));
@@ -314,7 +314,7 @@ impl StableSetSearch {
                     )
                 })
                 .unwrap_or_default();
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "no set of features makes '{}' independent of the selection nodes{path}: every \
                  set that blocks one path from a shifted mechanism opens another",
                 self.graph.name(self.target)
@@ -375,7 +375,7 @@ impl StableSetSearch {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] when no set of features is stable (possible with latent
+    /// [`CoreError::InvalidParameter`] when no set of features is stable (possible with latent
     /// confounders: a shifted parent of the target that shares a hidden cause with it), naming
     /// the path left open without features.
     pub fn search(&self) -> Result<StableSet> {
@@ -408,7 +408,7 @@ impl StableSetSearch {
     /// # Errors
     ///
     /// [`CoreError::UnknownColumn`] for the target or a feature missing from `data` (mark such
-    /// nodes latent first); [`CoreError::InvalidArgument`] for `valid_fraction` outside
+    /// nodes latent first); [`CoreError::InvalidParameter`] for `valid_fraction` outside
     /// `(0, 1)`, fewer than 2 rows on either side of the split, or, as
     /// [`StableSetSearch::search`], no stable set.
     pub fn search_with_data(
@@ -418,7 +418,7 @@ impl StableSetSearch {
         seed: u64,
     ) -> Result<StableSet> {
         if !(valid_fraction > 0.0 && valid_fraction < 1.0) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "valid_fraction must lie in (0, 1), got {valid_fraction}"
             )));
         }
@@ -430,7 +430,7 @@ impl StableSetSearch {
         let n = data.n_rows();
         let n_valid = ((n as f64) * valid_fraction).round() as usize;
         if n_valid < 2 || n - n_valid < 2 {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{n} rows are too few to split {valid_fraction} for validation"
             )));
         }
@@ -688,7 +688,7 @@ fn collider_nodes(path: &[(usize, Option<Link>)]) -> Vec<usize> {
 }
 
 fn target_shifted(target: &str, selection: &str) -> CoreError {
-    CoreError::InvalidArgument(format!(
+    CoreError::InvalidParameter(format!(
         "target '{target}' is marked as shifted (selection node '{selection}' points at it): its \
          own mechanism may differ between populations, so no conditioning set is stable"
     ))

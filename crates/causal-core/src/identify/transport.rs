@@ -77,14 +77,14 @@ pub struct Transporter {
 /// selection node `s`.
 pub(crate) fn check_selection_node(g: &Admg, s: usize) -> Result<()> {
     if let Some(&p) = g.parents(s).first() {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "selection node '{}' has a parent '{}'; selection nodes only point at variables",
             g.name(s),
             g.name(p)
         )));
     }
     if let Some(&p) = g.spouses(s).first() {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "selection node '{}' has a bidirected edge to '{}'",
             g.name(s),
             g.name(p)
@@ -106,7 +106,7 @@ impl Transporter {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] naming a selection node with a parent or a bidirected
+    /// [`CoreError::InvalidParameter`] naming a selection node with a parent or a bidirected
     /// edge (selection nodes only point at variables).
     pub fn new(diagram: &Admg) -> Result<Self> {
         let g = if diagram.nodes_with(|r| r.latent).is_empty() {
@@ -126,7 +126,7 @@ impl Transporter {
             check_selection_node(&g, s)?;
             for &c in g.children(s) {
                 if sel.contains(c) {
-                    return Err(CoreError::InvalidArgument(format!(
+                    return Err(CoreError::InvalidParameter(format!(
                         "selection node '{}' points at selection node '{}'",
                         g.name(s),
                         g.name(c)
@@ -164,12 +164,12 @@ impl Transporter {
     /// # Errors
     ///
     /// [`CoreError::UnknownNode`] for a name that is not a variable of the diagram (selection
-    /// nodes included), [`CoreError::InvalidArgument`] for an empty outcome or a node that is
+    /// nodes included), [`CoreError::InvalidParameter`] for an empty outcome or a node that is
     /// both treatment and outcome.
     pub fn transport<S: AsRef<str>>(&self, treatment: &[S], outcome: &[S]) -> Result<Transport> {
         for name in treatment.iter().chain(outcome) {
             if self.selection.iter().any(|s| s == name.as_ref()) {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "'{}' is a selection node, not a variable",
                     name.as_ref()
                 )));
@@ -178,12 +178,12 @@ impl Transporter {
         let x = self.cg.set_of(treatment)?;
         let y = self.cg.set_of(outcome)?;
         if y.is_empty() {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "the outcome set is empty".into(),
             ));
         }
         if let Some(v) = x.intersection(&y).first() {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "node '{}' is both a treatment and an outcome",
                 self.cg.names[v]
             )));

@@ -167,7 +167,7 @@ pub(crate) fn in_fold(e: CoreError, k: usize) -> CoreError {
         CoreError::NoOverlap(m) => CoreError::NoOverlap(tag(m)),
         CoreError::Numerical(m) => CoreError::Numerical(tag(m)),
         CoreError::Empty(m) => CoreError::Empty(tag(m)),
-        CoreError::InvalidArgument(m) => CoreError::InvalidArgument(tag(m)),
+        CoreError::InvalidParameter(m) => CoreError::InvalidParameter(tag(m)),
         other => other,
     }
 }

@@ -32,10 +32,10 @@ impl RandomForest {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] for zero trees.
+    /// [`CoreError::InvalidParameter`] for zero trees.
     pub fn new(trees: usize) -> Result<Self> {
         if trees == 0 {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "random forest: trees must be at least 1".into(),
             ));
         }
@@ -120,7 +120,7 @@ impl Learner for RandomForest {
     ) -> Result<Box<dyn Fitted>> {
         require_rows(rows, label)?;
         if x.ncols() == 0 {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "the forest for '{label}' has no features"
             )));
         }

@@ -26,10 +26,10 @@ impl Lasso {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] unless `alpha ≥ 0` and finite.
+    /// [`CoreError::InvalidParameter`] unless `alpha ≥ 0` and finite.
     pub fn new(alpha: f64) -> Result<Self> {
         if !(alpha >= 0.0 && alpha.is_finite()) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "lasso: alpha = {alpha} must be finite and non-negative"
             )));
         }

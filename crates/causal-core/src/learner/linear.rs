@@ -83,7 +83,7 @@ pub(crate) fn fit_linear(
 fn ols_weights(gram: DMatrix<f64>, xty: DVector<f64>, n: usize, label: &str) -> Result<Vec<f64>> {
     let p = gram.nrows();
     if n <= p {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "the model of '{label}' has {n} training rows for {} coefficients",
             p + 1
         )));

@@ -31,10 +31,10 @@ impl LogisticRegression {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] unless `c > 0`.
+    /// [`CoreError::InvalidParameter`] unless `c > 0`.
     pub fn new(c: f64) -> Result<Self> {
         if c.is_nan() || c <= 0.0 {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "logistic regression: C = {c} must be positive (inf for no penalty)"
             )));
         }
@@ -65,7 +65,7 @@ impl Learner for LogisticRegression {
         let p = x.ncols();
         let k = p + 1;
         if let Some(&i) = rows.iter().find(|&&i| y[i] != 0.0 && y[i] != 1.0) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "'{label}' must be 0/1 for a classifier (row {} has {})",
                 i + 1,
                 y[i]

@@ -166,7 +166,7 @@ pub(crate) fn require_rows(rows: &[usize], label: &str) -> Result<()> {
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] for an unknown name or a bad penalty.
+/// [`CoreError::InvalidParameter`] for an unknown name or a bad penalty.
 pub fn by_name(name: &str, task: LearnerChoice) -> Result<Box<dyn Learner>> {
     let (base, arg) = match name.split_once(':') {
         Some((b, a)) => (b, Some(a)),
@@ -176,7 +176,7 @@ pub fn by_name(name: &str, task: LearnerChoice) -> Result<Box<dyn Learner>> {
         match arg {
             None => Ok(default),
             Some(a) => a.parse::<f64>().map_err(|_| {
-                CoreError::InvalidArgument(format!("learner '{name}': '{a}' is not a number"))
+                CoreError::InvalidParameter(format!("learner '{name}': '{a}' is not a number"))
             }),
         }
     };
@@ -190,12 +190,12 @@ pub fn by_name(name: &str, task: LearnerChoice) -> Result<Box<dyn Learner>> {
         ("lasso", true) => Box::new(LogisticRegression::new(number(1.0)?)?),
         ("forest", _) => Box::new(RandomForest::new(number(100.0)? as usize)?),
         ("logistic", false) => {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "learner '{name}' is a classifier; the target needs a regressor (linear, lasso)"
             )));
         }
         _ => {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "unknown learner '{name}' (linear, logistic, lasso, lasso:ALPHA, forest, forest:TREES)"
             )));
         }

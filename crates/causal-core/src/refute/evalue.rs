@@ -30,7 +30,7 @@ fn e_of(rr: f64) -> f64 {
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] for a non-positive ratio or limits that do not bracket it.
+/// [`CoreError::InvalidParameter`] for a non-positive ratio or limits that do not bracket it.
 ///
 /// # Examples
 ///
@@ -46,7 +46,7 @@ fn e_of(rr: f64) -> f64 {
 /// ```
 pub fn evalue_risk_ratio(rr: f64, ci: Option<(f64, f64)>) -> Result<EValue> {
     if !(rr > 0.0 && rr.is_finite()) {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "risk ratio {rr} must be positive"
         )));
     }
@@ -54,7 +54,7 @@ pub fn evalue_risk_ratio(rr: f64, ci: Option<(f64, f64)>) -> Result<EValue> {
         None => None,
         Some((lo, hi)) => {
             if !(lo > 0.0 && lo <= rr && rr <= hi && hi.is_finite()) {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "limits ({lo}, {hi}) do not bracket the risk ratio {rr}"
                 )));
             }
@@ -91,10 +91,10 @@ pub fn evalue_odds_ratio(or: f64, ci: Option<(f64, f64)>, rare_outcome: bool) ->
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] for a non-positive outcome sd.
+/// [`CoreError::InvalidParameter`] for a non-positive outcome sd.
 pub fn evalue_smd(effect: f64, se: f64, outcome_sd: f64) -> Result<EValue> {
     if outcome_sd.is_nan() || outcome_sd <= 0.0 {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "outcome sd {outcome_sd} must be positive"
         )));
     }

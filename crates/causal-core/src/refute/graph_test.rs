@@ -58,7 +58,7 @@ pub struct GraphTest {
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] for `alpha` outside (0, 1) or when a graph node is not a data
+/// [`CoreError::InvalidParameter`] for `alpha` outside (0, 1) or when a graph node is not a data
 /// column (naming it), and the
 /// graph errors (cycles) and test errors (constant columns).
 pub fn test_graph(
@@ -67,13 +67,13 @@ pub fn test_graph(
     params: &GraphTestParams,
 ) -> Result<GraphTest> {
     if !(params.alpha > 0.0 && params.alpha < 1.0) {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "alpha must be in (0, 1), got {}",
             params.alpha
         )));
     }
     if let Some(missing) = graph.nodes().iter().find(|n| !data.has_column(n)) {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "graph node '{missing}' is not a column of the data (columns: {})",
             data.names().join(", ")
         )));

@@ -34,7 +34,7 @@ pub struct OvbSensitivity {
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] for `df < 2`, `q ≤ 0`, or `alpha` outside (0, 1).
+/// [`CoreError::InvalidParameter`] for `df < 2`, `q ≤ 0`, or `alpha` outside (0, 1).
 ///
 /// # Examples
 ///
@@ -52,7 +52,7 @@ pub struct OvbSensitivity {
 pub fn ovb_sensitivity(t_value: f64, df: f64, q: f64, alpha: f64) -> Result<OvbSensitivity> {
     let valid = df >= 2.0 && q > 0.0 && alpha > 0.0 && alpha < 1.0 && t_value.is_finite();
     if !valid {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "sensitivity needs df ≥ 2, q > 0, 0 < alpha < 1 and a finite t (got df {df}, q {q}, alpha {alpha}, t {t_value})"
         )));
     }
@@ -105,7 +105,7 @@ pub struct OvbAdjusted {
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] for partial R² outside `[0, 1)`.
+/// [`CoreError::InvalidParameter`] for partial R² outside `[0, 1)`.
 pub fn ovb_adjusted(
     estimate: f64,
     se: f64,
@@ -114,7 +114,7 @@ pub fn ovb_adjusted(
     r2_dz: f64,
 ) -> Result<OvbAdjusted> {
     if !(0.0..1.0).contains(&r2_dz) || !(0.0..=1.0).contains(&r2_yz) || df.is_nan() || df <= 1.0 {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "partial R² must be in [0, 1) (got r2_yz {r2_yz}, r2_dz {r2_dz}) with df > 1"
         )));
     }
@@ -145,11 +145,11 @@ pub fn ovb_adjusted(
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] when the implied `r2_dz ≥ 1` (the benchmark is too strong).
+/// [`CoreError::InvalidParameter`] when the implied `r2_dz ≥ 1` (the benchmark is too strong).
 pub fn benchmark_bounds(r2_dx: f64, r2_yx: f64, kd: f64, ky: f64) -> Result<(f64, f64)> {
     let r2_dz = kd * r2_dx / (1.0 - r2_dx);
     if !(0.0..1.0).contains(&r2_dz) {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "a confounder {kd} times as strong as the benchmark would explain all of the treatment (r2_dz = {r2_dz})"
         )));
     }

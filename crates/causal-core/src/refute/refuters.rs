@@ -69,21 +69,21 @@ impl RefuteParams {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] naming the setting and its allowed range.
+    /// [`CoreError::InvalidParameter`] naming the setting and its allowed range.
     pub fn check(&self) -> Result<()> {
         if self.simulations == 0 {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "simulations must be at least 1, got 0".into(),
             ));
         }
         if !(self.subset_fraction > 0.0 && self.subset_fraction < 1.0) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "subset fraction must be in (0, 1), got {}",
                 self.subset_fraction
             )));
         }
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "alpha must be in (0, 1), got {}",
                 self.alpha
             )));
@@ -142,7 +142,7 @@ fn null_effect_refutation(
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] for bad settings, and any estimator error.
+/// [`CoreError::InvalidParameter`] for bad settings, and any estimator error.
 pub fn placebo_treatment(
     est: &dyn AteEstimator,
     data: &Dataset,

@@ -137,10 +137,10 @@ impl AssumptionsReport {
     ///
     /// # Errors
     ///
-    /// [`crate::CoreError::InvalidArgument`] if serialisation fails (a non-finite number).
+    /// [`crate::CoreError::InvalidParameter`] if serialisation fails (a non-finite number).
     pub fn to_json(&self) -> crate::Result<String> {
         serde_json::to_string_pretty(self)
-            .map_err(|e| crate::CoreError::InvalidArgument(format!("report JSON: {e}")))
+            .map_err(|e| crate::CoreError::InvalidParameter(format!("report JSON: {e}")))
     }
 
     /// The report as Markdown, with the graph as a DOT code block.
@@ -230,7 +230,7 @@ impl AssumptionsReport {
 ///
 /// # Errors
 ///
-/// [`crate::CoreError::InvalidArgument`] for a non-positive `outcome_sd`.
+/// [`crate::CoreError::InvalidParameter`] for a non-positive `outcome_sd`.
 pub fn sensitivity(estimate: &EffectEstimate, outcome_sd: f64) -> crate::Result<serde_json::Value> {
     let e = crate::refute::evalue_smd(estimate.ate, estimate.se, outcome_sd)?;
     let mut v = serde_json::json!({ "evalue": e });

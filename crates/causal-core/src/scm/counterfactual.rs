@@ -16,7 +16,7 @@ impl Scm {
     ///
     /// # Errors
     ///
-    /// [`CoreError::UnknownColumn`] when the data lacks a node, [`CoreError::InvalidArgument`]
+    /// [`CoreError::UnknownColumn`] when the data lacks a node, [`CoreError::InvalidParameter`]
     /// when a descendant of an intervened node has a non-additive mechanism (its noise cannot
     /// be recovered) or when a stochastic policy is asked for (it has no unit-level
     /// counterfactual).
@@ -36,7 +36,7 @@ impl Scm {
         let mut changed = vec![false; p];
         for (name, iv) in interventions {
             if matches!(iv, Intervention::Policy { .. }) {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "a stochastic policy on '{name}' has no unit-level counterfactual"
                 )));
             }
@@ -58,7 +58,7 @@ impl Scm {
                 && !intervened_hard
                 && matches!(self.nodes()[j].mechanism, Mechanism::General(_))
             {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "node '{}' has a non-additive mechanism, so its noise cannot be recovered for a counterfactual",
                     self.nodes()[j].name
                 )));

@@ -39,7 +39,7 @@ impl LinearGaussianScm {
     /// # Errors
     ///
     /// [`CoreError::UnknownNode`], [`CoreError::Duplicate`], [`CoreError::Cycle`],
-    /// [`CoreError::InvalidArgument`] for negative or non-finite noise scales or lengths that
+    /// [`CoreError::InvalidParameter`] for negative or non-finite noise scales or lengths that
     /// do not match the names.
     pub fn new(
         names: &[&str],
@@ -49,14 +49,14 @@ impl LinearGaussianScm {
     ) -> Result<Self> {
         let p = names.len();
         if intercept.len() != p || sd.len() != p {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{p} nodes but {} intercepts and {} noise scales",
                 intercept.len(),
                 sd.len()
             )));
         }
         if let Some(k) = sd.iter().position(|s| !(s.is_finite() && *s >= 0.0)) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "noise sd {} of '{}' must be finite and non-negative",
                 sd[k], names[k]
             )));
@@ -145,7 +145,7 @@ impl LinearGaussianScm {
     ///
     /// # Errors
     ///
-    /// [`CoreError::UnknownNode`], [`CoreError::InvalidArgument`] for a row of the wrong length.
+    /// [`CoreError::UnknownNode`], [`CoreError::InvalidParameter`] for a row of the wrong length.
     pub fn counterfactual_closed_form(
         &self,
         row: &[f64],
@@ -154,7 +154,7 @@ impl LinearGaussianScm {
     ) -> Result<Vec<f64>> {
         let p = self.names.len();
         if row.len() != p {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "row has {} values for {p} nodes",
                 row.len()
             )));

@@ -36,10 +36,10 @@ impl LinearGaussianScm {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] naming an edge that is not directed;
+    /// [`CoreError::InvalidParameter`] naming an edge that is not directed;
     /// [`CoreError::Cycle`]; [`CoreError::UnknownColumn`] for a node missing from `data`;
     /// [`CoreError::Collinear`] naming a parent that is a linear function of the others;
-    /// [`CoreError::InvalidArgument`] when a node has no more rows than coefficients.
+    /// [`CoreError::InvalidParameter`] when a node has no more rows than coefficients.
     pub fn fit(graph: &MixedGraph, data: &Dataset) -> Result<Self> {
         if graph.kind() != GraphKind::Dag {
             let bad = graph
@@ -48,7 +48,7 @@ impl LinearGaussianScm {
                 .find(|e| !(e.is_directed_from(e.a, e.b) || e.is_directed_from(e.b, e.a)))
                 .map(|e| format!("{} - {}", graph.name(e.a), graph.name(e.b)))
                 .unwrap_or_default();
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "a linear SCM needs a DAG; the edge {bad} is not directed"
             )));
         }
@@ -61,8 +61,8 @@ impl LinearGaussianScm {
             let parents: Vec<&str> = graph.parents(j).iter().map(|&i| names[i]).collect();
             let design = Design::from_data(data, &parents, true)?;
             let fit = ols_fit(&design, y).map_err(|e| match e {
-                CoreError::InvalidArgument(m) => {
-                    CoreError::InvalidArgument(format!("node '{name}': {m}"))
+                CoreError::InvalidParameter(m) => {
+                    CoreError::InvalidParameter(format!("node '{name}': {m}"))
                 }
                 other => other,
             })?;

@@ -191,7 +191,7 @@ impl Scm {
         let mut index = HashMap::new();
         for (i, n) in nodes.iter().enumerate() {
             if n.name.is_empty() {
-                return Err(CoreError::InvalidArgument(
+                return Err(CoreError::InvalidParameter(
                     "an SCM node needs a name".into(),
                 ));
             }
@@ -283,7 +283,7 @@ impl Scm {
     /// # Errors
     ///
     /// [`CoreError::UnknownNode`], [`CoreError::Cycle`] when a soft intervention or policy
-    /// reads a descendant, [`CoreError::InvalidArgument`] for a non-finite value.
+    /// reads a descendant, [`CoreError::InvalidParameter`] for a non-finite value.
     pub fn intervene(&self, interventions: &[(&str, Intervention)]) -> Result<Self> {
         let mut nodes = self.nodes.clone();
         for (name, iv) in interventions {
@@ -291,7 +291,7 @@ impl Scm {
             if let Intervention::Hard(v) | Intervention::Shift(v) = iv
                 && !v.is_finite()
             {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "intervention value {v} on '{name}' is not finite"
                 )));
             }

@@ -96,18 +96,18 @@ impl ScmSpec {
     /// # Errors
     ///
     /// [`CoreError::UnknownNode`] for a parent that is not a node, [`CoreError::Duplicate`],
-    /// [`CoreError::Cycle`], [`CoreError::InvalidArgument`] for a bad coefficient or sd.
+    /// [`CoreError::Cycle`], [`CoreError::InvalidParameter`] for a bad coefficient or sd.
     pub fn to_scm(&self) -> Result<Scm> {
         let mut b = Scm::builder();
         for n in &self.nodes {
             if !(n.sd.is_finite() && n.sd >= 0.0) {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "node '{}': sd {} must be finite and non-negative",
                     n.name, n.sd
                 )));
             }
             if let Some((p, c)) = n.parents.iter().find(|(_, c)| !c.is_finite()) {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "node '{}': coefficient {c} of '{p}' is not finite",
                     n.name
                 )));
@@ -140,11 +140,11 @@ impl ScmSpec {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] naming a binary node, and the checks of
+    /// [`CoreError::InvalidParameter`] naming a binary node, and the checks of
     /// [`ScmSpec::to_scm`].
     pub fn to_linear_gaussian(&self) -> Result<LinearGaussianScm> {
         if let Some(n) = self.nodes.iter().find(|n| n.kind != NodeKind::Gaussian) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "node '{}' is binary, so the model is not linear-Gaussian",
                 n.name
             )));

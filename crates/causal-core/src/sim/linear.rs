@@ -25,7 +25,7 @@ pub enum Noise {
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] when `n_edges > d(d-1)/2` or `0 < lo <= hi` fails.
+/// [`CoreError::InvalidParameter`] when `n_edges > d(d-1)/2` or `0 < lo <= hi` fails.
 ///
 /// # Examples
 ///
@@ -44,7 +44,7 @@ pub fn random_dag_weights(
     seed: u64,
 ) -> Result<DMatrix<f64>> {
     if !(lo > 0.0 && lo <= hi) {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "cannot draw weights in [{lo}, {hi}] (need 0 < lo <= hi)"
         )));
     }
@@ -63,7 +63,7 @@ pub fn random_dag_weights(
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] if `W` is not square or `n == 0`; the cycle error (naming
+/// [`CoreError::InvalidParameter`] if `W` is not square or `n == 0`; the cycle error (naming
 /// the cycle) if `W` is cyclic.
 ///
 /// # Examples
@@ -79,7 +79,7 @@ pub fn random_dag_weights(
 pub fn simulate(w: &DMatrix<f64>, n: usize, noise: Noise, seed: u64) -> Result<Dataset> {
     let d = w.nrows();
     if w.ncols() != d || n == 0 {
-        return Err(CoreError::InvalidArgument(
+        return Err(CoreError::InvalidParameter(
             "W must be square and n positive".into(),
         ));
     }

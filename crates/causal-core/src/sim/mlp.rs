@@ -19,7 +19,7 @@ const HIDDEN: usize = 100;
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] when `n == 0`, `d == 0` or `edges > d(d-1)/2`.
+/// [`CoreError::InvalidParameter`] when `n == 0`, `d == 0` or `edges > d(d-1)/2`.
 ///
 /// # Examples
 ///
@@ -38,7 +38,7 @@ pub fn simulate_mlp_sem(
     seed: u64,
 ) -> Result<(Dataset, Vec<(usize, usize)>)> {
     if n == 0 || d == 0 {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "cannot simulate {n} rows of {edges} edges on {d} nodes"
         )));
     }

@@ -23,7 +23,7 @@ use crate::error::{CoreError, Result};
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] when `n_edges > d(d-1)/2`.
+/// [`CoreError::InvalidParameter`] when `n_edges > d(d-1)/2`.
 ///
 /// # Examples
 ///
@@ -44,7 +44,7 @@ pub fn random_dag(
     rng: &mut ChaCha8Rng,
 ) -> Result<(Vec<usize>, Vec<(usize, usize)>)> {
     if n_edges > d * d.saturating_sub(1) / 2 {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "cannot draw {n_edges} edges on {d} nodes (at most {})",
             d * d.saturating_sub(1) / 2
         )));

@@ -75,10 +75,10 @@ impl Bootstrap {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] for fewer than 2 resamples or a level outside (0, 1).
+    /// [`CoreError::InvalidParameter`] for fewer than 2 resamples or a level outside (0, 1).
     pub fn check(&self) -> Result<()> {
         if self.resamples < 2 {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "the bootstrap needs at least 2 resamples, got {}",
                 self.resamples
             )));

@@ -53,7 +53,7 @@ pub struct CiTestResult {
 ///
 /// # Errors
 ///
-/// [`CoreError::UnknownColumn`], [`CoreError::InvalidArgument`] when `n ≤ |given| + 3`,
+/// [`CoreError::UnknownColumn`], [`CoreError::InvalidParameter`] when `n ≤ |given| + 3`,
 /// [`CoreError::Collinear`] for a constant or redundant column.
 pub fn fisher_z_test(data: &Dataset, x: &str, y: &str, given: &[&str]) -> Result<CiTestResult> {
     let mut names = vec![x, y];
@@ -64,7 +64,7 @@ pub fn fisher_z_test(data: &Dataset, x: &str, y: &str, given: &[&str]) -> Result
         .collect::<Result<Vec<_>>>()?;
     let n = data.n_rows();
     if n <= given.len() + 3 {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "{n} rows are too few for a Fisher z test given {} variables",
             given.len()
         )));
@@ -162,7 +162,7 @@ pub fn fisher_z_test_missing(
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] if `corr` is not square, an index is out of range, or
+/// [`CoreError::InvalidParameter`] if `corr` is not square, an index is out of range, or
 /// `x == y`.
 ///
 /// # Examples
@@ -186,14 +186,14 @@ pub fn partial_correlation(
 ) -> Result<Option<f64>> {
     let d = corr.nrows();
     if corr.ncols() != d {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "correlation matrix is {}x{}",
             d,
             corr.ncols()
         )));
     }
     if x == y || [x, y].iter().chain(z).any(|&v| v >= d) {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "partial correlation of {x} and {y} given {z:?} in a {d}-variable matrix"
         )));
     }
@@ -231,10 +231,10 @@ pub fn partial_correlation(
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] when `n ≤ k + 3` or `r` is not finite.
+/// [`CoreError::InvalidParameter`] when `n ≤ k + 3` or `r` is not finite.
 pub fn fisher_z_p_value(r: f64, n: usize, k: usize) -> Result<(f64, f64)> {
     if n <= k + 3 || !r.is_finite() {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "Fisher z needs n > k + 3 and a finite r (n = {n}, k = {k}, r = {r})"
         )));
     }

@@ -26,10 +26,10 @@ use statrs::distribution::{ContinuousCDF, Normal};
 ///
 /// # Errors
 ///
-/// [`crate::CoreError::InvalidArgument`] unless `0 < level < 1`.
+/// [`crate::CoreError::InvalidParameter`] unless `0 < level < 1`.
 pub fn normal_quantile_two_sided(level: f64) -> crate::Result<f64> {
     if !(level > 0.0 && level < 1.0) {
-        return Err(crate::CoreError::InvalidArgument(format!(
+        return Err(crate::CoreError::InvalidParameter(format!(
             "confidence level {level} is not strictly between 0 and 1"
         )));
     }

@@ -24,7 +24,7 @@ impl std::str::FromStr for Correction {
             "bonferroni" => Ok(Self::Bonferroni),
             "holm" => Ok(Self::Holm),
             "bh" | "fdr" | "benjamini-hochberg" => Ok(Self::Bh),
-            other => Err(crate::CoreError::InvalidArgument(format!(
+            other => Err(crate::CoreError::InvalidParameter(format!(
                 "unknown multiple-testing correction '{other}' (none, bonferroni, holm, bh)"
             ))),
         }

@@ -76,7 +76,7 @@ impl OlsFit {
 ///
 /// # Errors
 ///
-/// [`CoreError::Collinear`] naming a redundant regressor, [`CoreError::InvalidArgument`] when
+/// [`CoreError::Collinear`] naming a redundant regressor, [`CoreError::InvalidParameter`] when
 /// there are no more rows than coefficients.
 ///
 /// # Examples
@@ -96,13 +96,13 @@ pub fn ols_fit(design: &Design<'_>, y: &[f64]) -> Result<OlsFit> {
     let n = design.n_rows();
     let p = design.n_coef();
     if y.len() != n {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "outcome has {} rows, design has {n}",
             y.len()
         )));
     }
     if n <= p {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "{n} rows are too few for {p} coefficients"
         )));
     }

@@ -179,7 +179,7 @@ impl Objective for InvariantObjective {
             }
             Method::Dann { weight, .. } => {
                 let (Some(z), Some(domain)) = (feats, self.net.domain.as_ref()) else {
-                    return Err(causal_torch::TorchError::InvalidConfig(
+                    return Err(causal_torch::TorchError::InvalidParameter(
                         "DANN network lacks its domain classifier".into(),
                     ));
                 };

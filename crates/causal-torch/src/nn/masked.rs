@@ -88,7 +88,7 @@ impl MaskedMlp {
     ///
     /// # Errors
     ///
-    /// [`TorchError::InvalidConfig`] for no nodes, no hidden layer, a zero width or an input
+    /// [`TorchError::InvalidParameter`] for no nodes, no hidden layer, a zero width or an input
     /// index out of range; LibTorch errors.
     pub fn new<'a, P: Borrow<Path<'a>>>(
         path: P,
@@ -101,12 +101,12 @@ impl MaskedMlp {
         let path = path.borrow();
         let d = allowed.len();
         if d == 0 || d_in == 0 || k == 0 {
-            return Err(TorchError::InvalidConfig(
+            return Err(TorchError::InvalidParameter(
                 "a masked network needs nodes, inputs and outputs".into(),
             ));
         }
         if hidden.is_empty() || hidden.contains(&0) {
-            return Err(TorchError::InvalidConfig(format!(
+            return Err(TorchError::InvalidParameter(format!(
                 "a masked network needs positive hidden widths, got {hidden:?}"
             )));
         }
@@ -115,7 +115,7 @@ impl MaskedMlp {
         for (j, inputs) in allowed.iter().enumerate() {
             for &i in inputs {
                 if i >= d_in {
-                    return Err(TorchError::InvalidConfig(format!(
+                    return Err(TorchError::InvalidParameter(format!(
                         "node {j} reads input {i} of only {d_in}"
                     )));
                 }

@@ -79,23 +79,23 @@ impl MlpParams {
     ///
     /// # Errors
     ///
-    /// [`TorchError::InvalidConfig`] for a zero width (input, hidden or output) or a dropout
+    /// [`TorchError::InvalidParameter`] for a zero width (input, hidden or output) or a dropout
     /// outside `[0, 1)`.
     pub fn check(&self) -> Result<()> {
         if self.input == 0 || self.output == 0 {
-            return Err(TorchError::InvalidConfig(format!(
+            return Err(TorchError::InvalidParameter(format!(
                 "MLP input and output widths must be positive (got {} and {})",
                 self.input, self.output
             )));
         }
         if let Some(i) = self.hidden.iter().position(|&w| w == 0) {
-            return Err(TorchError::InvalidConfig(format!(
+            return Err(TorchError::InvalidParameter(format!(
                 "MLP hidden layer {} has width 0",
                 i + 1
             )));
         }
         if !(0.0..1.0).contains(&self.dropout) {
-            return Err(TorchError::InvalidConfig(format!(
+            return Err(TorchError::InvalidParameter(format!(
                 "dropout must be in [0, 1), got {}",
                 self.dropout
             )));

@@ -48,7 +48,7 @@ impl FlatOptimizer {
         weight_decay: f64,
     ) -> Result<Self> {
         let Some(first) = params.first() else {
-            return Err(TorchError::InvalidConfig(
+            return Err(TorchError::InvalidParameter(
                 "the variable store has no trainable variables".into(),
             ));
         };
@@ -57,7 +57,7 @@ impl FlatOptimizer {
             .iter()
             .find(|t| t.kind() != k || t.device() != device)
         {
-            return Err(TorchError::InvalidConfig(format!(
+            return Err(TorchError::InvalidParameter(format!(
                 "trainable variables must share one dtype and device: found {:?} on {:?} and {:?} on {:?}",
                 k,
                 device,
@@ -144,7 +144,9 @@ impl FlatOptimizer {
                     self.state = State::Moments(g.f_zeros_like()?, g.f_zeros_like()?);
                 }
                 let State::Moments(m, v) = &mut self.state else {
-                    return Err(TorchError::InvalidConfig("optimizer state mismatch".into()));
+                    return Err(TorchError::InvalidParameter(
+                        "optimizer state mismatch".into(),
+                    ));
                 };
                 let _ = m.f_lerp_(&g, 1.0 - BETA1)?;
                 let _ = v.f_lerp_(&g.f_square()?, 1.0 - BETA2)?;

@@ -131,7 +131,7 @@ impl Trainer {
     ///
     /// # Errors
     ///
-    /// [`TorchError::InvalidConfig`] for `n_train == 0`, a store without trainable variables,
+    /// [`TorchError::InvalidParameter`] for `n_train == 0`, a store without trainable variables,
     /// an objective returning no terms or a non-scalar term; [`TorchError::Device`] when the
     /// store is not on the trainer's device; [`TorchError::NonFinite`] naming the epoch and the
     /// term (or `validation`, or `parameters`) that became NaN or infinite; errors of the
@@ -145,7 +145,7 @@ impl Trainer {
         let p = &self.params;
         let device = self.device();
         if n_train == 0 {
-            return Err(TorchError::InvalidConfig(
+            return Err(TorchError::InvalidParameter(
                 "no training rows (n_train = 0)".into(),
             ));
         }
@@ -163,7 +163,7 @@ impl Trainer {
             .filter(Tensor::requires_grad)
             .collect();
         if trainable.is_empty() {
-            return Err(TorchError::InvalidConfig(
+            return Err(TorchError::InvalidParameter(
                 "the variable store has no trainable variables (or all are frozen)".into(),
             ));
         }
@@ -247,7 +247,7 @@ fn sum_checked(
     let mut total: Option<Tensor> = None;
     for (name, t) in terms {
         if t.numel() != 1 {
-            return Err(TorchError::InvalidConfig(format!(
+            return Err(TorchError::InvalidParameter(format!(
                 "loss term '{name}' has shape {:?}; each term must be a scalar",
                 t.size()
             )));
@@ -271,7 +271,7 @@ fn sum_checked(
             Some(acc) => acc.f_add(&t)?,
         });
     }
-    total.ok_or_else(|| TorchError::InvalidConfig("the objective returned no loss terms".into()))
+    total.ok_or_else(|| TorchError::InvalidParameter("the objective returned no loss terms".into()))
 }
 
 fn check_parameters(flat: &Tensor, epoch: usize) -> Result<()> {

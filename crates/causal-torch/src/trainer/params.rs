@@ -225,10 +225,10 @@ impl TrainerParams {
     ///
     /// # Errors
     ///
-    /// [`TorchError::InvalidConfig`] naming the first bad hyperparameter;
+    /// [`TorchError::InvalidParameter`] naming the first bad hyperparameter;
     /// [`TorchError::Device`] when no device is set and `CAUSAL_DEVICE` is unusable.
     pub fn check(mut self) -> Result<Trainer> {
-        let bad = |m: String| Err(TorchError::InvalidConfig(m));
+        let bad = |m: String| Err(TorchError::InvalidParameter(m));
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return bad(format!(
                 "learning_rate must be positive and finite, got {}",

@@ -34,7 +34,7 @@ impl std::str::FromStr for CateMethod {
             "dr" => Ok(Self::Dr),
             "r" => Ok(Self::R),
             "x" => Ok(Self::X),
-            other => Err(CoreError::InvalidArgument(format!(
+            other => Err(CoreError::InvalidParameter(format!(
                 "unknown CATE method '{other}' (dr, r, x)"
             ))),
         }
@@ -107,40 +107,40 @@ impl ParamGuard for CateLearnerParams {
     type Checked = CateLearner;
     fn check(self) -> Result<CateLearner> {
         if self.treatment == self.outcome {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "'{}' cannot be both treatment and outcome",
                 self.treatment
             )));
         }
         for f in self.features.iter().chain(&self.covariates) {
             if f == &self.treatment || f == &self.outcome {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "'{f}' is the treatment or outcome and cannot be a feature or covariate"
                 )));
             }
         }
         if self.folds < 2 {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "folds = {} must be at least 2",
                 self.folds
             )));
         }
         if !(self.trimming >= 0.0 && self.trimming < 0.5) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "trimming = {} must be in [0, 0.5)",
                 self.trimming
             )));
         }
         normal_quantile_two_sided(self.level)?;
         if self.final_stage.is_some() && self.method != CateMethod::Dr {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "a flexible final stage needs the DR-learner; the {:?}-learner's final stage is \
                  linear",
                 self.method
             )));
         }
         if self.final_stage.is_some() && self.features.is_empty() {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "a flexible final stage needs at least one feature".into(),
             ));
         }
@@ -207,7 +207,7 @@ impl CateLearner {
     /// prediction needs the propensity of the new rows.
     pub fn fit_predict(&self, data: &Dataset, new: &Dataset) -> Result<(CateLearnerFit, Vec<f64>)> {
         if self.params.method == CateMethod::X {
-            return Err(CoreError::InvalidArgument(
+            return Err(CoreError::InvalidParameter(
                 "the X-learner predicts in-sample only".into(),
             ));
         }
@@ -252,7 +252,7 @@ impl CateLearner {
         };
         let ones = t.iter().filter(|v| **v == 1.0).count();
         if p.folds > ones.min(n - ones) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{} folds, but the smaller arm of '{}' has {} rows",
                 p.folds,
                 p.treatment,
@@ -447,7 +447,7 @@ fn robust_ols(
 ) -> Result<(DVector<f64>, DMatrix<f64>)> {
     let (n, k) = d.shape();
     if n <= k {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "the final stage has {n} rows for {k} coefficients"
         )));
     }

@@ -134,11 +134,11 @@ impl DoseResponseParams {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] naming the problem: fewer than 2 folds, fewer than 2
+    /// [`CoreError::InvalidParameter`] naming the problem: fewer than 2 folds, fewer than 2
     /// points, a non-finite grid value, a bandwidth that is not positive and finite, a level
     /// outside (0, 1), the treatment among the covariates or equal to the outcome.
     pub fn check(self) -> Result<DoseResponse> {
-        let bad = |m: String| Err(CoreError::InvalidArgument(m));
+        let bad = |m: String| Err(CoreError::InvalidParameter(m));
         if self.folds < 2 {
             return bad(format!(
                 "dose-response needs at least 2 folds, got {}",
@@ -252,13 +252,13 @@ impl DoseResponse {
         let t = data.column(&p.treatment)?;
         let y = data.column(&p.outcome)?;
         if t.iter().all(|v| *v == t[0]) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "dose-response: the treatment '{}' takes one value only",
                 p.treatment
             )));
         }
         if p.folds > n {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "dose-response: {} folds, but there are {n} rows",
                 p.folds
             )));

@@ -43,7 +43,7 @@ pub(super) fn test_sets(ids: &[usize], k: usize) -> Vec<Vec<usize>> {
 /// Checks user-given fold ids: one per row, every fold in `0..k` non-empty.
 pub(super) fn check_fold_ids(ids: &[usize], n: usize, repetition: usize) -> Result<usize> {
     if ids.len() != n {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "fold assignment {} has {} entries for {n} rows",
             repetition + 1,
             ids.len()
@@ -52,7 +52,7 @@ pub(super) fn check_fold_ids(ids: &[usize], n: usize, repetition: usize) -> Resu
     let k = ids.iter().max().map_or(0, |m| m + 1);
     let sets = test_sets(ids, k);
     if k < 2 || sets.iter().any(Vec::is_empty) {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "fold assignment {} must use every fold 0..K-1 with K >= 2",
             repetition + 1
         )));

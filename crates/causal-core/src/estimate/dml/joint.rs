@@ -77,7 +77,7 @@ impl Dml {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] for no treatment, a repeated one, a level outside
+    /// [`CoreError::InvalidParameter`] for no treatment, a repeated one, a level outside
     /// (0, 1) or fewer than 10 draws; and every error of [`Dml::fit_dml`], naming the
     /// treatment.
     pub fn fit_joint(
@@ -87,7 +87,7 @@ impl Dml {
         level: f64,
         bootstrap: usize,
     ) -> Result<DmlJointFit> {
-        let bad = |m: String| Err(CoreError::InvalidArgument(m));
+        let bad = |m: String| Err(CoreError::InvalidParameter(m));
         if treatments.is_empty() {
             return bad("a joint DML fit needs at least one treatment".into());
         }

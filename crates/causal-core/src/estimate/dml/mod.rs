@@ -118,7 +118,7 @@ impl std::str::FromStr for DmlScore {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] naming the unknown score and the known ones.
+    /// [`CoreError::InvalidParameter`] naming the unknown score and the known ones.
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "partialling-out" => Ok(Self::PartiallingOut),
@@ -126,7 +126,7 @@ impl std::str::FromStr for DmlScore {
             "ate" => Ok(Self::Ate),
             "atte" => Ok(Self::Atte),
             "late" => Ok(Self::Late),
-            other => Err(CoreError::InvalidArgument(format!(
+            other => Err(CoreError::InvalidParameter(format!(
                 "unknown score '{other}' (partialling-out, iv-type, ate, atte, late)"
             ))),
         }
@@ -238,7 +238,7 @@ impl DmlParams {
     ///
     /// # Errors
     ///
-    /// [`CoreError::InvalidArgument`] for an unknown name or a missing instrument.
+    /// [`CoreError::InvalidParameter`] for an unknown name or a missing instrument.
     pub fn by_name(
         name: &str,
         treatment: &str,
@@ -251,14 +251,14 @@ impl DmlParams {
             "pliv" => DmlModel::Pliv,
             "iivm" => DmlModel::Iivm,
             _ => {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "unknown DML model '{name}' (dml-plr, dml-irm, dml-pliv, dml-iivm)"
                 )));
             }
         };
         let iv = matches!(model, DmlModel::Pliv | DmlModel::Iivm);
         if iv && instrument.is_none() {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{} needs an instrument",
                 model.name()
             )));
@@ -316,7 +316,7 @@ impl ParamGuard for DmlParams {
         self.roles.check("instrument")?;
         let name = self.model.name();
         if !self.model.allows(self.score) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{name} does not have the {:?} score",
                 self.score
             )));
@@ -327,13 +327,13 @@ impl ParamGuard for DmlParams {
             .iter()
             .any(|z| self.roles.covariates.contains(z))
         {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "the instrument '{}' cannot also be a covariate",
                 self.roles.extra[0]
             )));
         }
         if self.fold_ids.is_none() && self.folds < 2 {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{name}: folds = {} must be at least 2",
                 self.folds
             )));
@@ -341,12 +341,12 @@ impl ParamGuard for DmlParams {
         if self.fold_ids.as_ref().is_some_and(Vec::is_empty)
             || (self.fold_ids.is_none() && self.repeats == 0)
         {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{name}: repeats must be at least 1"
             )));
         }
         if !(self.trimming >= 0.0 && self.trimming < 0.5) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{name}: trimming = {} must be in [0, 0.5)",
                 self.trimming
             )));
@@ -415,7 +415,7 @@ impl Dml {
         let d = data.column(&r.treatment)?;
         let n = data.n_rows();
         if d.iter().all(|v| *v == d[0]) {
-            return Err(CoreError::InvalidArgument(format!(
+            return Err(CoreError::InvalidParameter(format!(
                 "{name}: the treatment '{}' takes one value only",
                 r.treatment
             )));
@@ -431,7 +431,7 @@ impl Dml {
                     data.check_binary(zn)?;
                 }
                 if z.iter().all(|v| *v == z[0]) {
-                    return Err(CoreError::InvalidArgument(format!(
+                    return Err(CoreError::InvalidParameter(format!(
                         "{name}: the instrument '{zn}' takes one value only"
                     )));
                 }
@@ -464,7 +464,7 @@ impl Dml {
                 ones.min(n - ones)
             });
             if p.folds > smallest {
-                return Err(CoreError::InvalidArgument(format!(
+                return Err(CoreError::InvalidParameter(format!(
                     "{name}: {} folds, but {} {smallest} rows{}",
                     p.folds,
                     if col.is_some() {

@@ -80,13 +80,13 @@ fn ratio(num: usize, den: usize) -> f64 {
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] if the graphs have different node sets (naming a node
+/// [`CoreError::InvalidParameter`] if the graphs have different node sets (naming a node
 /// present in only one).
 pub fn compare(truth: &MixedGraph, estimate: &MixedGraph) -> Result<Comparison> {
     let n = truth.n_nodes();
     let est_index = |name: &str| {
         estimate.index(name).map_err(|_| {
-            CoreError::InvalidArgument(format!(
+            CoreError::InvalidParameter(format!(
                 "node '{name}' is in the truth but not in the estimate"
             ))
         })
@@ -103,7 +103,7 @@ pub fn compare(truth: &MixedGraph, estimate: &MixedGraph) -> Result<Comparison> 
             .find(|name| truth.index(name).is_err())
             .cloned()
             .unwrap_or_default();
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "node '{extra}' is in the estimate but not in the truth"
         )));
     }

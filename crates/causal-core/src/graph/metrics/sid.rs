@@ -10,7 +10,7 @@ fn parents_of_dag(g: &MixedGraph, what: &str) -> Result<Vec<Vec<usize>>> {
         .iter()
         .find(|e| !(e.is_directed_from(e.a, e.b) || e.is_directed_from(e.b, e.a)))
     {
-        return Err(CoreError::InvalidArgument(format!(
+        return Err(CoreError::InvalidParameter(format!(
             "SID needs DAGs, but the {what}'s edge between '{}' and '{}' is not directed",
             g.name(e.a),
             g.name(e.b)
@@ -44,14 +44,14 @@ fn descendants(children: &[Vec<usize>], v: usize) -> Vec<bool> {
 ///
 /// # Errors
 ///
-/// [`CoreError::InvalidArgument`] if either graph is not a DAG (SID of CPDAGs is a
+/// [`CoreError::InvalidParameter`] if either graph is not a DAG (SID of CPDAGs is a
 /// range over their DAGs, not computed here) or the node sets differ.
 pub fn sid(truth: &MixedGraph, estimate: &MixedGraph) -> Result<usize> {
     let n = truth.n_nodes();
     let tp = parents_of_dag(truth, "truth")?;
     let ep_raw = parents_of_dag(estimate, "estimate")?;
     if estimate.n_nodes() != n {
-        return Err(CoreError::InvalidArgument(
+        return Err(CoreError::InvalidParameter(
             "the graphs have different numbers of nodes".into(),
         ));
     }
@@ -61,7 +61,7 @@ pub fn sid(truth: &MixedGraph, estimate: &MixedGraph) -> Result<usize> {
         .iter()
         .map(|name| {
             truth.index(name).map_err(|_| {
-                CoreError::InvalidArgument(format!("node '{name}' is not in the truth"))
+                CoreError::InvalidParameter(format!("node '{name}' is not in the truth"))
             })
         })
         .collect::<Result<_>>()?;
