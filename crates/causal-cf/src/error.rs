@@ -40,7 +40,7 @@ pub enum CfError {
     },
     /// A NaN or infinite value in the inputs.
     #[error("row {row}, column '{column}': value {value} is not finite")]
-    NonFinite {
+    BadValue {
         /// 1-based row.
         row: usize,
         /// The column.

@@ -92,7 +92,7 @@ impl PolicyValue {
 /// # Errors
 ///
 /// [`CfError::Shape`] for empty or unequal inputs (or fewer than 2 units);
-/// [`CfError::InvalidParameter`] for `clip` outside [0, 0.5); [`CfError::NonFinite`] for a
+/// [`CfError::InvalidParameter`] for `clip` outside [0, 0.5); [`CfError::BadValue`] for a
 /// non-finite input.
 pub fn dr_policy_value(
     policy: &[bool],
@@ -145,7 +145,7 @@ fn dr_terms(
             ("propensity", propensity[i]),
         ] {
             if !v.is_finite() {
-                return Err(CfError::NonFinite {
+                return Err(CfError::BadValue {
                     row: i + 1,
                     column: name.into(),
                     value: v,

@@ -198,7 +198,7 @@ fn a_diverging_loss_is_reported_not_hidden() {
         .fit(data.data(), data.roles(), None)
         .unwrap_err();
     assert!(
-        matches!(err, CfError::Torch(TorchError::NonFinite { .. })),
+        matches!(err, CfError::Torch(TorchError::Diverged { .. })),
         "{err}"
     );
     assert!(err.to_string().contains("epoch"), "{err}");

@@ -53,9 +53,9 @@ pub enum DiscoverError {
     /// An optimiser whose objective became NaN or infinite, naming where.
     #[error("the optimisation diverged: {0}")]
     Diverged(String),
-    /// A variable index or name that the data or graph does not have.
-    #[error("unknown variable '{0}'")]
-    UnknownVariable(String),
+    /// A variable name that the data or graph does not have (as core's `UnknownColumn`).
+    #[error("unknown column '{0}'")]
+    UnknownColumn(String),
     /// Malformed background-knowledge text, with the 1-based line.
     #[error("knowledge line {line}: {message}")]
     Knowledge {

@@ -18,9 +18,9 @@ pub enum TorchError {
     /// A device string or device that cannot be used.
     #[error("device: {0}")]
     Device(String),
-    /// A loss became NaN or infinite.
+    /// A loss became NaN or infinite (the same name as causal-discover's diverging optimiser).
     #[error("loss term '{term}' became {value} at epoch {epoch}")]
-    NonFinite {
+    Diverged {
         /// The loss term that diverged.
         term: String,
         /// The epoch (0-based) where it happened.

@@ -88,7 +88,7 @@ pub fn polynomial_h(a: &Tensor) -> Result<Tensor> {
 /// # Errors
 ///
 /// [`TorchError::Shape`] unless `w` is square; [`TorchError::InvalidParameter`] for `s ≤ 0`;
-/// [`TorchError::NonFinite`] (term `dagma_h`) when `W` has left the M-matrix domain
+/// [`TorchError::Diverged`] (term `dagma_h`) when `W` has left the M-matrix domain
 /// (non-positive determinant), where the penalty is undefined.
 pub fn dagma_h(w: &Tensor, s: f64) -> Result<Tensor> {
     let d = check_square(w, "dagma_h")?;
@@ -102,7 +102,7 @@ pub fn dagma_h(w: &Tensor, s: f64) -> Result<Tensor> {
     let (sign, logabs) = Tensor::f_linalg_slogdet(&m)?;
     let sign = sign.f_double_value(&[])?;
     if sign <= 0.0 {
-        return Err(TorchError::NonFinite {
+        return Err(TorchError::Diverged {
             term: "dagma_h".into(),
             epoch: 0,
             value: f64::NAN,

@@ -198,7 +198,7 @@ impl NotearsMlpParams {
     ///
     /// As [`NotearsMlpParams::check`]; [`CoreError::InvalidParameter`] (wrapped) for fewer than
     /// two columns or for a prior that names a node that is not a column, or lacks a column
-    /// (the message names it); [`TorchError::NonFinite`] if the objective
+    /// (the message names it); [`TorchError::Diverged`] if the objective
     /// diverges; LibTorch errors.
     pub fn fit(&self, data: &Dataset) -> Result<NotearsMlp> {
         self.check()?;
@@ -355,7 +355,7 @@ impl NotearsMlpParams {
                     total.f_backward()?;
                     let value = total.f_double_value(&[])?;
                     if !value.is_finite() {
-                        return Err(TorchError::NonFinite {
+                        return Err(TorchError::Diverged {
                             term: "notears-mlp objective".into(),
                             epoch: dual_steps,
                             value,

@@ -185,7 +185,7 @@ impl NeuralScmParams {
     /// the edge; [`CoreError::Cycle`] for a cycle; [`CoreError::UnknownColumn`] for a node
     /// missing from `data`; [`CoreError::BadValue`] for a constant continuous column;
     /// [`TorchError::InvalidParameter`] for bad hyperparameters or too few rows; training errors
-    /// (e.g. [`TorchError::NonFinite`]).
+    /// (e.g. [`TorchError::Diverged`]).
     pub fn fit(&self, graph: &MixedGraph, data: &Dataset) -> Result<NeuralScm> {
         if !(0.0..=0.5).contains(&self.validation_fraction) {
             return Err(TorchError::InvalidParameter(format!(

@@ -163,12 +163,12 @@ fn nan_input_names_the_term_and_epoch() {
     let p = TrainerParams::new().epochs(3).batch_size(64);
     let err = train(p, 0.0, &x, &y).unwrap_err();
     match &err {
-        TorchError::NonFinite { term, epoch, value } => {
+        TorchError::Diverged { term, epoch, value } => {
             assert_eq!(term, "mse");
             assert_eq!(*epoch, 0);
             assert!(value.is_nan());
         }
-        other => panic!("expected NonFinite, got {other}"),
+        other => panic!("expected Diverged, got {other}"),
     }
     let msg = err.to_string();
     assert!(msg.contains("'mse'") && msg.contains("epoch 0"), "{msg}");
@@ -187,8 +187,8 @@ fn diverging_learning_rate_is_an_error() {
         .batch_size(16);
     let err = train(p, 0.0, &x, &y).unwrap_err();
     assert!(
-        matches!(err, TorchError::NonFinite { .. }),
-        "expected NonFinite, got {err}"
+        matches!(err, TorchError::Diverged { .. }),
+        "expected Diverged, got {err}"
     );
 }
 

@@ -53,7 +53,7 @@ pub(crate) fn check_treatment(column: &str, t: &[f64], needed: usize) -> Result<
 /// Checks that every value of `v` is finite, naming the column and the (1-based) row.
 pub(crate) fn check_finite(column: &str, v: &[f64]) -> Result<()> {
     match v.iter().position(|x| !x.is_finite()) {
-        Some(i) => Err(CfError::NonFinite {
+        Some(i) => Err(CfError::BadValue {
             row: i + 1,
             column: column.into(),
             value: v[i],

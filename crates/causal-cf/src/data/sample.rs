@@ -46,7 +46,7 @@ impl IteSample {
     ///
     /// [`CfError::InvalidParameter`] when the treatment or outcome role is missing; core's errors
     /// for a role naming an unknown column or a column given two roles; [`CfError::Shape`] for
-    /// a truth whose length is not the number of rows; [`CfError::NonFinite`] in the truth.
+    /// a truth whose length is not the number of rows; [`CfError::BadValue`] in the truth.
     pub fn new(data: Dataset, roles: ColumnRoles, truth: Truth) -> Result<Self> {
         if roles.treatment.is_none() || roles.outcome.is_none() {
             return Err(CfError::InvalidParameter(

@@ -13,7 +13,7 @@ use crate::error::{CfError, Result};
 /// # Errors
 ///
 /// [`CfError::InvalidParameter`] when no covariate is named; core's error for an unknown column,
-/// a categorical one of more than two levels or missing cells; [`CfError::NonFinite`].
+/// a categorical one of more than two levels or missing cells; [`CfError::BadValue`].
 pub(crate) fn covariates<'a>(data: &'a Dataset, roles: &ColumnRoles) -> Result<Vec<&'a [f64]>> {
     if roles.covariates.is_empty() {
         return Err(CfError::InvalidParameter(
@@ -56,7 +56,7 @@ impl<'a> Units<'a> {
     ///
     /// [`CfError::InvalidParameter`] for a missing treatment, outcome or covariates role;
     /// core's errors for an unknown column, a column given two roles, a categorical covariate
-    /// of more than two levels or missing cells; [`CfError::NonFinite`];
+    /// of more than two levels or missing cells; [`CfError::BadValue`];
     /// [`CfError::NonBinaryTreatment`] naming the treatment column; [`CfError::TooFewUnits`].
     pub(crate) fn new(data: &'a Dataset, roles: &ColumnRoles) -> Result<Self> {
         let role = |name: &Option<String>, role: &str| {

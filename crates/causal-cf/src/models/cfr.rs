@@ -227,7 +227,7 @@ impl Cfr {
     /// # Errors
     ///
     /// [`CfError::Shape`] for mismatched validation covariates; [`CfError::TooFewUnits`] (from the
-    /// data); [`CfError::Torch`] with [`causal_torch::TorchError::NonFinite`] when the loss
+    /// data); [`CfError::Torch`] with [`causal_torch::TorchError::Diverged`] when the loss
     /// diverges; LibTorch errors.
     pub fn fit(
         &self,

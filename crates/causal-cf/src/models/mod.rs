@@ -81,7 +81,7 @@ pub trait IteModel {
     /// [`CfError::Shape`] for a number of covariates other than [`IteModel::dim`];
     /// [`CfError::InvalidParameter`] when no covariate is named; [`CfError::Core`] for an unknown
     /// covariate, a categorical one of more than two levels or one with missing cells;
-    /// [`CfError::NonFinite`]; LibTorch errors.
+    /// [`CfError::BadValue`]; LibTorch errors.
     fn predict(&self, data: &Dataset, roles: &ColumnRoles) -> Result<PotentialOutcomes>;
 
     /// `n_samples` draws of y | do(t), x for each row of `data` (one inner vector per row).

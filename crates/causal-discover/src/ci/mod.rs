@@ -117,8 +117,8 @@ impl FromStr for CiTestKind {
 pub(crate) fn check_indices(n: usize, x: usize, y: usize, z: &[usize]) -> Result<()> {
     for &v in [x, y].iter().chain(z) {
         if v >= n {
-            return Err(DiscoverError::UnknownVariable(format!(
-                "index {v} (there are {n} variables)"
+            return Err(DiscoverError::InvalidParameter(format!(
+                "variable index {v} is out of range (there are {n} variables)"
             )));
         }
     }

@@ -130,7 +130,7 @@ impl Knowledge {
     ///
     /// # Errors
     ///
-    /// [`DiscoverError::UnknownVariable`] naming the first name that is not a variable, and
+    /// [`DiscoverError::UnknownColumn`] naming the first name that is not a variable, and
     /// [`DiscoverError::InvalidParameter`] for an edge both required and forbidden.
     pub fn resolve(&self, names: &[String]) -> Result<ResolvedKnowledge> {
         let n = names.len();
@@ -138,7 +138,7 @@ impl Knowledge {
             names
                 .iter()
                 .position(|v| v == name)
-                .ok_or_else(|| DiscoverError::UnknownVariable(name.to_owned()))
+                .ok_or_else(|| DiscoverError::UnknownColumn(name.to_owned()))
         };
         let mut r = ResolvedKnowledge {
             n,
@@ -242,7 +242,7 @@ mod tests {
             .require("a", "zz")
             .resolve(&["a".into()])
             .unwrap_err();
-        assert_eq!(err.to_string(), "unknown variable 'zz'");
+        assert_eq!(err.to_string(), "unknown column 'zz'");
         let err = Knowledge::new()
             .require("a", "b")
             .forbid("a", "b")

@@ -367,7 +367,7 @@ mod tests {
             .knowledge(bad)
             .fit(&oracle, truth.nodes())
             .unwrap_err();
-        assert_eq!(err.to_string(), "unknown variable 'zz'");
+        assert_eq!(err.to_string(), "unknown column 'zz'");
     }
 
     #[test]

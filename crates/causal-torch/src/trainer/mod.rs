@@ -27,7 +27,7 @@ use crate::seed::manual_seed;
 pub trait Objective {
     /// Named loss terms for one mini-batch of training row indices (Int64 tensor on the
     /// trainer's device); the optimised loss is their sum. A NaN/inf term stops training with
-    /// [`TorchError::NonFinite`] naming epoch and term.
+    /// [`TorchError::Diverged`] naming epoch and term.
     ///
     /// # Errors
     ///
@@ -133,7 +133,7 @@ impl Trainer {
     ///
     /// [`TorchError::InvalidParameter`] for `n_train == 0`, a store without trainable variables,
     /// an objective returning no terms or a non-scalar term; [`TorchError::Device`] when the
-    /// store is not on the trainer's device; [`TorchError::NonFinite`] naming the epoch and the
+    /// store is not on the trainer's device; [`TorchError::Diverged`] naming the epoch and the
     /// term (or `validation`, or `parameters`) that became NaN or infinite; errors of the
     /// objective; LibTorch errors.
     pub fn fit(
@@ -197,7 +197,7 @@ impl Trainer {
             if let Some(v) = val
                 && !v.is_finite()
             {
-                return Err(TorchError::NonFinite {
+                return Err(TorchError::Diverged {
                     term: "validation".into(),
                     epoch,
                     value: v,
@@ -254,7 +254,7 @@ fn sum_checked(
         }
         let value = t.f_double_value(&[])?;
         if !value.is_finite() {
-            return Err(TorchError::NonFinite {
+            return Err(TorchError::Diverged {
                 term: name.clone(),
                 epoch,
                 value,
@@ -279,7 +279,7 @@ fn check_parameters(flat: &Tensor, epoch: usize) -> Result<()> {
         let all_finite = flat.f_isfinite()?.f_all()?.f_int64_value(&[])? != 0;
         if !all_finite {
             let value = flat.f_sum(flat.kind())?.f_double_value(&[])?;
-            return Err(TorchError::NonFinite {
+            return Err(TorchError::Diverged {
                 term: "parameters".into(),
                 epoch,
                 value,
