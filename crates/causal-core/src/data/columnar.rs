@@ -75,7 +75,7 @@ fn gather(
         levels.push(t.map(|t| t.finish(&mut values[j * n_rows..(j + 1) * n_rows])));
     }
     let names = fields.iter().map(|f| f.name().clone()).collect();
-    Dataset::from_buffer(names, n_rows, values, levels)
+    Dataset::from_column_major(names, n_rows, values, levels)
 }
 
 impl Dataset {
@@ -146,7 +146,7 @@ impl Dataset {
                 levels.push(texts.map(|t| t.finish(out)));
             }
             let names = schema.fields().iter().map(|f| f.name().clone()).collect();
-            Dataset::from_buffer(names, n_rows, values, levels)
+            Dataset::from_column_major(names, n_rows, values, levels)
         })
     }
 

@@ -500,64 +500,6 @@ impl Dataset {
         })
     }
 
-    /// Builds from a finished column-major buffer (NaN marks missing cells) and, per column,
-    /// the level names of a categorical column (its values being codes into them).
-    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
-    pub(super) fn from_buffer(
-        names: Vec<String>,
-        n_rows: usize,
-        values: Vec<f64>,
-        levels: Vec<Option<Vec<String>>>,
-    ) -> Result<Self> {
-        if names.is_empty() {
-            return Err(CoreError::Empty("the data set has no columns".into()));
-        }
-        let index = build_index(&names)?;
-        if n_rows == 0 {
-            return Err(CoreError::Empty("the data set has no rows".into()));
-        }
-        debug_assert_eq!(values.len(), n_rows * names.len());
-        let mut missing = vec![0; names.len()];
-        let mut kinds = Vec::with_capacity(names.len());
-        for (j, col) in values.chunks_exact(n_rows).enumerate() {
-            // One branch-free pass over the column (it vectorises): NaN count and any infinity.
-            let (mut nan, mut inf) = (0usize, false);
-            for v in col {
-                nan += usize::from(v.is_nan());
-                inf |= v.is_infinite();
-            }
-            if inf {
-                let i = col.iter().position(|v| v.is_infinite()).unwrap_or(0);
-                return Err(CoreError::BadValue {
-                    row: i + 1,
-                    column: names[j].clone(),
-                    message: format!("value {} is not finite", col[i]),
-                });
-            }
-            missing[j] = nan;
-            kinds.push(match &levels[j] {
-                Some(l) => ColumnKind::Categorical { levels: l.clone() },
-                None => kind_of(col),
-            });
-        }
-        let mask = if missing.iter().any(|&m| m > 0) {
-            values.iter().map(|v| v.is_nan()).collect()
-        } else {
-            Vec::new()
-        };
-        Ok(Self {
-            discrete: levels.iter().map(Option::is_some).collect(),
-            names,
-            n_rows,
-            values: Values::Matrix(values),
-            kinds,
-            missing,
-            mask,
-            environment: None,
-            index,
-        })
-    }
-
     fn from_raw(raw: RawTable) -> Result<Self> {
         let mut kinds = Vec::with_capacity(raw.columns.len());
         let mut discrete = Vec::with_capacity(raw.columns.len());
