@@ -12,24 +12,9 @@ import tempfile
 import numpy as np
 
 from compare import comparison, run_ours
-from discovery_data import load, timed_cpu
+from discovery_data import load, simulate, timed_cpu
 
 SEED = 0
-
-
-def simulate(d, n, seed):
-    """Edge i -> j (i < j) with probability 2/(d-1), weights ±U[0.5, 2], standard normal noise."""
-    rng = np.random.default_rng(seed)
-    p = 2.0 / (d - 1)
-    x = np.zeros((n, d))
-    for j in range(d):
-        col = rng.standard_normal(n)
-        for i in range(j):
-            if rng.random() < p:
-                w = rng.uniform(0.5, 2.0) * (1 if rng.random() < 0.5 else -1)
-                col += w * x[:, i]
-        x[:, j] = col
-    return x
 
 
 def run(d, n):

@@ -16,25 +16,9 @@ import time
 import numpy as np
 
 from compare import LAB, comparison
-from discovery_data import timed_cpu
+from discovery_data import simulate, timed_cpu
 
 SEED = 0
-
-
-def simulate(d, n, seed):
-    """compare_pc.py's generator (copied: importing that module would register its rows too).
-    Edge i -> j (i < j) with probability 2/(d-1), weights ±U[0.5, 2], standard normal noise."""
-    rng = np.random.default_rng(seed)
-    p = 2.0 / (d - 1)
-    x = np.zeros((n, d))
-    for j in range(d):
-        col = rng.standard_normal(n)
-        for i in range(j):
-            if rng.random() < p:
-                w = rng.uniform(0.5, 2.0) * (1 if rng.random() < 0.5 else -1)
-                col += w * x[:, i]
-        x[:, j] = col
-    return x
 
 
 CLI = os.environ.get("CAUSAL_CLI", os.path.join(os.path.dirname(LAB), "causal"))

@@ -17,24 +17,9 @@ import numpy as np
 import pandas as pd
 
 from compare import comparison
-from discovery_data import load, timed_cpu
+from discovery_data import load, simulate, timed_cpu
 
 D, N, SEED = 50, 5000, 0
-
-
-def simulate(d, n, seed):
-    """compare_pc.py's SEM (imported from there, its comparisons would register too)."""
-    rng = np.random.default_rng(seed)
-    p = 2.0 / (d - 1)
-    x = np.zeros((n, d))
-    for j in range(d):
-        col = rng.standard_normal(n)
-        for i in range(j):
-            if rng.random() < p:
-                w = rng.uniform(0.5, 2.0) * (1 if rng.random() < 0.5 else -1)
-                col += w * x[:, i]
-        x[:, j] = col
-    return x
 
 
 def median_timed(fn, k):

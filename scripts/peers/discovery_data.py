@@ -1,5 +1,6 @@
-"""Data shared by the discovery comparisons (compare_pc/ges/lingam/notears.py): simulated linear
-SEMs written to CSV and read back, so that the peer and causal-lab see identical numbers."""
+"""Data shared by the discovery comparisons (compare_pc, pc_cli, py, ges, lingam, notears):
+simulated linear SEMs written to CSV and read back, so that the peer and causal-lab see identical
+numbers."""
 import os
 import time
 
@@ -63,3 +64,19 @@ def load(peer_cpu=None, ours=None):
     if peer_cpu is not None and cpu:
         note += f"; CPU s peer {peer_cpu:.4g}, ours {cpu:.4g} ({peer_cpu / cpu:.1f}x)"
     return note
+
+
+def simulate(d, n, seed):
+    """The PC comparisons' linear SEM (compare_pc, compare_pc_cli, compare_py): edge i -> j
+    (i < j) with probability 2/(d-1), weights ±U[0.5, 2], standard normal noise."""
+    rng = np.random.default_rng(seed)
+    p = 2.0 / (d - 1)
+    x = np.zeros((n, d))
+    for j in range(d):
+        col = rng.standard_normal(n)
+        for i in range(j):
+            if rng.random() < p:
+                w = rng.uniform(0.5, 2.0) * (1 if rng.random() < 0.5 else -1)
+                col += w * x[:, i]
+        x[:, j] = col
+    return x
