@@ -75,6 +75,7 @@ impl AipwParams {
 
 impl ParamGuard for AipwParams {
     type Checked = Aipw;
+    type Error = crate::CoreError;
     fn check(mut self) -> Result<Aipw> {
         // The model-specific regressors join the roles so that every column read is listed.
         let mut extra = Vec::new();

@@ -32,6 +32,7 @@ impl InteractionCateParams {
 
 impl ParamGuard for InteractionCateParams {
     type Checked = InteractionCate;
+    type Error = crate::CoreError;
     fn check(self) -> Result<InteractionCate> {
         // Unlike mediators and instruments, modifiers may also be covariates.
         self.roles

@@ -32,6 +32,7 @@ impl FrontDoorParams {
 
 impl ParamGuard for FrontDoorParams {
     type Checked = FrontDoor;
+    type Error = crate::CoreError;
     fn check(self) -> Result<FrontDoor> {
         self.roles
             .check_with_extras("mediator", "the front-door estimator")?;

@@ -60,6 +60,7 @@ impl IpwParams {
 
 impl ParamGuard for IpwParams {
     type Checked = Ipw;
+    type Error = crate::CoreError;
     fn check(self) -> Result<Ipw> {
         self.roles.check("covariate")?;
         check_clip(self.clip)?;

@@ -34,6 +34,7 @@ impl TwoStageLeastSquaresParams {
 
 impl ParamGuard for TwoStageLeastSquaresParams {
     type Checked = TwoStageLeastSquares;
+    type Error = crate::CoreError;
     fn check(self) -> Result<TwoStageLeastSquares> {
         self.roles
             .check_with_extras("instrument", "two-stage least squares")?;

@@ -43,22 +43,11 @@ pub use regression::{RegressionAdjustment, RegressionParams};
 pub use result::{EffectEstimate, EffectFit, Method};
 pub use roles::Roles;
 
+pub use crate::contract::ParamGuard;
+
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::stats::{Bootstrap, normal_quantile_two_sided};
-
-/// Hyperparameter validation before fitting (linfa's `ParamGuard`): `check` consumes the
-/// builder and returns the checked estimator.
-pub trait ParamGuard {
-    /// The checked type.
-    type Checked;
-    /// Validates the hyperparameters.
-    ///
-    /// # Errors
-    ///
-    /// [`crate::CoreError::InvalidParameter`] naming the bad setting.
-    fn check(self) -> Result<Self::Checked>;
-}
 
 /// An estimator of an average treatment effect.
 pub trait AteEstimator: Send + Sync {

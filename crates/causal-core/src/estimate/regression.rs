@@ -53,6 +53,7 @@ impl RegressionParams {
 
 impl ParamGuard for RegressionParams {
     type Checked = RegressionAdjustment;
+    type Error = crate::CoreError;
     fn check(self) -> Result<RegressionAdjustment> {
         self.roles.check("covariate")?;
         Ok(RegressionAdjustment { params: self })

@@ -105,6 +105,7 @@ impl CateLearnerParams {
 
 impl ParamGuard for CateLearnerParams {
     type Checked = CateLearner;
+    type Error = crate::CoreError;
     fn check(self) -> Result<CateLearner> {
         if self.treatment == self.outcome {
             return Err(CoreError::InvalidParameter(format!(

@@ -312,6 +312,7 @@ impl DmlParams {
 
 impl ParamGuard for DmlParams {
     type Checked = Dml;
+    type Error = crate::CoreError;
     fn check(self) -> Result<Dml> {
         self.roles.check("instrument")?;
         let name = self.model.name();
