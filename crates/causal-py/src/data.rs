@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use arrow_array::{RecordBatch, RecordBatchReader};
 use causal_core::data::{Dataset, MissingPolicy};
-use numpy::PyReadonlyArray1;
+use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
 use crate::error;
@@ -135,6 +135,66 @@ pub fn dataset(
     // alive, and read-only borrowed, by `columns` for the whole call).
     let inner = Dataset::from_column_slices(names, &slices, levels).map_err(error::core)?;
     Ok(Data { inner })
+}
+
+/// Builds a [`Data`] of numeric columns from one 2-D `float64` array (rows × columns, NaN
+/// where missing), in any memory order: what a pandas DataFrame of numeric columns hands over
+/// as one `to_numpy()` view, without a Python call per column.
+///
+/// The array is copied once into the data set's column-major buffer: a straight copy from
+/// Fortran order, a blocked transpose from C order, element by element otherwise.
+#[pyfunction]
+pub fn dataset_matrix(
+    py: Python<'_>,
+    names: Vec<String>,
+    matrix: PyReadonlyArray2<'_, f64>,
+) -> PyResult<Data> {
+    let a = matrix.as_array();
+    let (n, d) = a.dim();
+    if names.len() != d {
+        return Err(error::value_error(format!(
+            "{} names for {d} columns",
+            names.len()
+        )));
+    }
+    let values = py.detach(|| column_major(&a));
+    let inner = Dataset::from_column_major(names, n, values, vec![None; d]).map_err(error::core)?;
+    Ok(Data { inner })
+}
+
+/// Rows of a C-order array transposed together: a block of them fits in the L1 cache, so each
+/// source line is read once while the columns are written.
+const TRANSPOSE_ROWS: usize = 64;
+
+/// The column-major copy of a rows × columns array view.
+fn column_major(a: &numpy::ndarray::ArrayView2<'_, f64>) -> Vec<f64> {
+    let (n, d) = a.dim();
+    if n == 0 || d == 0 {
+        // Empty: the data set's constructor names what is missing.
+        return Vec::new();
+    }
+    if let Some(src) = a.t().as_slice() {
+        // Fortran order: the memory already is column-major.
+        return src.to_vec();
+    }
+    let mut out = vec![0.0; n * d];
+    if let Some(src) = a.as_slice() {
+        for r0 in (0..n).step_by(TRANSPOSE_ROWS) {
+            let r1 = (r0 + TRANSPOSE_ROWS).min(n);
+            for (j, col) in out.chunks_exact_mut(n).enumerate() {
+                for (i, o) in col[r0..r1].iter_mut().enumerate() {
+                    *o = src[(r0 + i) * d + j];
+                }
+            }
+        }
+    } else {
+        for (col, src) in out.chunks_exact_mut(n).zip(a.columns()) {
+            for (o, v) in col.iter_mut().zip(src) {
+                *o = *v;
+            }
+        }
+    }
+    out
 }
 
 /// Builds a [`Data`] from any object with the Arrow PyCapsule stream interface

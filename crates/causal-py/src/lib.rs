@@ -29,6 +29,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<data::Data>()?;
     m.add_class::<graph::Graph>()?;
     m.add_function(wrap_pyfunction!(data::dataset, m)?)?;
+    m.add_function(wrap_pyfunction!(data::dataset_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(data::arrow_dataset, m)?)?;
     m.add_function(wrap_pyfunction!(discover::discover, m)?)?;
     m.add_function(wrap_pyfunction!(discover::bootstrap, m)?)?;

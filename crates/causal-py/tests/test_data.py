@@ -180,3 +180,38 @@ def test_polars_goes_over_arrow_with_categoricals_nulls_and_chunks():
         causal_rs.dataset(df, names=["a", "b"])
     with pytest.raises(ValueError, match="column 'when'"):
         causal_rs.dataset(pl.DataFrame({"when": [datetime.date(2020, 1, 1)]}))
+
+
+def _per_column(df):
+    """The general pandas path, one NumPy buffer per column (what the fast path must match)."""
+    from causal_rs import _data
+
+    return _data._dataset(*_data._pandas(df))
+
+
+@pytest.mark.parametrize("make", [
+    # One float64 block (C order when built from a 2-D array), mixed numeric dtypes, a
+    # Fortran-ordered block, missing cells, a frame sliced to strided columns.
+    lambda rng: pd.DataFrame(rng.normal(size=(301, 7)), columns=list("abcdefg")),
+    lambda rng: pd.DataFrame({"f": rng.normal(size=50), "i": rng.integers(0, 9, 50),
+                              "u": rng.integers(0, 2, 50).astype(np.uint8),
+                              "b": rng.integers(0, 2, 50).astype(bool)}),
+    lambda rng: pd.DataFrame(np.asfortranarray(rng.normal(size=(130, 5))), columns=list("vwxyz")),
+    lambda rng: pd.DataFrame({"x": [1.0, np.nan, 3.0], "y": [0.0, 1.0, np.nan]}),
+    lambda rng: pd.DataFrame(rng.normal(size=(200, 9)), columns=list("abcdefghi")).iloc[::3, ::2],
+])
+def test_numeric_frames_take_one_array_and_match_the_per_column_path(make):
+    df = make(np.random.default_rng(7))
+    fast, slow = causal_rs.dataset(df), _per_column(df)
+    assert fast.names == slow.names == [str(c) for c in df.columns]
+    assert fast.kinds == slow.kinds
+    assert fast.missing == slow.missing
+    for name in fast.names:
+        np.testing.assert_array_equal(fast.column(name), slow.column(name))
+
+
+def test_numeric_frame_bad_values_name_the_column():
+    with pytest.raises(ValueError, match="'y'"):
+        causal_rs.dataset(pd.DataFrame({"x": [1.0, 2.0], "y": [0.0, np.inf]}))
+    with pytest.raises(ValueError, match="no rows"):
+        causal_rs.dataset(pd.DataFrame({"x": np.array([], dtype=float)}))

@@ -45,6 +45,14 @@ pub trait CiTest: Sync {
     /// The test's short name (`fisherz`, `chisq`, ...).
     fn name(&self) -> &'static str;
 
+    /// About how many of these tests are worth handing to another thread: a search level with
+    /// fewer than twice this many runs on the calling thread, since waking the pool would cost
+    /// more than the tests. The default (1) parallelises every level, right for slow tests
+    /// (KCI, discrete tables); the output never depends on it.
+    fn tests_per_task(&self) -> usize {
+        1
+    }
+
     /// The outcome of one test at level `alpha`.
     ///
     /// # Errors
