@@ -6,7 +6,7 @@
 
 use std::ffi::CStr;
 
-use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 
@@ -21,7 +21,7 @@ const STREAM_CAPSULE: &CStr = c"arrow_array_stream";
 /// # Errors
 ///
 /// `ValueError` when the object returns no stream capsule or arrow-rs refuses the stream.
-pub fn stream_reader(table: &Bound<'_, PyAny>) -> PyResult<ArrowArrayStreamReader> {
+pub fn stream_reader(table: &Bound<'_, PyAny>) -> PyResult<RecordBatchStreamReader> {
     let capsule = table.call_method0("__arrow_c_stream__")?;
     let capsule = capsule
         .cast::<PyCapsule>()
@@ -32,6 +32,6 @@ pub fn stream_reader(table: &Bound<'_, PyAny>) -> PyResult<ArrowArrayStreamReade
     // `from_raw` moves it out and leaves a released stream behind, which the capsule's
     // destructor skips, so the stream is released exactly once (by the reader).
     let stream = unsafe { FFI_ArrowArrayStream::from_raw(ptr.as_ptr().cast()) };
-    ArrowArrayStreamReader::try_new(stream)
+    RecordBatchStreamReader::try_new(stream)
         .map_err(|e| error::value_error(format!("could not read the Arrow stream: {e}")))
 }

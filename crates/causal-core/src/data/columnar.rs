@@ -18,6 +18,7 @@ use parquet::file::properties::WriterProperties;
 
 use super::Dataset;
 use super::arrow::{TextColumn, fill_numbers, is_text};
+use super::dataset::scan_column;
 use crate::error::{CoreError, Result};
 
 const PARQUET: &str = "Parquet";
@@ -101,13 +102,13 @@ impl Dataset {
                 .map(|f| is_text(f))
                 .collect::<Result<_>>()?;
             // One column at a time, in one batch of all its rows, copied into its place in
-            // one column-major buffer. The column's decoded array is freed before the next
-            // is decoded, so the allocator reuses its memory. On 10^6 x 100 zstd floats (one
-            // thread, loaded machine) this reads in 1.17-1.2x polars' time; reading all
-            // columns in row batches took 1.6x, and keeping each column's decoded array to
-            // share it without a copy 1.65x (every array pays fresh page faults).
+            // one column-major buffer and scanned (missing count, kind) while it is still in
+            // cache. The column's decoded array is freed before the next is decoded, so the
+            // allocator reuses its memory. Reading all columns in row batches took 1.6x
+            // polars' time, and keeping each column's decoded array to share it without a
+            // copy 1.65x (every array pays fresh page faults).
             let mut values = vec![0.0; n_rows * text.len()];
-            let mut levels = Vec::with_capacity(text.len());
+            let mut scanned = Vec::with_capacity(text.len());
             for (j, (&is_text, out)) in text
                 .iter()
                 .zip(values.chunks_mut(n_rows.max(1)))
@@ -143,10 +144,11 @@ impl Dataset {
                         schema.field(j).name()
                     )));
                 }
-                levels.push(texts.map(|t| t.finish(out)));
+                let levels = texts.map(|t| t.finish(out));
+                scanned.push(scan_column(out, levels));
             }
             let names = schema.fields().iter().map(|f| f.name().clone()).collect();
-            Dataset::from_column_major(names, n_rows, values, levels)
+            Dataset::from_scanned_column_major(names, n_rows, values, scanned)
         })
     }
 

@@ -171,7 +171,7 @@ fn arrow_types_map_to_kinds_across_batches() {
     // (read one at a time) spans several row groups and the text columns' codes follow them.
     let path = dir.join("t.parquet");
     let props = WriterProperties::builder()
-        .set_max_row_group_size(1)
+        .set_max_row_group_row_count(Some(1))
         .set_data_page_row_count_limit(1)
         .build();
     let mut w = ArrowWriter::try_new(

@@ -242,6 +242,33 @@ impl Dataset {
         Self::assemble(names, index, n_rows, Values::Matrix(values), scanned)
     }
 
+    /// As [`Dataset::from_column_major`], with each column already scanned by
+    /// [`scan_column`] (a reader that scans a column right after writing it, while it is in
+    /// cache, instead of a second pass over the whole buffer).
+    pub(crate) fn from_scanned_column_major(
+        names: Vec<String>,
+        n_rows: usize,
+        values: Vec<f64>,
+        scanned: Vec<ScannedColumn>,
+    ) -> Result<Self> {
+        if names.is_empty() {
+            return Err(CoreError::Empty("the data set has no columns".into()));
+        }
+        if n_rows == 0 {
+            return Err(CoreError::Empty("the data set has no rows".into()));
+        }
+        if values.len() != n_rows * names.len() || scanned.len() != names.len() {
+            return Err(CoreError::InvalidParameter(format!(
+                "{} values and {} scanned columns for {} columns of {n_rows} rows",
+                values.len(),
+                scanned.len(),
+                names.len()
+            )));
+        }
+        let index = build_index(&names)?;
+        Self::assemble(names, index, n_rows, Values::Matrix(values), scanned)
+    }
+
     /// As [`Dataset::from_column_major`], but from borrowed column slices (`columns[j]` is
     /// column `names[j]`), copied into the data set's buffer in the same parallel pass that
     /// validates them, so each value is read once from the source.
@@ -364,7 +391,7 @@ impl Dataset {
         index: HashMap<String, usize>,
         n_rows: usize,
         values: Values,
-        scanned: Vec<std::result::Result<(usize, ColumnKind), (usize, String)>>,
+        scanned: Vec<ScannedColumn>,
     ) -> Result<Self> {
         use rayon::prelude::*;
         let mut missing = Vec::with_capacity(names.len());
@@ -1143,10 +1170,11 @@ fn push_field(out: &mut String, text: &str) {
 /// block counts its non-finite values with one comparison per value, and tests for 0/1 values
 /// only until the first block that has another value (the first block, for continuous data).
 /// Only a column with a non-finite value is read again, to count NaN and name an infinity.
-fn scan_column(
-    col: &[f64],
-    levels: Option<Vec<String>>,
-) -> std::result::Result<(usize, ColumnKind), (usize, String)> {
+/// What [`scan_column`] finds: the missing count and kind, or the 0-based row and the message
+/// of the first bad value.
+pub(crate) type ScannedColumn = std::result::Result<(usize, ColumnKind), (usize, String)>;
+
+pub(crate) fn scan_column(col: &[f64], levels: Option<Vec<String>>) -> ScannedColumn {
     const BLOCK: usize = 4096;
     let Some(levels) = levels else {
         let (mut non_finite, mut binary) = (0usize, true);
