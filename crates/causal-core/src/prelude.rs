@@ -3,9 +3,7 @@
 pub use crate::contract::{Fit, ParamGuard};
 pub use crate::data::Dataset;
 pub use crate::error::CoreError;
-pub use crate::estimate::{
-    AipwParams, AteEstimator, EffectEstimate, IpwParams, RegressionParams,
-};
+pub use crate::estimate::{AipwParams, AteEstimator, EffectEstimate, IpwParams, RegressionParams};
 pub use crate::graph::{Admg, Dag, Edge, Mark, MixedGraph, NodeSet};
 pub use crate::identify::{Identification, identify};
 pub use crate::refute::{RefuteParams, refute_all};

@@ -42,7 +42,7 @@ mod objective;
 mod params;
 mod save;
 
-pub use model::{InvariantModel, Selected};
+pub use model::{DeepFit, Selected};
 pub use objective::EpochMetrics;
-pub use params::{DeepParams, DeepValidParams, Method, Task};
+pub use params::{Deep, DeepParams, Method, Task};
 pub use save::{ARCHITECTURE_FILE, Architecture, WEIGHTS_FILE};

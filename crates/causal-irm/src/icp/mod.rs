@@ -31,5 +31,5 @@ mod preselect;
 mod result;
 mod stats;
 
-pub use params::{IcpParams, IcpTest, IcpValidParams, Preselection};
-pub use result::{Icp, SetTest};
+pub use params::{Icp, IcpParams, IcpTest, Preselection};
+pub use result::{IcpFit, SetTest};

@@ -1,5 +1,6 @@
 //! Trainer hyperparameters: optimizer, learning-rate schedule, regularisation, stopping.
 
+use causal_core::contract::ParamGuard;
 use serde::{Deserialize, Serialize};
 use tch::Device;
 
@@ -220,6 +221,11 @@ impl TrainerParams {
         self.quiet = quiet;
         self
     }
+}
+
+impl ParamGuard for TrainerParams {
+    type Checked = Trainer;
+    type Error = TorchError;
 
     /// Validates and returns the trainer.
     ///
@@ -227,7 +233,7 @@ impl TrainerParams {
     ///
     /// [`TorchError::InvalidParameter`] naming the first bad hyperparameter;
     /// [`TorchError::Device`] when no device is set and `CAUSAL_DEVICE` is unusable.
-    pub fn check(mut self) -> Result<Trainer> {
+    fn check(mut self) -> Result<Trainer> {
         let bad = |m: String| Err(TorchError::InvalidParameter(m));
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return bad(format!(
