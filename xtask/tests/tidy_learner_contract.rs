@@ -161,7 +161,7 @@ fn scan_file(rel: &str, text: &str, scan: &mut Scan) {
             continue; // a macro's parameter or a blanket impl's type variable
         }
         let last = trait_part
-            .rsplit(|c: char| c == ' ' || c == ':')
+            .rsplit([' ', ':'])
             .next()
             .unwrap_or("");
         let trait_name = ident(last.split('<').next().unwrap_or(last));
