@@ -160,10 +160,7 @@ fn scan_file(rel: &str, text: &str, scan: &mut Scan) {
         if self_ty.starts_with('$') || self_ty.len() <= 1 {
             continue; // a macro's parameter or a blanket impl's type variable
         }
-        let last = trait_part
-            .rsplit([' ', ':'])
-            .next()
-            .unwrap_or("");
+        let last = trait_part.rsplit([' ', ':']).next().unwrap_or("");
         let trait_name = ident(last.split('<').next().unwrap_or(last));
         let is_fit = trait_part.ends_with("Fit")
             || trait_part.contains(" Fit<")

@@ -85,6 +85,7 @@ impl Alignment {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_core::data::Dataset;
 /// use causal_core::graph::MixedGraph;
 /// use causal_torch::predict::PredictorParams;

@@ -1,4 +1,4 @@
-//! `NeuralScmFit`: a structural causal model whose mechanisms are neural networks of each node's
+//! `NeuralScm`: a structural causal model whose mechanisms are neural networks of each node's
 //! parents, fitted by maximum likelihood, then sampled, intervened on and queried for
 //! counterfactuals.
 //!
@@ -95,7 +95,7 @@ pub enum Intervention {
     Shift(f64),
 }
 
-/// Hyperparameters of a [`NeuralScmFit`].
+/// Hyperparameters of a [`NeuralScm`].
 ///
 /// # Examples
 ///

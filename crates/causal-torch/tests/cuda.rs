@@ -1,6 +1,6 @@
 //! CUDA. Everywhere: binaries that use causal-torch load LibTorch's CUDA backend when LibTorch
 //! has one (see build.rs), so `CAUSAL_DEVICE=cuda` can work. Where LibTorch sees a CUDA device
-//! (or `CAUSAL_DEVICE=cuda` demands one): the trainer, a NeuralScmFit and NOTEARS-MLP run on it and
+//! (or `CAUSAL_DEVICE=cuda` demands one): the trainer, a NeuralScm and NOTEARS-MLP run on it and
 //! agree with the CPU. `CAUSAL_DEVICE=cuda cargo test -p causal-torch --test cuda` on a GPU machine.
 
 use causal_core::contract::ParamGuard;

@@ -1,4 +1,4 @@
-//! NeuralScmFit against a seeded nonlinear additive-noise SCM with known truth: interventional
+//! A fitted neural SCM against a seeded nonlinear additive-noise SCM with known truth: interventional
 //! means and counterfactuals within 0.1 SD of Y, mechanisms that ignore non-parents, errors.
 
 use causal_core::data::Dataset;

@@ -44,6 +44,7 @@ const LN_2PI: f64 = 1.837_877_066_409_345_5;
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_cf::models::{CevaeParams, IteModel};
 /// # use causal_core::data::{ColumnRoles, Dataset};
 /// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();

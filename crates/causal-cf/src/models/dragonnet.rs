@@ -31,6 +31,7 @@ use causal_core::data::{ColumnRoles, Dataset};
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_cf::models::{DragonNetParams, IteModel};
 /// # use causal_core::data::{ColumnRoles, Dataset};
 /// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();

@@ -88,6 +88,7 @@ fn masked_sq(pred: &Tensor, y: &Tensor, mask: &Tensor) -> Result<Tensor> {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_cf::models::{IteModel, SLearnerParams};
 /// # use causal_core::data::{ColumnRoles, Dataset};
 /// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
@@ -198,6 +199,7 @@ impl IteModel for SLearnerFit {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_cf::models::{IteModel, TLearnerParams};
 /// # use causal_core::data::{ColumnRoles, Dataset};
 /// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();

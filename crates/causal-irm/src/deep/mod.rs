@@ -11,6 +11,7 @@
 //! # Examples
 //!
 //! ```no_run
+//! use causal_core::contract::ParamGuard;
 //! use causal_core::data::{ColumnRoles, Dataset};
 //! use causal_irm::deep::{DeepParams, Method, Task};
 //!

@@ -71,6 +71,7 @@ pub enum Task {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_irm::deep::{DeepParams, Method, Task};
 ///
 /// let p = DeepParams::new(Method::Irm { weight: 1e4, anneal_epochs: 100 }, Task::Binary)

@@ -67,6 +67,7 @@ impl DeepFit {
     /// # Examples
     ///
     /// ```no_run
+    /// use causal_core::contract::ParamGuard;
     /// use causal_core::data::{ColumnRoles, Dataset};
     /// use causal_irm::deep::{DeepParams, DeepFit, Method, Task};
     ///

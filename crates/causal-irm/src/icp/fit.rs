@@ -200,6 +200,7 @@ impl Icp {
     /// # Examples
     ///
     /// ```
+    /// use causal_core::contract::ParamGuard;
     /// use causal_core::data::Dataset;
     /// use causal_irm::environments::Environments;
     /// use causal_irm::icp::IcpParams;

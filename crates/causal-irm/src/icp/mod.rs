@@ -10,6 +10,7 @@
 //! # Examples
 //!
 //! ```
+//! use causal_core::contract::ParamGuard;
 //! use causal_core::data::Dataset;
 //! use causal_irm::environments::Environments;
 //! use causal_irm::icp::{IcpParams, IcpTest};

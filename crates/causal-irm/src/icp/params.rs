@@ -38,6 +38,7 @@ pub enum Preselection {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_irm::icp::{IcpParams, IcpTest};
 ///
 /// let params = IcpParams::new().alpha(0.01).test(IcpTest::Exact).max_size(3).check()?;

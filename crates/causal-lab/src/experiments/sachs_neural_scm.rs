@@ -1,4 +1,4 @@
-//! NeuralScmFit on Sachs et al. (2005): fitted on the 853 observational (cd3cd28) rows with the
+//! The neural SCM on Sachs et al. (2005): fitted on the 853 observational (cd3cd28) rows with the
 //! consensus graph (`cyto_full_target.csv` less PIP2 → PIP3, which closes a cycle), on log-abundances. For each intervention
 //! block whose target is a node of the graph, the observed mean shift of the target is applied
 //! as a shift intervention, and the model's predicted mean shifts of the target's descendants

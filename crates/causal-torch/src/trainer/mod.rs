@@ -49,6 +49,7 @@ pub trait Objective {
 /// Least squares on `y = 2x + 1` with an [`Objective`] that indexes its rows by the batch:
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_torch::trainer::{Objective, TrainerParams};
 /// use causal_torch::{Result, nn::MlpParams};
 /// use tch::{Device, Kind, Tensor, nn::VarStore};

@@ -77,6 +77,7 @@ impl LrSchedule {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_torch::trainer::{LrSchedule, Optimizer, TrainerParams};
 ///
 /// let trainer = TrainerParams::new()

@@ -240,6 +240,7 @@ impl DoseResponse {
     /// # Examples
     ///
     /// ```
+    /// use causal_core::contract::ParamGuard;
     /// use causal_core::data::Dataset;
     /// use causal_core::estimate::DoseResponseParams;
     ///
