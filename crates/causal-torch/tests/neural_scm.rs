@@ -1,5 +1,6 @@
-//! A fitted neural SCM against a seeded nonlinear additive-noise SCM with known truth: interventional
-//! means and counterfactuals within 0.1 SD of Y, mechanisms that ignore non-parents, errors.
+//! A fitted neural SCM against a seeded nonlinear additive-noise SCM with known truth:
+//! interventional means and counterfactuals within 0.1 SD of Y, mechanisms that ignore
+//! non-parents, errors, and the learner contract.
 
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;

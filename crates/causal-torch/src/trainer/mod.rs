@@ -42,7 +42,8 @@ pub trait Objective {
     fn validation_loss(&mut self, epoch: usize) -> Result<Option<f64>>;
 }
 
-/// A validated training configuration; build it with [`TrainerParams::check`].
+/// A validated training configuration; build it with [`TrainerParams`]'s
+/// [`check`](causal_core::contract::ParamGuard::check).
 ///
 /// # Examples
 ///

@@ -68,7 +68,7 @@ impl LrSchedule {
     }
 }
 
-/// Hyperparameters of a [`Trainer`]; a consuming builder validated by [`TrainerParams::check`].
+/// Hyperparameters of a [`Trainer`]; a consuming builder validated by [`ParamGuard::check`].
 ///
 /// Defaults: Adam, learning rate 1e-3, no weight decay, no clipping, 100 epochs, batches of
 /// 256, no early stopping, seed 0, device from `CAUSAL_DEVICE` (else CUDA if available, else
@@ -119,7 +119,7 @@ pub struct TrainerParams {
     pub schedule: LrSchedule,
     /// Seed for batch shuffling and LibTorch's generators (dropout).
     pub seed: u64,
-    /// The device; `None` resolves `CAUSAL_DEVICE` in [`TrainerParams::check`].
+    /// The device; `None` resolves `CAUSAL_DEVICE` in [`ParamGuard::check`].
     #[serde(skip)]
     pub device: Option<Device>,
     /// No progress bar.
