@@ -8,6 +8,7 @@ use causal_cf::models::{
 };
 use causal_cf::{CfError, data::Truth};
 use causal_core::CoreError;
+use causal_core::contract::ParamGuard;
 use causal_core::data::{ColumnRoles, Dataset};
 use causal_torch::TorchError;
 use rand::{Rng, SeedableRng};
@@ -393,4 +394,42 @@ fn a_device_is_named_as_text_and_an_unknown_one_is_refused_by_name() {
     );
     let err = fit("tpu:0").unwrap_err().to_string();
     assert!(err.contains("'tpu:0' is not a device"), "{err}");
+}
+
+/// The learner contract: unchecked `…Params` fit through the blanket impl exactly as their
+/// checked estimator (same seed, same predictions), and a bad setting comes back from that fit
+/// as `CfError::InvalidParameter`.
+#[test]
+fn unchecked_params_fit_through_the_contract() {
+    use causal_core::contract::Fit;
+    let _guard = lock();
+    let data = scm(120, 9);
+    let (d, roles) = (data.data(), data.roles());
+    let params = SLearnerParams::new()
+        .hidden(&[8])
+        .epochs(5)
+        .seed(3)
+        .device("cpu");
+    let via_contract = params.fit(d, (roles, None)).unwrap();
+    let checked = params.clone().check().unwrap().fit(d, roles, None).unwrap();
+    assert_eq!(
+        via_contract.predict(d, roles).unwrap(),
+        checked.predict(d, roles).unwrap()
+    );
+    let err = TLearnerParams::new()
+        .hidden(&[0])
+        .fit(d, (roles, None))
+        .unwrap_err();
+    assert!(
+        matches!(&err, CfError::InvalidParameter(m) if m.contains("hidden")),
+        "{err}"
+    );
+    let err = DragonNetParams::new()
+        .alpha(-1.0)
+        .fit(d, (roles, None))
+        .unwrap_err();
+    assert!(
+        matches!(&err, CfError::InvalidParameter(m) if m.contains("alpha")),
+        "{err}"
+    );
 }

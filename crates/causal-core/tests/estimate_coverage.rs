@@ -1,6 +1,7 @@
 //! Each estimator's 95% interval covers the true ATE in at least 90% of 200 seeded
 //! replications.
 
+use causal_core::contract::Fit;
 mod est_common;
 use est_common as common;
 
@@ -216,26 +217,26 @@ fn aipw_is_consistent_with_exactly_one_misspecified_model() {
         .outcome_covariates(&["Z"])
         .check()
         .unwrap()
-        .fit(&d)
+        .fit(&d, ())
         .unwrap();
     let wrong_propensity = AipwParams::new("T", "Y")
         .propensity_covariates(&["Z"])
         .outcome_covariates(&["Z", "Z2"])
         .check()
         .unwrap()
-        .fit(&d)
+        .fit(&d, ())
         .unwrap();
     let naive_regression = RegressionParams::new("T", "Y")
         .covariates(&["Z"])
         .check()
         .unwrap()
-        .fit(&d)
+        .fit(&d, ())
         .unwrap();
     let naive_ipw = IpwParams::new("T", "Y")
         .covariates(&["Z"])
         .check()
         .unwrap()
-        .fit(&d)
+        .fit(&d, ())
         .unwrap();
     eprintln!(
         "AIPW wrong outcome {:.4} ± {:.4}, wrong propensity {:.4} ± {:.4}; regression {:.4}, IPW {:.4}",

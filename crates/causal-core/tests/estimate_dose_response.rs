@@ -1,6 +1,7 @@
 //! The dose-response curve of a continuous treatment against the simulated truth
 //! `θ(t) = E[Y(t)]`: confounded designs where ignoring the covariates is biased.
 
+use causal_core::contract::ParamGuard;
 use causal_core::data::Dataset;
 use causal_core::estimate::DoseResponseParams;
 use causal_core::learner::{LinearRegression, RandomForest};

@@ -1,8 +1,9 @@
 //! Agreement with dowhy on ATE point estimates (linear regression, IPW) on the same data.
 //! The fixture and data come from scripts/fixtures/core/dowhy_ate_fixture.py.
 
+use causal_core::contract::Fit;
 use causal_core::data::Dataset;
-use causal_core::estimate::{AteEstimator, IpwParams, ParamGuard, RegressionParams, Weighting};
+use causal_core::estimate::{IpwParams, ParamGuard, RegressionParams, Weighting};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dowhy_ate");
 
@@ -28,7 +29,7 @@ fn regression_and_ipw_match_dowhy_to_1e6() {
             .covariates(&covs)
             .check()
             .unwrap()
-            .fit(&data)
+            .fit(&data, ())
             .unwrap();
         let want = case["regression_ate"].as_f64().unwrap();
         assert!(
@@ -43,7 +44,7 @@ fn regression_and_ipw_match_dowhy_to_1e6() {
             .clip(case["ipw_clip"].as_f64().unwrap())
             .check()
             .unwrap()
-            .fit(&data)
+            .fit(&data, ())
             .unwrap();
         let want = case["ipw_ate"].as_f64().unwrap();
         assert!(

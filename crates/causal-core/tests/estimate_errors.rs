@@ -1,9 +1,10 @@
 //! Bad input to the estimators gets an error that names the column at fault.
 
 use causal_core::CoreError;
+use causal_core::contract::Fit;
 use causal_core::data::Dataset;
 use causal_core::estimate::{
-    AipwParams, AteEstimator, IpwParams, ParamGuard, RegressionParams, TwoStageLeastSquaresParams,
+    AipwParams, IpwParams, ParamGuard, RegressionParams, TwoStageLeastSquaresParams,
 };
 
 fn data() -> Dataset {
@@ -16,10 +17,12 @@ fn data() -> Dataset {
 #[test]
 fn non_binary_treatment_is_named() {
     let est = IpwParams::new("y", "t").covariates(&["z"]).check().unwrap();
-    let err = est.fit(&data()).unwrap_err().to_string();
+    let err = est.fit(&data(), ()).unwrap_err().to_string();
     assert!(err.contains("'y'") && err.contains("not 0 or 1"), "{err}");
     let est = AipwParams::new("z", "y").check().unwrap();
-    assert!(matches!(est.fit(&data()), Err(CoreError::BadValue { column, .. }) if column == "z"));
+    assert!(
+        matches!(est.fit(&data(), ()), Err(CoreError::BadValue { column, .. }) if column == "z")
+    );
 }
 
 #[test]
@@ -28,7 +31,7 @@ fn collinear_covariates_are_named() {
         .covariates(&["z", "z2"])
         .check()
         .unwrap();
-    match est.fit(&data()) {
+    match est.fit(&data(), ()) {
         Err(CoreError::Collinear { column, with }) => {
             assert_eq!(column, "z2");
             assert!(with.contains(&"z".to_string()), "{with:?}");
@@ -39,7 +42,7 @@ fn collinear_covariates_are_named() {
         .covariates(&["c"])
         .check()
         .unwrap();
-    let err = est.fit(&data()).unwrap_err().to_string();
+    let err = est.fit(&data(), ()).unwrap_err().to_string();
     assert!(err.contains("'c'") && err.contains("intercept"), "{err}");
 }
 
@@ -49,7 +52,7 @@ fn no_overlap_is_reported() {
     let d =
         Dataset::from_text("z,t,y\n-3,0,1\n-2,0,1.2\n-1,0,0.8\n1,1,3\n2,1,3.1\n3,1,2.9\n").unwrap();
     let est = IpwParams::new("t", "y").covariates(&["z"]).check().unwrap();
-    let err = est.fit(&d).unwrap_err();
+    let err = est.fit(&d, ()).unwrap_err();
     assert!(matches!(err, CoreError::NoOverlap(_)), "{err}");
     assert!(err.to_string().contains("'t'"));
 }
@@ -61,7 +64,7 @@ fn missing_column_is_named() {
         .check()
         .unwrap();
     assert_eq!(
-        est.fit(&data()).unwrap_err().to_string(),
+        est.fit(&data(), ()).unwrap_err().to_string(),
         "unknown column 'w'"
     );
 }

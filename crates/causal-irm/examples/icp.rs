@@ -3,6 +3,7 @@
 //! of Y invariant. Needs no LibTorch:
 //! `cargo run -p causal-irm --no-default-features --example icp`.
 
+use causal_core::contract::ParamGuard;
 use causal_core::data::Dataset;
 use causal_irm::IrmError;
 use causal_irm::environments::Environments;

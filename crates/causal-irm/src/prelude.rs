@@ -2,4 +2,4 @@
 
 pub use crate::environments::Environments;
 pub use crate::error::IrmError;
-pub use crate::icp::{Icp, IcpParams, IcpTest, Preselection};
+pub use crate::icp::{Icp, IcpFit, IcpParams, IcpTest, Preselection};

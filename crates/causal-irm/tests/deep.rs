@@ -3,6 +3,7 @@
 //! training environments and reversed in the test environment.
 #![cfg(feature = "torch")]
 
+use causal_core::contract::ParamGuard;
 use causal_core::data::{ColumnRoles, Dataset};
 use causal_irm::IrmError;
 use causal_irm::deep::{DeepParams, Method, Task};
@@ -53,11 +54,11 @@ fn envs() -> Dataset {
     table(&[env(300, 0.05, 1), env(300, 0.25, 2), env(300, 0.9, 3)])
 }
 
-fn fit(method: Method, seed: u64) -> causal_irm::deep::InvariantModel {
+fn fit(method: Method, seed: u64) -> causal_irm::deep::DeepFit {
     fit_for(method, seed, 60)
 }
 
-fn fit_for(method: Method, seed: u64, epochs: usize) -> causal_irm::deep::InvariantModel {
+fn fit_for(method: Method, seed: u64, epochs: usize) -> causal_irm::deep::DeepFit {
     let data = envs();
     DeepParams::new(method, Task::Binary)
         .hidden(&[16])
@@ -248,4 +249,21 @@ fn bad_input_is_named() {
 fn the_cuda_backend_is_linked_when_libtorch_has_one() {
     let checked = causal_torch::device::check_cuda_linked().unwrap();
     eprintln!("CUDA backend link checked: {checked}");
+}
+
+/// The learner contract: a bad setting of unchecked `DeepParams` comes back from the blanket
+/// `Fit` as `InvalidParameter`, before any training.
+#[test]
+fn unchecked_params_report_a_bad_setting_from_fit() {
+    use causal_core::contract::Fit;
+    let data = envs();
+    let err = DeepParams::new(Method::Erm, Task::Binary)
+        .hidden(&[0])
+        .device("cpu")
+        .fit(&data, (&roles(), &[2][..]))
+        .unwrap_err();
+    assert!(
+        matches!(&err, IrmError::InvalidParameter(m) if m.contains("hidden")),
+        "{err}"
+    );
 }

@@ -3,9 +3,10 @@
 //! and DANN's featurizer-plus-head; a folder that does not fit is refused, naming the file.
 #![cfg(feature = "torch")]
 
+use causal_core::contract::ParamGuard;
 use causal_core::data::{ColumnRoles, Dataset};
 use causal_irm::IrmError;
-use causal_irm::deep::{ARCHITECTURE_FILE, DeepParams, InvariantModel, Method, Task};
+use causal_irm::deep::{ARCHITECTURE_FILE, DeepFit, DeepParams, Method, Task};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -92,7 +93,7 @@ fn a_reloaded_model_predicts_exactly_as_the_fitted_one() {
             .unwrap();
         let path = dir(method.name());
         model.save(&path).unwrap();
-        let back = InvariantModel::load(&path, Some("cpu")).unwrap();
+        let back = DeepFit::load(&path, Some("cpu")).unwrap();
         assert_eq!(back.architecture(), model.architecture());
         assert_eq!(back.method(), method);
         for rows in [&first, &test] {
@@ -120,7 +121,7 @@ fn a_reloaded_model_predicts_exactly_as_the_fitted_one() {
 #[test]
 fn a_folder_that_does_not_fit_is_refused_naming_the_file() {
     let missing = dir("missing");
-    let e = InvariantModel::load(&missing, Some("cpu")).unwrap_err();
+    let e = DeepFit::load(&missing, Some("cpu")).unwrap_err();
     assert!(matches!(e, IrmError::InvalidParameter(_)), "{e}");
     assert!(e.to_string().contains(ARCHITECTURE_FILE), "{e}");
 
@@ -142,7 +143,7 @@ fn a_folder_that_does_not_fit_is_refused_naming_the_file() {
         text.replace("\"n_features\": 2", "\"n_features\": 3"),
     )
     .unwrap();
-    let e = InvariantModel::load(&path, Some("cpu")).unwrap_err();
+    let e = DeepFit::load(&path, Some("cpu")).unwrap_err();
     assert!(e.to_string().contains("model.safetensors"), "{e}");
     assert!(e.to_string().contains("shape"), "{e}");
     std::fs::remove_dir_all(&path).ok();

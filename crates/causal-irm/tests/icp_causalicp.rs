@@ -1,6 +1,7 @@
 //! ICP against the `causalicp` Python package (fixture made by `scripts/fixtures/irm/make_icp_fixture.py`),
 //! and recovery of the true parents on a simulated SCM.
 
+use causal_core::contract::ParamGuard;
 use causal_core::data::Dataset;
 use causal_irm::environments::Environments;
 use causal_irm::icp::{IcpParams, IcpTest};

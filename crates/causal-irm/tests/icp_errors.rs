@@ -1,5 +1,6 @@
 //! Bad input to ICP gets a clear error naming the problem; pre-selection handles many predictors.
 
+use causal_core::contract::ParamGuard;
 use causal_core::data::Dataset;
 use causal_irm::IrmError;
 use causal_irm::environments::Environments;
@@ -170,5 +171,32 @@ fn bad_parameters() {
             .preselection(Preselection::Lasso(0))
             .check()
             .is_err()
+    );
+}
+
+/// The learner contract: unchecked `IcpParams` fit through the blanket impl exactly as the
+/// checked `Icp`, and a bad setting comes back from that fit as `InvalidParameter`.
+#[test]
+fn unchecked_params_fit_through_the_contract() {
+    use causal_core::contract::Fit;
+    let data = wide(2, 5);
+    let envs = Environments::from_dataset(&data).unwrap();
+    let params = IcpParams::new();
+    let via_contract = params.fit(&data, ("Y", &envs)).unwrap();
+    let checked = params
+        .clone()
+        .check()
+        .unwrap()
+        .fit(&data, "Y", &envs)
+        .unwrap();
+    assert_eq!(via_contract.estimate_names(), checked.estimate_names());
+    assert_eq!(via_contract.estimate_names(), ["A", "B"]);
+    let err = IcpParams::new()
+        .alpha(1.5)
+        .fit(&data, ("Y", &envs))
+        .unwrap_err();
+    assert!(
+        matches!(&err, IrmError::InvalidParameter(m) if m.contains("alpha")),
+        "{err}"
     );
 }

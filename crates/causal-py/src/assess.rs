@@ -33,7 +33,7 @@ pub fn refutations(
     graph: Option<&MixedGraph>,
     c: &Checks<'_>,
 ) -> causal_core::Result<Vec<Value>> {
-    est.fit(d)?; // fail early, with the estimator's own error
+    est.fit(d, ())?; // fail early, with the estimator's own error
     let params = RefuteParams {
         simulations: c.simulations,
         seed: c.seed,

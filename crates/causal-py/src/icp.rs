@@ -1,5 +1,6 @@
 //! Invariant Causal Prediction (causal-irm's ICP, no LibTorch) from Python.
 
+use causal_core::contract::ParamGuard;
 use causal_irm::IrmError;
 use causal_irm::environments::Environments;
 use causal_irm::icp::{IcpParams, IcpTest};

@@ -2,6 +2,7 @@
 //! 256, one LibTorch thread), so that `cargo xtask bench --check` catches a slower training loop.
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
+use causal_core::contract::ParamGuard;
 use causal_torch::Result;
 use causal_torch::nn::{Mlp, MlpParams};
 use causal_torch::tch::{self, Device, Kind, Reduction, Tensor, nn::VarStore};

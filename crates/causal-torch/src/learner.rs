@@ -9,6 +9,7 @@
 //! one process-wide generator ([`crate::seed::manual_seed`]), so interleaved fits would make
 //! the result depend on thread timing.
 
+use causal_core::contract::ParamGuard;
 use std::sync::Mutex;
 
 /// Held while a fit draws from LibTorch's process-wide random generator, so that fits in
@@ -30,6 +31,12 @@ use crate::trainer::TrainerParams;
 /// Defaults: hidden `[64, 64]` with ReLU, Adam at learning rate 1e-3 with weight decay 1e-4,
 /// batches of 128, at most 300 epochs, 20% of the training rows held out for early stopping
 /// with patience 20, seed 0, on the CPU with one thread.
+///
+/// This is a [`causal_core::learner::Learner`] (the nuisance-model interface of DML and the
+/// meta-learners: fit on a matrix's rows, predict), not a family of the learner contract
+/// (`XParams` → `ParamGuard` → `X` → `Fit` on a `Dataset`); its `check` only validates the
+/// settings early and returns the same learner. On a `Dataset`, the same network is
+/// [`PredictorParams`].
 ///
 /// # Examples
 ///
@@ -173,7 +180,7 @@ impl MlpLearner {
             )
     }
 
-    /// Validates the settings.
+    /// Validates the settings early (fitting validates them too), returning the same learner.
     ///
     /// # Errors
     ///

@@ -14,6 +14,7 @@
 
 use std::path::{Path, PathBuf};
 
+use causal_core::contract::ParamGuard;
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
 use rand::SeedableRng;
@@ -84,6 +85,7 @@ impl Alignment {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_core::data::Dataset;
 /// use causal_core::graph::MixedGraph;
 /// use causal_torch::predict::PredictorParams;
@@ -224,6 +226,11 @@ impl PredictorParams {
         self.seed = seed;
         self
     }
+}
+
+impl ParamGuard for PredictorParams {
+    type Checked = Predictor;
+    type Error = TorchError;
 
     /// Validates the parameters.
     ///
@@ -233,7 +240,7 @@ impl PredictorParams {
     /// target among the features, a restricted feature that is not a feature, a negative or
     /// non-finite penalty weight or charge, charges not one per feature, no hidden layer or a
     /// zero width, a validation share outside `[0, 0.9)`; and the trainer's own checks.
-    pub fn check(mut self) -> Result<Predictor> {
+    fn check(mut self) -> Result<Predictor> {
         let bad = |m: String| Err(TorchError::InvalidParameter(m));
         if self.features.is_empty() {
             return bad("a predictor needs at least one feature".into());
@@ -434,6 +441,16 @@ impl Objective for Fit<'_> {
             v += p.f_double_value(&[])?;
         }
         Ok(Some(v))
+    }
+}
+
+impl causal_core::contract::Fit for Predictor {
+    type Object = PredictorFit;
+    type Error = TorchError;
+
+    /// As [`Predictor::fit`].
+    fn fit(&self, data: &Dataset, (): ()) -> Result<PredictorFit> {
+        Predictor::fit(self, data)
     }
 }
 

@@ -9,6 +9,7 @@
 //! categorical. Discrete parents enter their children as their level index.
 
 use causal_core::CoreError;
+use causal_core::contract::{Fit, ParamGuard};
 use causal_core::data::Dataset;
 use causal_core::graph::{GraphKind, MixedGraph};
 use rand::{Rng, SeedableRng};
@@ -176,6 +177,48 @@ impl NeuralScmParams {
         self
     }
 
+    /// Checks, then fits: as [`Fit::fit`] on the checked [`NeuralScm`] (graph first here).
+    ///
+    /// # Errors
+    ///
+    /// As [`ParamGuard::check`] and [`Fit::fit`].
+    pub fn fit(&self, graph: &MixedGraph, data: &Dataset) -> Result<NeuralScmFit> {
+        self.clone().check()?.fit(data, graph)
+    }
+}
+
+impl ParamGuard for NeuralScmParams {
+    type Checked = NeuralScm;
+    type Error = TorchError;
+
+    /// Checks the validation fraction and the trainer.
+    ///
+    /// # Errors
+    ///
+    /// [`TorchError::InvalidParameter`] naming the bad setting.
+    fn check(self) -> Result<NeuralScm> {
+        if !(0.0..=0.5).contains(&self.validation_fraction) {
+            return Err(TorchError::InvalidParameter(format!(
+                "validation_fraction must be in [0, 0.5], got {}",
+                self.validation_fraction
+            )));
+        }
+        self.trainer.clone().check()?;
+        Ok(NeuralScm { params: self })
+    }
+}
+
+/// A checked neural SCM (see [`NeuralScmParams`]); fitting it to a DAG and data gives a
+/// [`NeuralScmFit`].
+#[derive(Clone, Debug)]
+pub struct NeuralScm {
+    params: NeuralScmParams,
+}
+
+impl<'g> Fit<&'g MixedGraph> for NeuralScm {
+    type Object = NeuralScmFit;
+    type Error = TorchError;
+
     /// Fits the SCM of `graph` (a DAG whose nodes are columns of `data`) by maximum likelihood.
     /// Columns flagged discrete in `data` get Bernoulli/categorical heads.
     ///
@@ -186,14 +229,9 @@ impl NeuralScmParams {
     /// missing from `data`; [`CoreError::BadValue`] for a constant continuous column;
     /// [`TorchError::InvalidParameter`] for bad hyperparameters or too few rows; training errors
     /// (e.g. [`TorchError::Diverged`]).
-    pub fn fit(&self, graph: &MixedGraph, data: &Dataset) -> Result<NeuralScm> {
-        if !(0.0..=0.5).contains(&self.validation_fraction) {
-            return Err(TorchError::InvalidParameter(format!(
-                "validation_fraction must be in [0, 0.5], got {}",
-                self.validation_fraction
-            )));
-        }
-        let trainer = self.trainer.clone().check()?;
+    fn fit(&self, data: &Dataset, graph: &'g MixedGraph) -> Result<NeuralScmFit> {
+        let p = &self.params;
+        let trainer = p.trainer.clone().check()?;
         let device = trainer.device();
         if graph.kind() != GraphKind::Dag {
             let bad = graph
@@ -212,7 +250,7 @@ impl NeuralScmParams {
         let d = names.len();
         let data = data.select(&names.iter().map(String::as_str).collect::<Vec<_>>())?;
         let n = data.n_rows();
-        let n_val = (n as f64 * self.validation_fraction).round() as usize;
+        let n_val = (n as f64 * p.validation_fraction).round() as usize;
         if n - n_val < 2 {
             return Err(TorchError::InvalidParameter(format!(
                 "{n} rows are too few to fit a NeuralScm"
@@ -226,19 +264,19 @@ impl NeuralScmParams {
         let parents: Vec<Vec<usize>> = (0..d).map(|j| graph.parents(j)).collect();
         let k = kinds.iter().map(NodeKind::n_levels).max().unwrap_or(1);
 
-        crate::seed::manual_seed(self.seed);
+        crate::seed::manual_seed(p.seed);
         let vs = VarStore::new(device);
         let root = vs.root();
         let net = MaskedMlp::new(
             &root / "mechanisms",
             d,
             &parents,
-            &self.hidden,
+            &p.hidden,
             k,
-            self.activation,
+            p.activation,
         )?;
         let log_sigma = root.f_zeros("log_sigma", &[d as i64])?;
-        let mut scm = NeuralScm {
+        let mut scm = NeuralScmFit {
             vs,
             net,
             log_sigma,
@@ -255,7 +293,7 @@ impl NeuralScmParams {
         let mut rows: Vec<i64> = (0..n as i64).collect();
         rand::seq::SliceRandom::shuffle(
             rows.as_mut_slice(),
-            &mut ChaCha8Rng::seed_from_u64(self.seed),
+            &mut ChaCha8Rng::seed_from_u64(p.seed),
         );
         let idx =
             |r: &[i64]| -> Result<Tensor> { Ok(Tensor::f_from_slice(r)?.f_to_device(device)?) };
@@ -318,7 +356,7 @@ fn node_kind(data: &Dataset, j: usize, name: &str) -> Result<NodeKind> {
 
 /// A fitted neural SCM; see [`NeuralScmParams`].
 #[derive(Debug)]
-pub struct NeuralScm {
+pub struct NeuralScmFit {
     vs: VarStore,
     net: MaskedMlp,
     /// Per-node log noise scale in standardised units (used by continuous nodes).
@@ -332,7 +370,7 @@ pub struct NeuralScm {
 }
 
 struct Likelihood<'a> {
-    scm: &'a NeuralScm,
+    scm: &'a NeuralScmFit,
     z_train: &'a Tensor,
     z_val: Option<&'a Tensor>,
 }
@@ -351,7 +389,7 @@ impl Objective for Likelihood<'_> {
     }
 }
 
-impl NeuralScm {
+impl NeuralScmFit {
     /// The node names, in the graph's order.
     pub fn nodes(&self) -> &[String] {
         &self.names
@@ -647,7 +685,7 @@ impl NeuralScm {
     ///
     /// [`CoreError::InvalidParameter`] when a discrete node would have to be recomputed (its
     /// noise is not additive, so the counterfactual is not identified this way); the errors of
-    /// [`NeuralScm::intervene`]; data errors naming the column.
+    /// [`NeuralScmFit::intervene`]; data errors naming the column.
     pub fn counterfactual(
         &self,
         units: &Dataset,
@@ -725,10 +763,10 @@ impl NeuralScm {
     }
 }
 
-/// A [`NeuralScm`] under interventions; see [`NeuralScm::intervene`].
+/// A [`NeuralScmFit`] under interventions; see [`NeuralScmFit::intervene`].
 #[derive(Debug)]
 pub struct Intervened<'a> {
-    scm: &'a NeuralScm,
+    scm: &'a NeuralScmFit,
     ivs: Vec<Option<Intervention>>,
 }
 

@@ -3,6 +3,7 @@
 //! (or `CAUSAL_DEVICE=cuda` demands one): the trainer, a NeuralScm and NOTEARS-MLP run on it and
 //! agree with the CPU. `CAUSAL_DEVICE=cuda cargo test -p causal-torch --test cuda` on a GPU machine.
 
+use causal_core::contract::ParamGuard;
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
 use causal_torch::device::default_device;

@@ -1,9 +1,10 @@
-//! NeuralScm against a seeded nonlinear additive-noise SCM with known truth: interventional
-//! means and counterfactuals within 0.1 SD of Y, mechanisms that ignore non-parents, errors.
+//! A fitted neural SCM against a seeded nonlinear additive-noise SCM with known truth:
+//! interventional means and counterfactuals within 0.1 SD of Y, mechanisms that ignore
+//! non-parents, errors, and the learner contract.
 
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
-use causal_torch::scm::{Intervention, NeuralScm, NeuralScmParams};
+use causal_torch::scm::{Intervention, NeuralScmFit, NeuralScmParams};
 use causal_torch::tch::{Device, Kind, Tensor};
 use causal_torch::trainer::TrainerParams;
 use rand::SeedableRng;
@@ -68,7 +69,7 @@ fn graph() -> MixedGraph {
     g
 }
 
-fn fit(data: &Dataset) -> NeuralScm {
+fn fit(data: &Dataset) -> NeuralScmFit {
     let trainer = TrainerParams::new()
         .learning_rate(3e-3)
         .epochs(150)
@@ -312,4 +313,42 @@ fn bad_graphs_and_data_are_named_errors() {
     g.add_directed("a", "b").unwrap();
     let err = quick.fit(&g, &constant).unwrap_err().to_string();
     assert!(err.contains("'a'") && err.contains("constant"), "{err}");
+}
+
+/// The learner contract: unchecked `NeuralScmParams` fit through the blanket impl (graph as
+/// `with`) as the checked `NeuralScm` does, and a bad setting comes back from that fit as
+/// `TorchError::InvalidParameter`, as does a bad `PredictorParams` setting.
+#[test]
+fn unchecked_params_fit_through_the_contract() {
+    use causal_core::contract::{Fit, ParamGuard};
+    use causal_torch::TorchError;
+    use causal_torch::predict::PredictorParams;
+    let data = dataset(&simulate(&noise(300, 5), &[None; 6]));
+    let trainer = TrainerParams::new()
+        .epochs(3)
+        .seed(1)
+        .device(Device::Cpu)
+        .quiet(true);
+    let params = NeuralScmParams::new().hidden(&[8]).trainer(trainer).seed(2);
+    let g = graph();
+    // (`NeuralScmParams::fit`, graph first, is the inherent shortcut; this is the trait's.)
+    let via_contract: NeuralScmFit = Fit::fit(&params, &data, &g).unwrap();
+    let checked = Fit::fit(&params.clone().check().unwrap(), &data, &g).unwrap();
+    // Other tests here train concurrently on LibTorch's global generator, so compare what the
+    // graph and data fix rather than weights.
+    assert_eq!(via_contract.nodes(), checked.nodes());
+    assert_eq!(via_contract.nodes(), NAMES);
+    let err = Fit::fit(&params.validation_fraction(0.9), &data, &g).unwrap_err();
+    assert!(
+        matches!(&err, TorchError::InvalidParameter(m) if m.contains("validation_fraction")),
+        "{err}"
+    );
+    let err = PredictorParams::new("y", &["x0"])
+        .hidden(&[])
+        .fit(&data, ())
+        .unwrap_err();
+    assert!(
+        matches!(&err, TorchError::InvalidParameter(m) if m.contains("hidden")),
+        "{err}"
+    );
 }

@@ -1,6 +1,7 @@
 //! The trainer's contract: divergence is a clear error, seeded runs are bit-for-bit
 //! reproducible, early stopping restores the best weights, checkpoints reload identically.
 
+use causal_core::contract::ParamGuard;
 use causal_torch::nn::{Activation, Mlp, MlpParams};
 use causal_torch::seed::manual_seed;
 use causal_torch::tch::{Device, Kind, Reduction, Tensor, nn::VarStore};

@@ -23,6 +23,7 @@ use super::prep::to_vec;
 use super::settings::{TrainSettings, setters, train_builders};
 use super::{IteModel, PotentialOutcomes};
 use crate::error::{CfError, Result};
+use causal_core::contract::{Fit, ParamGuard};
 use causal_core::data::{ColumnRoles, Dataset};
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
@@ -43,6 +44,7 @@ const LN_2PI: f64 = 1.837_877_066_409_345_5;
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_cf::models::{CevaeParams, IteModel};
 /// # use causal_core::data::{ColumnRoles, Dataset};
 /// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
@@ -109,6 +111,11 @@ impl CevaeParams {
     }
 
     train_builders!();
+}
+
+impl ParamGuard for CevaeParams {
+    type Checked = Cevae;
+    type Error = CfError;
 
     /// Validates the hyperparameters.
     ///
@@ -116,7 +123,7 @@ impl CevaeParams {
     ///
     /// [`CfError::InvalidParameter`] for zero sizes, fewer than 2 layers or invalid optimisation
     /// settings.
-    pub fn check(self) -> Result<Cevae> {
+    fn check(self) -> Result<Cevae> {
         if self.latent_dim == 0 || self.hidden_dim == 0 || self.num_samples == 0 {
             return Err(CfError::InvalidParameter(format!(
                 "latent_dim {}, hidden_dim {} and num_samples {} must be positive",
@@ -342,6 +349,20 @@ fn index_tensor(idx: &[i64], device: Device) -> Result<Tensor> {
     Ok(Tensor::f_from_slice(idx)?.f_to_device(device)?)
 }
 
+impl<'a> Fit<(&'a ColumnRoles, Option<&'a Dataset>)> for Cevae {
+    type Object = CevaeFit;
+    type Error = CfError;
+
+    /// As [`Cevae::fit`]: `with` is the column roles and the early-stopping units.
+    fn fit(
+        &self,
+        train: &Dataset,
+        (roles, valid): (&'a ColumnRoles, Option<&'a Dataset>),
+    ) -> Result<CevaeFit> {
+        Cevae::fit(self, train, roles, valid)
+    }
+}
+
 impl Cevae {
     /// The hyperparameters.
     pub fn params(&self) -> &CevaeParams {
@@ -358,7 +379,7 @@ impl Cevae {
         train: &Dataset,
         roles: &ColumnRoles,
         valid: Option<&Dataset>,
-    ) -> Result<FittedCevae> {
+    ) -> Result<CevaeFit> {
         let p = &self.params;
         let (setup, data) = Setup::new(train, roles, valid, &p.train, p.all_gaussian)?;
         let device = setup.device;
@@ -401,7 +422,7 @@ impl Cevae {
             let l = nets.loss(x, t, y, training.then_some(&mut rng))?;
             Ok(vec![("neg_elbo_aux".into(), l.f_mean(Kind::Float)?)])
         })?;
-        Ok(FittedCevae {
+        Ok(CevaeFit {
             nets,
             state,
             num_samples: p.num_samples,
@@ -411,22 +432,22 @@ impl Cevae {
 }
 
 /// A fitted CEVAE.
-pub struct FittedCevae {
+pub struct CevaeFit {
     nets: Nets,
     state: FitState,
     num_samples: usize,
     seed: u64,
 }
 
-impl std::fmt::Debug for FittedCevae {
+impl std::fmt::Debug for CevaeFit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FittedCevae")
+        f.debug_struct("CevaeFit")
             .field("epochs", &self.state.history.epochs())
             .finish()
     }
 }
 
-impl IteModel for FittedCevae {
+impl IteModel for CevaeFit {
     fn name(&self) -> &str {
         "CEVAE"
     }

@@ -12,6 +12,7 @@ use super::ipm::Ipm;
 use super::settings::{TrainSettings, setters, train_builders, widths_builders};
 use super::{IteModel, PotentialOutcomes};
 use crate::error::{CfError, Result};
+use causal_core::contract::{Fit, ParamGuard};
 use causal_core::data::{ColumnRoles, Dataset};
 
 /// Hyperparameters of TARNet / CFR.
@@ -24,6 +25,7 @@ use causal_core::data::{ColumnRoles, Dataset};
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_cf::models::{CfrParams, IteModel};
 /// # use causal_core::data::{ColumnRoles, Dataset};
 /// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
@@ -116,6 +118,11 @@ impl CfrParams {
     }
 
     train_builders!();
+}
+
+impl ParamGuard for CfrParams {
+    type Checked = Cfr;
+    type Error = CfError;
 
     /// Validates the hyperparameters.
     ///
@@ -123,7 +130,7 @@ impl CfrParams {
     ///
     /// [`CfError::InvalidParameter`] for an empty representation, zero widths, a negative α or
     /// L2, or invalid IPM or optimisation settings.
-    pub fn check(self) -> Result<Cfr> {
+    fn check(self) -> Result<Cfr> {
         check_widths(&self.rep, &self.heads)?;
         check_non_negative(&[("alpha", self.alpha), ("head L2", self.head_l2)])?;
         match self.ipm {
@@ -216,6 +223,20 @@ fn weights(t: &Tensor, p: f64, reweight: bool) -> Result<Tensor> {
     )?)
 }
 
+impl<'a> Fit<(&'a ColumnRoles, Option<&'a Dataset>)> for Cfr {
+    type Object = CfrFit;
+    type Error = CfError;
+
+    /// As [`Cfr::fit`]: `with` is the column roles and the early-stopping units.
+    fn fit(
+        &self,
+        train: &Dataset,
+        (roles, valid): (&'a ColumnRoles, Option<&'a Dataset>),
+    ) -> Result<CfrFit> {
+        Cfr::fit(self, train, roles, valid)
+    }
+}
+
 impl Cfr {
     /// The hyperparameters.
     pub fn params(&self) -> &CfrParams {
@@ -234,7 +255,7 @@ impl Cfr {
         train: &Dataset,
         roles: &ColumnRoles,
         valid: Option<&Dataset>,
-    ) -> Result<FittedCfr> {
+    ) -> Result<CfrFit> {
         let p = &self.params;
         let (setup, data) = Setup::new(train, roles, valid, &p.train, false)?;
         let root = setup.root();
@@ -253,29 +274,27 @@ impl Cfr {
             (Ipm::Wasserstein { .. }, true) => "CFR-Wass",
             (_, true) => "CFR-MMD",
         };
-        with_residuals(FittedCfr { name, nets, state }, train, roles, |m| {
-            &mut m.state
-        })
+        with_residuals(CfrFit { name, nets, state }, train, roles, |m| &mut m.state)
     }
 }
 
 /// A fitted TARNet / CFR model.
-pub struct FittedCfr {
+pub struct CfrFit {
     name: &'static str,
     nets: Nets,
     state: FitState,
 }
 
-impl std::fmt::Debug for FittedCfr {
+impl std::fmt::Debug for CfrFit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FittedCfr")
+        f.debug_struct("CfrFit")
             .field("name", &self.name)
             .field("epochs", &self.state.history.epochs())
             .finish()
     }
 }
 
-impl IteModel for FittedCfr {
+impl IteModel for CfrFit {
     fn name(&self) -> &str {
         self.name
     }

@@ -12,7 +12,8 @@ use super::heads::{ArmHeads, factual};
 use super::prep::to_vec;
 use super::settings::{TrainSettings, setters, train_builders, widths_builders};
 use super::{IteModel, PotentialOutcomes};
-use crate::error::Result;
+use crate::error::{CfError, Result};
+use causal_core::contract::{Fit, ParamGuard};
 use causal_core::data::{ColumnRoles, Dataset};
 
 /// Hyperparameters of DragonNet.
@@ -30,6 +31,7 @@ use causal_core::data::{ColumnRoles, Dataset};
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_cf::models::{DragonNetParams, IteModel};
 /// # use causal_core::data::{ColumnRoles, Dataset};
 /// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
@@ -93,6 +95,11 @@ impl DragonNetParams {
     }
 
     train_builders!();
+}
+
+impl ParamGuard for DragonNetParams {
+    type Checked = DragonNet;
+    type Error = CfError;
 
     /// Validates the hyperparameters.
     ///
@@ -100,7 +107,7 @@ impl DragonNetParams {
     ///
     /// [`CfError::InvalidParameter`](crate::CfError::InvalidParameter) for empty or zero widths,
     /// negative weights, or invalid optimisation settings.
-    pub fn check(self) -> Result<DragonNet> {
+    fn check(self) -> Result<DragonNet> {
         check_widths(&self.rep, &self.heads)?;
         check_non_negative(&[
             ("alpha", self.alpha),
@@ -184,6 +191,20 @@ impl Nets {
     }
 }
 
+impl<'a> Fit<(&'a ColumnRoles, Option<&'a Dataset>)> for DragonNet {
+    type Object = DragonNetFit;
+    type Error = CfError;
+
+    /// As [`DragonNet::fit`]: `with` is the column roles and the early-stopping units.
+    fn fit(
+        &self,
+        train: &Dataset,
+        (roles, valid): (&'a ColumnRoles, Option<&'a Dataset>),
+    ) -> Result<DragonNetFit> {
+        DragonNet::fit(self, train, roles, valid)
+    }
+}
+
 impl DragonNet {
     /// The hyperparameters.
     pub fn params(&self) -> &DragonNetParams {
@@ -200,7 +221,7 @@ impl DragonNet {
         train: &Dataset,
         roles: &ColumnRoles,
         valid: Option<&Dataset>,
-    ) -> Result<FittedDragonNet> {
+    ) -> Result<DragonNetFit> {
         let p = &self.params;
         let (setup, data) = Setup::new(train, roles, valid, &p.train, false)?;
         let root = setup.root();
@@ -214,27 +235,25 @@ impl DragonNet {
         let state = setup.train(&p.train, &data, |x, t, y, training| {
             nets.terms(p, x, t, y, training)
         })?;
-        with_residuals(FittedDragonNet { nets, state }, train, roles, |m| {
-            &mut m.state
-        })
+        with_residuals(DragonNetFit { nets, state }, train, roles, |m| &mut m.state)
     }
 }
 
 /// A fitted DragonNet.
-pub struct FittedDragonNet {
+pub struct DragonNetFit {
     nets: Nets,
     state: FitState,
 }
 
-impl std::fmt::Debug for FittedDragonNet {
+impl std::fmt::Debug for DragonNetFit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FittedDragonNet")
+        f.debug_struct("DragonNetFit")
             .field("epochs", &self.state.history.epochs())
             .finish()
     }
 }
 
-impl FittedDragonNet {
+impl DragonNetFit {
     /// The fitted targeted-regularization coefficient ε.
     ///
     /// # Errors
@@ -245,7 +264,7 @@ impl FittedDragonNet {
     }
 }
 
-impl IteModel for FittedDragonNet {
+impl IteModel for DragonNetFit {
     fn name(&self) -> &str {
         "DragonNet"
     }

@@ -8,6 +8,7 @@ use super::heads::ArmHeads;
 use super::settings::{TrainSettings, train_builders};
 use super::{IteModel, PotentialOutcomes};
 use crate::error::{CfError, Result};
+use causal_core::contract::{Fit, ParamGuard};
 use causal_core::data::{ColumnRoles, Dataset};
 
 fn default_train() -> TrainSettings {
@@ -50,13 +51,18 @@ macro_rules! learner_params {
             }
 
             train_builders!();
+        }
+
+        impl ParamGuard for $params {
+            type Checked = $estimator;
+            type Error = CfError;
 
             /// Validates the hyperparameters.
             ///
             /// # Errors
             ///
             /// [`CfError::InvalidParameter`] for a zero width or invalid optimisation settings.
-            pub fn check(self) -> Result<$estimator> {
+            fn check(self) -> Result<$estimator> {
                 check_widths(&self.hidden)?;
                 self.train.trainer(Device::Cpu, true)?;
                 Ok($estimator { params: self })
@@ -82,6 +88,7 @@ fn masked_sq(pred: &Tensor, y: &Tensor, mask: &Tensor) -> Result<Tensor> {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_cf::models::{IteModel, SLearnerParams};
 /// # use causal_core::data::{ColumnRoles, Dataset};
 /// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
@@ -122,6 +129,20 @@ fn s_loss(net: &Mlp, x: &Tensor, t: &Tensor, y: &Tensor, train: bool) -> Result<
     Ok(pred.f_sub(y)?.f_square()?.f_mean(Kind::Float)?)
 }
 
+impl<'a> Fit<(&'a ColumnRoles, Option<&'a Dataset>)> for SLearner {
+    type Object = SLearnerFit;
+    type Error = CfError;
+
+    /// As [`SLearner::fit`]: `with` is the column roles and the early-stopping units.
+    fn fit(
+        &self,
+        train: &Dataset,
+        (roles, valid): (&'a ColumnRoles, Option<&'a Dataset>),
+    ) -> Result<SLearnerFit> {
+        SLearner::fit(self, train, roles, valid)
+    }
+}
+
 impl SLearner {
     /// Fits on `train`, early-stopping on `valid` when given.
     ///
@@ -133,32 +154,30 @@ impl SLearner {
         train: &Dataset,
         roles: &ColumnRoles,
         valid: Option<&Dataset>,
-    ) -> Result<FittedSLearner> {
+    ) -> Result<SLearnerFit> {
         let p = &self.params;
         let (setup, data) = Setup::new(train, roles, valid, &p.train, false)?;
         let net = elu_mlp(setup.d + 1, &p.hidden, 1, setup.root() / "net")?;
         let state = setup.train(&p.train, &data, |x, t, y, training| {
             Ok(vec![("mse".into(), s_loss(&net, x, t, y, training)?)])
         })?;
-        with_residuals(FittedSLearner { net, state }, train, roles, |m| {
-            &mut m.state
-        })
+        with_residuals(SLearnerFit { net, state }, train, roles, |m| &mut m.state)
     }
 }
 
 /// A fitted S-learner.
-pub struct FittedSLearner {
+pub struct SLearnerFit {
     net: Mlp,
     state: FitState,
 }
 
-impl std::fmt::Debug for FittedSLearner {
+impl std::fmt::Debug for SLearnerFit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FittedSLearner").finish()
+        f.debug_struct("SLearnerFit").finish()
     }
 }
 
-impl IteModel for FittedSLearner {
+impl IteModel for SLearnerFit {
     fn name(&self) -> &str {
         "S-learner"
     }
@@ -180,6 +199,7 @@ impl IteModel for FittedSLearner {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_cf::models::{IteModel, TLearnerParams};
 /// # use causal_core::data::{ColumnRoles, Dataset};
 /// # let a: Vec<f64> = (0..40).map(|i| (i % 7) as f64 / 7.0).collect();
@@ -217,6 +237,20 @@ fn t_loss(heads: &ArmHeads, x: &Tensor, t: &Tensor, y: &Tensor, train: bool) -> 
     Ok(masked_sq(&p0, y, &c)?.f_add(&masked_sq(&p1, y, t)?)?)
 }
 
+impl<'a> Fit<(&'a ColumnRoles, Option<&'a Dataset>)> for TLearner {
+    type Object = TLearnerFit;
+    type Error = CfError;
+
+    /// As [`TLearner::fit`]: `with` is the column roles and the early-stopping units.
+    fn fit(
+        &self,
+        train: &Dataset,
+        (roles, valid): (&'a ColumnRoles, Option<&'a Dataset>),
+    ) -> Result<TLearnerFit> {
+        TLearner::fit(self, train, roles, valid)
+    }
+}
+
 impl TLearner {
     /// Fits on `train`, early-stopping on `valid` when given.
     ///
@@ -228,32 +262,30 @@ impl TLearner {
         train: &Dataset,
         roles: &ColumnRoles,
         valid: Option<&Dataset>,
-    ) -> Result<FittedTLearner> {
+    ) -> Result<TLearnerFit> {
         let p = &self.params;
         let (setup, data) = Setup::new(train, roles, valid, &p.train, false)?;
         let heads = ArmHeads::new(setup.d, &p.hidden, &setup.root(), ["mu0", "mu1"])?;
         let state = setup.train(&p.train, &data, |x, t, y, training| {
             Ok(vec![("mse".into(), t_loss(&heads, x, t, y, training)?)])
         })?;
-        with_residuals(FittedTLearner { heads, state }, train, roles, |m| {
-            &mut m.state
-        })
+        with_residuals(TLearnerFit { heads, state }, train, roles, |m| &mut m.state)
     }
 }
 
 /// A fitted T-learner.
-pub struct FittedTLearner {
+pub struct TLearnerFit {
     heads: ArmHeads,
     state: FitState,
 }
 
-impl std::fmt::Debug for FittedTLearner {
+impl std::fmt::Debug for TLearnerFit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FittedTLearner").finish()
+        f.debug_struct("TLearnerFit").finish()
     }
 }
 
-impl IteModel for FittedTLearner {
+impl IteModel for TLearnerFit {
     fn name(&self) -> &str {
         "T-learner"
     }

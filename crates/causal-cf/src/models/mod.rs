@@ -6,6 +6,7 @@
 //! The tables are [`Dataset`]s read through [`ColumnRoles`] (treatment, outcome, covariates);
 //! the validation units drive early stopping only; the best-validation weights are kept.
 
+use causal_core::contract::ParamGuard;
 mod cevae;
 mod cfr;
 mod crossfit;
@@ -19,15 +20,13 @@ pub(crate) mod prep;
 mod propensity;
 mod settings;
 
-pub use cevae::{Cevae, CevaeParams, FittedCevae};
-pub use cfr::{Cfr, CfrParams, FittedCfr};
+pub use cevae::{Cevae, CevaeFit, CevaeParams};
+pub use cfr::{Cfr, CfrFit, CfrParams};
 pub use crossfit::{CrossFit, cross_fit};
-pub use dragonnet::{DragonNet, DragonNetParams, FittedDragonNet};
+pub use dragonnet::{DragonNet, DragonNetFit, DragonNetParams};
 pub use ensemble::Ensemble;
 pub use ipm::Ipm;
-pub use learners::{
-    FittedSLearner, FittedTLearner, SLearner, SLearnerParams, TLearner, TLearnerParams,
-};
+pub use learners::{SLearner, SLearnerFit, SLearnerParams, TLearner, TLearnerFit, TLearnerParams};
 pub use propensity::Propensity;
 pub use settings::TrainSettings;
 

@@ -1,5 +1,6 @@
 //! Optimisation settings shared by every model, and their builder methods.
 
+use causal_core::contract::ParamGuard;
 use causal_torch::tch::Device;
 use causal_torch::trainer::{Optimizer, Trainer, TrainerParams};
 

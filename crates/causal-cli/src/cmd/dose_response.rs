@@ -2,6 +2,7 @@
 //! of values (doubly robust kernel estimator), with pointwise intervals; the curve to JSON and
 //! optionally CSV, and an SVG plot.
 
+use causal::prelude::ParamGuard;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
 //! `causal icp`: Invariant Causal Prediction of one target across environments.
 
+use causal::prelude::ParamGuard;
 use std::path::PathBuf;
 
 use causal::irm::IrmError;

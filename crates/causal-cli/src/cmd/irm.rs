@@ -2,6 +2,7 @@
 //! DANN) on causal-irm's shared network and trainer, with the model picked by training-domain
 //! validation; prints per-environment accuracies (binary target) or mean squared errors.
 
+use causal::prelude::ParamGuard;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};

@@ -56,7 +56,7 @@ pub fn run(cmd: IrmCmd) -> Result<serde_json::Value, CliError> {
 /// `spec.json`, the run's summary `value` with the architecture added.
 #[cfg(feature = "torch")]
 pub fn save(
-    model: &causal::irm::deep::InvariantModel,
+    model: &causal::irm::deep::DeepFit,
     value: &serde_json::Value,
     dir: &std::path::Path,
 ) -> Result<(), CliError> {
@@ -77,7 +77,7 @@ pub fn save(
 fn predict(a: IrmPredictArgs) -> Result<serde_json::Value, CliError> {
     use causal::core::data::ColumnRoles;
     use causal::irm::IrmError;
-    use causal::irm::deep::{InvariantModel, Task};
+    use causal::irm::deep::{DeepFit, Task};
 
     let spec_path = a.model.join(SPEC);
     let text = crate::io::read_text(&spec_path)?;
@@ -87,7 +87,7 @@ fn predict(a: IrmPredictArgs) -> Result<serde_json::Value, CliError> {
         CliError::BadInput(format!("{}: \"features\" is missing", spec_path.display()))
     })?;
     let target = spec["target"].as_str().map(str::to_owned);
-    let model = InvariantModel::load(&a.model, None).map_err(|e| match e {
+    let model = DeepFit::load(&a.model, None).map_err(|e| match e {
         IrmError::Torch(_) | IrmError::InvalidParameter(_) => CliError::BadInput(e.to_string()),
         other => CliError::Failure(other.to_string()),
     })?;

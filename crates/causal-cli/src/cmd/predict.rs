@@ -124,6 +124,7 @@ pub fn run(args: PredictArgs) -> Result<serde_json::Value, CliError> {
 mod torch {
     use causal::core::graph::{Admg, MixedGraph};
     use causal::core::identify::StableSetSearch;
+    use causal::prelude::ParamGuard;
     use causal::torch::TorchError;
     use causal::torch::loss::AlignmentPrior;
     use causal::torch::predict::{PredictTask, PredictorFit, PredictorParams};

@@ -2,6 +2,7 @@
 
 use causal::core::refute::{GraphTestParams, RefuteParams, refute_all, test_graph};
 use causal::core::stats::Correction;
+use causal::prelude::ParamGuard;
 use clap::Args;
 use serde_json::json;
 
@@ -34,13 +35,13 @@ pub fn refutations(
 ) -> Result<
     (
         Vec<serde_json::Value>,
-        Option<causal::core::refute::GraphTest>,
+        Option<causal::core::refute::GraphTestFit>,
     ),
     CliError,
 > {
     let (data, graph) = load(a)?;
     let (est, _) = build(a, graph.as_ref())?;
-    est.fit(&data)?; // fail early, with the estimator's own error
+    est.fit(&data, ())?; // fail early, with the estimator's own error
     let params = RefuteParams {
         simulations,
         seed: a.seed,

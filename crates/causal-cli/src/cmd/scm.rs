@@ -507,7 +507,7 @@ mod torch_scm {
     use causal::core::data::Dataset;
     use causal::core::graph::MixedGraph;
     use causal::torch::TorchError;
-    use causal::torch::scm::{Intervention, NeuralScm, NeuralScmParams};
+    use causal::torch::scm::{Intervention, NeuralScmFit, NeuralScmParams};
     use causal::torch::trainer::TrainerParams;
 
     use crate::error::CliError;
@@ -542,7 +542,7 @@ mod torch_scm {
         spec: &serde_json::Value,
         epochs: usize,
         progress: bool,
-    ) -> Result<NeuralScm, CliError> {
+    ) -> Result<NeuralScmFit, CliError> {
         let bad = || CliError::BadInput(format!("the model spec is malformed: {spec}"));
         let hidden: Vec<usize> =
             serde_json::from_value(spec["hidden"].clone()).map_err(|_| bad())?;
@@ -562,7 +562,7 @@ mod torch_scm {
 
     /// Writes spec.json (with the graph), data.csv and the weights' checkpoint.
     pub fn save(
-        scm: &NeuralScm,
+        scm: &NeuralScmFit,
         g: &MixedGraph,
         data: &Dataset,
         spec: &serde_json::Value,
@@ -585,7 +585,7 @@ mod torch_scm {
 
     /// Rebuilds the model of a folder: same graph, rows, widths and seed (one epoch, so the
     /// same variables exist), then the saved weights.
-    pub fn load(dir: &Path) -> Result<NeuralScm, CliError> {
+    pub fn load(dir: &Path) -> Result<NeuralScmFit, CliError> {
         let spec_path = dir.join(SPEC);
         let text = crate::io::read_text(&spec_path)?;
         let spec: serde_json::Value = serde_json::from_str(&text)

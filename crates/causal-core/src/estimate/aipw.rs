@@ -8,6 +8,7 @@ use serde_json::json;
 use super::overlap::{OVERLAP_THRESHOLD, check_clip, overlap_summary};
 use super::roles::{owned, role_methods};
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
+use crate::contract::Fit;
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::stats::{Design, logistic_fit, mean, ols_fit, variance};
@@ -126,16 +127,11 @@ fn owned_design(cols: &[(&str, &[f64])], rows: &[usize]) -> Design<'static> {
     d
 }
 
-impl AteEstimator for Aipw {
-    fn method(&self) -> Method {
-        Method::Aipw
-    }
+impl Fit for Aipw {
+    type Object = EffectFit;
+    type Error = CoreError;
 
-    fn estimand(&self) -> String {
-        self.params.roles.backdoor_estimand()
-    }
-
-    fn fit(&self, data: &Dataset) -> Result<EffectFit> {
+    fn fit(&self, data: &Dataset, (): ()) -> Result<EffectFit> {
         let p = &self.params;
         let r = &p.roles;
         let n = data.n_rows();
@@ -215,6 +211,16 @@ impl AteEstimator for Aipw {
                 "overlap": overlap,
             }),
         })
+    }
+}
+
+impl AteEstimator for Aipw {
+    fn method(&self) -> Method {
+        Method::Aipw
+    }
+
+    fn estimand(&self) -> String {
+        self.params.roles.backdoor_estimand()
     }
 
     fn with_extra_covariate(&self, name: &str) -> Box<dyn AteEstimator> {

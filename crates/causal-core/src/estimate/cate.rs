@@ -5,8 +5,9 @@ use serde_json::json;
 use super::regression::add_mean_variance;
 use super::roles::{owned, role_methods};
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
+use crate::contract::Fit;
 use crate::data::Dataset;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::stats::{Design, OlsFit, mean, ols_fit};
 
 /// Hyperparameters of [`InteractionCate`].
@@ -100,7 +101,7 @@ impl InteractionCate {
     ///
     /// # Errors
     ///
-    /// As [`AteEstimator::fit`].
+    /// As [`Fit::fit`].
     pub fn cate_function(&self, data: &Dataset) -> Result<CateFunction> {
         let (fit, pos) = self.regress(data)?;
         Ok(CateFunction {
@@ -111,23 +112,11 @@ impl InteractionCate {
     }
 }
 
-impl AteEstimator for InteractionCate {
-    fn method(&self) -> Method {
-        Method::Cate
-    }
+impl Fit for InteractionCate {
+    type Object = EffectFit;
+    type Error = CoreError;
 
-    fn estimand(&self) -> String {
-        let r = &self.params.roles;
-        format!(
-            "E[{y} | do({t}), {v}] with {}",
-            r.backdoor_estimand(),
-            y = r.outcome,
-            t = r.treatment,
-            v = r.extra.join(", ")
-        )
-    }
-
-    fn fit(&self, data: &Dataset) -> Result<EffectFit> {
+    fn fit(&self, data: &Dataset, (): ()) -> Result<EffectFit> {
         let r = &self.params.roles;
         let (fit, pos) = self.regress(data)?;
         let vcols = r
@@ -173,6 +162,23 @@ impl AteEstimator for InteractionCate {
                 "cate": {"base": fit.coef[1], "modifiers": slopes},
             }),
         })
+    }
+}
+
+impl AteEstimator for InteractionCate {
+    fn method(&self) -> Method {
+        Method::Cate
+    }
+
+    fn estimand(&self) -> String {
+        let r = &self.params.roles;
+        format!(
+            "E[{y} | do({t}), {v}] with {}",
+            r.backdoor_estimand(),
+            y = r.outcome,
+            t = r.treatment,
+            v = r.extra.join(", ")
+        )
     }
 
     role_methods!();

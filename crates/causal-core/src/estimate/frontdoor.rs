@@ -4,8 +4,9 @@ use serde_json::json;
 
 use super::roles::{owned, role_methods};
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
+use crate::contract::Fit;
 use crate::data::Dataset;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::stats::{Design, ols_fit};
 
 /// Hyperparameters of [`FrontDoor`].
@@ -53,21 +54,11 @@ pub struct FrontDoor {
     params: FrontDoorParams,
 }
 
-impl AteEstimator for FrontDoor {
-    fn method(&self) -> Method {
-        Method::Frontdoor
-    }
+impl Fit for FrontDoor {
+    type Object = EffectFit;
+    type Error = CoreError;
 
-    fn estimand(&self) -> String {
-        let r = &self.params.roles;
-        let (t, y) = (&r.treatment, &r.outcome);
-        let m = r.extra.join(", ");
-        format!(
-            "E[{y} | do({t})] = sum_{{{m}}} P({m} | {t}) sum_{{{t}'}} E[{y} | {t}', {m}] P({t}')"
-        )
-    }
-
-    fn fit(&self, data: &Dataset) -> Result<EffectFit> {
+    fn fit(&self, data: &Dataset, (): ()) -> Result<EffectFit> {
         let r = &self.params.roles;
         let n = data.n_rows();
         let t = data.column(&r.treatment)?;
@@ -134,6 +125,21 @@ impl AteEstimator for FrontDoor {
                 "mediator_to_outcome": r.extra.iter().zip(&b).map(|(m, b)| (m.clone(), json!(b))).collect::<serde_json::Map<_, _>>(),
             }),
         })
+    }
+}
+
+impl AteEstimator for FrontDoor {
+    fn method(&self) -> Method {
+        Method::Frontdoor
+    }
+
+    fn estimand(&self) -> String {
+        let r = &self.params.roles;
+        let (t, y) = (&r.treatment, &r.outcome);
+        let m = r.extra.join(", ");
+        format!(
+            "E[{y} | do({t})] = sum_{{{m}}} P({m} | {t}) sum_{{{t}'}} E[{y} | {t}', {m}] P({t}')"
+        )
     }
 
     role_methods!();

@@ -6,8 +6,9 @@ use serde_json::json;
 use super::overlap::{OVERLAP_THRESHOLD, check_clip, overlap_summary};
 use super::roles::{owned, role_methods};
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
+use crate::contract::Fit;
 use crate::data::Dataset;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::stats::{Design, logistic_fit};
 
 /// How the inverse-propensity weights are normalised.
@@ -81,16 +82,11 @@ pub struct Ipw {
     params: IpwParams,
 }
 
-impl AteEstimator for Ipw {
-    fn method(&self) -> Method {
-        Method::Ipw
-    }
+impl Fit for Ipw {
+    type Object = EffectFit;
+    type Error = CoreError;
 
-    fn estimand(&self) -> String {
-        self.params.roles.backdoor_estimand()
-    }
-
-    fn fit(&self, data: &Dataset) -> Result<EffectFit> {
+    fn fit(&self, data: &Dataset, (): ()) -> Result<EffectFit> {
         let r = &self.params.roles;
         let y = data.column(&r.outcome)?;
         let t = data.check_binary(&r.treatment)?;
@@ -177,6 +173,16 @@ impl AteEstimator for Ipw {
                 "overlap": overlap,
             }),
         })
+    }
+}
+
+impl AteEstimator for Ipw {
+    fn method(&self) -> Method {
+        Method::Ipw
+    }
+
+    fn estimand(&self) -> String {
+        self.params.roles.backdoor_estimand()
     }
 
     role_methods!();

@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::roles::{owned, role_methods};
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
+use crate::contract::Fit;
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::stats::{Design, ols_fit};
@@ -55,22 +56,11 @@ pub struct TwoStageLeastSquares {
     params: TwoStageLeastSquaresParams,
 }
 
-impl AteEstimator for TwoStageLeastSquares {
-    fn method(&self) -> Method {
-        Method::Iv
-    }
+impl Fit for TwoStageLeastSquares {
+    type Object = EffectFit;
+    type Error = CoreError;
 
-    fn estimand(&self) -> String {
-        let r = &self.params.roles;
-        format!(
-            "dE[{y} | do({t})]/d{t} = Cov({y}, {z}) / Cov({t}, {z}) (instruments {z}; two-stage least squares)",
-            y = r.outcome,
-            t = r.treatment,
-            z = r.extra.join(", ")
-        )
-    }
-
-    fn fit(&self, data: &Dataset) -> Result<EffectFit> {
+    fn fit(&self, data: &Dataset, (): ()) -> Result<EffectFit> {
         let r = &self.params.roles;
         let n = data.n_rows();
         let t = data.column(&r.treatment)?;
@@ -126,6 +116,22 @@ impl AteEstimator for TwoStageLeastSquares {
             warnings,
             details: json!({ "first_stage_f": f_stat }),
         })
+    }
+}
+
+impl AteEstimator for TwoStageLeastSquares {
+    fn method(&self) -> Method {
+        Method::Iv
+    }
+
+    fn estimand(&self) -> String {
+        let r = &self.params.roles;
+        format!(
+            "dE[{y} | do({t})]/d{t} = Cov({y}, {z}) / Cov({t}, {z}) (instruments {z}; two-stage least squares)",
+            y = r.outcome,
+            t = r.treatment,
+            z = r.extra.join(", ")
+        )
     }
 
     role_methods!();

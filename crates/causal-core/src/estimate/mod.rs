@@ -3,13 +3,14 @@
 //!
 //! Every estimator follows the same shape (linfa's `ParamGuard` style): a `…Params` builder
 //! whose [`ParamGuard::check`] validates the hyperparameters and returns the checked estimator,
-//! which implements [`AteEstimator`]. [`AteEstimator::fit`] gives the point estimate, standard
-//! error and diagnostics; [`AteEstimator::estimate`] adds the interval and the record that goes
+//! which implements [`AteEstimator`] and the learner contract's [`Fit`]. [`Fit::fit`] gives the
+//! point estimate, standard error and diagnostics (an [`EffectFit`], the result every ATE
+//! estimator shares); [`AteEstimator::estimate`] adds the interval and the record that goes
 //! into the assumptions report.
 //!
 //! | method | identification | estimator |
 //! |---|---|---|
-//! | [`RegressionAdjustment`] | back-door set | OLS of Y on T and the set (optionally with T × set interactions) |
+//! | [`Regression`] | back-door set | OLS of Y on T and the set (optionally with T × set interactions) |
 //! | [`Ipw`] | back-door set | inverse propensity weighting, logistic propensity |
 //! | [`Aipw`] | back-door set | augmented IPW (doubly robust), cross-fitted |
 //! | [`FrontDoor`] | front-door set | product of the T→M and M→Y regressions |
@@ -39,18 +40,24 @@ pub use frontdoor::{FrontDoor, FrontDoorParams};
 pub use ipw::{Ipw, IpwParams, Weighting};
 pub use iv::{TwoStageLeastSquares, TwoStageLeastSquaresParams};
 pub use overlap::{OverlapSummary, overlap_summary};
-pub use regression::{RegressionAdjustment, RegressionParams};
+pub use regression::{Regression, RegressionParams};
 pub use result::{EffectEstimate, EffectFit, Method};
 pub use roles::Roles;
 
-pub use crate::contract::ParamGuard;
+pub use crate::contract::{Fit, ParamGuard};
 
 use crate::data::Dataset;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::stats::{Bootstrap, normal_quantile_two_sided};
 
 /// An estimator of an average treatment effect.
-pub trait AteEstimator: Send + Sync {
+///
+/// Its fit is the learner contract's [`Fit::fit`] (point estimate, standard error and
+/// diagnostics as an [`EffectFit`]): a supertrait rather than a method of its own, so that one
+/// `fit` is in scope with both traits imported, and `dyn AteEstimator` (the refuters' currency)
+/// still fits. Its errors are missing columns, non-binary treatment where one is required,
+/// collinear regressors, no overlap, too few rows: each names the column at fault.
+pub trait AteEstimator: Fit<(), Object = EffectFit, Error = CoreError> + Send + Sync {
     /// Which method this is.
     fn method(&self) -> Method;
 
@@ -65,21 +72,13 @@ pub trait AteEstimator: Send + Sync {
     /// The estimand this estimator targets, as text.
     fn estimand(&self) -> String;
 
-    /// Point estimate, standard error and diagnostics.
-    ///
-    /// # Errors
-    ///
-    /// Missing columns, non-binary treatment where one is required, collinear regressors,
-    /// no overlap, too few rows: each names the column at fault.
-    fn fit(&self, data: &Dataset) -> Result<EffectFit>;
-
     /// Point estimate only (the bootstrap calls this).
     ///
     /// # Errors
     ///
-    /// As [`AteEstimator::fit`].
+    /// As [`Fit::fit`].
     fn point(&self, data: &Dataset) -> Result<f64> {
-        Ok(self.fit(data)?.ate)
+        Ok(self.fit(data, ())?.ate)
     }
 
     /// The same estimator also adjusting for `name` (used by the random-common-cause refuter).
@@ -94,14 +93,14 @@ pub trait AteEstimator: Send + Sync {
     ///
     /// # Errors
     ///
-    /// As [`AteEstimator::fit`] and [`Bootstrap::run`].
+    /// As [`Fit::fit`] and [`Bootstrap::run`].
     fn estimate(
         &self,
         data: &Dataset,
         bootstrap: Option<&Bootstrap>,
         level: f64,
     ) -> Result<EffectEstimate> {
-        let fit = self.fit(data)?;
+        let fit = self.fit(data, ())?;
         let z = normal_quantile_two_sided(level)?;
         let mut ci = [fit.ate - z * fit.se, fit.ate + z * fit.se];
         let mut ci_method = "normal".to_owned();

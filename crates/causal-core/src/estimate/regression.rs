@@ -4,21 +4,22 @@ use serde_json::json;
 
 use super::roles::{owned, role_methods};
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
+use crate::contract::Fit;
 use crate::data::Dataset;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::stats::{Design, mean, ols_fit};
 
-/// Hyperparameters of [`RegressionAdjustment`].
+/// Hyperparameters of [`Regression`].
 ///
 /// # Examples
 ///
 /// ```
 /// use causal_core::data::Dataset;
-/// use causal_core::estimate::{AteEstimator, ParamGuard, RegressionParams};
+/// use causal_core::estimate::{Fit, ParamGuard, RegressionParams};
 ///
 /// let data = Dataset::from_text("z,t,y\n0,0,1\n1,0,2.5\n0,1,3.1\n1,1,4.4\n0,1,2.9\n1,0,2.4\n")?;
 /// let est = RegressionParams::new("t", "y").covariates(&["z"]).check()?;
-/// let fit = est.fit(&data)?;
+/// let fit = est.fit(&data, ())?;
 /// assert!(fit.ate > 1.5 && fit.ate < 2.5);
 /// # Ok::<(), causal_core::CoreError>(())
 /// ```
@@ -52,11 +53,11 @@ impl RegressionParams {
 }
 
 impl ParamGuard for RegressionParams {
-    type Checked = RegressionAdjustment;
+    type Checked = Regression;
     type Error = crate::CoreError;
-    fn check(self) -> Result<RegressionAdjustment> {
+    fn check(self) -> Result<Regression> {
         self.roles.check("covariate")?;
-        Ok(RegressionAdjustment { params: self })
+        Ok(Regression { params: self })
     }
 }
 
@@ -68,20 +69,15 @@ impl ParamGuard for RegressionParams {
 /// `Y = α + τ T + βᵀ W + γᵀ T (W − W̄) + ε`; ATE = `τ`, and the standard error adds the
 /// variance of `W̄`: `γᵀ Cov(W) γ / n`.
 #[derive(Clone, Debug)]
-pub struct RegressionAdjustment {
+pub struct Regression {
     params: RegressionParams,
 }
 
-impl AteEstimator for RegressionAdjustment {
-    fn method(&self) -> Method {
-        Method::Regression
-    }
+impl Fit for Regression {
+    type Object = EffectFit;
+    type Error = CoreError;
 
-    fn estimand(&self) -> String {
-        self.params.roles.backdoor_estimand()
-    }
-
-    fn fit(&self, data: &Dataset) -> Result<EffectFit> {
+    fn fit(&self, data: &Dataset, (): ()) -> Result<EffectFit> {
         let r = &self.params.roles;
         let t = data.column(&r.treatment)?;
         let y = data.column(&r.outcome)?;
@@ -130,6 +126,16 @@ impl AteEstimator for RegressionAdjustment {
                 "interactions": self.params.interactions,
             }),
         })
+    }
+}
+
+impl AteEstimator for Regression {
+    fn method(&self) -> Method {
+        Method::Regression
+    }
+
+    fn estimand(&self) -> String {
+        self.params.roles.backdoor_estimand()
     }
 
     role_methods!();

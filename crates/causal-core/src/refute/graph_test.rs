@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::contract::{Fit, ParamGuard};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::graph::{Admg, MixedGraph};
@@ -40,7 +41,7 @@ pub struct GraphTestRow {
 
 /// The outcome of testing a graph.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GraphTest {
+pub struct GraphTestFit {
     /// Every implied independence with its test.
     pub tests: Vec<GraphTestRow>,
     /// The correction used.
@@ -65,54 +66,81 @@ pub fn test_graph(
     graph: &MixedGraph,
     data: &Dataset,
     params: &GraphTestParams,
-) -> Result<GraphTest> {
-    if !(params.alpha > 0.0 && params.alpha < 1.0) {
-        return Err(CoreError::InvalidParameter(format!(
-            "alpha must be in (0, 1), got {}",
-            params.alpha
-        )));
+) -> Result<GraphTestFit> {
+    params.check()?.fit(data, graph)
+}
+
+impl ParamGuard for GraphTestParams {
+    type Checked = GraphTest;
+    type Error = CoreError;
+
+    /// Checks that `alpha` lies in (0, 1).
+    fn check(self) -> Result<GraphTest> {
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return Err(CoreError::InvalidParameter(format!(
+                "alpha must be in (0, 1), got {}",
+                self.alpha
+            )));
+        }
+        Ok(GraphTest { params: self })
     }
-    if let Some(missing) = graph.nodes().iter().find(|n| !data.has_column(n)) {
-        return Err(CoreError::InvalidParameter(format!(
-            "graph node '{missing}' is not a column of the data (columns: {})",
-            data.names().join(", ")
-        )));
-    }
-    let admg = Admg::from_mixed(graph)?;
-    let mut results = Vec::new();
-    for ind in admg.implied_independencies() {
-        let given: Vec<&str> = ind.given.iter().map(String::as_str).collect();
-        let all_discrete = std::iter::once(ind.x.as_str())
-            .chain(std::iter::once(ind.y.as_str()))
-            .chain(given.iter().copied())
-            .map(|c| data.is_discrete(c))
-            .collect::<Result<Vec<_>>>()?
+}
+
+/// A checked graph test: see [`GraphTestParams`] and [`test_graph`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GraphTest {
+    params: GraphTestParams,
+}
+
+impl<'g> Fit<&'g MixedGraph> for GraphTest {
+    type Object = GraphTestFit;
+    type Error = CoreError;
+
+    /// Tests every conditional independence `graph` implies in `data`: see [`test_graph`].
+    fn fit(&self, data: &Dataset, graph: &'g MixedGraph) -> Result<GraphTestFit> {
+        let params = &self.params;
+        if let Some(missing) = graph.nodes().iter().find(|n| !data.has_column(n)) {
+            return Err(CoreError::InvalidParameter(format!(
+                "graph node '{missing}' is not a column of the data (columns: {})",
+                data.names().join(", ")
+            )));
+        }
+        let admg = Admg::from_mixed(graph)?;
+        let mut results = Vec::new();
+        for ind in admg.implied_independencies() {
+            let given: Vec<&str> = ind.given.iter().map(String::as_str).collect();
+            let all_discrete = std::iter::once(ind.x.as_str())
+                .chain(std::iter::once(ind.y.as_str()))
+                .chain(given.iter().copied())
+                .map(|c| data.is_discrete(c))
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .all(|d| d);
+            let r = if all_discrete {
+                chi_square_test(data, &ind.x, &ind.y, &given)?
+            } else {
+                fisher_z_test(data, &ind.x, &ind.y, &given)?
+            };
+            results.push(r);
+        }
+        let p: Vec<f64> = results.iter().map(|r| r.p_value).collect();
+        let adj = adjust_p_values(&p, params.correction);
+        let tests: Vec<GraphTestRow> = results
             .into_iter()
-            .all(|d| d);
-        let r = if all_discrete {
-            chi_square_test(data, &ind.x, &ind.y, &given)?
-        } else {
-            fisher_z_test(data, &ind.x, &ind.y, &given)?
-        };
-        results.push(r);
-    }
-    let p: Vec<f64> = results.iter().map(|r| r.p_value).collect();
-    let adj = adjust_p_values(&p, params.correction);
-    let tests: Vec<GraphTestRow> = results
-        .into_iter()
-        .zip(adj)
-        .map(|(test, p_adjusted)| GraphTestRow {
-            test,
-            p_adjusted,
-            rejected: p_adjusted < params.alpha,
+            .zip(adj)
+            .map(|(test, p_adjusted)| GraphTestRow {
+                test,
+                p_adjusted,
+                rejected: p_adjusted < params.alpha,
+            })
+            .collect();
+        let n_rejected = tests.iter().filter(|t| t.rejected).count();
+        Ok(GraphTestFit {
+            tests,
+            correction: params.correction,
+            alpha: params.alpha,
+            n_rejected,
+            passed: n_rejected == 0,
         })
-        .collect();
-    let n_rejected = tests.iter().filter(|t| t.rejected).count();
-    Ok(GraphTest {
-        tests,
-        correction: params.correction,
-        alpha: params.alpha,
-        n_rejected,
-        passed: n_rejected == 0,
-    })
+    }
 }

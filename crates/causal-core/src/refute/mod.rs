@@ -8,9 +8,9 @@ mod ovb;
 mod refuters;
 
 pub use evalue::{EValue, evalue_odds_ratio, evalue_risk_ratio, evalue_smd};
-pub use graph_test::{GraphTest, GraphTestParams, GraphTestRow, test_graph};
+pub use graph_test::{GraphTest, GraphTestFit, GraphTestParams, GraphTestRow, test_graph};
 pub use ovb::{OvbAdjusted, OvbSensitivity, benchmark_bounds, ovb_adjusted, ovb_sensitivity};
 pub use refuters::{
-    Refutation, RefuteParams, data_subset, dummy_outcome, placebo_treatment, random_common_cause,
-    refute_all,
+    Refutation, Refute, RefuteFit, RefuteParams, data_subset, dummy_outcome, placebo_treatment,
+    random_common_cause, refute_all,
 };

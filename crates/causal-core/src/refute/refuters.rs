@@ -7,6 +7,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::contract::{Fit, ParamGuard};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::estimate::AteEstimator;
@@ -60,17 +61,20 @@ const RANDOM_CAUSE: &str = "__random_common_cause";
 const DUMMY: &str = "__dummy_outcome";
 
 fn check(params: &RefuteParams) -> Result<()> {
-    params.check()
+    params.check().map(drop)
 }
 
-impl RefuteParams {
+impl ParamGuard for RefuteParams {
+    type Checked = Refute;
+    type Error = CoreError;
+
     /// Checks the settings: at least 1 simulation, a subset fraction and a level strictly
     /// between 0 and 1 (a level of 1 or more would flip every verdict).
     ///
     /// # Errors
     ///
     /// [`CoreError::InvalidParameter`] naming the setting and its allowed range.
-    pub fn check(&self) -> Result<()> {
+    fn check(self) -> Result<Refute> {
         if self.simulations == 0 {
             return Err(CoreError::InvalidParameter(
                 "simulations must be at least 1, got 0".into(),
@@ -88,7 +92,40 @@ impl RefuteParams {
                 self.alpha
             )));
         }
-        Ok(())
+        Ok(Refute { params: self })
+    }
+}
+
+/// Checked refuter settings: fitting runs every refuter on an estimator ([`refute_all`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Refute {
+    params: RefuteParams,
+}
+
+/// The verdicts of every refuter, in [`refute_all`]'s order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RefuteFit {
+    /// One verdict per refuter.
+    pub refutations: Vec<Refutation>,
+}
+
+impl RefuteFit {
+    /// True when every refuter passed.
+    pub fn passed(&self) -> bool {
+        self.refutations.iter().all(|r| r.passed)
+    }
+}
+
+impl<'e> Fit<&'e dyn AteEstimator> for Refute {
+    type Object = RefuteFit;
+    type Error = CoreError;
+
+    /// Runs every refuter on `est` (as [`refute_all`]; a refuter that errors is a failed
+    /// verdict, so this returns `Ok` once the settings are checked).
+    fn fit(&self, data: &Dataset, est: &'e dyn AteEstimator) -> Result<RefuteFit> {
+        Ok(RefuteFit {
+            refutations: refute_all(est, data, &self.params),
+        })
     }
 }
 
@@ -149,7 +186,7 @@ pub fn placebo_treatment(
     params: &RefuteParams,
 ) -> Result<Refutation> {
     check(params)?;
-    let original = est.fit(data)?;
+    let original = est.fit(data, ())?;
     let t = data.column(&est.roles().treatment)?.to_vec();
     let placebo = est.with_roles(PLACEBO, &est.roles().outcome);
     let values = simulate(params, 1, |rng| {
@@ -182,7 +219,7 @@ pub fn random_common_cause(
     params: &RefuteParams,
 ) -> Result<Refutation> {
     check(params)?;
-    let original = est.fit(data)?;
+    let original = est.fit(data, ())?;
     let with = est.with_extra_covariate(RANDOM_CAUSE);
     let n = data.n_rows();
     let values = simulate(params, 2, |rng| {
@@ -219,7 +256,7 @@ pub fn data_subset(
     params: &RefuteParams,
 ) -> Result<Refutation> {
     check(params)?;
-    let original = est.fit(data)?;
+    let original = est.fit(data, ())?;
     let n = data.n_rows();
     let k = ((n as f64) * params.subset_fraction).round() as usize;
     let values = simulate(params, 3, |rng| {
@@ -257,7 +294,7 @@ pub fn dummy_outcome(
     params: &RefuteParams,
 ) -> Result<Refutation> {
     check(params)?;
-    let original = est.fit(data)?;
+    let original = est.fit(data, ())?;
     let sd = variance(data.column(&est.roles().outcome)?).sqrt();
     let dummy = est.with_roles(&est.roles().treatment, DUMMY);
     let n = data.n_rows();
@@ -270,7 +307,7 @@ pub fn dummy_outcome(
                     sd * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r)
                 })
                 .collect();
-            dummy.fit(&data.clone().with_column(DUMMY, y)?)
+            dummy.fit(&data.clone().with_column(DUMMY, y)?, ())
         })
         .collect::<Result<Vec<_>>>()?;
     let values: Vec<f64> = fits.iter().map(|f| f.ate).collect();
@@ -289,7 +326,7 @@ pub fn dummy_outcome(
 }
 
 /// Runs every refuter; a refuter that errors is recorded as failed with the error as detail.
-/// Bad settings make every refuter fail that way: call [`RefuteParams::check`] first to
+/// Bad settings make every refuter fail that way: call [`ParamGuard::check`] first to
 /// reject them up front.
 pub fn refute_all(
     est: &dyn AteEstimator,

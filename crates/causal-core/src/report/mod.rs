@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::estimate::EffectEstimate;
 use crate::graph::{Mark, MixedGraph};
-use crate::refute::{GraphTest, Refutation};
+use crate::refute::{GraphTestFit, Refutation};
 
 /// Where an edge came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +57,7 @@ pub struct AssumptionsReport {
     /// Refutations.
     pub refutations: Vec<Refutation>,
     /// Graph test, when a graph and data were given.
-    pub graph_test: Option<GraphTest>,
+    pub graph_test: Option<GraphTestFit>,
     /// Sensitivity analyses (E-value, robustness value), method-dependent.
     pub sensitivity: serde_json::Value,
 }

@@ -11,6 +11,7 @@
 //! # Examples
 //!
 //! ```no_run
+//! use causal_core::contract::ParamGuard;
 //! use causal_core::data::{ColumnRoles, Dataset};
 //! use causal_irm::deep::{DeepParams, Method, Task};
 //!
@@ -42,7 +43,7 @@ mod objective;
 mod params;
 mod save;
 
-pub use model::{InvariantModel, Selected};
+pub use model::{DeepFit, Selected};
 pub use objective::EpochMetrics;
-pub use params::{DeepParams, DeepValidParams, Method, Task};
+pub use params::{Deep, DeepParams, Method, Task};
 pub use save::{ARCHITECTURE_FILE, Architecture, WEIGHTS_FILE};

@@ -1,5 +1,7 @@
 //! Fitting: splits, tensors, the shared trainer, and the fitted model.
 
+use causal_core::contract::Fit;
+use causal_core::contract::ParamGuard;
 use causal_torch::device::{default_device, parse_device};
 use causal_torch::tch::nn::VarStore;
 use causal_torch::tch::{Device, Kind, Tensor};
@@ -14,11 +16,11 @@ use causal_core::data::{ColumnRoles, Dataset};
 use super::data::{EnvData, feature_rows, split_environments};
 use super::net::Net;
 use super::objective::{EpochMetrics, InvariantObjective, Split};
-use super::params::{DeepValidParams, Method, Task};
+use super::params::{Deep, Method, Task};
 use crate::error::{IrmError, Result};
 
 /// A trained invariance model with its per-epoch curves and the epochs each selection rule picks.
-pub struct InvariantModel {
+pub struct DeepFit {
     // Keeps the network's variables alive; saved by `save.rs`, which also builds models.
     pub(super) vs: VarStore,
     pub(super) net: Net,
@@ -74,7 +76,21 @@ fn holdout(n: usize, fraction: f64, rng: &mut ChaCha8Rng) -> (Vec<usize>, Vec<us
     (kept, held)
 }
 
-impl DeepValidParams {
+impl<'a> Fit<(&'a ColumnRoles, &'a [i64])> for Deep {
+    type Object = DeepFit;
+    type Error = IrmError;
+
+    /// As [`Deep::fit`]: `with` is the column roles and the test environments' labels.
+    fn fit(
+        &self,
+        data: &Dataset,
+        (roles, test_envs): (&'a ColumnRoles, &'a [i64]),
+    ) -> Result<DeepFit> {
+        Deep::fit(self, data, roles, test_envs)
+    }
+}
+
+impl Deep {
     /// Trains on the rows of `data`, cut into environments by the roles: `environment` names
     /// the (integer) environment label column, `outcome` the target and `covariates` the
     /// features, in order. Environments are taken in ascending label order; those whose label
@@ -89,18 +105,13 @@ impl DeepValidParams {
     /// non-integer environment labels; [`IrmError::Core`] for an unknown column or missing
     /// cells; [`IrmError::Torch`] for device or training failures (a loss diverging to NaN
     /// names the term and epoch).
-    pub fn fit(
-        &self,
-        data: &Dataset,
-        roles: &ColumnRoles,
-        test_envs: &[i64],
-    ) -> Result<InvariantModel> {
+    pub fn fit(&self, data: &Dataset, roles: &ColumnRoles, test_envs: &[i64]) -> Result<DeepFit> {
         let (train, test) = split_environments(data, roles, test_envs)?;
         self.fit_envs(&train, &test)
     }
 
-    /// Trains on per-environment blocks (see [`DeepValidParams::fit`]).
-    fn fit_envs(&self, train: &[EnvData], test: &[EnvData]) -> Result<InvariantModel> {
+    /// Trains on per-environment blocks (see [`Deep::fit`]).
+    fn fit_envs(&self, train: &[EnvData], test: &[EnvData]) -> Result<DeepFit> {
         let p = &self.0;
         if train.len() < 2 {
             return Err(IrmError::Environments(format!(
@@ -232,7 +243,7 @@ impl DeepValidParams {
             }
             best
         });
-        Ok(InvariantModel {
+        Ok(DeepFit {
             vs,
             net: objective.net,
             device,
@@ -247,9 +258,9 @@ impl DeepValidParams {
     }
 }
 
-impl std::fmt::Debug for InvariantModel {
+impl std::fmt::Debug for DeepFit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InvariantModel")
+        f.debug_struct("DeepFit")
             .field("method", &self.method)
             .field("n_features", &self.n_features)
             .field("epochs", &self.curves.len())
@@ -259,7 +270,7 @@ impl std::fmt::Debug for InvariantModel {
     }
 }
 
-impl InvariantModel {
+impl DeepFit {
     /// The method trained.
     pub fn method(&self) -> Method {
         self.method

@@ -3,6 +3,8 @@
 use causal_torch::nn::Activation;
 use serde::{Deserialize, Serialize};
 
+use causal_core::contract::ParamGuard;
+
 use crate::error::{IrmError, Result};
 
 /// The training objective; every method shares one network, one training loop (causal-torch's
@@ -69,6 +71,7 @@ pub enum Task {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_irm::deep::{DeepParams, Method, Task};
 ///
 /// let p = DeepParams::new(Method::Irm { weight: 1e4, anneal_epochs: 100 }, Task::Binary)
@@ -166,6 +169,11 @@ impl DeepParams {
         self.device = Some(spec.to_owned());
         self
     }
+}
+
+impl ParamGuard for DeepParams {
+    type Checked = Deep;
+    type Error = IrmError;
 
     /// Validates the parameters.
     ///
@@ -174,7 +182,7 @@ impl DeepParams {
     /// [`IrmError::InvalidParameter`] naming the parameter: a negative or non-finite weight or
     /// rate, a zero width, dropout or validation fraction outside `[0, 1)`, zero epochs or batch
     /// size, DANN without hidden layers.
-    pub fn check(self) -> Result<DeepValidParams> {
+    fn check(self) -> Result<Deep> {
         let bad = |m: String| Err(IrmError::InvalidParameter(m));
         let nonneg = |x: f64| x.is_finite() && x >= 0.0;
         match self.method {
@@ -218,15 +226,15 @@ impl DeepParams {
         if self.epochs == 0 || self.batch_size == Some(0) {
             return bad("epochs and batch size must be ≥ 1".into());
         }
-        Ok(DeepValidParams(self))
+        Ok(Deep(self))
     }
 }
 
 /// Checked deep-invariance hyperparameters; `fit` trains a model.
 #[derive(Clone, Debug, PartialEq)]
-pub struct DeepValidParams(pub(crate) DeepParams);
+pub struct Deep(pub(crate) DeepParams);
 
-impl DeepValidParams {
+impl Deep {
     /// The method.
     pub fn method(&self) -> Method {
         self.0.method

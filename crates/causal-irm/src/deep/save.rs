@@ -1,6 +1,7 @@
 //! Saving a fitted deep-invariance model to a folder and loading it back for prediction: the
 //! weights as safetensors (causal-torch's checkpoint) beside the architecture as JSON.
 
+use causal_core::contract::ParamGuard;
 use std::path::Path;
 
 use causal_torch::device::{default_device, parse_device};
@@ -8,7 +9,7 @@ use causal_torch::nn::Activation;
 use causal_torch::tch::nn::VarStore;
 use serde::{Deserialize, Serialize};
 
-use super::model::InvariantModel;
+use super::model::DeepFit;
 use super::net::Net;
 use super::params::{DeepParams, Method, Task};
 use crate::error::{IrmError, Result};
@@ -53,7 +54,7 @@ impl Architecture {
     }
 }
 
-impl InvariantModel {
+impl DeepFit {
     /// The network's architecture.
     pub fn architecture(&self) -> &Architecture {
         &self.architecture
@@ -66,8 +67,9 @@ impl InvariantModel {
     /// # Examples
     ///
     /// ```no_run
+    /// use causal_core::contract::ParamGuard;
     /// use causal_core::data::{ColumnRoles, Dataset};
-    /// use causal_irm::deep::{DeepParams, InvariantModel, Method, Task};
+    /// use causal_irm::deep::{DeepParams, DeepFit, Method, Task};
     ///
     /// let data = Dataset::new(
     ///     vec!["e".into(), "x".into(), "y".into()],
@@ -84,7 +86,7 @@ impl InvariantModel {
     ///     .check()?
     ///     .fit(&data, &roles, &[])?;
     /// model.save("irm-model")?;
-    /// let back = InvariantModel::load("irm-model", None)?;
+    /// let back = DeepFit::load("irm-model", None)?;
     /// assert_eq!(back.predict(&data, &roles)?, model.predict(&data, &roles)?);
     /// # Ok::<(), causal_irm::IrmError>(())
     /// ```
@@ -109,7 +111,7 @@ impl InvariantModel {
         Ok(())
     }
 
-    /// Loads a model written by [`InvariantModel::save`] onto `device` (`cpu`, `cuda`,
+    /// Loads a model written by [`DeepFit::save`] onto `device` (`cpu`, `cuda`,
     /// `cuda:N`; default: `CAUSAL_DEVICE`, else CUDA when available). It predicts as the saved
     /// model did; its curves and history are empty and its selected epoch is 0.
     ///

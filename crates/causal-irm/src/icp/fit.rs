@@ -1,13 +1,14 @@
 //! Running ICP: validation, pre-selection, parallel set tests, aggregation.
 
+use causal_core::contract::Fit;
 use causal_core::data::Dataset;
 use itertools::Itertools;
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
-use super::params::{IcpTest, IcpValidParams, Preselection};
+use super::params::{Icp, IcpTest, Preselection};
 use super::preselect::{boosting_order, lasso_order};
-use super::result::{Icp, SetTest};
+use super::result::{IcpFit, SetTest};
 use super::stats::{
     Moments, ResidualSummary, f_equal_var_pvalue, f_tails, normal_quantile, welch_t_pvalue,
 };
@@ -183,12 +184,23 @@ fn residuals(
     }
 }
 
-impl IcpValidParams {
+impl<'a> Fit<(&'a str, &'a Environments)> for Icp {
+    type Object = IcpFit;
+    type Error = IrmError;
+
+    /// As [`Icp::fit`]: `with` is the target and the environments.
+    fn fit(&self, data: &Dataset, (target, envs): (&'a str, &'a Environments)) -> Result<IcpFit> {
+        Icp::fit(self, data, target, envs)
+    }
+}
+
+impl Icp {
     /// Runs ICP for `target` on `data`, with rows grouped by `envs`.
     ///
     /// # Examples
     ///
     /// ```
+    /// use causal_core::contract::ParamGuard;
     /// use causal_core::data::Dataset;
     /// use causal_irm::environments::Environments;
     /// use causal_irm::icp::IcpParams;
@@ -220,7 +232,7 @@ impl IcpValidParams {
     /// [`IrmError::TooManySubsets`] without pre-selection on too many predictors;
     /// [`IrmError::Numerical`] for collinear predictors; [`IrmError::Environments`] when
     /// `envs` names rows the data lacks.
-    pub fn fit(&self, data: &Dataset, target: &str, envs: &Environments) -> Result<Icp> {
+    pub fn fit(&self, data: &Dataset, target: &str, envs: &Environments) -> Result<IcpFit> {
         let p = &self.0;
         data.index_of(target)?;
         let env_col = data.environment_name();
@@ -372,7 +384,7 @@ fn aggregate(
     p: &super::params::IcpParams,
     n_env: usize,
     tests: Vec<SetTest>,
-) -> Icp {
+) -> IcpFit {
     let n_pred = predictors.len();
     let accepted: Vec<usize> = (0..tests.len()).filter(|&t| tests[t].accepted).collect();
     let model_rejected = accepted.is_empty();
@@ -414,7 +426,7 @@ fn aggregate(
         }
         iv
     });
-    Icp {
+    IcpFit {
         target: target.to_owned(),
         predictors,
         selected,

@@ -10,6 +10,7 @@
 //! # Examples
 //!
 //! ```
+//! use causal_core::contract::ParamGuard;
 //! use causal_core::data::Dataset;
 //! use causal_irm::environments::Environments;
 //! use causal_irm::icp::{IcpParams, IcpTest};
@@ -31,5 +32,5 @@ mod preselect;
 mod result;
 mod stats;
 
-pub use params::{IcpParams, IcpTest, IcpValidParams, Preselection};
-pub use result::{Icp, SetTest};
+pub use params::{Icp, IcpParams, IcpTest, Preselection};
+pub use result::{IcpFit, SetTest};

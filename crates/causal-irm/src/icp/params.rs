@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use causal_core::contract::ParamGuard;
+
 use crate::error::{IrmError, Result};
 
 /// The invariance test applied to each subset of predictors.
@@ -36,6 +38,7 @@ pub enum Preselection {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_irm::icp::{IcpParams, IcpTest};
 ///
 /// let params = IcpParams::new().alpha(0.01).test(IcpTest::Exact).max_size(3).check()?;
@@ -108,6 +111,11 @@ impl IcpParams {
         self.max_sets = limit;
         self
     }
+}
+
+impl ParamGuard for IcpParams {
+    type Checked = Icp;
+    type Error = IrmError;
 
     /// Validates the parameters.
     ///
@@ -115,7 +123,7 @@ impl IcpParams {
     ///
     /// [`IrmError::InvalidParameter`] for `alpha` outside `(0, 1)`, a pre-selection of 0
     /// variables, or a zero subset limit.
-    pub fn check(self) -> Result<IcpValidParams> {
+    fn check(self) -> Result<Icp> {
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
             return Err(IrmError::InvalidParameter(format!(
                 "alpha must lie in (0, 1), got {}",
@@ -135,15 +143,15 @@ impl IcpParams {
                 "max_sets must be at least 1".into(),
             ));
         }
-        Ok(IcpValidParams(self))
+        Ok(Icp(self))
     }
 }
 
-/// Checked ICP hyperparameters; [`IcpValidParams::fit`] runs ICP.
+/// Checked ICP hyperparameters; [`Icp::fit`] runs ICP.
 #[derive(Clone, Debug, PartialEq)]
-pub struct IcpValidParams(pub(crate) IcpParams);
+pub struct Icp(pub(crate) IcpParams);
 
-impl IcpValidParams {
+impl Icp {
     /// Level of each set test.
     pub fn alpha(&self) -> f64 {
         self.0.alpha

@@ -7,7 +7,7 @@ use super::params::IcpTest;
 /// The test of one subset `S` of predictors.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SetTest {
-    /// Indices into [`Icp::predictors`], increasing.
+    /// Indices into [`IcpFit::predictors`], increasing.
     pub set: Vec<usize>,
     /// Bonferroni-corrected p-value of invariance of `Y | X_S`.
     pub p_value: f64,
@@ -23,7 +23,7 @@ pub struct SetTest {
 
 /// The result of Invariant Causal Prediction for one target.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Icp {
+pub struct IcpFit {
     /// The target's name.
     pub target: String,
     /// Candidate predictors' names (before pre-selection).
@@ -38,7 +38,7 @@ pub struct Icp {
     pub n_environments: usize,
     /// Every tested subset, by size and then lexicographically (as `itertools.combinations`).
     pub tests: Vec<SetTest>,
-    /// Indices (into [`Icp::tests`]) of the accepted subsets.
+    /// Indices (into [`IcpFit::tests`]) of the accepted subsets.
     pub accepted: Vec<usize>,
     /// The estimated causal predictors: the intersection of accepted subsets (empty if none).
     pub estimate: Vec<usize>,
@@ -53,7 +53,7 @@ pub struct Icp {
     pub model_rejected: bool,
 }
 
-impl Icp {
+impl IcpFit {
     /// Names of the estimated causal predictors.
     pub fn estimate_names(&self) -> Vec<&str> {
         self.estimate

@@ -4,6 +4,7 @@
 //! with weight decay 1e-4, all 747 units, no validation, on `threads` LibTorch CPU threads.
 //! Only training is timed; the within-sample √PEHE and ε_ATE check that the fit is a real one.
 
+use causal::prelude::ParamGuard;
 use std::time::Instant;
 
 use causal::cf::data::load_npci;

@@ -1,5 +1,6 @@
 //! `causal-lab bench icp PATH TARGET ENV`: ICP (approximate test, every subset) on a data file.
 
+use causal::prelude::ParamGuard;
 use std::time::Instant;
 
 use causal::core::data::Dataset;

@@ -4,6 +4,7 @@
 //! batches): the difference is the trainer's per-step overhead. scripts/peers/compare_torch.py
 //! times the same loop in PyTorch-Python.
 
+use causal::prelude::ParamGuard;
 use std::time::Instant;
 
 use causal::torch::nn::{Mlp, MlpParams};

@@ -3,6 +3,7 @@
 
 use causal::irm::environments::Environments;
 use causal::irm::icp::IcpParams;
+use causal::prelude::ParamGuard;
 use serde_json::json;
 
 use super::Section;

@@ -17,11 +17,12 @@
 //! (`tch::set_num_threads(1)`): these full-batch steps are small enough that more threads only
 //! spin. One 501-step fit takes about 12 s of CPU time (IRM; ERM less).
 
+use causal::prelude::ParamGuard;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use causal::core::data::{ColumnRoles, Dataset};
-use causal::irm::deep::{DeepParams, EpochMetrics, InvariantModel, Method, Task};
+use causal::irm::deep::{DeepFit, DeepParams, EpochMetrics, Method, Task};
 
 use super::env_table::{Block, env_table};
 use rand::seq::SliceRandom;
@@ -259,7 +260,7 @@ pub fn train(
     roles: &ColumnRoles,
     seed: u64,
     cfg: &Config,
-) -> Result<InvariantModel> {
+) -> Result<DeepFit> {
     Ok(DeepParams::new(method, Task::Binary)
         .hidden(&[cfg.hidden, cfg.hidden])
         .l2(cfg.l2)
@@ -272,7 +273,7 @@ pub fn train(
 }
 
 /// The penalty term per epoch (`irm`, `vrex`), as the trainer logged it.
-fn penalty_at(model: &InvariantModel, epoch: usize) -> Option<f64> {
+fn penalty_at(model: &DeepFit, epoch: usize) -> Option<f64> {
     model
         .history
         .terms

@@ -6,13 +6,14 @@
 //! why (raw vs log scale, power by cells per condition) and runs the pairwise variant of
 //! Meinshausen et al. (2016): the baseline condition with one other condition at a time.
 
+use causal::prelude::ParamGuard;
 use std::path::Path;
 
 use super::shared_subdir;
 
 use causal::core::data::Dataset;
 use causal::irm::environments::Environments;
-use causal::irm::icp::{Icp, IcpParams, IcpTest};
+use causal::irm::icp::{IcpFit, IcpParams, IcpTest};
 use serde_json::json;
 
 use crate::output::{markdown_table, write, write_json};
@@ -68,7 +69,7 @@ fn rows_of(conditions: &[usize], per_env: Option<usize>) -> Vec<usize> {
 }
 
 /// ICP for every protein as target on `data` restricted to `rows`.
-fn fit_all(data: &Dataset, rows: &[usize], test: IcpTest) -> Result<Vec<Icp>> {
+fn fit_all(data: &Dataset, rows: &[usize], test: IcpTest) -> Result<Vec<IcpFit>> {
     let sub = data.take_rows(rows)?;
     let envs = Environments::from_dataset(&sub)?;
     let params = IcpParams::new().alpha(ALPHA).test(test).check()?;
@@ -80,7 +81,7 @@ fn fit_all(data: &Dataset, rows: &[usize], test: IcpTest) -> Result<Vec<Icp>> {
 }
 
 /// The largest p-value over all predictor sets: the model is rejected when it is ≤ α.
-fn best_set_p(icp: &Icp) -> f64 {
+fn best_set_p(icp: &IcpFit) -> f64 {
     icp.tests.iter().map(|t| t.p_value).fold(0.0, f64::max)
 }
 

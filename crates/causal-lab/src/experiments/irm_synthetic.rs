@@ -11,6 +11,7 @@
 //! causal and non-causal halves. ERM and ICP use all three environments; IRM trains on the
 //! first two and picks its penalty weight on the third (as in the paper's code).
 
+use causal::prelude::ParamGuard;
 use std::path::Path;
 
 use causal::core::data::Dataset;

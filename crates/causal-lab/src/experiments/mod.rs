@@ -67,7 +67,7 @@ pub const REGISTRY: &[Experiment] = &[
     ),
     (
         "sachs-neural-scm",
-        "NeuralScm on Sachs' 853 observational rows: predicted vs observed intervention shifts",
+        "NeuralScmFit on Sachs' 853 observational rows: predicted vs observed intervention shifts",
         sachs_neural_scm::run,
     ),
     (

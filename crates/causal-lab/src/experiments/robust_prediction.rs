@@ -17,6 +17,7 @@
 //! the stable set for the regime's reagent target (selection node on that protein), and soft
 //! alignment with the consensus graph.
 
+use causal::prelude::ParamGuard;
 use std::path::Path;
 use std::time::Instant;
 

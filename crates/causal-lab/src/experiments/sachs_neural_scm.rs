@@ -1,4 +1,4 @@
-//! NeuralScm on Sachs et al. (2005): fitted on the 853 observational (cd3cd28) rows with the
+//! The neural SCM on Sachs et al. (2005): fitted on the 853 observational (cd3cd28) rows with the
 //! consensus graph (`cyto_full_target.csv` less PIP2 → PIP3, which closes a cycle), on log-abundances. For each intervention
 //! block whose target is a node of the graph, the observed mean shift of the target is applied
 //! as a shift intervention, and the model's predicted mean shifts of the target's descendants
@@ -148,7 +148,7 @@ pub fn run(out: &Path) -> Result<()> {
             "correlation": corr, "targets_without_descendants": leaves}),
     )?;
     let md = format!(
-        "# NeuralScm on Sachs (853 observational rows, {}-edge consensus graph, log scale)\n\n\
+        "# NeuralScmFit on Sachs (853 observational rows, {}-edge consensus graph, log scale)\n\n\
          Predicted vs observed mean shift of each intervention target's descendants, when the \
          target's observed shift is applied as a shift intervention ({DRAWS} draws each). \
          Direction (up, down, or flat: |shift| < {FLAT}) agrees for {agree}/{} pairs ({:.0}%); \
@@ -185,7 +185,7 @@ pub fn run(out: &Path) -> Result<()> {
     })?;
     plot::scatter(
         &out.join("shifts.svg"),
-        "Sachs: NeuralScm predicted vs observed shift (log scale)",
+        "Sachs: NeuralScmFit predicted vs observed shift (log scale)",
         "predicted shift",
         "observed shift",
         &points,

@@ -42,13 +42,15 @@ pub trait Objective {
     fn validation_loss(&mut self, epoch: usize) -> Result<Option<f64>>;
 }
 
-/// A validated training configuration; build it with [`TrainerParams::check`].
+/// A validated training configuration; build it with [`TrainerParams`]'s
+/// [`check`](causal_core::contract::ParamGuard::check).
 ///
 /// # Examples
 ///
 /// Least squares on `y = 2x + 1` with an [`Objective`] that indexes its rows by the batch:
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_torch::trainer::{Objective, TrainerParams};
 /// use causal_torch::{Result, nn::MlpParams};
 /// use tch::{Device, Kind, Tensor, nn::VarStore};

@@ -1,5 +1,6 @@
 //! Trainer hyperparameters: optimizer, learning-rate schedule, regularisation, stopping.
 
+use causal_core::contract::ParamGuard;
 use serde::{Deserialize, Serialize};
 use tch::Device;
 
@@ -67,7 +68,7 @@ impl LrSchedule {
     }
 }
 
-/// Hyperparameters of a [`Trainer`]; a consuming builder validated by [`TrainerParams::check`].
+/// Hyperparameters of a [`Trainer`]; a consuming builder validated by [`ParamGuard::check`].
 ///
 /// Defaults: Adam, learning rate 1e-3, no weight decay, no clipping, 100 epochs, batches of
 /// 256, no early stopping, seed 0, device from `CAUSAL_DEVICE` (else CUDA if available, else
@@ -76,6 +77,7 @@ impl LrSchedule {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_torch::trainer::{LrSchedule, Optimizer, TrainerParams};
 ///
 /// let trainer = TrainerParams::new()
@@ -117,7 +119,7 @@ pub struct TrainerParams {
     pub schedule: LrSchedule,
     /// Seed for batch shuffling and LibTorch's generators (dropout).
     pub seed: u64,
-    /// The device; `None` resolves `CAUSAL_DEVICE` in [`TrainerParams::check`].
+    /// The device; `None` resolves `CAUSAL_DEVICE` in [`ParamGuard::check`].
     #[serde(skip)]
     pub device: Option<Device>,
     /// No progress bar.
@@ -220,6 +222,11 @@ impl TrainerParams {
         self.quiet = quiet;
         self
     }
+}
+
+impl ParamGuard for TrainerParams {
+    type Checked = Trainer;
+    type Error = TorchError;
 
     /// Validates and returns the trainer.
     ///
@@ -227,7 +234,7 @@ impl TrainerParams {
     ///
     /// [`TorchError::InvalidParameter`] naming the first bad hyperparameter;
     /// [`TorchError::Device`] when no device is set and `CAUSAL_DEVICE` is unusable.
-    pub fn check(mut self) -> Result<Trainer> {
+    fn check(mut self) -> Result<Trainer> {
         let bad = |m: String| Err(TorchError::InvalidParameter(m));
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return bad(format!(

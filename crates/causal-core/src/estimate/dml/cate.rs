@@ -9,9 +9,9 @@ use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
 use super::folds::{by_arm, cross_predict, random_folds, test_sets};
+use crate::contract::{Fit, ParamGuard};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
-use crate::estimate::ParamGuard;
 use crate::learner::{Learner, LinearRegression, LogisticRegression};
 use crate::stats::normal_quantile_two_sided;
 
@@ -187,6 +187,16 @@ pub struct CateLearnerFit {
     pub level: f64,
     /// Propensities clipped.
     pub clipped: usize,
+}
+
+impl Fit for CateLearner {
+    type Object = CateLearnerFit;
+    type Error = CoreError;
+
+    /// As [`CateLearner::fit_cate`].
+    fn fit(&self, data: &Dataset, (): ()) -> Result<CateLearnerFit> {
+        self.fit_cate(data)
+    }
 }
 
 impl CateLearner {

@@ -23,6 +23,7 @@ use nalgebra::{DMatrix, Matrix2, Vector2};
 use serde::{Deserialize, Serialize};
 
 use super::folds;
+use crate::contract::{Fit, ParamGuard};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::learner::{Learner, LinearRegression};
@@ -129,6 +130,11 @@ impl DoseResponseParams {
         self.level = level;
         self
     }
+}
+
+impl ParamGuard for DoseResponseParams {
+    type Checked = DoseResponse;
+    type Error = CoreError;
 
     /// Validates the parameters.
     ///
@@ -137,7 +143,7 @@ impl DoseResponseParams {
     /// [`CoreError::InvalidParameter`] naming the problem: fewer than 2 folds, fewer than 2
     /// points, a non-finite grid value, a bandwidth that is not positive and finite, a level
     /// outside (0, 1), the treatment among the covariates or equal to the outcome.
-    pub fn check(self) -> Result<DoseResponse> {
+    fn check(self) -> Result<DoseResponse> {
         let bad = |m: String| Err(CoreError::InvalidParameter(m));
         if self.folds < 2 {
             return bad(format!(
@@ -176,7 +182,8 @@ impl DoseResponseParams {
     }
 }
 
-/// Checked dose-response parameters; [`DoseResponse::fit_dose`] estimates the curve.
+/// Checked dose-response parameters; [`DoseResponse::fit_dose`] (or [`Fit::fit`]) estimates
+/// the curve.
 #[derive(Clone, Debug)]
 pub struct DoseResponse {
     params: DoseResponseParams,
@@ -217,12 +224,23 @@ fn interpolate(lo: f64, hi: f64, values: &[f64], t: f64) -> f64 {
     values[i] * (1.0 - f) + values[i + 1] * f
 }
 
+impl Fit for DoseResponse {
+    type Object = DoseResponseFit;
+    type Error = CoreError;
+
+    /// As [`DoseResponse::fit_dose`].
+    fn fit(&self, data: &Dataset, (): ()) -> Result<DoseResponseFit> {
+        self.fit_dose(data)
+    }
+}
+
 impl DoseResponse {
     /// Estimates the curve.
     ///
     /// # Examples
     ///
     /// ```
+    /// use causal_core::contract::ParamGuard;
     /// use causal_core::data::Dataset;
     /// use causal_core::estimate::DoseResponseParams;
     ///

@@ -25,6 +25,7 @@ use serde_json::json;
 
 use super::roles::owned;
 use super::{AteEstimator, EffectFit, Method, ParamGuard, Roles};
+use crate::contract::Fit;
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::learner::{Lasso, Learner, LinearRegression, LogisticRegression};
@@ -588,6 +589,31 @@ fn aggregate(coef: &[f64], se: &[f64]) -> (f64, f64) {
     (c, (median(&upper) - c) / Z)
 }
 
+impl Fit for Dml {
+    type Object = EffectFit;
+    type Error = CoreError;
+
+    fn fit(&self, data: &Dataset, (): ()) -> Result<EffectFit> {
+        let f = self.fit_dml(data)?;
+        let mut warnings = Vec::new();
+        if f.clipped > 0 {
+            warnings.push(format!(
+                "{} propensities (summed over {} repetitions) were clipped to [{t}, {}]",
+                f.clipped,
+                f.all_coef.len(),
+                1.0 - self.params.trimming,
+                t = self.params.trimming
+            ));
+        }
+        Ok(EffectFit {
+            ate: f.coef,
+            se: f.se,
+            warnings,
+            details: json!(f),
+        })
+    }
+}
+
 impl AteEstimator for Dml {
     fn method(&self) -> Method {
         Method::Dml
@@ -612,26 +638,6 @@ impl AteEstimator for Dml {
                 z = r.extra.join(", ")
             ),
         }
-    }
-
-    fn fit(&self, data: &Dataset) -> Result<EffectFit> {
-        let f = self.fit_dml(data)?;
-        let mut warnings = Vec::new();
-        if f.clipped > 0 {
-            warnings.push(format!(
-                "{} propensities (summed over {} repetitions) were clipped to [{t}, {}]",
-                f.clipped,
-                f.all_coef.len(),
-                1.0 - self.params.trimming,
-                t = self.params.trimming
-            ));
-        }
-        Ok(EffectFit {
-            ate: f.coef,
-            se: f.se,
-            warnings,
-            details: json!(f),
-        })
     }
 
     fn roles(&self) -> &Roles {
