@@ -10,17 +10,16 @@ use crate::error::CliError;
 
 /// Reads a text file, naming it in the error.
 pub fn read_text(path: &Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path)
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))
+    std::fs::read_to_string(path).map_err(|e| CliError::bad_input_in(path.display(), e))
 }
 
 /// Reads a graph; the format comes from `format` (json, dagitty, dot, gv) or else the file
 /// extension (`.json`, `.dagitty`, `.dot`, `.gv`). Errors name the file and the line.
 pub fn read_graph(path: &Path, format: Option<&str>) -> Result<MixedGraph, CliError> {
-    let bad = |e: CoreError| CliError::BadInput(format!("{}: {e}", path.display()));
+    let bad = |e: CoreError| CliError::bad_input_in(path.display(), e);
     let format = match format {
         Some(name) => GraphFormat::from_name(name).map_err(bad)?,
-        None => GraphFormat::from_path(path).map_err(|e| CliError::BadInput(e.to_string()))?,
+        None => GraphFormat::from_path(path).map_err(|e| CliError::bad_input_from(e))?,
     };
     let text = read_text(path)?;
     MixedGraph::parse(&text, format).map_err(bad)
@@ -36,7 +35,7 @@ pub fn read_graph(path: &Path, format: Option<&str>) -> Result<MixedGraph, CliEr
 /// numbers or integer codes.
 pub fn read_data(path: &Path) -> Result<Dataset, CliError> {
     let data = Dataset::from_path(path)?;
-    let bad = |e: CoreError| CliError::BadInput(format!("{}: {e}", path.display()));
+    let bad = |e: CoreError| CliError::bad_input_in(path.display(), e);
     data.require_complete(&[]).map_err(bad)?;
     for (name, kind) in data.names().iter().zip(data.kinds()) {
         match kind.levels() {

@@ -148,7 +148,7 @@ pub(crate) fn main() {
             }
         },
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", e.report());
             std::process::exit(e.exit_code());
         }
     }

@@ -25,7 +25,7 @@ fn neural_learner(
 ) -> Result<Box<dyn causal::core::learner::Learner>, CliError> {
     let learner = causal::torch::learner::MlpLearner::by_name(name, classifier)
         .and_then(|l| l.seed(seed).check())
-        .map_err(|e| CliError::BadInput(e.to_string()))?;
+        .map_err(|e| CliError::bad_input_from(e))?;
     Ok(Box::new(learner))
 }
 

@@ -96,12 +96,11 @@ pub fn run(args: CateArgs) -> Result<serde_json::Value, CliError> {
                 ),
                 None => writeln!(csv, "{},{c}", i + 1),
             }
-            .map_err(|e| CliError::Failure(e.to_string()))?;
+            .map_err(|e| CliError::failure_from(e))?;
         }
-        std::fs::write(path, csv)
-            .map_err(|e| CliError::Failure(format!("{}: {e}", path.display())))?;
+        std::fs::write(path, csv).map_err(|e| CliError::failure_in(path.display(), e))?;
     }
-    let mut v = serde_json::to_value(&fit).map_err(|e| CliError::Failure(e.to_string()))?;
+    let mut v = serde_json::to_value(&fit).map_err(|e| CliError::failure_from(e))?;
     // Per-unit values go to --out; the JSON keeps the summary.
     if let Some(obj) = v.as_object_mut() {
         obj.remove("cate");

@@ -76,8 +76,8 @@ pub struct EffectCmdArgs {
     report: Option<PathBuf>,
 }
 
-fn bad(e: impl std::fmt::Display) -> CliError {
-    CliError::BadInput(e.to_string())
+fn bad(e: impl Into<crate::error::Cause>) -> CliError {
+    CliError::bad_input_from(e)
 }
 
 /// Where the graph came from, per edge: `expert` (the given graph, or a required edge of the
@@ -381,11 +381,10 @@ fn assumptions(class: GraphClass, discovered: bool, adjusted: bool) -> Vec<Strin
 }
 
 fn write_report(dir: &std::path::Path, out: &Value) -> Result<(), CliError> {
-    let fail =
-        |p: &std::path::Path, e: std::io::Error| CliError::Failure(format!("{}: {e}", p.display()));
+    let fail = |p: &std::path::Path, e: std::io::Error| CliError::failure_in(p.display(), e);
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
     let jp = dir.join("report.json");
-    let text = serde_json::to_string_pretty(out).map_err(|e| CliError::Failure(e.to_string()))?;
+    let text = serde_json::to_string_pretty(out).map_err(|e| CliError::failure_from(e))?;
     std::fs::write(&jp, text).map_err(|e| fail(&jp, e))?;
     let mp = dir.join("report.md");
     std::fs::write(&mp, markdown(out)).map_err(|e| fail(&mp, e))?;

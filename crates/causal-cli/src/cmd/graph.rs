@@ -83,8 +83,8 @@ enum GraphAction {
     },
 }
 
-fn bad(e: impl std::fmt::Display) -> CliError {
-    CliError::BadInput(e.to_string())
+fn bad(e: impl Into<crate::error::Cause>) -> CliError {
+    CliError::bad_input_from(e)
 }
 
 /// The graph as an ADMG, or a clear refusal for CPDAGs, PAGs and cyclic graphs.

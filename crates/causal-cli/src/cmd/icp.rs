@@ -52,8 +52,8 @@ pub struct IcpArgs {
 fn irm_error(e: IrmError) -> CliError {
     match e {
         IrmError::Core(c) => CliError::from(c),
-        IrmError::Numerical(_) => CliError::Failure(e.to_string()),
-        other => CliError::BadInput(other.to_string()),
+        IrmError::Numerical(_) => CliError::failure_from(e),
+        other => CliError::bad_input_from(other),
     }
 }
 

@@ -45,7 +45,7 @@ pub struct IdentifyArgs {
 /// Reads a graph file as an ADMG, naming the file in errors.
 pub fn read_admg(path: &std::path::Path, format: Option<&str>) -> Result<Admg, CliError> {
     let g = read_graph(path, format)?;
-    Admg::from_mixed(&g).map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))
+    Admg::from_mixed(&g).map_err(|e| CliError::bad_input_in(path.display(), e))
 }
 
 /// Names from `--flag A,B`, or else the nodes carrying a role in the graph.
@@ -166,9 +166,7 @@ pub fn run(args: IdentifyArgs) -> Result<serde_json::Value, CliError> {
                 let (a, t, ev) = (view(&action), view(&target), view(&evidence));
                 let v =
                     plug_in(e, &data, &a, &t, &ev).map_err(|err| match CliError::from(err) {
-                        CliError::BadInput(m) => {
-                            CliError::BadInput(format!("{}: {m}", path.display()))
-                        }
+                        CliError::BadInput(m) => CliError::bad_input_in(path.display(), m),
                         other => other,
                     })?;
                 json!(v)

@@ -83,8 +83,8 @@ pub fn run(args: IrmArgs) -> Result<serde_json::Value, CliError> {
 
     let bad = |e: IrmError| match e {
         IrmError::Core(c) => CliError::from(c),
-        IrmError::Torch(_) | IrmError::Numerical(_) => CliError::Failure(e.to_string()),
-        other => CliError::BadInput(other.to_string()),
+        IrmError::Torch(_) | IrmError::Numerical(_) => CliError::failure_from(e),
+        other => CliError::bad_input_from(other),
     };
     let data = crate::io::read_data(&args.data)?;
     let envs = Environments::from_column(&data, &args.env).map_err(bad)?;

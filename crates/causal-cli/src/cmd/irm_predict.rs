@@ -60,16 +60,14 @@ pub fn save(
     value: &serde_json::Value,
     dir: &std::path::Path,
 ) -> Result<(), CliError> {
-    model
-        .save(dir)
-        .map_err(|e| CliError::Failure(e.to_string()))?;
+    model.save(dir).map_err(|e| CliError::failure_from(e))?;
     let mut spec = value.clone();
     spec["architecture"] = serde_json::to_value(model.architecture())
         .map_err(|e| CliError::Failure(format!("serialising the architecture: {e}")))?;
     let text = serde_json::to_string_pretty(&spec)
         .map_err(|e| CliError::Failure(format!("serialising the model: {e}")))?;
     let path = dir.join(SPEC);
-    std::fs::write(&path, text).map_err(|e| CliError::Failure(format!("{}: {e}", path.display())))
+    std::fs::write(&path, text).map_err(|e| CliError::failure_in(path.display(), e))
 }
 
 /// Runs `causal irm predict`.
@@ -81,24 +79,24 @@ fn predict(a: IrmPredictArgs) -> Result<serde_json::Value, CliError> {
 
     let spec_path = a.model.join(SPEC);
     let text = crate::io::read_text(&spec_path)?;
-    let spec: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", spec_path.display())))?;
+    let spec: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| CliError::bad_input_in(spec_path.display(), e))?;
     let features: Vec<String> = serde_json::from_value(spec["features"].clone()).map_err(|_| {
         CliError::BadInput(format!("{}: \"features\" is missing", spec_path.display()))
     })?;
     let target = spec["target"].as_str().map(str::to_owned);
     let model = DeepFit::load(&a.model, None).map_err(|e| match e {
-        IrmError::Torch(_) | IrmError::InvalidParameter(_) => CliError::BadInput(e.to_string()),
-        other => CliError::Failure(other.to_string()),
+        IrmError::Torch(_) | IrmError::InvalidParameter(_) => CliError::bad_input_from(e),
+        other => CliError::failure_from(other),
     })?;
     let data = crate::io::read_data(&a.data)?;
     let n = data.n_rows();
     // Prediction reads only the features (the covariates role).
     let roles = ColumnRoles::new().covariates(features.iter().cloned());
     let out = model.predict(&data, &roles).map_err(|e| match e {
-        IrmError::Torch(_) => CliError::Failure(e.to_string()),
+        IrmError::Torch(_) => CliError::failure_from(e),
         IrmError::Core(c) => CliError::from(c),
-        other => CliError::BadInput(format!("{}: {other}", a.data.display())),
+        other => CliError::bad_input_in(a.data.display(), other),
     })?;
     let binary = model.architecture().task == Task::Binary;
     let mut value = serde_json::json!({

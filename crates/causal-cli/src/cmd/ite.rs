@@ -54,8 +54,8 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
     use causal::core::data::ColumnRoles;
 
     let bad = |e: CfError| match e {
-        CfError::Torch(_) => CliError::Failure(e.to_string()),
-        other => CliError::BadInput(other.to_string()),
+        CfError::Torch(_) => CliError::failure_from(e),
+        other => CliError::bad_input_from(other),
     };
     let kind = ModelKind::parse(&args.model).map_err(bad)?;
     if !(0.0..0.9).contains(&args.valid_fraction) {
@@ -94,7 +94,7 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
                 data.column(&args.outcome)?,
             ))
         })
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", args.data.display())))?;
+        .map_err(|e| CliError::bad_input_in(args.data.display(), e))?;
 
     // A seeded validation split for early stopping; effects are reported for every row.
     let n = data.n_rows();
@@ -147,8 +147,7 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
                 po.y1[i]
             ));
         }
-        std::fs::write(path, csv)
-            .map_err(|e| CliError::Failure(format!("{}: {e}", path.display())))?;
+        std::fs::write(path, csv).map_err(|e| CliError::failure_in(path.display(), e))?;
     }
     let z = 1.959_963_984_540_054;
     Ok(serde_json::json!({

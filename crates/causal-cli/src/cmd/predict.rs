@@ -140,10 +140,10 @@ mod torch {
         match e {
             TorchError::Core(c) => CliError::from(c),
             TorchError::InvalidParameter(_) | TorchError::Output { .. } => {
-                CliError::BadInput(e.to_string())
+                CliError::bad_input_from(e)
             }
-            TorchError::Checkpoint { .. } => CliError::BadInput(e.to_string()),
-            other => CliError::Failure(other.to_string()),
+            TorchError::Checkpoint { .. } => CliError::bad_input_from(e),
+            other => CliError::failure_from(other),
         }
     }
 
@@ -154,8 +154,8 @@ mod torch {
             .as_ref()
             .ok_or_else(|| CliError::BadInput(format!("--mode {} needs --graph", args.mode)))?;
         let mixed = read_graph(path, args.format.as_deref())?;
-        let admg = Admg::from_mixed(&mixed)
-            .map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))?;
+        let admg =
+            Admg::from_mixed(&mixed).map_err(|e| CliError::bad_input_in(path.display(), e))?;
         Ok((mixed, admg))
     }
 
@@ -317,17 +317,16 @@ mod torch {
         let data = read_data(&args.data)?;
         let pred = model
             .predict(&data)
-            .map_err(|e| CliError::BadInput(format!("{}: {e}", args.data.display())))?;
+            .map_err(|e| CliError::bad_input_in(args.data.display(), e))?;
         let metrics = model
             .evaluate(&data)
-            .map_err(|e| CliError::BadInput(format!("{}: {e}", args.data.display())))?;
+            .map_err(|e| CliError::bad_input_in(args.data.display(), e))?;
         if let Some(path) = &args.out {
             let mut csv = format!("row,{}_hat\n", model.target());
             for (i, p) in pred.iter().enumerate() {
                 csv.push_str(&format!("{},{p}\n", i + 1));
             }
-            std::fs::write(path, csv)
-                .map_err(|e| CliError::Failure(format!("{}: {e}", path.display())))?;
+            std::fs::write(path, csv).map_err(|e| CliError::failure_in(path.display(), e))?;
         }
         Ok(json!({
             "model": args.model.display().to_string(),

@@ -72,15 +72,13 @@ pub fn run(args: ReportArgs) -> Result<serde_json::Value, CliError> {
         refutations,
         graph_test: Some(graph_test),
     };
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| CliError::Failure(format!("{}: {e}", args.out.display())))?;
+    std::fs::create_dir_all(&args.out).map_err(|e| CliError::failure_in(args.out.display(), e))?;
     let json_path = args.out.join("report.json");
     let md_path = args.out.join("report.md");
     let json = report.to_json()?;
-    std::fs::write(&json_path, &json)
-        .map_err(|e| CliError::Failure(format!("{}: {e}", json_path.display())))?;
+    std::fs::write(&json_path, &json).map_err(|e| CliError::failure_in(json_path.display(), e))?;
     std::fs::write(&md_path, report.to_markdown(&graph))
-        .map_err(|e| CliError::Failure(format!("{}: {e}", md_path.display())))?;
+        .map_err(|e| CliError::failure_in(md_path.display(), e))?;
     eprintln!("wrote {} and {}", json_path.display(), md_path.display());
-    serde_json::from_str(&json).map_err(|e| CliError::Failure(e.to_string()))
+    serde_json::from_str(&json).map_err(|e| CliError::failure_from(e))
 }

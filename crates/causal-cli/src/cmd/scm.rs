@@ -141,7 +141,7 @@ pub fn run(args: ScmArgs) -> Result<serde_json::Value, CliError> {
 fn read_spec(dir: &Path) -> Result<serde_json::Value, CliError> {
     let path = dir.join(SPEC);
     let text = crate::io::read_text(&path)?;
-    serde_json::from_str(&text).map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))
+    serde_json::from_str(&text).map_err(|e| CliError::bad_input_in(path.display(), e))
 }
 
 /// Each node's mean and sd over samples.
@@ -187,7 +187,7 @@ fn rows(d: &Dataset) -> Vec<serde_json::Value> {
 fn write_samples(path: Option<&PathBuf>, drawn: &Dataset) -> Result<(), CliError> {
     if let Some(path) = path {
         std::fs::write(path, drawn.to_csv())
-            .map_err(|e| CliError::Failure(format!("{}: {e}", path.display())))?;
+            .map_err(|e| CliError::failure_in(path.display(), e))?;
     }
     Ok(())
 }
@@ -195,8 +195,8 @@ fn write_samples(path: Option<&PathBuf>, drawn: &Dataset) -> Result<(), CliError
 /// Units from a JSON object or array of objects, as a data set with the model's columns.
 fn read_units(path: &Path, nodes: &[String]) -> Result<Dataset, CliError> {
     let text = crate::io::read_text(path)?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| CliError::bad_input_in(path.display(), e))?;
     let units = match value {
         serde_json::Value::Array(a) => a,
         one => vec![one],
@@ -341,7 +341,7 @@ mod linear_scm {
 
     /// Writes spec.json: the mechanism, the graph, the nodes and the parameters.
     fn save(g: &MixedGraph, params: &serde_json::Value, out: &Path) -> Result<(), CliError> {
-        let fail = |e: std::io::Error| CliError::Failure(format!("{}: {e}", out.display()));
+        let fail = |e: std::io::Error| CliError::failure_in(out.display(), e);
         std::fs::create_dir_all(out).map_err(fail)?;
         let mut spec = serde_json::json!({
             "mechanism": "linear",
@@ -392,7 +392,7 @@ mod linear_scm {
         }
         let names: Vec<&str> = nodes.iter().map(String::as_str).collect();
         LinearGaussianScm::new(&names, &edges, &intercept, &sd)
-            .map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))
+            .map_err(|e| CliError::bad_input_in(path.display(), e))
     }
 }
 
@@ -524,8 +524,8 @@ mod torch_scm {
             TorchError::Core(c) => CliError::from(c),
             TorchError::InvalidParameter(_)
             | TorchError::Checkpoint { .. }
-            | TorchError::Device(_) => CliError::BadInput(e.to_string()),
-            other => CliError::Failure(other.to_string()),
+            | TorchError::Device(_) => CliError::bad_input_from(e),
+            other => CliError::failure_from(other),
         }
     }
 
@@ -568,7 +568,7 @@ mod torch_scm {
         spec: &serde_json::Value,
         out: &Path,
     ) -> Result<(), CliError> {
-        let fail = |p: &Path, e: std::io::Error| CliError::Failure(format!("{}: {e}", p.display()));
+        let fail = |p: &Path, e: std::io::Error| CliError::failure_in(p.display(), e);
         std::fs::create_dir_all(out).map_err(|e| fail(out, e))?;
         let mut spec = spec.clone();
         spec["graph"] = g.to_json_value();
@@ -589,7 +589,7 @@ mod torch_scm {
         let spec_path = dir.join(SPEC);
         let text = crate::io::read_text(&spec_path)?;
         let spec: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| CliError::BadInput(format!("{}: {e}", spec_path.display())))?;
+            .map_err(|e| CliError::bad_input_in(spec_path.display(), e))?;
         let g = MixedGraph::from_json(&spec["graph"].to_string())
             .map_err(|e| CliError::BadInput(format!("{}: graph: {e}", spec_path.display())))?;
         let data = crate::io::read_data(&dir.join(DATA))?;

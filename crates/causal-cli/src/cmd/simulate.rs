@@ -47,8 +47,8 @@ fn assignments(list: &str) -> Result<Vec<(String, f64)>, CliError> {
 /// Runs `causal simulate`; the CSV goes to stdout.
 pub fn run(args: SimulateArgs) -> Result<serde_json::Value, CliError> {
     let text = read_text(&args.scm)?;
-    let spec = ScmSpec::from_json(&text)
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", args.scm.display())))?;
+    let spec =
+        ScmSpec::from_json(&text).map_err(|e| CliError::bad_input_in(args.scm.display(), e))?;
     let mut scm = spec.to_scm()?;
     let mut ivs: Vec<(String, Intervention)> = Vec::new();
     if let Some(d) = &args.do_ {

@@ -60,7 +60,7 @@ pub fn run(args: StableSetArgs) -> Result<serde_json::Value, CliError> {
         Some(d) => search
             .search_with_data(d, args.valid_fraction, args.seed)
             .map_err(|e| match &args.data {
-                Some(p) => CliError::BadInput(format!("{}: {e}", p.display())),
+                Some(p) => CliError::bad_input_in(p.display(), e),
                 None => CliError::from(e),
             })?,
         None => search.search()?,
