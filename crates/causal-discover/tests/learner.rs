@@ -94,7 +94,10 @@ fn options_reach_the_methods() {
         max_iter: Some(3),
         ..DiscoverOptions::default()
     };
-    let notears = NotearsParams::new().lambda1(0.0).threshold(0.05).max_iter(3);
+    let notears = NotearsParams::new()
+        .lambda1(0.0)
+        .threshold(0.05)
+        .max_iter(3);
     let found = discover(Method::Notears, &d, &k, &opts).unwrap();
     assert_eq!(found.graph, notears.fit(&d, &k).unwrap().into_graph());
 }
@@ -110,7 +113,10 @@ fn method_names_parse_and_an_unknown_one_is_named() {
     let err = "bogus-search".parse::<Method>().unwrap_err();
     assert!(matches!(err, DiscoverError::UnknownMethod(ref n) if n == "bogus-search"));
     let msg = err.to_string();
-    assert!(msg.contains("'bogus-search'") && msg.contains("notears-mlp"), "{msg}");
+    assert!(
+        msg.contains("'bogus-search'") && msg.contains("notears-mlp"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -134,7 +140,10 @@ fn a_bad_alpha_is_an_invalid_parameter_every_way() {
     let k = Knowledge::new();
     for alpha in [0.0, 1.0, -0.5, f64::NAN] {
         let direct = PcParams::new().alpha(alpha).fit(&d, &k).unwrap_err();
-        assert!(matches!(direct, DiscoverError::InvalidParameter(_)), "{direct}");
+        assert!(
+            matches!(direct, DiscoverError::InvalidParameter(_)),
+            "{direct}"
+        );
         assert!(direct.to_string().contains("alpha"), "{direct}");
         let err = FciParams::new().alpha(alpha).fit(&d, &k).unwrap_err();
         assert!(matches!(err, DiscoverError::InvalidParameter(_)), "{err}");
@@ -178,7 +187,10 @@ fn a_route_without_torch_refuses_notears_mlp_by_name() {
         WithoutTorch,
     )
     .unwrap_err();
-    assert!(matches!(err, DiscoverError::NotCompiledWithTorch("notears-mlp")));
+    assert!(matches!(
+        err,
+        DiscoverError::NotCompiledWithTorch("notears-mlp")
+    ));
     // Torch-free methods run the same through that route.
     let via = discover_via(
         Method::Ges,
@@ -188,7 +200,12 @@ fn a_route_without_torch_refuses_notears_mlp_by_name() {
         WithoutTorch,
     )
     .unwrap();
-    let direct = discover(Method::Ges, &d, &Knowledge::new(), &DiscoverOptions::default());
+    let direct = discover(
+        Method::Ges,
+        &d,
+        &Knowledge::new(),
+        &DiscoverOptions::default(),
+    );
     assert_eq!(via.graph, direct.unwrap().graph);
 }
 
@@ -202,10 +219,7 @@ fn notears_mlp_without_the_torch_feature_says_so() {
         &DiscoverOptions::default(),
     )
     .unwrap_err();
-    assert!(
-        err.to_string().contains("not compiled with torch"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("not compiled with torch"), "{err}");
 }
 
 #[cfg(feature = "torch")]
