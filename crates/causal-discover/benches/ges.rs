@@ -1,9 +1,11 @@
 //! GES timings on simulated linear-Gaussian data (BIC) and on its discretisation (BDeu).
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
+use causal_core::contract::Fit;
 use causal_core::data::Dataset;
 use causal_core::sim::{Noise, random_dag_weights, simulate};
-use causal_discover::ges::{Ges, GesScore};
+use causal_discover::ges::{GesParams, GesScore};
+use causal_discover::knowledge::Knowledge;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn data(d: usize, n: usize) -> Dataset {
@@ -42,12 +44,17 @@ fn bench(c: &mut Criterion) {
     for (d, n) in [(10, 1000), (20, 1000), (50, 2000)] {
         let x = data(d, n);
         g.bench_function(format!("bic_d{d}_n{n}"), |b| {
-            b.iter(|| Ges::new().fit(&x).expect("ges"))
+            b.iter(|| GesParams::new().fit(&x, &Knowledge::new()).expect("ges"))
         });
     }
     let x = discretise(&data(20, 5000));
     g.bench_function("bdeu_d20_n5000", |b| {
-        b.iter(|| Ges::new().score(GesScore::Bdeu).fit(&x).expect("ges"))
+        b.iter(|| {
+            GesParams::new()
+                .score(GesScore::Bdeu)
+                .fit(&x, &Knowledge::new())
+                .expect("ges")
+        })
     });
     g.finish();
 }

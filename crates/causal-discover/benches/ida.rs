@@ -3,11 +3,12 @@
 //! whole pipeline (PC + optimal IDA, B = 200) at d = 20, n = 2000.
 #![allow(missing_docs)]
 
+use causal_core::contract::Fit;
 use causal_core::ida::bootstrap::{PipelineSpec, pipeline_bootstrap};
 use causal_core::ida::{Ida, IdaMethod};
 use causal_core::sim::{Noise, random_dag_weights, simulate};
-use causal_discover::ci::CiTestKind;
-use causal_discover::pc::Pc;
+use causal_discover::knowledge::Knowledge;
+use causal_discover::pc::PcParams;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench_ida(c: &mut Criterion) {
@@ -15,10 +16,7 @@ fn bench_ida(c: &mut Criterion) {
     group.sample_size(10);
     let w = random_dag_weights(100, 100, 0.5, 1.5, 5).unwrap();
     let data = simulate(&w, 10_000, Noise::Gaussian, 6).unwrap();
-    let g = Pc::new()
-        .fit_data(&data, CiTestKind::FisherZ)
-        .unwrap()
-        .graph;
+    let g = PcParams::new().fit(&data, &Knowledge::new()).unwrap().graph;
     let treatment = (0..g.n_nodes())
         .max_by_key(|&v| g.neighbors(v).len())
         .map(|v| g.name(v).to_owned())
@@ -46,7 +44,7 @@ fn bench_ida(c: &mut Criterion) {
     group.bench_function("pc_ida_bootstrap_b200_d20_n2000", |b| {
         b.iter(|| {
             pipeline_bootstrap(&d20, &spec, |d| {
-                Pc::new().fit_data(d, CiTestKind::FisherZ).map(|f| f.graph)
+                PcParams::new().fit(d, &Knowledge::new()).map(|f| f.graph)
             })
             .unwrap()
         })

@@ -2,9 +2,11 @@
 //! Set `PC_BENCH_LARGE=1` to add d = 100 and 200 at n = 10 000 (the reference sizes).
 #![allow(missing_docs)]
 
+use causal_core::contract::ParamGuard;
 use causal_core::data::Dataset;
 use causal_discover::ci::FisherZ;
-use causal_discover::pc::Pc;
+use causal_discover::knowledge::Knowledge;
+use causal_discover::pc::PcParams;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -46,7 +48,11 @@ fn bench_pc(c: &mut Criterion) {
             |b, data| {
                 b.iter(|| {
                     let test = FisherZ::new(data).unwrap();
-                    Pc::new().fit(&test, data.names()).unwrap()
+                    PcParams::new()
+                        .check()
+                        .unwrap()
+                        .fit_test(&test, data.names(), &Knowledge::new())
+                        .unwrap()
                 })
             },
         );

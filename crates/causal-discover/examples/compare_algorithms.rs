@@ -3,14 +3,15 @@
 //!
 //! Run with `cargo run --release -p causal-discover --example compare_algorithms`.
 
+use causal_core::contract::Fit;
 use causal_core::graph::metrics::compare;
 use causal_core::sim::{Noise, random_dag_weights, simulate, weights_to_dag};
 use causal_discover::DiscoverError;
-use causal_discover::ci::CiTestKind;
-use causal_discover::ges::Ges;
-use causal_discover::lingam::DirectLingam;
-use causal_discover::notears::Notears;
-use causal_discover::pc::Pc;
+use causal_discover::ges::GesParams;
+use causal_discover::knowledge::Knowledge;
+use causal_discover::lingam::DirectLingamParams;
+use causal_discover::notears::NotearsParams;
+use causal_discover::pc::PcParams;
 
 fn main() -> Result<(), DiscoverError> {
     // A random DAG on 12 variables with 14 edges, weights ±U[0.5, 2].
@@ -20,12 +21,17 @@ fn main() -> Result<(), DiscoverError> {
     let uniform = simulate(&w, 2_000, Noise::Uniform, 4)?;
     let truth = weights_to_dag(&w, gaussian.names())?;
 
-    let pc = Pc::new().alpha(0.01).stable(true);
-    pc.check()?;
-    let pc = pc.fit_data(&gaussian, CiTestKind::FisherZ)?;
-    let ges = Ges::new().fit(&gaussian)?;
-    let lingam = DirectLingam::new().fit(&uniform)?;
-    let notears = Notears::new().lambda1(0.1).threshold(0.3).fit(&gaussian)?;
+    let none = Knowledge::new();
+    let pc = PcParams::new()
+        .alpha(0.01)
+        .stable(true)
+        .fit(&gaussian, &none)?;
+    let ges = GesParams::new().fit(&gaussian, &none)?;
+    let lingam = DirectLingamParams::new().fit(&uniform, &none)?;
+    let notears = NotearsParams::new()
+        .lambda1(0.1)
+        .threshold(0.3)
+        .fit(&gaussian, &none)?;
 
     println!("{:<14} {:>4} {:>6} {:>6}", "algorithm", "SHD", "TPR", "FDR");
     // PC and GES return equivalence classes (undirected edges count against SHD where the

@@ -4,9 +4,11 @@
 
 use std::time::Instant;
 
+use causal_core::contract::ParamGuard;
 use causal_core::data::Dataset;
 use causal_discover::ci::FisherZ;
-use causal_discover::pc::Pc;
+use causal_discover::knowledge::Knowledge;
+use causal_discover::pc::PcParams;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -15,7 +17,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = Dataset::from_path(path)?;
     let start = Instant::now();
     let test = FisherZ::new(&data)?;
-    let out = Pc::new().alpha(alpha).fit(&test, data.names())?;
+    let pc = PcParams::new().alpha(alpha).check()?;
+    let out = pc.fit_test(&test, data.names(), &Knowledge::new())?;
     let seconds = start.elapsed().as_secs_f64();
     println!(
         "{}",

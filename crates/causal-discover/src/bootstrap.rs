@@ -98,13 +98,16 @@ impl EdgeFrequencies {
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::Fit;
 /// use causal_discover::bootstrap::bootstrap;
-/// use causal_discover::ges::Ges;
+/// use causal_discover::ges::GesParams;
+/// use causal_discover::knowledge::Knowledge;
 /// use causal_core::sim::{random_dag_weights, simulate, Noise};
 ///
 /// let w = random_dag_weights(4, 3, 0.8, 1.5, 3)?;
 /// let data = simulate(&w, 400, Noise::Gaussian, 4)?;
-/// let f = bootstrap(&data, 8, 42, |d| Ok(Ges::new().fit(d)?.into_graph()))?;
+/// let ges = GesParams::new();
+/// let f = bootstrap(&data, 8, 42, |d| Ok(ges.fit(d, &Knowledge::new())?.into_graph()))?;
 /// assert_eq!(f.replicates(), 8);
 /// assert!(f.edges().iter().all(|e| e.adjacent <= 1.0));
 /// # Ok::<(), causal_discover::DiscoverError>(())
@@ -184,14 +187,21 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notears::Notears;
+    use crate::knowledge::Knowledge;
+    use crate::notears::NotearsParams;
+    use causal_core::contract::Fit;
     use causal_core::sim::{Noise, random_dag_weights, simulate};
 
     #[test]
     fn seeded_and_thread_count_independent() {
         let w = random_dag_weights(5, 4, 0.8, 1.5, 1).unwrap();
         let data = simulate(&w, 300, Noise::Gaussian, 2).unwrap();
-        let run = || bootstrap(&data, 6, 7, |d| Ok(Notears::new().fit(d)?.into_graph())).unwrap();
+        let run = || {
+            bootstrap(&data, 6, 7, |d| {
+                Ok(NotearsParams::new().fit(d, &Knowledge::new())?.into_graph())
+            })
+            .unwrap()
+        };
         let a = run();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
@@ -207,6 +217,11 @@ mod tests {
                 }
             }
         }
-        assert!(bootstrap(&data, 0, 1, |d| Ok(Notears::new().fit(d)?.into_graph())).is_err());
+        assert!(
+            bootstrap(&data, 0, 1, |d| Ok(NotearsParams::new()
+                .fit(d, &Knowledge::new())?
+                .into_graph()))
+            .is_err()
+        );
     }
 }

@@ -64,9 +64,26 @@ pub enum DiscoverError {
         /// What is wrong.
         message: String,
     },
-    /// A method name that this build does not provide.
-    #[error("unknown or unavailable discovery method '{0}'")]
+    /// A discovery method name that [`discover`](crate::learner::discover) does not know.
+    #[error("unknown discovery method '{0}' (expected one of {names})", names = crate::learner::Method::NAMES.join(", "))]
     UnknownMethod(String),
+    /// A failure inside causal-torch (NOTEARS-MLP): LibTorch, a device, a diverging loss.
+    #[cfg(feature = "torch")]
+    #[error(transparent)]
+    Torch(causal_torch::TorchError),
+}
+
+/// causal-torch's errors in this crate's vocabulary: core errors and invalid parameters keep
+/// their variants, so a caller matches them once for every method.
+#[cfg(feature = "torch")]
+impl From<causal_torch::TorchError> for DiscoverError {
+    fn from(e: causal_torch::TorchError) -> Self {
+        match e {
+            causal_torch::TorchError::Core(c) => Self::Core(c),
+            causal_torch::TorchError::InvalidParameter(m) => Self::InvalidParameter(m),
+            other => Self::Torch(other),
+        }
+    }
 }
 
 #[cfg(test)]

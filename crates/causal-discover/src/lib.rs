@@ -7,6 +7,7 @@ pub mod error;
 pub mod fci;
 pub mod ges;
 pub mod knowledge;
+pub mod learner;
 pub mod lingam;
 pub mod notears;
 pub mod pc;
@@ -16,6 +17,7 @@ pub mod sepset;
 mod work_graph;
 
 pub use error::{DiscoverError, Result};
+pub use learner::{DiscoverOptions, Discovered, GraphLearner, Method, discover};
 
 /// NOTEARS-MLP (Zheng et al. 2020), implemented in causal-torch (needs LibTorch).
 #[cfg(feature = "torch")]

@@ -52,3 +52,9 @@ pub(crate) fn resolve_knowledge(
     }
     knowledge.map(|k| k.resolve(names)).transpose()
 }
+
+/// The knowledge a search applies: `None` when `k` holds nothing, so a search without
+/// knowledge runs exactly as it always has.
+pub(crate) fn given(k: &Knowledge) -> Option<&Knowledge> {
+    (!k.is_empty()).then_some(k)
+}

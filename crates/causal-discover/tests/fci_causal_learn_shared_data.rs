@@ -6,9 +6,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use causal_core::contract::{Fit, ParamGuard};
 use causal_discover::causal_learn;
 use causal_discover::ci::CiTestKind;
-use causal_discover::fci::Fci;
+use causal_discover::fci::FciParams;
 use causal_discover::knowledge::Knowledge;
 use common::{diff, read_data, read_matrix, shared_data};
 
@@ -19,10 +20,10 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// Runs FCI and returns the pairs where it differs from the endpoint matrix at `want`.
-fn fci_diff(data: &Path, want: &Path, test: CiTestKind, fci: Fci) -> Vec<String> {
+fn fci_diff(data: &Path, want: &Path, test: CiTestKind, fci: FciParams) -> Vec<String> {
     let d = read_data(&data.to_path_buf());
     let want = read_matrix(&want.to_path_buf());
-    let got = fci.fit_data(&d, test).unwrap();
+    let got = fci.test(test).fit(&d, &Knowledge::new()).unwrap();
     diff(d.names(), &got.graph, &want)
 }
 
@@ -43,9 +44,9 @@ fn variants(stem: &str) -> Vec<PathBuf> {
 }
 
 /// Asserts that FCI's PAG equals causal-learn's (one of its variants, see [`variants`]).
-fn assert_same(data: &Path, stem: &str, test: CiTestKind, fci: Fci) {
+fn assert_same(data: &Path, stem: &str, test: CiTestKind, fci: FciParams, k: &Knowledge) {
     let d = read_data(&data.to_path_buf());
-    let got = fci.fit_data(&d, test).unwrap();
+    let got = fci.test(test).fit(&d, k).unwrap();
     let deltas: Vec<Vec<String>> = variants(stem)
         .iter()
         .map(|p| diff(d.names(), &got.graph, &read_matrix(p)))
@@ -101,7 +102,7 @@ fn fci_fisherz_linear_10_shared_data() {
         &base.join("data_linear_10.txt"),
         &base.join("linear_10_fci_fisherz_0.05.txt"),
         CiTestKind::FisherZ,
-        Fci::new(),
+        FciParams::new(),
     );
     assert_eq!(delta, old_r9_pairs("linear_10"), "{}", delta.join("\n"));
 }
@@ -115,7 +116,7 @@ fn fci_chisq_bnlearn_networks_shared_data() {
             &base.join(format!("data/{net}.txt")),
             &base.join(format!("fci/{net}_fci_chisq_0.05.txt")),
             CiTestKind::ChiSquare,
-            Fci::new(),
+            FciParams::new(),
         );
         assert_eq!(delta, old_r9_pairs(net), "{net}:\n{}", delta.join("\n"));
     }
@@ -169,7 +170,8 @@ fn fci_fisherz_ten_fci_sets_shared_data() {
                 &data,
                 &format!("data-{i}_fisherz_{tag}"),
                 CiTestKind::FisherZ,
-                Fci::new().alpha(alpha),
+                FciParams::new().alpha(alpha),
+                &Knowledge::new(),
             );
         }
         let d = read_data(&data);
@@ -177,9 +179,9 @@ fn fci_fisherz_ten_fci_sets_shared_data() {
             &std::fs::read_to_string(base.join(format!("result-py-FCI-{i}.txt"))).unwrap(),
             d.names(),
         );
-        let ours = Fci::new()
+        let ours = FciParams::new()
             .alpha(0.01)
-            .fit_data(&d, CiTestKind::FisherZ)
+            .fit(&d, &Knowledge::new())
             .unwrap();
         let reference = causal_learn::from_matrix(
             d.names(),
@@ -210,7 +212,8 @@ fn fci_knowledge_linear_10_shared_data() {
         &data,
         "linear_10_knowledge",
         CiTestKind::FisherZ,
-        Fci::new().knowledge(k),
+        FciParams::new(),
+        &k,
     );
 }
 
@@ -228,9 +231,16 @@ fn fci_sachs_tiers_shared_data() {
         &data,
         "sachs_jittered_tiers",
         CiTestKind::FisherZ,
-        Fci::new().knowledge(tiers),
+        FciParams::new(),
+        &tiers,
     );
-    assert_same(&data, "sachs_jittered", CiTestKind::FisherZ, Fci::new());
+    assert_same(
+        &data,
+        "sachs_jittered",
+        CiTestKind::FisherZ,
+        FciParams::new(),
+        &Knowledge::new(),
+    );
 }
 
 /// A d-separation oracle over the observed columns of a DAG with latent nodes.
@@ -302,7 +312,11 @@ fn fci_oracle_recovers_the_true_pags_shared_data() {
             oracle: causal_discover::ci::DSeparation::new(&dag).unwrap(),
             observed,
         };
-        let pag = Fci::new().fit(&oracle, d.names()).unwrap().graph;
+        let fci = FciParams::new().check().unwrap();
+        let pag = fci
+            .fit_test(&oracle, d.names(), &Knowledge::new())
+            .unwrap()
+            .graph;
         let want = tetrad_matrix(
             &std::fs::read_to_string(base.join(format!("PAG{i}.txt"))).unwrap(),
             d.names(),

@@ -5,9 +5,11 @@
 //! against the DAGs a MAG represents in causal-core's tests) is applied in each, and a set must
 //! be valid in all of them.
 
+use causal_core::contract::ParamGuard;
 use causal_core::graph::{Admg, Dag, Edge, GraphClass, Mark, MixedGraph, NodeSet};
 use causal_discover::ci::CiTest;
-use causal_discover::fci::Fci;
+use causal_discover::fci::FciParams;
+use causal_discover::knowledge::Knowledge;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -38,8 +40,10 @@ impl CiTest for Oracle {
 }
 
 fn pag_of(graph: Admg, observed: Vec<usize>, names: &[String]) -> MixedGraph {
-    Fci::new()
-        .fit(&Oracle { graph, observed }, names)
+    FciParams::new()
+        .check()
+        .unwrap()
+        .fit_test(&Oracle { graph, observed }, names, &Knowledge::new())
         .unwrap()
         .graph
 }

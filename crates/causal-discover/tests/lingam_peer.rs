@@ -4,8 +4,10 @@
 
 use std::path::PathBuf;
 
+use causal_core::contract::Fit;
 use causal_core::data::Dataset;
-use causal_discover::lingam::DirectLingam;
+use causal_discover::knowledge::Knowledge;
+use causal_discover::lingam::DirectLingamParams;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -15,7 +17,9 @@ fn fixture(name: &str) -> PathBuf {
 
 fn check(case: &str) {
     let data = Dataset::from_path(fixture(&format!("{case}.csv"))).unwrap();
-    let fit = DirectLingam::new().fit(&data).unwrap();
+    let fit = DirectLingamParams::new()
+        .fit(&data, &Knowledge::new())
+        .unwrap();
     let order: Vec<usize> = std::fs::read_to_string(fixture(&format!("{case}.order")))
         .unwrap()
         .split_whitespace()

@@ -2,8 +2,10 @@
 
 mod common;
 
+use causal_core::contract::Fit;
 use causal_discover::ci::CiTestKind;
-use causal_discover::pc::{Pc, UcPriority, UcRule};
+use causal_discover::knowledge::Knowledge;
+use causal_discover::pc::{PcParams, UcPriority, UcRule};
 use common::{diff, read_data, read_matrix, shared_data};
 
 fn check(data: &str, fixture: &str, test: CiTestKind, rule: i64, priority: i64) {
@@ -11,12 +13,12 @@ fn check(data: &str, fixture: &str, test: CiTestKind, rule: i64, priority: i64) 
     let base = dir.join("causal-learn");
     let d = read_data(&base.join(data));
     let want = read_matrix(&base.join(fixture));
-    let pc = Pc::new()
+    let pc = PcParams::new()
         .alpha(0.05)
         .stable(true)
         .uc_rule(UcRule::from_code(rule).unwrap())
         .uc_priority(UcPriority::from_code(priority).unwrap());
-    let got = pc.fit_data(&d, test).unwrap();
+    let got = pc.test(test).fit(&d, &Knowledge::new()).unwrap();
     let delta = diff(d.names(), &got.graph, &want);
     assert!(
         delta.is_empty(),

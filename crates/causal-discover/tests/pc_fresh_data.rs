@@ -4,9 +4,11 @@
 
 mod common;
 
+use causal_core::contract::ParamGuard;
 use causal_core::data::Dataset;
 use causal_discover::ci::FisherZ;
-use causal_discover::pc::{Pc, UcPriority, UcRule};
+use causal_discover::knowledge::Knowledge;
+use causal_discover::pc::{PcParams, UcPriority, UcRule};
 use common::diff;
 
 const MASK_STEP: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -98,10 +100,14 @@ fn pc_matches_causal_learn_on_fresh_random_sems() {
                         .collect()
                 })
                 .collect();
-            let pc = Pc::new()
+            let pc = PcParams::new()
                 .uc_rule(UcRule::from_code(rule.parse().unwrap()).unwrap())
                 .uc_priority(UcPriority::from_code(prio.parse().unwrap()).unwrap());
-            let got = pc.fit(&test, data.names()).unwrap();
+            let got = pc
+                .check()
+                .unwrap()
+                .fit_test(&test, data.names(), &Knowledge::new())
+                .unwrap();
             let delta = diff(data.names(), &got.graph, &want);
             assert!(
                 delta.is_empty(),

@@ -4,9 +4,11 @@
 
 use std::path::PathBuf;
 
+use causal_core::contract::Fit;
 use causal_core::data::Dataset;
 use causal_core::graph::{Edge, Mark, MixedGraph};
-use causal_discover::ges::{Ges, GesScore};
+use causal_discover::ges::{GesParams, GesScore};
+use causal_discover::knowledge::Knowledge;
 
 fn shared() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/causal-learn");
@@ -57,7 +59,10 @@ fn read_matrix(path: &PathBuf) -> Vec<Vec<i32>> {
 fn shared_data_ges_bic_linear_10_is_causal_learns() {
     let Some(dir) = shared() else { return };
     let data = Dataset::from_path(dir.join("linear/data_linear_10.txt")).unwrap();
-    let fit = Ges::new().score(GesScore::Bic).fit(&data).unwrap();
+    let fit = GesParams::new()
+        .score(GesScore::Bic)
+        .fit(&data, &Knowledge::new())
+        .unwrap();
     let want = read_matrix(&dir.join("linear/linear_10_ges_local_score_BIC_none_none.txt"));
     assert_eq!(encode(fit.graph()), want);
 }
@@ -66,7 +71,10 @@ fn shared_data_ges_bic_linear_10_is_causal_learns() {
 fn shared_data_ges_bdeu_discrete_10_is_causal_learns() {
     let Some(dir) = shared() else { return };
     let data = Dataset::from_path(dir.join("discrete/data_discrete_10.txt")).unwrap();
-    let fit = Ges::new().score(GesScore::Bdeu).fit(&data).unwrap();
+    let fit = GesParams::new()
+        .score(GesScore::Bdeu)
+        .fit(&data, &Knowledge::new())
+        .unwrap();
     let want = read_matrix(&dir.join("discrete/discrete_10_ges_local_score_BDeu_none_none.txt"));
     assert_eq!(encode(fit.graph()), want);
 }

@@ -5,13 +5,9 @@ use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
 use causal_discover::DiscoverError;
 use causal_discover::bootstrap::bootstrap_with;
-use causal_discover::ci::CiTestKind;
-use causal_discover::fci::Fci;
-use causal_discover::ges::{EdgeRules, Ges, GesScore};
 use causal_discover::knowledge::Knowledge;
-use causal_discover::lingam::DirectLingam;
-use causal_discover::notears::Notears;
-use causal_discover::pc::{Pc, UcPriority, UcRule};
+use causal_discover::learner::{self, DiscoverOptions, Method};
+use causal_discover::pc::{UcPriority, UcRule};
 use pyo3::prelude::*;
 
 use crate::data::Data;
@@ -68,72 +64,33 @@ impl Options {
     }
 }
 
+/// Runs the method through causal-discover's one entry point, parsing only the options the
+/// method reads (as `causal discover` does).
 pub(crate) fn run(o: &Options, data: &Dataset) -> Result<MixedGraph, DiscoverError> {
-    let k = o.knowledge.as_ref();
-    let rules = || -> Result<Option<EdgeRules>, DiscoverError> {
-        k.map(|k| EdgeRules::from_knowledge(k, data.names()))
-            .transpose()
+    let method: Method = o.method.parse()?;
+    let mut options = DiscoverOptions {
+        alpha: o.alpha,
+        stable: o.stable,
+        max_depth: o.max_depth,
+        max_path_length: o.max_path_length,
+        lambda1: o.lambda1,
+        threshold: o.threshold,
+        threads: o.threads,
+        ..DiscoverOptions::default()
     };
-    match o.method.as_str() {
-        "pc" => {
-            let test: CiTestKind = o.test.parse()?;
-            let mut pc = Pc::new()
-                .alpha(o.alpha)
-                .stable(o.stable)
-                .uc_rule(UcRule::from_code(o.uc_rule)?)
-                .uc_priority(UcPriority::from_code(o.uc_priority)?)
-                .max_depth(o.max_depth)
-                .threads(o.threads);
-            if let Some(k) = k {
-                pc = pc.knowledge(k.clone());
-            }
-            Ok(pc.fit_data(data, test)?.graph)
-        }
-        "fci" => {
-            let test: CiTestKind = o.test.parse()?;
-            let mut fci = Fci::new()
-                .alpha(o.alpha)
-                .max_depth(o.max_depth)
-                .max_path_length(o.max_path_length)
-                .threads(o.threads);
-            if let Some(k) = k {
-                fci = fci.knowledge(k.clone());
-            }
-            Ok(fci.fit_data(data, test)?.graph)
-        }
-        "ges" => {
-            let score: GesScore = o.score.parse()?;
-            let mut ges = Ges::new().score(score);
-            if let Some(r) = rules()? {
-                ges = ges.knowledge(r);
-            }
-            Ok(ges.fit(data)?.into_graph())
-        }
-        "direct_lingam" | "lingam" => {
-            let mut m = DirectLingam::new();
-            if let Some(r) = rules()? {
-                m = m.knowledge(r);
-            }
-            Ok(m.fit(data)?.into_graph())
-        }
-        "notears" => {
-            let mut m = Notears::new();
-            if let Some(l) = o.lambda1 {
-                m = m.lambda1(l);
-            }
-            if let Some(t) = o.threshold {
-                m = m.threshold(t);
-            }
-            if let Some(r) = rules()? {
-                m = m.knowledge(r);
-            }
-            Ok(m.fit(data)?.into_graph())
-        }
-        other => Err(DiscoverError::InvalidParameter(format!(
-            "unknown discovery method '{other}' (expected one of pc, fci, ges, direct_lingam, \
-             notears)"
-        ))),
+    if method.uses_ci_test() {
+        options.test = o.test.parse()?;
     }
+    if method == Method::Pc {
+        options.uc_rule = UcRule::from_code(o.uc_rule)?;
+        options.uc_priority = UcPriority::from_code(o.uc_priority)?;
+    }
+    if method == Method::Ges {
+        options.score = o.score.parse()?;
+    }
+    let none = Knowledge::new();
+    let knowledge = o.knowledge.as_ref().unwrap_or(&none);
+    Ok(learner::discover(method, data, knowledge, &options)?.graph)
 }
 
 /// Background knowledge from the Python arguments: `tiers` (earliest first), `required` and

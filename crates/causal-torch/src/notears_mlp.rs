@@ -5,6 +5,7 @@
 //! optional graph-alignment prior (see [`NotearsMlpParams::prior`]).
 
 use causal_core::CoreError;
+use causal_core::contract::{Fit, ParamGuard};
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
 use causal_core::optim::{Bound, Lbfgs};
@@ -17,16 +18,18 @@ use crate::error::{Result, TorchError};
 use crate::loss::{AlignmentPrior, group_norms, polynomial_h};
 use crate::nn::LocallyConnected;
 
-/// Hyperparameters of NOTEARS-MLP (gCastle's defaults).
+/// Hyperparameters of NOTEARS-MLP (gCastle's defaults); [`ParamGuard::check`] validates them
+/// into a [`NotearsMlp`].
 ///
 /// # Examples
 ///
 /// ```no_run
+/// use causal_core::contract::Fit;
 /// use causal_core::data::Dataset;
 /// use causal_torch::notears_mlp::NotearsMlpParams;
 ///
 /// let data = Dataset::from_path("data.csv")?;
-/// let fit = NotearsMlpParams::new().lambda1(0.01).w_threshold(0.3).fit(&data)?;
+/// let fit = NotearsMlpParams::new().lambda1(0.01).w_threshold(0.3).fit(&data, ())?;
 /// println!("{}", fit.graph().to_json());
 /// # Ok::<(), causal_torch::TorchError>(())
 /// ```
@@ -142,6 +145,7 @@ impl NotearsMlpParams {
     /// # Examples
     ///
     /// ```no_run
+    /// use causal_core::contract::Fit;
     /// use causal_core::data::Dataset;
     /// use causal_core::graph::MixedGraph;
     /// use causal_torch::loss::AlignmentPrior;
@@ -153,7 +157,7 @@ impl NotearsMlpParams {
     /// g.add_directed("b", "c")?;
     /// let prior = AlignmentPrior::from_graph(&g, data.names(), data.names(), 1.0)?
     ///     .edge_confidence("b", "c", 0.8)?;
-    /// let fit = NotearsMlpParams::new().prior(prior, 0.1).fit(&data)?;
+    /// let fit = NotearsMlpParams::new().prior(prior, 0.1).fit(&data, ())?;
     /// println!("{}", fit.graph().to_json());
     /// # Ok::<(), causal_torch::TorchError>(())
     /// ```
@@ -161,13 +165,16 @@ impl NotearsMlpParams {
         self.prior = Some((prior, weight));
         self
     }
+}
 
-    /// Validates the hyperparameters.
-    ///
+impl ParamGuard for NotearsMlpParams {
+    type Checked = NotearsMlp;
+    type Error = TorchError;
+
     /// # Errors
     ///
     /// [`TorchError::InvalidParameter`] naming the bad value.
-    pub fn check(&self) -> Result<()> {
+    fn check(self) -> Result<NotearsMlp> {
         let bad = |m: String| Err(TorchError::InvalidParameter(m));
         if self.hidden == 0 {
             return bad("NOTEARS-MLP needs at least one hidden unit".into());
@@ -189,19 +196,31 @@ impl NotearsMlpParams {
         {
             return bad(format!("prior weight must be ≥ 0, got {w}"));
         }
-        Ok(())
+        Ok(NotearsMlp { params: self })
     }
+}
+
+/// NOTEARS-MLP with validated hyperparameters ([`NotearsMlpParams`] checked); fitting it to a
+/// [`Dataset`] ([`Fit`], nothing beside the table) learns a [`NotearsMlpFit`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotearsMlp {
+    params: NotearsMlpParams,
+}
+
+impl Fit for NotearsMlp {
+    type Object = NotearsMlpFit;
+    type Error = TorchError;
 
     /// Learns a DAG over the columns of `data`.
     ///
     /// # Errors
     ///
-    /// As [`NotearsMlpParams::check`]; [`CoreError::InvalidParameter`] (wrapped) for fewer than
+    /// [`CoreError::InvalidParameter`] (wrapped) for fewer than
     /// two columns or for a prior that names a node that is not a column, or lacks a column
     /// (the message names it); [`TorchError::Diverged`] if the objective
     /// diverges; LibTorch errors.
-    pub fn fit(&self, data: &Dataset) -> Result<NotearsMlp> {
-        self.check()?;
+    fn fit(&self, data: &Dataset, (): ()) -> Result<NotearsMlpFit> {
+        let p = &self.params;
         let d = data.n_cols();
         if d < 2 {
             return Err(CoreError::InvalidParameter(
@@ -210,7 +229,7 @@ impl NotearsMlpParams {
             .into());
         }
         // The prior's charges in the data's column order (inputs and outputs alike).
-        let prior = match &self.prior {
+        let prior = match &p.prior {
             None => None,
             Some((p, w)) => {
                 let names = data.names();
@@ -237,13 +256,13 @@ impl NotearsMlpParams {
                 Some((p.reindex(names, names)?, *w))
             }
         };
-        let m = self.hidden;
+        let m = p.hidden;
         // The model trains in f64, so the data go in as f64, unrounded.
-        let x = to_tensor(data, data.names(), Kind::Double, self.device)?;
+        let x = to_tensor(data, data.names(), Kind::Double, p.device)?;
         let n = data.n_rows() as f64;
 
-        crate::seed::manual_seed(self.seed);
-        let mut vs = VarStore::new(self.device);
+        crate::seed::manual_seed(p.seed);
+        let mut vs = VarStore::new(p.device);
         vs.set_kind(Kind::Double);
         let root = vs.root();
         if root.kind() != Kind::Double {
@@ -299,10 +318,10 @@ impl NotearsMlpParams {
         let (mut rho, mut alpha, mut h) = (1.0f64, 0.0f64, f64::INFINITY);
         let solver = Lbfgs::default();
         let mut dual_steps = 0;
-        for _ in 0..self.max_iter {
+        for _ in 0..p.max_iter {
             dual_steps += 1;
             let mut h_new = f64::INFINITY;
-            while rho < self.rho_max {
+            while rho < p.rho_max {
                 let (r, a) = (rho, alpha);
                 let objective = |xs: &[f64], grad: &mut [f64]| -> Result<f64> {
                     let mut off = 0;
@@ -310,7 +329,7 @@ impl NotearsMlpParams {
                         for (t, &size) in params.iter().zip(&sizes) {
                             let src = Tensor::f_from_slice(&xs[off..off + size])?
                                 .f_view(t.size().as_slice())?
-                                .f_to_device(self.device)?;
+                                .f_to_device(p.device)?;
                             t.shallow_clone().f_copy_(&src)?;
                             off += size;
                         }
@@ -342,11 +361,11 @@ impl NotearsMlpParams {
                         .f_square()?
                         .f_sum(Kind::Double)?
                         .f_add(&lc.weight.f_square()?.f_sum(Kind::Double)?)?
-                        .f_mul_scalar(0.5 * self.lambda2)?;
+                        .f_mul_scalar(0.5 * p.lambda2)?;
                     let l1 = pos_w
                         .f_add(&neg_w)?
                         .f_sum(Kind::Double)?
-                        .f_mul_scalar(self.lambda1)?;
+                        .f_mul_scalar(p.lambda1)?;
                     let mut total = loss.f_add(&penalty)?.f_add(&l2)?.f_add(&l1)?;
                     if let Some((prior, mu)) = &prior {
                         let align = prior.penalty(&group_norms(&w1, d)?)?;
@@ -380,7 +399,7 @@ impl NotearsMlpParams {
                     for (t, &size) in params.iter().zip(&sizes) {
                         let src = Tensor::f_from_slice(&flat[off..off + size])?
                             .f_view(t.size().as_slice())?
-                            .f_to_device(self.device)?;
+                            .f_to_device(p.device)?;
                         t.shallow_clone().f_copy_(&src)?;
                         off += size;
                     }
@@ -395,7 +414,7 @@ impl NotearsMlpParams {
             }
             alpha += rho * h_new;
             h = h_new;
-            if h <= self.h_tol || rho >= self.rho_max {
+            if h <= p.h_tol || rho >= p.rho_max {
                 break;
             }
         }
@@ -408,12 +427,12 @@ impl NotearsMlpParams {
         let mut graph = MixedGraph::with_nodes(names.iter().map(String::as_str))?;
         for i in 0..d {
             for j in 0..d {
-                if i != j && weights[(i, j)].abs() >= self.w_threshold {
+                if i != j && weights[(i, j)].abs() >= p.w_threshold {
                     graph.add_directed(&names[i], &names[j])?;
                 }
             }
         }
-        Ok(NotearsMlp {
+        Ok(NotearsMlpFit {
             weights,
             graph,
             h,
@@ -425,7 +444,7 @@ impl NotearsMlpParams {
 
 /// The result of NOTEARS-MLP.
 #[derive(Clone, Debug)]
-pub struct NotearsMlp {
+pub struct NotearsMlpFit {
     weights: DMatrix<f64>,
     graph: MixedGraph,
     h: f64,
@@ -433,7 +452,7 @@ pub struct NotearsMlp {
     dual_steps: usize,
 }
 
-impl NotearsMlp {
+impl NotearsMlpFit {
     /// W[i, j] = ‖first-layer weights from i into j's units‖₂ (before thresholding).
     pub fn weights(&self) -> &DMatrix<f64> {
         &self.weights

@@ -3,7 +3,7 @@
 //! (or `CAUSAL_DEVICE=cuda` demands one): the trainer, a NeuralScm and NOTEARS-MLP run on it and
 //! agree with the CPU. `CAUSAL_DEVICE=cuda cargo test -p causal-torch --test cuda` on a GPU machine.
 
-use causal_core::contract::ParamGuard;
+use causal_core::contract::{Fit, ParamGuard};
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
 use causal_torch::device::default_device;
@@ -144,10 +144,10 @@ fn neural_scm_and_notears_mlp_run_on_cuda() {
         assert!((ours - truth).abs() < 0.1, "do(x={v}): {ours} vs {truth}");
     }
     // NOTEARS-MLP in double precision: the same graph as on the CPU, weights close.
-    let on_gpu = NotearsMlpParams::new().device(gpu).fit(&data).unwrap();
+    let on_gpu = NotearsMlpParams::new().device(gpu).fit(&data, ()).unwrap();
     let on_cpu = NotearsMlpParams::new()
         .device(Device::Cpu)
-        .fit(&data)
+        .fit(&data, ())
         .unwrap();
     let (a, b) = (on_gpu.weights(), on_cpu.weights());
     eprintln!("W on CUDA {a:.4} on CPU {b:.4}");

@@ -1,6 +1,7 @@
 //! NOTEARS-MLP: a light recovery check, and the consistency of the gCastle fixture that
 //! `cargo xtask experiment notears-mlp-gcastle` compares against.
 
+use causal_core::contract::Fit;
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
 use causal_core::graph::metrics::compare;
@@ -27,7 +28,7 @@ fn recovers_a_nonlinear_chain_skeleton() {
     }
     let data = Dataset::new(vec!["a".into(), "b".into(), "c".into()], vec![a, b, c]).unwrap();
     std::fs::write(std::env::temp_dir().join("nt_chain.csv"), data.to_csv()).unwrap();
-    let fit = NotearsMlpParams::new().seed(0).fit(&data).unwrap();
+    let fit = NotearsMlpParams::new().seed(0).fit(&data, ()).unwrap();
     eprintln!(
         "W = {:.3} h = {:e} steps {}",
         fit.weights(),
@@ -53,7 +54,7 @@ fn recovers_a_nonlinear_chain_skeleton() {
             .iter()
             .all(|e| e.is_directed_from(e.a, e.b) && e.a < e.b)
     );
-    assert!(NotearsMlpParams::new().hidden(0).fit(&data).is_err());
+    assert!(NotearsMlpParams::new().hidden(0).fit(&data, ()).is_err());
 }
 
 /// The gCastle fixture behind `cargo xtask experiment notears-mlp-gcastle` (which fits ours on

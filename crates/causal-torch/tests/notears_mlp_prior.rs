@@ -4,10 +4,11 @@
 //! reversed prior at the same small weight does not override the strong true edges, and a
 //! per-edge confidence of 1 makes an edge free while 0 charges it as an absent one.
 
+use causal_core::contract::{Fit, ParamGuard};
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
 use causal_torch::loss::AlignmentPrior;
-use causal_torch::notears_mlp::{NotearsMlp, NotearsMlpParams};
+use causal_torch::notears_mlp::{NotearsMlpFit, NotearsMlpParams};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -40,17 +41,17 @@ fn prior(edges: &[(&str, &str)]) -> AlignmentPrior {
     AlignmentPrior::from_graph(&g, &["a", "b", "c"], &["a", "b", "c"], 1.0).unwrap()
 }
 
-fn fit(prior: Option<AlignmentPrior>) -> NotearsMlp {
+fn fit(prior: Option<AlignmentPrior>) -> NotearsMlpFit {
     causal_torch::tch::set_num_threads(1);
     let mut p = NotearsMlpParams::new().seed(0);
     if let Some(prior) = prior {
         p = p.prior(prior, MU);
     }
-    p.fit(&chain()).unwrap()
+    p.fit(&chain(), ()).unwrap()
 }
 
 /// The directed edges of the learned graph, as (from, to) names, sorted.
-fn edges(fit: &NotearsMlp) -> Vec<(String, String)> {
+fn edges(fit: &NotearsMlpFit) -> Vec<(String, String)> {
     let g = fit.graph();
     let mut out: Vec<(String, String)> = g
         .edges()
@@ -122,13 +123,13 @@ fn the_prior_must_match_the_columns() {
     let stray = AlignmentPrior::from_graph(&g, &["a", "b", "q"], &["a", "b", "q"], 1.0).unwrap();
     let e = NotearsMlpParams::new()
         .prior(stray, MU)
-        .fit(&data)
+        .fit(&data, ())
         .unwrap_err();
     assert!(e.to_string().contains("'q'"), "{e}");
     let short = AlignmentPrior::from_graph(&g, &["a", "b"], &["a", "b"], 1.0).unwrap();
     let e = NotearsMlpParams::new()
         .prior(short, MU)
-        .fit(&data)
+        .fit(&data, ())
         .unwrap_err();
     assert!(e.to_string().contains("column 'c'"), "{e}");
     assert!(

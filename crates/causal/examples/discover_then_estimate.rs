@@ -11,9 +11,8 @@ use causal::core::graph::NodeSet;
 use causal::core::graph::metrics::compare;
 use causal::core::ida::bootstrap::{PipelineSpec, pipeline_bootstrap};
 use causal::core::ida::{IdaMethod, ida};
-use causal::discover::ci::CiTestKind;
 use causal::discover::knowledge::Knowledge;
-use causal::discover::pc::Pc;
+use causal::discover::pc::PcParams;
 use causal::prelude::*;
 
 const SCM: &str = r#"{"nodes": [
@@ -28,9 +27,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let truth = MixedGraph::from_dagitty("dag { Z -> X  Z -> Y  X -> Y  W -> Y }")?;
 
     // 1. Data alone: PC returns a CPDAG, and IDA lists the effect in each of its DAGs.
-    let learned = Pc::new()
+    let learned = PcParams::new()
         .alpha(0.01)
-        .fit_data(&data, CiTestKind::FisherZ)?
+        .fit(&data, &Knowledge::new())?
         .graph;
     let c = compare(&truth, &learned)?;
     println!(
@@ -59,8 +58,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .tier(0, ["Z", "W"])
         .tier(1, ["X"])
         .tier(2, ["Y"]);
-    let pc = Pc::new().alpha(0.01).knowledge(tiers);
-    let oriented = pc.fit_data(&data, CiTestKind::FisherZ)?.graph;
+    let pc = PcParams::new().alpha(0.01);
+    let oriented = pc.fit(&data, &tiers)?.graph;
     let n = oriented.n_nodes();
     let (x, y) = (
         NodeSet::from_indices(n, [oriented.index("X")?]),
@@ -95,9 +94,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed: 7,
         level: 0.95,
     };
-    let boot = pipeline_bootstrap(&data, &spec, |d| {
-        pc.fit_data(d, CiTestKind::FisherZ).map(|f| f.graph)
-    })?;
+    let boot = pipeline_bootstrap(&data, &spec, |d| pc.fit(d, &tiers).map(|f| f.graph))?;
     println!(
         "Pipeline bootstrap ({} replicates, {} failed): 95% interval {:.3} to {:.3}, {:.0}% of replicates allow a zero effect",
         boot.replicates,

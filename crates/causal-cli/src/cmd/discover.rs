@@ -6,13 +6,9 @@ use causal::core::data::Dataset;
 use causal::core::graph::MixedGraph;
 use causal::discover::DiscoverError;
 use causal::discover::bootstrap::{EdgeFrequencies, bootstrap_with};
-use causal::discover::ci::CiTestKind;
-use causal::discover::fci::Fci;
-use causal::discover::ges::{EdgeRules, Ges, GesScore};
 use causal::discover::knowledge::Knowledge;
-use causal::discover::lingam::DirectLingam;
-use causal::discover::notears::Notears;
-use causal::discover::pc::{Pc, UcPriority, UcRule};
+use causal::discover::learner::{DiscoverOptions, InProcess, Method, WithoutTorch, discover_via};
+use causal::discover::pc::{UcPriority, UcRule};
 use clap::{ArgAction, Args};
 
 use crate::error::CliError;
@@ -84,65 +80,93 @@ pub struct DiscoverArgs {
     out: Option<PathBuf>,
 }
 
-/// One discovery method: learns a graph from the data and the resolved knowledge.
-pub type Method = fn(&DiscoverArgs, &Dataset, Option<&Knowledge>) -> Result<MixedGraph, CliError>;
-
-/// Every method by name; add a row to add a method.
-const METHODS: &[(&str, Option<Method>)] = &[
-    ("pc", Some(run_pc)),
-    ("fci", Some(run_fci)),
-    ("ges", Some(run_ges)),
-    ("lingam", Some(run_lingam)),
-    ("notears", Some(run_notears)),
-    ("notears-mlp", NOTEARS_MLP),
-];
-
-/// Routed through `crate::torch`: the front end hands it to the companion binary.
-#[cfg(feature = "torch")]
-const NOTEARS_MLP: Option<Method> = Some(|a, d, k| crate::torch(|| run_notears_mlp(a, d, k)));
-#[cfg(not(feature = "torch"))]
-const NOTEARS_MLP: Option<Method> = None;
-
 /// The prior weight when `--prior` comes without `--prior-weight`: small, so that strong
 /// evidence in the data outweighs a wrong prior (tests/discover_prior.rs measures both sides).
 #[cfg(feature = "torch")]
 const DEFAULT_PRIOR_WEIGHT: f64 = 0.03;
 
-/// NOTEARS-MLP (causal-torch): `--lambda1` and `--threshold` as for notears, `--prior` and
-/// `--prior-weight`; no knowledge.
-#[cfg(feature = "torch")]
-fn run_notears_mlp(
+/// The options `method` reads from the arguments. Only the method's own names are parsed
+/// (`--test` for pc and fci, the collider codes for pc, `--score` for ges), so a method is
+/// never refused for an option it ignores.
+fn options(a: &DiscoverArgs, method: Method) -> Result<DiscoverOptions, CliError> {
+    let mut o = DiscoverOptions {
+        alpha: a.alpha,
+        stable: a.stable,
+        max_depth: a.max_depth,
+        max_path_length: a.max_path_length,
+        lambda1: a.lambda1,
+        threshold: a.threshold,
+        threads: a.threads,
+        seed: a.seed,
+        ..DiscoverOptions::default()
+    };
+    if method.uses_ci_test() {
+        o.test = a.test.parse().map_err(discover_error)?;
+    }
+    if method == Method::Pc {
+        o.uc_rule = UcRule::from_code(a.uc_rule).map_err(discover_error)?;
+        o.uc_priority = UcPriority::from_code(a.uc_priority).map_err(discover_error)?;
+    }
+    if method == Method::Ges {
+        o.score = a.score.parse().map_err(discover_error)?;
+    }
+    Ok(o)
+}
+
+/// Learns the graph with `method` through causal-discover's one entry point. A torch method
+/// is routed through `crate::torch`, so the front end hands it to the companion and never
+/// instantiates its LibTorch code; every other method runs with [`WithoutTorch`], which keeps
+/// NOTEARS-MLP out of the front end as well.
+pub fn learn_graph(
+    method: Method,
     a: &DiscoverArgs,
     data: &Dataset,
     k: Option<&Knowledge>,
 ) -> Result<MixedGraph, CliError> {
-    use causal::torch::TorchError;
-    if k.is_some() {
-        return Err(CliError::BadInput(
-            "notears-mlp does not take --knowledge".into(),
-        ));
+    let none = Knowledge::new();
+    let knowledge = k.unwrap_or(&none);
+    if method.needs_torch() {
+        if k.is_some() {
+            return Err(CliError::BadInput(format!(
+                "{method} does not take --knowledge"
+            )));
+        }
+        return crate::torch(|| {
+            let o = torch_options(a, data, options(a, method)?)?;
+            let found = discover_via(method, data, knowledge, &o, InProcess);
+            Ok(found.map_err(discover_error)?.graph)
+        });
     }
-    let mut m = causal::discover::notears_mlp::NotearsMlpParams::new().seed(a.seed);
-    if let Some(l) = a.lambda1 {
-        m = m.lambda1(l);
-    }
-    if let Some(t) = a.threshold {
-        m = m.w_threshold(t);
-    }
+    let o = options(a, method)?;
+    let found = discover_via(method, data, knowledge, &o, WithoutTorch);
+    Ok(found.map_err(discover_error)?.graph)
+}
+
+/// NOTEARS-MLP's own settings: `--prior` and `--prior-weight`, on the default device.
+#[cfg(feature = "torch")]
+fn torch_options(
+    a: &DiscoverArgs,
+    data: &Dataset,
+    mut o: DiscoverOptions,
+) -> Result<DiscoverOptions, CliError> {
+    let mut m = causal::torch::notears_mlp::NotearsMlpParams::new();
     if let Some(path) = &a.prior {
         let prior = read_prior(path, data.names())?;
         m = m.prior(prior, a.prior_weight.unwrap_or(DEFAULT_PRIOR_WEIGHT));
     }
     let device =
         causal::torch::device::default_device().map_err(|e| CliError::BadInput(e.to_string()))?;
-    let fit = m.device(device).fit(data).map_err(|e| match e {
-        TorchError::Core(c) => CliError::from(c),
-        TorchError::InvalidParameter(_) | TorchError::Device(_) => {
-            CliError::BadInput(e.to_string())
-        }
-        other => CliError::Failure(other.to_string()),
-    })?;
-    Ok(fit.graph().clone())
+    o.notears_mlp = Some(m.device(device));
+    Ok(o)
+}
+
+#[cfg(not(feature = "torch"))]
+fn torch_options(
+    _: &DiscoverArgs,
+    _: &Dataset,
+    o: DiscoverOptions,
+) -> Result<DiscoverOptions, CliError> {
+    Ok(o)
 }
 
 /// Reads a prior graph with its per-edge confidences as NOTEARS-MLP's alignment prior over
@@ -194,7 +218,7 @@ fn read_prior(
 impl DiscoverArgs {
     /// Whether the method needs LibTorch (the front end hands those to the companion).
     pub fn needs_torch(&self) -> bool {
-        self.method.eq_ignore_ascii_case("notears-mlp")
+        self.method.parse::<Method>().is_ok_and(Method::needs_torch)
     }
 }
 
@@ -205,102 +229,25 @@ pub fn discover_error(e: DiscoverError) -> CliError {
         DiscoverError::Diverged(_) | DiscoverError::NoConsistentExtension => {
             CliError::Failure(e.to_string())
         }
+        #[cfg(feature = "torch")]
+        DiscoverError::Torch(t) => match t {
+            causal::torch::TorchError::Device(_) => CliError::BadInput(t.to_string()),
+            other => CliError::Failure(other.to_string()),
+        },
         other => CliError::BadInput(other.to_string()),
     }
-}
-
-fn run_pc(a: &DiscoverArgs, data: &Dataset, k: Option<&Knowledge>) -> Result<MixedGraph, CliError> {
-    let test: CiTestKind = a.test.parse().map_err(discover_error)?;
-    let mut pc = Pc::new()
-        .alpha(a.alpha)
-        .stable(a.stable)
-        .uc_rule(UcRule::from_code(a.uc_rule).map_err(discover_error)?)
-        .uc_priority(UcPriority::from_code(a.uc_priority).map_err(discover_error)?)
-        .max_depth(a.max_depth)
-        .threads(a.threads);
-    if let Some(k) = k {
-        pc = pc.knowledge(k.clone());
-    }
-    Ok(pc.fit_data(data, test).map_err(discover_error)?.graph)
-}
-
-/// FCI: `--test`, `--alpha`, `--max-depth`, `--threads` and `--knowledge` as for pc, and
-/// `--max-path-length`; prints a PAG (circle marks are `"circle"`).
-fn run_fci(
-    a: &DiscoverArgs,
-    data: &Dataset,
-    k: Option<&Knowledge>,
-) -> Result<MixedGraph, CliError> {
-    let test: CiTestKind = a.test.parse().map_err(discover_error)?;
-    let mut fci = Fci::new()
-        .alpha(a.alpha)
-        .max_depth(a.max_depth)
-        .max_path_length(a.max_path_length)
-        .threads(a.threads);
-    if let Some(k) = k {
-        fci = fci.knowledge(k.clone());
-    }
-    Ok(fci.fit_data(data, test).map_err(discover_error)?.graph)
-}
-
-fn run_ges(
-    a: &DiscoverArgs,
-    data: &Dataset,
-    k: Option<&Knowledge>,
-) -> Result<MixedGraph, CliError> {
-    let score: GesScore = a.score.parse().map_err(discover_error)?;
-    let mut ges = Ges::new().score(score);
-    if let Some(k) = k {
-        ges = ges.knowledge(EdgeRules::from_knowledge(k, data.names()).map_err(discover_error)?);
-    }
-    Ok(ges.fit(data).map_err(discover_error)?.into_graph())
-}
-
-fn run_lingam(
-    _: &DiscoverArgs,
-    data: &Dataset,
-    k: Option<&Knowledge>,
-) -> Result<MixedGraph, CliError> {
-    let mut m = DirectLingam::new();
-    if let Some(k) = k {
-        m = m.knowledge(EdgeRules::from_knowledge(k, data.names()).map_err(discover_error)?);
-    }
-    Ok(m.fit(data).map_err(discover_error)?.into_graph())
-}
-
-fn run_notears(
-    a: &DiscoverArgs,
-    data: &Dataset,
-    k: Option<&Knowledge>,
-) -> Result<MixedGraph, CliError> {
-    let mut m = Notears::new();
-    if let Some(l) = a.lambda1 {
-        m = m.lambda1(l);
-    }
-    if let Some(t) = a.threshold {
-        m = m.threshold(t);
-    }
-    if let Some(k) = k {
-        m = m.knowledge(EdgeRules::from_knowledge(k, data.names()).map_err(discover_error)?);
-    }
-    Ok(m.fit(data).map_err(discover_error)?.into_graph())
 }
 
 /// The discovery method called `name` (case-insensitive), as `causal discover` and
 /// `causal effect --discover` accept it.
 pub fn method_named(name: &str) -> Result<Method, CliError> {
-    let lower = name.to_ascii_lowercase();
-    match METHODS.iter().find(|(n, _)| *n == lower) {
-        None => {
-            let known: Vec<&str> = METHODS.iter().map(|(n, _)| *n).collect();
-            Err(CliError::BadInput(format!(
-                "unknown discovery method '{name}' (expected one of {})",
-                known.join(", ")
-            )))
-        }
-        Some((_, None)) => Err(CliError::unavailable(&format!("discover {lower}"))),
-        Some((_, Some(m))) => Ok(*m),
+    let method: Method = name
+        .parse()
+        .map_err(|e: DiscoverError| CliError::BadInput(e.to_string()))?;
+    if method.needs_torch() && !cfg!(feature = "torch") {
+        return Err(CliError::unavailable(&format!("discover {method}")));
     }
+    Ok(method)
 }
 
 /// The arguments `causal discover METHOD --data DATA --test TEST --alpha ALPHA` would get,
@@ -330,7 +277,7 @@ pub fn args_for(
 pub fn run(args: DiscoverArgs) -> Result<serde_json::Value, CliError> {
     let name = args.method.to_ascii_lowercase();
     let method = method_named(&args.method)?;
-    if name != "notears-mlp" && (args.prior.is_some() || args.prior_weight.is_some()) {
+    if !method.needs_torch() && (args.prior.is_some() || args.prior_weight.is_some()) {
         return Err(CliError::BadInput(format!(
             "--prior and --prior-weight apply to notears-mlp only, not {name}"
         )));
@@ -363,7 +310,7 @@ pub fn run(args: DiscoverArgs) -> Result<serde_json::Value, CliError> {
         return Err(CliError::BadInput("--threads must be at least 1".into()));
     }
     let spinner = crate::progress::spinner(&format!("causal discover {name}"));
-    let graph = method(&args, &data, knowledge.as_ref());
+    let graph = learn_graph(method, &args, &data, knowledge.as_ref());
     spinner.finish_and_clear();
     let graph = graph?;
     if let Some(out) = &args.out {
@@ -414,7 +361,7 @@ fn run_bootstrap(
     let bar = crate::progress::bar(replicates as u64, "bootstrap replicates");
     let go = || {
         bootstrap_with(data, replicates, a.seed, |d| {
-            let graph = method(&inner, d, k).map_err(ReplicateError);
+            let graph = learn_graph(method, &inner, d, k).map_err(ReplicateError);
             bar.inc(1);
             graph
         })

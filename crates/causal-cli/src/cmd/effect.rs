@@ -16,7 +16,7 @@ use causal::discover::knowledge::Knowledge;
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::discover::{args_for, discover_error, method_named};
+use super::discover::{args_for, discover_error, learn_graph, method_named};
 use super::estimate::{EffectArgs, bootstrap, build};
 use super::refute::refutations;
 use crate::error::CliError;
@@ -167,7 +167,7 @@ fn graph_of(
                 "causal effect: discovering the graph with {m} on {} rows",
                 data.n_rows()
             );
-            Ok((method(&args, data, knowledge)?, true))
+            Ok((learn_graph(method, &args, data, knowledge)?, true))
         }
         (None, None) => Err(bad(
             "give a graph (--graph FILE) or a discovery method (--discover pc)",
@@ -329,10 +329,10 @@ pub fn run(a: EffectCmdArgs) -> Result<Value, CliError> {
         );
         let r = if discovered {
             let m = a.discover.as_deref().unwrap_or("pc");
-            let method_fn = method_named(m)?;
+            let method = method_named(m)?;
             let args = args_for(m, &a.data, &a.test, a.alpha)?;
             let k = knowledge.as_ref();
-            pipeline_bootstrap(&data, &spec, |d| method_fn(&args, d, k))
+            pipeline_bootstrap(&data, &spec, |d| learn_graph(method, &args, d, k))
         } else {
             pipeline_bootstrap(&data, &spec, |_| Ok::<_, CliError>(graph.clone()))
         };

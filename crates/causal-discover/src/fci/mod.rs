@@ -27,11 +27,13 @@ mod tails;
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
 
+use causal_core::contract::{Fit, ParamGuard};
+
 use crate::ci::{CiTest, CiTestKind};
-use crate::error::Result;
+use crate::error::{DiscoverError, Result};
 use crate::knowledge::Knowledge;
 use crate::pc::skeleton::{SkeletonOptions, skeleton};
-use crate::search_setup::{check_alpha_threads, in_pool, resolve_knowledge};
+use crate::search_setup::{check_alpha_threads, given, in_pool, resolve_knowledge};
 use crate::sepset::SepSets;
 
 use discriminating::R4Context;
@@ -52,14 +54,17 @@ impl Tester<'_> {
     }
 }
 
-/// FCI's hyperparameters (a consuming builder; [`Fci::check`] validates).
+/// FCI's hyperparameters (a consuming builder; [`ParamGuard::check`] validates them into an
+/// [`Fci`]).
 ///
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_core::graph::{Mark, MixedGraph};
 /// use causal_discover::ci::DSeparation;
-/// use causal_discover::fci::Fci;
+/// use causal_discover::fci::FciParams;
+/// use causal_discover::knowledge::Knowledge;
 ///
 /// // a -> c <- b, c -> d: the collider is found and R1 orients c -> d away from it; the
 /// // marks at a and b stay circles (a latent could confound either edge).
@@ -68,7 +73,8 @@ impl Tester<'_> {
 /// dag.add_directed("b", "c")?;
 /// dag.add_directed("c", "d")?;
 /// let oracle = DSeparation::new(&dag)?;
-/// let pag = Fci::new().fit(&oracle, dag.nodes())?.graph;
+/// let fci = FciParams::new().check()?;
+/// let pag = fci.fit_test(&oracle, dag.nodes(), &Knowledge::new())?.graph;
 /// let ac = pag.edges_between(0, 2).next().unwrap();
 /// assert_eq!((ac.mark_a, ac.mark_b), (Mark::Circle, Mark::Arrow)); // a o-> c
 /// assert!(pag.edges_between(2, 3).next().unwrap().is_directed_from(2, 3)); // c --> d
@@ -76,29 +82,36 @@ impl Tester<'_> {
 /// # Ok::<(), causal_discover::DiscoverError>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct Fci {
+pub struct FciParams {
     alpha: f64,
     max_depth: Option<usize>,
     max_path_length: Option<usize>,
-    knowledge: Option<Knowledge>,
+    test: CiTestKind,
     threads: Option<usize>,
 }
 
-impl Default for Fci {
+impl Default for FciParams {
     fn default() -> Self {
         Self {
             alpha: 0.05,
             max_depth: None,
             max_path_length: None,
-            knowledge: None,
+            test: CiTestKind::FisherZ,
             threads: None,
         }
     }
 }
 
+/// FCI with validated hyperparameters: fit it to a [`Dataset`] with background
+/// [`Knowledge`] ([`Fit`]), or run it on any CI test ([`Fci::fit_test`]).
+#[derive(Clone, Debug)]
+pub struct Fci {
+    params: FciParams,
+}
+
 /// What FCI found.
 #[derive(Clone, Debug)]
-pub struct FciResult {
+pub struct FciFit {
     /// The PAG: edges with tail, arrow and circle marks.
     pub graph: MixedGraph,
     /// The separating sets of removed pairs (from the adjacency search and the possible-d-sep
@@ -108,8 +121,8 @@ pub struct FciResult {
     pub n_tests: usize,
 }
 
-impl Fci {
-    /// causal-learn's defaults: alpha 0.05, no depth limit, no path-length limit.
+impl FciParams {
+    /// causal-learn's defaults: alpha 0.05, no depth limit, no path-length limit, Fisher-z.
     pub fn new() -> Self {
         Self::default()
     }
@@ -135,12 +148,10 @@ impl Fci {
         self
     }
 
-    /// Background knowledge, applied as causal-learn does: pairs forbidden both ways are never
-    /// adjacent; after each reset to circles, an edge forbidden one way (or required) becomes
-    /// directed; and no rule puts an arrowhead where knowledge forbids it. Required edges orient
-    /// an adjacency that survived the tests; they do not add one.
-    pub fn knowledge(mut self, knowledge: Knowledge) -> Self {
-        self.knowledge = Some(knowledge);
+    /// The CI test [`Fit::fit`] builds on the data (default Fisher-z); [`Fci::fit_test`]
+    /// takes its own.
+    pub fn test(mut self, test: CiTestKind) -> Self {
+        self.test = test;
         self
     }
 
@@ -150,62 +161,83 @@ impl Fci {
         self.threads = n;
         self
     }
+}
 
-    /// Validates the hyperparameters.
-    ///
+impl ParamGuard for FciParams {
+    type Checked = Fci;
+    type Error = DiscoverError;
+
     /// # Errors
     ///
-    /// [`DiscoverError::InvalidParameter`](crate::DiscoverError::InvalidParameter) for alpha
-    /// outside (0, 1) or zero threads.
-    pub fn check(&self) -> Result<()> {
+    /// [`DiscoverError::InvalidParameter`] for alpha outside (0, 1) or zero threads.
+    fn check(self) -> Result<Fci> {
         check_alpha_threads(self.alpha, self.threads)?;
-        Ok(())
+        Ok(Fci { params: self })
     }
+}
 
+/// Builds the CI test named by [`FciParams::test`] on the data and runs FCI on its columns.
+impl Fit<&Knowledge> for Fci {
+    type Object = FciFit;
+    type Error = DiscoverError;
+
+    fn fit(&self, data: &Dataset, knowledge: &Knowledge) -> Result<FciFit> {
+        in_pool(self.params.threads, || {
+            let t = self.params.test.build(data)?;
+            self.fit_inner(t.as_ref(), data.names(), given(knowledge))
+        })
+    }
+}
+
+impl Fci {
     /// Runs FCI with a CI test over variables named `names` (in the test's index order).
     ///
     /// The names matter beyond labelling: causal-learn orders each `Possible-D-Sep` set by name,
     /// which decides the separating set the stage finds first.
     ///
-    /// # Errors
-    ///
-    /// [`Fci::check`]'s errors, unknown knowledge variables, a name count that differs from the
-    /// test's variables, and any CI-test error.
-    pub fn fit(&self, test: &dyn CiTest, names: &[String]) -> Result<FciResult> {
-        self.check()?;
-        in_pool(self.threads, || self.fit_inner(test, names))
-    }
-
-    /// Builds the named CI test on the data and runs FCI on its columns.
+    /// Background knowledge is applied as causal-learn does: pairs forbidden both ways are
+    /// never adjacent; after each reset to circles, an edge forbidden one way (or required)
+    /// becomes directed; and no rule puts an arrowhead where knowledge forbids it. Required
+    /// edges orient an adjacency that survived the tests; they do not add one.
     ///
     /// # Errors
     ///
-    /// The test's construction errors and [`Fci::fit`]'s errors.
-    pub fn fit_data(&self, data: &Dataset, test: CiTestKind) -> Result<FciResult> {
-        self.check()?;
-        in_pool(self.threads, || {
-            let t = test.build(data)?;
-            self.fit_inner(t.as_ref(), data.names())
+    /// Unknown knowledge variables, a name count that differs from the test's variables, and
+    /// any CI-test error.
+    pub fn fit_test(
+        &self,
+        test: &dyn CiTest,
+        names: &[String],
+        knowledge: &Knowledge,
+    ) -> Result<FciFit> {
+        in_pool(self.params.threads, || {
+            self.fit_inner(test, names, given(knowledge))
         })
     }
 
-    fn fit_inner(&self, test: &dyn CiTest, names: &[String]) -> Result<FciResult> {
+    fn fit_inner(
+        &self,
+        test: &dyn CiTest,
+        names: &[String],
+        knowledge: Option<&Knowledge>,
+    ) -> Result<FciFit> {
+        let p = &self.params;
         let n = test.n_vars();
-        let resolved = resolve_knowledge(self.knowledge.as_ref(), test, names)?;
+        let resolved = resolve_knowledge(knowledge, test, names)?;
         let k = resolved.as_ref();
         let (mut g, skeleton_seps, skeleton_tests) = skeleton(
             test,
             &SkeletonOptions {
-                alpha: self.alpha,
+                alpha: p.alpha,
                 stable: true,
-                max_depth: self.max_depth,
+                max_depth: p.max_depth,
                 knowledge: k,
             },
         )?;
         let mut seps = SepMap::from_skeleton(&skeleton_seps, n);
         let mut tester = Tester {
             test,
-            alpha: self.alpha,
+            alpha: p.alpha,
             n_tests: skeleton_tests,
         };
 
@@ -216,7 +248,7 @@ impl Fci {
         // causal-learn also runs R4 on the first pass, without a prior change, when the
         // knowledge has forbidden edges, required edges and tiers all at once.
         let mut first_time = true;
-        let all_kinds = self.knowledge.as_ref().is_some_and(|k| {
+        let all_kinds = knowledge.is_some_and(|k| {
             k.forbidden_edges().next().is_some()
                 && k.required_edges().next().is_some()
                 && k.has_tiers()
@@ -230,7 +262,7 @@ impl Fci {
                     seps: &seps,
                     tester: &mut tester,
                     knowledge: k,
-                    max_path_length: self.max_path_length,
+                    max_path_length: p.max_path_length,
                 };
                 changed |= discriminating::rule4(&mut g, &mut cx)?;
                 first_time = false;
@@ -242,7 +274,7 @@ impl Fci {
             changed |= tails::rule9(&mut g);
             changed |= tails::rule10(&mut g);
         }
-        Ok(FciResult {
+        Ok(FciFit {
             graph: g.to_mixed(names)?,
             sepsets: seps.to_sepsets(n),
             n_tests: tester.n_tests,
@@ -304,7 +336,11 @@ mod tests {
     #[test]
     fn latent_confounder_gives_a_bidirected_edge() {
         let (test, names) = latent_example();
-        let out = Fci::new().fit(&test, &names).unwrap();
+        let out = FciParams::new()
+            .check()
+            .unwrap()
+            .fit_test(&test, &names, &Knowledge::new())
+            .unwrap();
         let g = &out.graph;
         assert_eq!(g.n_edges(), 3);
         assert_eq!(marks(g, 0, 1), (Mark::Circle, Mark::Arrow));
@@ -328,15 +364,22 @@ mod tests {
             oracle: DSeparation::new(&dag).unwrap(),
             observed: vec![0, 1, 2, 3],
         };
-        let g = Fci::new().fit(&test, &names).unwrap().graph;
+        let g = FciParams::new()
+            .check()
+            .unwrap()
+            .fit_test(&test, &names, &Knowledge::new())
+            .unwrap()
+            .graph;
         assert_eq!(marks(&g, 0, 1), (Mark::Circle, Mark::Arrow));
         assert_eq!(marks(&g, 2, 1), (Mark::Circle, Mark::Arrow));
         assert_eq!(marks(&g, 1, 3), (Mark::Tail, Mark::Arrow));
         assert_eq!(marks(&g, 2, 3), (Mark::Tail, Mark::Arrow));
         // max_path_length 0 switches R4 off: c – d keeps its circle at c.
-        let g = Fci::new()
+        let g = FciParams::new()
             .max_path_length(Some(0))
-            .fit(&test, &names)
+            .check()
+            .unwrap()
+            .fit_test(&test, &names, &Knowledge::new())
             .unwrap()
             .graph;
         assert_eq!(marks(&g, 2, 3).0, Mark::Circle);
@@ -347,32 +390,62 @@ mod tests {
         let (test, names) = latent_example();
         // x1 before x2: the edge becomes x1 --> x2.
         let k = Knowledge::new().tier(0, ["x1"]).tier(1, ["x2"]);
-        let g = Fci::new().knowledge(k).fit(&test, &names).unwrap().graph;
+        let g = FciParams::new()
+            .check()
+            .unwrap()
+            .fit_test(&test, &names, &k)
+            .unwrap()
+            .graph;
         assert_eq!(marks(&g, 0, 1), (Mark::Tail, Mark::Arrow));
         // Forbidden both ways: never adjacent.
         let k = Knowledge::new().forbid("x1", "x2").forbid("x2", "x1");
-        let g = Fci::new().knowledge(k).fit(&test, &names).unwrap().graph;
+        let g = FciParams::new()
+            .check()
+            .unwrap()
+            .fit_test(&test, &names, &k)
+            .unwrap()
+            .graph;
         assert!(!g.adjacent(0, 1));
         // Unknown names are an error, not a panic.
         let k = Knowledge::new().forbid("x1", "nosuch");
-        let err = Fci::new().knowledge(k).fit(&test, &names).unwrap_err();
+        let err = FciParams::new()
+            .check()
+            .unwrap()
+            .fit_test(&test, &names, &k)
+            .unwrap_err();
         assert!(err.to_string().contains("nosuch"), "{err}");
     }
 
     #[test]
     fn parameters_and_inputs_are_checked() {
-        assert!(Fci::new().alpha(1.0).check().is_err());
-        assert!(Fci::new().alpha(f64::NAN).check().is_err());
-        assert!(Fci::new().threads(Some(0)).check().is_err());
+        assert!(FciParams::new().alpha(1.0).check().is_err());
+        assert!(FciParams::new().alpha(f64::NAN).check().is_err());
+        assert!(FciParams::new().threads(Some(0)).check().is_err());
         let (test, names) = latent_example();
-        assert!(Fci::new().fit(&test, &names[..3]).is_err());
+        assert!(
+            FciParams::new()
+                .check()
+                .unwrap()
+                .fit_test(&test, &names[..3], &Knowledge::new())
+                .is_err()
+        );
     }
 
     #[test]
     fn parallel_output_equals_serial() {
         let (test, names) = latent_example();
-        let serial = Fci::new().threads(Some(1)).fit(&test, &names).unwrap();
-        let parallel = Fci::new().threads(Some(3)).fit(&test, &names).unwrap();
+        let serial = FciParams::new()
+            .threads(Some(1))
+            .check()
+            .unwrap()
+            .fit_test(&test, &names, &Knowledge::new())
+            .unwrap();
+        let parallel = FciParams::new()
+            .threads(Some(3))
+            .check()
+            .unwrap()
+            .fit_test(&test, &names, &Knowledge::new())
+            .unwrap();
         assert_eq!(serial.graph, parallel.graph);
         assert_eq!(serial.sepsets, parallel.sepsets);
         assert_eq!(serial.n_tests, parallel.n_tests);

@@ -23,7 +23,11 @@ pub(crate) use pdag::Pdag;
 pub use rules::EdgeRules;
 use score::{Bdeu, Bic, LocalScore, ScoreCache};
 
+use causal_core::contract::{Fit, ParamGuard};
+
 use crate::error::{DiscoverError, Result};
+use crate::knowledge::Knowledge;
+use crate::search_setup::given;
 
 /// The score GES maximises.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -48,21 +52,24 @@ impl std::str::FromStr for GesScore {
     }
 }
 
-/// GES hyperparameters (consuming builder; validated by [`Ges::check`]).
+/// GES hyperparameters (consuming builder; [`ParamGuard::check`] validates them into a
+/// [`Ges`]).
 ///
 /// # Formula
 ///
 /// BIC local score (causal-learn's `local_score_BIC_from_cov`, higher is better):
-/// `-n/2 (1 + ln σ̂²_j|Pa) - λ (|Pa| + 1) ln n`, with `λ` the [`Ges::penalty`] (default 0.5,
-/// the classical BIC). BDeu: `Σ_parent configs [lnΓ(α/q) - lnΓ(N_ij + α/q) + Σ_k lnΓ(N_ijk +
-/// α/(rq)) - lnΓ(α/(rq))]` plus causal-learn's structure prior term, `α` the
-/// [`Ges::sample_prior`].
+/// `-n/2 (1 + ln σ̂²_j|Pa) - λ (|Pa| + 1) ln n`, with `λ` the [`GesParams::penalty`] (default
+/// 0.5, the classical BIC). BDeu: `Σ_parent configs [lnΓ(α/q) - lnΓ(N_ij + α/q) + Σ_k
+/// lnΓ(N_ijk + α/(rq)) - lnΓ(α/(rq))]` plus causal-learn's structure prior term, `α` the
+/// [`GesParams::sample_prior`].
 ///
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::Fit;
 /// use causal_core::data::Dataset;
-/// use causal_discover::ges::{Ges, GesScore};
+/// use causal_discover::ges::{GesParams, GesScore};
+/// use causal_discover::knowledge::Knowledge;
 ///
 /// // x -> y <- z: a collider GES orients.
 /// let n = 500;
@@ -70,29 +77,35 @@ impl std::str::FromStr for GesScore {
 /// let z: Vec<f64> = (0..n).map(|i| ((i * 104729) % 997) as f64 / 997.0 - 0.5).collect();
 /// let y: Vec<f64> = (0..n).map(|i| x[i] + z[i] + 0.1 * (((i * 31) % 17) as f64 / 17.0 - 0.5)).collect();
 /// let data = Dataset::new(vec!["x".into(), "y".into(), "z".into()], vec![x, y, z])?;
-/// let fit = Ges::new().score(GesScore::Bic).fit(&data)?;
+/// let fit = GesParams::new().score(GesScore::Bic).fit(&data, &Knowledge::new())?;
 /// let g = fit.graph();
 /// assert_eq!(g.parents(g.index("y")?), vec![0, 2]);
 /// # Ok::<(), causal_discover::DiscoverError>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct Ges {
+pub struct GesParams {
     score: GesScore,
     penalty: f64,
     sample_prior: f64,
     structure_prior: f64,
     max_parents: Option<usize>,
-    rules: Option<EdgeRules>,
 }
 
-impl Default for Ges {
+impl Default for GesParams {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Ges {
-    /// BIC with penalty 0.5, BDeu priors 1 and 1, no parent limit, no knowledge.
+/// GES with validated hyperparameters: fit it to a [`Dataset`] with background [`Knowledge`]
+/// ([`Fit`]), or with knowledge already in index form ([`Ges::fit_rules`]).
+#[derive(Clone, Debug)]
+pub struct Ges {
+    params: GesParams,
+}
+
+impl GesParams {
+    /// BIC with penalty 0.5, BDeu priors 1 and 1, no parent limit.
     pub fn new() -> Self {
         Self {
             score: GesScore::Bic,
@@ -100,7 +113,6 @@ impl Ges {
             sample_prior: 1.0,
             structure_prior: 1.0,
             max_parents: None,
-            rules: None,
         }
     }
 
@@ -133,20 +145,16 @@ impl Ges {
         self.max_parents = Some(m);
         self
     }
+}
 
-    /// Background knowledge, indexed like the data's columns.
-    pub fn knowledge(mut self, rules: EdgeRules) -> Self {
-        self.rules = Some(rules);
-        self
-    }
+impl ParamGuard for GesParams {
+    type Checked = Ges;
+    type Error = DiscoverError;
 
-    /// Validates the hyperparameters.
-    ///
     /// # Errors
     ///
-    /// [`DiscoverError::InvalidParameter`] for a non-positive or non-finite penalty or prior,
-    /// and [`DiscoverError::KnowledgeConflict`] for an edge both required and forbidden.
-    pub fn check(&self) -> Result<()> {
+    /// [`DiscoverError::InvalidParameter`] for a non-positive or non-finite penalty or prior.
+    fn check(self) -> Result<Ges> {
         for (name, v) in [
             ("penalty", self.penalty),
             ("sample_prior", self.sample_prior),
@@ -158,40 +166,61 @@ impl Ges {
                 )));
             }
         }
-        EdgeRules::check_consistent(self.rules.as_ref())
+        Ok(Ges { params: self })
     }
+}
 
-    /// Runs GES on the data.
+/// Runs GES on the data, the knowledge resolved against its columns ([`EdgeRules`]).
+impl Fit<&Knowledge> for Ges {
+    type Object = GesFit;
+    type Error = DiscoverError;
+
+    fn fit(&self, data: &Dataset, knowledge: &Knowledge) -> Result<GesFit> {
+        let rules = given(knowledge)
+            .map(|k| EdgeRules::from_knowledge(k, data.names()))
+            .transpose()?;
+        self.fit_inner(data, rules.as_ref())
+    }
+}
+
+impl Ges {
+    /// Runs GES on the data with knowledge indexed like its columns.
     ///
     /// # Errors
     ///
-    /// As [`Ges::check`]; with BIC, [`DiscoverError::ConstantColumn`] and
-    /// [`DiscoverError::Singular`]; with BDeu, [`DiscoverError::NotDiscrete`] for a
-    /// non-integer value; [`DiscoverError::KnowledgeConflict`] when the knowledge has another
-    /// number of nodes than the data has columns or its required edges form a cycle.
-    pub fn fit(&self, data: &Dataset) -> Result<GesFit> {
-        self.check()?;
+    /// With BIC, [`DiscoverError::ConstantColumn`] and [`DiscoverError::Singular`]; with BDeu,
+    /// [`DiscoverError::NotDiscrete`] for a non-integer value;
+    /// [`DiscoverError::KnowledgeConflict`] for an edge both required and forbidden, when the
+    /// rules have another number of nodes than the data has columns, or when the required
+    /// edges form a cycle.
+    pub fn fit_rules(&self, data: &Dataset, rules: &EdgeRules) -> Result<GesFit> {
+        self.fit_inner(data, Some(rules))
+    }
+
+    fn fit_inner(&self, data: &Dataset, rules: Option<&EdgeRules>) -> Result<GesFit> {
+        let p = &self.params;
         let d = data.n_cols();
-        let rules = EdgeRules::for_columns(self.rules.as_ref(), d)?;
-        let score: Box<dyn LocalScore> = match self.score {
+        EdgeRules::check_consistent(rules)?;
+        let rules = EdgeRules::for_columns(rules, d)?;
+        let score: Box<dyn LocalScore> = match p.score {
             GesScore::Bic => Box::new(Bic {
                 cov: continuous_covariance(data, "GES (BIC)", 2)?,
                 n: data.n_rows() as f64,
-                lambda: self.penalty,
+                lambda: p.penalty,
             }),
             GesScore::Bdeu => {
                 let (codes, levels) = discrete_codes(data, "GES (BDeu)")?;
                 Box::new(Bdeu {
                     codes,
                     levels,
-                    sample_prior: self.sample_prior,
-                    structure_prior: self.structure_prior,
+                    sample_prior: p.sample_prior,
+                    structure_prior: p.structure_prior,
                 })
             }
         };
         let start = required_start(&rules, data.names())?;
         let mut cache = ScoreCache::default();
-        let (g, trace) = search::ges(start, score.as_ref(), &mut cache, &rules, self.max_parents)?;
+        let (g, trace) = search::ges(start, score.as_ref(), &mut cache, &rules, p.max_parents)?;
         let total = search::total_score(&g, score.as_ref(), &mut cache)?;
         Ok(GesFit {
             graph: g.to_mixed(data.names())?,
@@ -221,7 +250,7 @@ pub(crate) fn required_start(rules: &EdgeRules, names: &[String]) -> Result<Pdag
     Ok(start)
 }
 
-/// The result of [`Ges::fit`]: a CPDAG (a maximally oriented PDAG under knowledge).
+/// The result of fitting [`Ges`]: a CPDAG (a maximally oriented PDAG under knowledge).
 #[derive(Clone, Debug)]
 pub struct GesFit {
     graph: MixedGraph,
@@ -261,6 +290,13 @@ impl GesFit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Ges {
+        /// GES at its defaults, checked.
+        fn checked() -> Self {
+            GesParams::new().check().unwrap()
+        }
+    }
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
     use rand_distr::{Distribution, Normal};
@@ -277,7 +313,10 @@ mod tests {
 
     #[test]
     fn chain_gives_an_undirected_chain() {
-        let g = Ges::new().fit(&chain(2000, 1)).unwrap().into_graph();
+        let g = GesParams::new()
+            .fit(&chain(2000, 1), &Knowledge::new())
+            .unwrap()
+            .into_graph();
         assert_eq!(g.kind(), causal_core::graph::GraphKind::Cpdag);
         assert_eq!(g.n_edges(), 2);
         assert!(g.adjacent(0, 1) && g.adjacent(1, 2) && !g.adjacent(0, 2));
@@ -288,9 +327,8 @@ mod tests {
     fn tiers_orient_the_chain() {
         // z in an earlier tier than y, y earlier than x: the chain must point z -> y -> x.
         let rules = EdgeRules::from_tiers(&[Some(2), Some(1), Some(0)]);
-        let g = Ges::new()
-            .knowledge(rules)
-            .fit(&chain(2000, 2))
+        let g = Ges::checked()
+            .fit_rules(&chain(2000, 2), &rules)
             .unwrap()
             .into_graph();
         assert_eq!(g.parents(0), vec![1]);
@@ -304,7 +342,10 @@ mod tests {
         rules.require(0, 2);
         rules.forbid(0, 1);
         rules.forbid(1, 0);
-        let g = Ges::new().knowledge(rules).fit(&data).unwrap().into_graph();
+        let g = Ges::checked()
+            .fit_rules(&data, &rules)
+            .unwrap()
+            .into_graph();
         assert_eq!(g.parents(2).first(), Some(&0));
         assert!(!g.adjacent(0, 1));
     }
@@ -312,7 +353,10 @@ mod tests {
     #[test]
     fn bad_input_is_named() {
         let data = chain(50, 4);
-        let e = Ges::new().score(GesScore::Bdeu).fit(&data).unwrap_err();
+        let e = GesParams::new()
+            .score(GesScore::Bdeu)
+            .fit(&data, &Knowledge::new())
+            .unwrap_err();
         assert!(matches!(e, DiscoverError::NotDiscrete { ref column, .. } if column == "x"));
         let c = Dataset::new(
             vec!["a".into(), "k".into()],
@@ -320,14 +364,14 @@ mod tests {
         )
         .unwrap();
         assert!(
-            matches!(Ges::new().fit(&c), Err(DiscoverError::ConstantColumn(ref k)) if k == "k")
+            matches!(GesParams::new().fit(&c, &Knowledge::new()), Err(DiscoverError::ConstantColumn(ref k)) if k == "k")
         );
-        assert!(Ges::new().penalty(-1.0).check().is_err());
+        assert!(GesParams::new().penalty(-1.0).check().is_err());
         let mut r = EdgeRules::none(3);
         r.require(0, 1);
         r.require(1, 0);
         assert!(matches!(
-            Ges::new().knowledge(r).fit(&data),
+            Ges::checked().fit_rules(&data, &r),
             Err(DiscoverError::KnowledgeConflict(_))
         ));
         assert!("BDeu".parse::<GesScore>().is_ok() && "x".parse::<GesScore>().is_err());

@@ -14,10 +14,15 @@ use causal_core::data::Dataset;
 use causal_core::graph::{Edge, MixedGraph};
 use nalgebra::{DMatrix, DVector};
 
+use causal_core::contract::{Fit, ParamGuard};
+
 use crate::error::{DiscoverError, Result};
 use crate::ges::{EdgeRules, continuous_covariance};
+use crate::knowledge::Knowledge;
+use crate::search_setup::given;
 
-/// DirectLiNGAM hyperparameters (consuming builder; validated by [`DirectLingam::check`]).
+/// DirectLiNGAM hyperparameters (consuming builder; [`ParamGuard::check`] validates them into a
+/// [`DirectLingam`]).
 ///
 /// # Formula
 ///
@@ -30,8 +35,10 @@ use crate::ges::{EdgeRules, continuous_covariance};
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::Fit;
 /// use causal_core::data::Dataset;
-/// use causal_discover::lingam::DirectLingam;
+/// use causal_discover::knowledge::Knowledge;
+/// use causal_discover::lingam::DirectLingamParams;
 ///
 /// // x -> y with uniform (non-Gaussian) noise.
 /// let n = 2000;
@@ -39,28 +46,28 @@ use crate::ges::{EdgeRules, continuous_covariance};
 /// let x: Vec<f64> = (0..n).map(|i| u(i, 7919)).collect();
 /// let y: Vec<f64> = (0..n).map(|i| 1.5 * x[i] + u(i, 104_729)).collect();
 /// let data = Dataset::new(vec!["y".into(), "x".into()], vec![y, x])?;
-/// let fit = DirectLingam::new().fit(&data)?;
+/// let fit = DirectLingamParams::new().fit(&data, &Knowledge::new())?;
 /// assert_eq!(fit.causal_order(), &[1, 0]);
 /// assert!((fit.adjacency()[(0, 1)] - 1.5).abs() < 0.05);
 /// # Ok::<(), causal_discover::DiscoverError>(())
 /// ```
 #[derive(Clone, Debug, Default)]
-pub struct DirectLingam {
-    rules: Option<EdgeRules>,
+pub struct DirectLingamParams {
     min_weight: f64,
 }
 
-impl DirectLingam {
-    /// No knowledge, no extra weight threshold.
+/// DirectLiNGAM with validated hyperparameters: fit it to a [`Dataset`] with background
+/// [`Knowledge`] ([`Fit`]), or with knowledge already in index form
+/// ([`DirectLingam::fit_rules`]).
+#[derive(Clone, Debug)]
+pub struct DirectLingam {
+    min_weight: f64,
+}
+
+impl DirectLingamParams {
+    /// No extra weight threshold.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Background knowledge: tiers and required edges constrain the order, forbidden edges
-    /// are left out of the regressions, required edges are always kept.
-    pub fn knowledge(mut self, rules: EdgeRules) -> Self {
-        self.rules = Some(rules);
-        self
     }
 
     /// Drops edges whose absolute weight is below `w` after pruning (default 0: none).
@@ -68,35 +75,67 @@ impl DirectLingam {
         self.min_weight = w;
         self
     }
+}
 
-    /// Validates the hyperparameters.
-    ///
+impl ParamGuard for DirectLingamParams {
+    type Checked = DirectLingam;
+    type Error = DiscoverError;
+
     /// # Errors
     ///
-    /// [`DiscoverError::InvalidParameter`] for a negative or non-finite weight threshold;
-    /// [`DiscoverError::KnowledgeConflict`] for an edge both required and forbidden.
-    pub fn check(&self) -> Result<()> {
+    /// [`DiscoverError::InvalidParameter`] for a negative or non-finite weight threshold.
+    fn check(self) -> Result<DirectLingam> {
         if !(self.min_weight.is_finite() && self.min_weight >= 0.0) {
             return Err(DiscoverError::InvalidParameter(format!(
                 "LiNGAM min_weight must be finite and >= 0, got {}",
                 self.min_weight
             )));
         }
-        EdgeRules::check_consistent(self.rules.as_ref())
+        Ok(DirectLingam {
+            min_weight: self.min_weight,
+        })
+    }
+}
+
+/// Background knowledge, resolved against the data's columns ([`EdgeRules`]): tiers and
+/// required edges constrain the order, forbidden edges are left out of the regressions,
+/// required edges are always kept.
+impl Fit<&Knowledge> for DirectLingam {
+    type Object = DirectLingamFit;
+    type Error = DiscoverError;
+
+    fn fit(&self, data: &Dataset, knowledge: &Knowledge) -> Result<DirectLingamFit> {
+        let rules = given(knowledge)
+            .map(|k| EdgeRules::from_knowledge(k, data.names()))
+            .transpose()?;
+        self.fit_inner(data, rules.as_ref())
+    }
+}
+
+impl DirectLingam {
+    /// Estimates the causal order, the weighted adjacency and the DAG, with knowledge indexed
+    /// like the data's columns.
+    ///
+    /// # Errors
+    ///
+    /// As [`Fit::fit`].
+    pub fn fit_rules(&self, data: &Dataset, rules: &EdgeRules) -> Result<DirectLingamFit> {
+        self.fit_inner(data, Some(rules))
     }
 
     /// Estimates the causal order, the weighted adjacency and the DAG.
     ///
     /// # Errors
     ///
-    /// As [`DirectLingam::check`]; [`DiscoverError::TooFewRows`] with fewer than `d + 2` rows
+    /// [`DiscoverError::KnowledgeConflict`] for an edge both required and forbidden;
+    /// [`DiscoverError::TooFewRows`] with fewer than `d + 2` rows
     /// (the BIC's noise variance needs them), [`DiscoverError::ConstantColumn`],
     /// [`DiscoverError::Singular`], and [`DiscoverError::KnowledgeConflict`] when the
     /// knowledge has another number of nodes than the data has columns.
-    pub fn fit(&self, data: &Dataset) -> Result<LingamFit> {
-        self.check()?;
+    fn fit_inner(&self, data: &Dataset, rules: Option<&EdgeRules>) -> Result<DirectLingamFit> {
+        EdgeRules::check_consistent(rules)?;
         let d = data.n_cols();
-        let rules = EdgeRules::for_columns(self.rules.as_ref(), d)?;
+        let rules = EdgeRules::for_columns(rules, d)?;
         let cov = continuous_covariance(data, "DirectLiNGAM", d + 2)?;
         let mut cols: Vec<Vec<f64>> = data.columns().into_iter().map(<[f64]>::to_vec).collect();
         let mut remaining: Vec<usize> = (0..d).collect();
@@ -133,7 +172,7 @@ impl DirectLingam {
                 }
             }
         }
-        Ok(LingamFit {
+        Ok(DirectLingamFit {
             order,
             adjacency: b,
             graph,
@@ -219,15 +258,15 @@ fn centre_columns(mut x: DMatrix<f64>) -> DMatrix<f64> {
     x
 }
 
-/// The result of [`DirectLingam::fit`].
+/// The result of fitting [`DirectLingam`].
 #[derive(Clone, Debug)]
-pub struct LingamFit {
+pub struct DirectLingamFit {
     order: Vec<usize>,
     adjacency: DMatrix<f64>,
     graph: MixedGraph,
 }
 
-impl LingamFit {
+impl DirectLingamFit {
     /// The estimated causal order (column indices, causes first).
     pub fn causal_order(&self) -> &[usize] {
         &self.order
@@ -259,7 +298,9 @@ mod tests {
     fn recovers_a_non_gaussian_dag() {
         let w = random_dag_weights(8, 10, 0.5, 1.5, 11).unwrap();
         let data = simulate(&w, 3000, Noise::Uniform, 12).unwrap();
-        let fit = DirectLingam::new().fit(&data).unwrap();
+        let fit = DirectLingamParams::new()
+            .fit(&data, &Knowledge::new())
+            .unwrap();
         let mut wrong = 0;
         for i in 0..8 {
             for j in 0..8 {
@@ -283,7 +324,11 @@ mod tests {
         let w = random_dag_weights(4, 3, 0.5, 1.5, 5).unwrap();
         let data = simulate(&w, 500, Noise::Uniform, 6).unwrap();
         let rules = EdgeRules::from_tiers(&[Some(3), Some(2), Some(1), Some(0)]);
-        let fit = DirectLingam::new().knowledge(rules).fit(&data).unwrap();
+        let fit = DirectLingamParams::new()
+            .check()
+            .unwrap()
+            .fit_rules(&data, &rules)
+            .unwrap();
         assert_eq!(fit.causal_order(), &[3, 2, 1, 0]);
         assert!(fit.graph().edges().iter().all(|e| e.a > e.b));
     }
@@ -296,7 +341,7 @@ mod tests {
         )
         .unwrap();
         assert!(
-            matches!(DirectLingam::new().fit(&c), Err(DiscoverError::ConstantColumn(ref k)) if k == "k")
+            matches!(DirectLingamParams::new().fit(&c, &Knowledge::new()), Err(DiscoverError::ConstantColumn(ref k)) if k == "k")
         );
         let short = Dataset::new(
             vec!["a".into(), "b".into()],
@@ -304,9 +349,14 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(
-            DirectLingam::new().fit(&short),
+            DirectLingamParams::new().fit(&short, &Knowledge::new()),
             Err(DiscoverError::TooFewRows { .. })
         ));
-        assert!(DirectLingam::new().min_weight(f64::NAN).check().is_err());
+        assert!(
+            DirectLingamParams::new()
+                .min_weight(f64::NAN)
+                .check()
+                .is_err()
+        );
     }
 }

@@ -17,10 +17,15 @@ use causal_core::graph::{Edge, MixedGraph};
 use causal_core::optim::{Bound, Lbfgs};
 use nalgebra::DMatrix;
 
+use causal_core::contract::{Fit, ParamGuard};
+
 use crate::error::{DiscoverError, Result};
 use crate::ges::{EdgeRules, continuous_covariance};
+use crate::knowledge::Knowledge;
+use crate::search_setup::given;
 
-/// NOTEARS hyperparameters (consuming builder; validated by [`Notears::check`]).
+/// NOTEARS hyperparameters (consuming builder; [`ParamGuard::check`] validates them into a
+/// [`Notears`]).
 ///
 /// # Formula
 ///
@@ -32,33 +37,41 @@ use crate::ges::{EdgeRules, continuous_covariance};
 /// # Examples
 ///
 /// ```
-/// use causal_discover::notears::Notears;
+/// use causal_core::contract::Fit;
+/// use causal_discover::knowledge::Knowledge;
+/// use causal_discover::notears::NotearsParams;
 /// use causal_core::sim::{random_dag_weights, simulate, weights_to_dag, Noise};
 ///
 /// let w = random_dag_weights(5, 5, 0.5, 2.0, 1)?;
 /// let data = simulate(&w, 500, Noise::Gaussian, 2)?;
-/// let fit = Notears::new().fit(&data)?;
+/// let fit = NotearsParams::new().fit(&data, &Knowledge::new())?;
 /// assert!(fit.graph().is_acyclic());
 /// assert!(fit.graph().n_edges() >= 3);
 /// # Ok::<(), causal_discover::DiscoverError>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct Notears {
+pub struct NotearsParams {
     lambda1: f64,
     threshold: f64,
     max_iter: usize,
     h_tol: f64,
     rho_max: f64,
-    rules: Option<EdgeRules>,
 }
 
-impl Default for Notears {
+impl Default for NotearsParams {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Notears {
+/// NOTEARS with validated hyperparameters: fit it to a [`Dataset`] with background
+/// [`Knowledge`] ([`Fit`]), or with knowledge already in index form ([`Notears::fit_rules`]).
+#[derive(Clone, Debug)]
+pub struct Notears {
+    params: NotearsParams,
+}
+
+impl NotearsParams {
     /// The reference defaults: `λ₁ = 0.1`, threshold 0.3, 100 outer iterations,
     /// `h_tol = 1e-8`, `ρ_max = 1e16`.
     pub fn new() -> Self {
@@ -68,7 +81,6 @@ impl Notears {
             max_iter: 100,
             h_tol: 1e-8,
             rho_max: 1e16,
-            rules: None,
         }
     }
 
@@ -95,21 +107,17 @@ impl Notears {
         self.h_tol = t;
         self
     }
+}
 
-    /// Background knowledge, indexed like the data's columns.
-    pub fn knowledge(mut self, rules: EdgeRules) -> Self {
-        self.rules = Some(rules);
-        self
-    }
+impl ParamGuard for NotearsParams {
+    type Checked = Notears;
+    type Error = DiscoverError;
 
-    /// Validates the hyperparameters.
-    ///
     /// # Errors
     ///
     /// [`DiscoverError::InvalidParameter`] for a negative or non-finite `λ₁` or threshold, a
-    /// non-positive tolerance or zero iterations; [`DiscoverError::KnowledgeConflict`] for an
-    /// edge both required and forbidden.
-    pub fn check(&self) -> Result<()> {
+    /// non-positive tolerance or zero iterations.
+    fn check(self) -> Result<Notears> {
         let bad = |what: &str, v: f64| {
             Err(DiscoverError::InvalidParameter(format!(
                 "NOTEARS {what} out of range: {v}"
@@ -127,26 +135,47 @@ impl Notears {
         if self.max_iter == 0 {
             return bad("max_iter", 0.0);
         }
-        EdgeRules::check_consistent(self.rules.as_ref())
+        Ok(Notears { params: self })
     }
+}
 
-    /// Learns a DAG.
+/// Learns a DAG, the knowledge resolved against the data's columns ([`EdgeRules`]).
+impl Fit<&Knowledge> for Notears {
+    type Object = NotearsFit;
+    type Error = DiscoverError;
+
+    fn fit(&self, data: &Dataset, knowledge: &Knowledge) -> Result<NotearsFit> {
+        let rules = given(knowledge)
+            .map(|k| EdgeRules::from_knowledge(k, data.names()))
+            .transpose()?;
+        self.fit_inner(data, rules.as_ref())
+    }
+}
+
+impl Notears {
+    /// Learns a DAG with knowledge indexed like the data's columns.
     ///
     /// # Errors
     ///
-    /// As [`Notears::check`]; [`DiscoverError::ConstantColumn`], [`DiscoverError::Singular`],
+    /// [`DiscoverError::KnowledgeConflict`] for an edge both required and forbidden;
+    /// [`DiscoverError::ConstantColumn`], [`DiscoverError::Singular`],
     /// [`DiscoverError::TooFewRows`] (fewer than 2 rows); [`DiscoverError::Diverged`] if the
     /// objective turns NaN or infinite; [`DiscoverError::KnowledgeConflict`] when the knowledge
     /// has another number of nodes than the data has columns.
-    pub fn fit(&self, data: &Dataset) -> Result<NotearsFit> {
-        self.check()?;
+    pub fn fit_rules(&self, data: &Dataset, rules: &EdgeRules) -> Result<NotearsFit> {
+        self.fit_inner(data, Some(rules))
+    }
+
+    fn fit_inner(&self, data: &Dataset, rules: Option<&EdgeRules>) -> Result<NotearsFit> {
+        let p = &self.params;
+        EdgeRules::check_consistent(rules)?;
         let d = data.n_cols();
-        let rules = EdgeRules::for_columns(self.rules.as_ref(), d)?;
+        let rules = EdgeRules::for_columns(rules, d)?;
         let cov = continuous_covariance(data, "NOTEARS", 2)?;
         let dd = d * d;
         // Variables: W⁺ then W⁻, row-major (i, j) = i -> j.
         let mut bounds = vec![Bound::NonNegative; 2 * dd];
-        let mut l1 = vec![self.lambda1; 2 * dd];
+        let mut l1 = vec![p.lambda1; 2 * dd];
         for i in 0..d {
             for j in 0..d {
                 if i == j || rules.is_forbidden(i, j) {
@@ -164,11 +193,11 @@ impl Notears {
         let solver = Lbfgs::default();
         let mut outer = 0;
         let mut inner = 0;
-        for _ in 0..self.max_iter {
+        for _ in 0..p.max_iter {
             outer += 1;
             let mut w_new = w.clone();
             let mut h_new = h;
-            while rho < self.rho_max {
+            while rho < p.rho_max {
                 let objective = |x: &[f64], g: &mut [f64]| {
                     Ok::<_, Infallible>(augmented_lagrangian(x, g, &cov, &l1, rho, alpha))
                 };
@@ -191,7 +220,7 @@ impl Notears {
             w = w_new;
             h = h_new;
             alpha += rho * h;
-            if h <= self.h_tol || rho >= self.rho_max {
+            if h <= p.h_tol || rho >= p.rho_max {
                 break;
             }
         }
@@ -199,7 +228,7 @@ impl Notears {
         let mut est = raw.clone();
         for i in 0..d {
             for j in 0..d {
-                if est[(i, j)].abs() < self.threshold && !rules.is_required(i, j) {
+                if est[(i, j)].abs() < p.threshold && !rules.is_required(i, j) {
                     est[(i, j)] = 0.0;
                 }
             }
@@ -296,7 +325,7 @@ fn break_cycles(w: &mut DMatrix<f64>, rules: &EdgeRules) {
     }
 }
 
-/// The result of [`Notears::fit`].
+/// The result of fitting [`Notears`].
 #[derive(Clone, Debug)]
 pub struct NotearsFit {
     weights: DMatrix<f64>,

@@ -16,10 +16,12 @@ pub(crate) mod skeleton;
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
 
+use causal_core::contract::{Fit, ParamGuard};
+
 use crate::ci::{CiTest, CiTestKind};
 use crate::error::{DiscoverError, Result};
 use crate::knowledge::Knowledge;
-use crate::search_setup::{check_alpha_threads, in_pool, resolve_knowledge};
+use crate::search_setup::{check_alpha_threads, given, in_pool, resolve_knowledge};
 use crate::sepset::SepSets;
 
 /// How unshielded colliders are chosen (causal-learn's `uc_rule`).
@@ -110,36 +112,39 @@ impl UcPriority {
     }
 }
 
-/// PC's hyperparameters (a consuming builder; [`Pc::check`] validates).
+/// PC's hyperparameters (a consuming builder; [`ParamGuard::check`] validates them into a
+/// [`Pc`]).
 ///
 /// # Examples
 ///
 /// ```
+/// use causal_core::contract::ParamGuard;
 /// use causal_core::graph::MixedGraph;
 /// use causal_discover::ci::DSeparation;
-/// use causal_discover::pc::Pc;
+/// use causal_discover::knowledge::Knowledge;
+/// use causal_discover::pc::PcParams;
 ///
 /// // The collider a -> c <- b is recovered from the d-separation oracle.
 /// let mut dag = MixedGraph::with_nodes(["a", "b", "c"])?;
 /// dag.add_directed("a", "c")?;
 /// dag.add_directed("b", "c")?;
 /// let oracle = DSeparation::new(&dag)?;
-/// let out = Pc::new().fit(&oracle, dag.nodes())?;
+/// let out = PcParams::new().check()?.fit_test(&oracle, dag.nodes(), &Knowledge::new())?;
 /// assert_eq!(out.graph, dag);
 /// # Ok::<(), causal_discover::DiscoverError>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct Pc {
+pub struct PcParams {
     alpha: f64,
     stable: bool,
     uc_rule: UcRule,
     uc_priority: UcPriority,
     max_depth: Option<usize>,
-    knowledge: Option<Knowledge>,
+    test: CiTestKind,
     threads: Option<usize>,
 }
 
-impl Default for Pc {
+impl Default for PcParams {
     fn default() -> Self {
         Self {
             alpha: 0.05,
@@ -147,15 +152,22 @@ impl Default for Pc {
             uc_rule: UcRule::SepSet,
             uc_priority: UcPriority::Existing,
             max_depth: None,
-            knowledge: None,
+            test: CiTestKind::FisherZ,
             threads: None,
         }
     }
 }
 
+/// PC with validated hyperparameters: fit it to a [`Dataset`] with background
+/// [`Knowledge`] ([`Fit`]), or run it on any CI test ([`Pc::fit_test`]).
+#[derive(Clone, Debug)]
+pub struct Pc {
+    params: PcParams,
+}
+
 /// What PC found.
 #[derive(Clone, Debug)]
-pub struct PcResult {
+pub struct PcFit {
     /// The CPDAG (directed and undirected edges; bidirected only under uc_priority 1).
     pub graph: MixedGraph,
     /// The separating sets of removed pairs.
@@ -164,8 +176,9 @@ pub struct PcResult {
     pub n_tests: usize,
 }
 
-impl Pc {
-    /// causal-learn's defaults: alpha 0.05, stable, uc_rule 0, uc_priority 2, no depth limit.
+impl PcParams {
+    /// causal-learn's defaults: alpha 0.05, stable, uc_rule 0, uc_priority 2, no depth limit,
+    /// Fisher-z.
     pub fn new() -> Self {
         Self::default()
     }
@@ -200,11 +213,10 @@ impl Pc {
         self
     }
 
-    /// Background knowledge, applied in the skeleton (pairs forbidden both ways are never
-    /// adjacent), before and during orientation (as causal-learn: required edges orient an
-    /// adjacency that survived the tests; they do not add one).
-    pub fn knowledge(mut self, knowledge: Knowledge) -> Self {
-        self.knowledge = Some(knowledge);
+    /// The CI test [`Fit::fit`] builds on the data (default Fisher-z); [`Pc::fit_test`]
+    /// takes its own.
+    pub fn test(mut self, test: CiTestKind) -> Self {
+        self.test = test;
         self
     }
 
@@ -214,14 +226,17 @@ impl Pc {
         self.threads = n;
         self
     }
+}
 
-    /// Validates the hyperparameters.
-    ///
+impl ParamGuard for PcParams {
+    type Checked = Pc;
+    type Error = DiscoverError;
+
     /// # Errors
     ///
-    /// [`DiscoverError::InvalidParameter`] for alpha outside (0, 1), or definite max-P with
-    /// priority 0 or 1 (which causal-learn rejects as well).
-    pub fn check(&self) -> Result<()> {
+    /// [`DiscoverError::InvalidParameter`] for alpha outside (0, 1), zero threads, or definite
+    /// max-P with priority 0 or 1 (which causal-learn rejects as well).
+    fn check(self) -> Result<Pc> {
         check_alpha_threads(self.alpha, self.threads)?;
         if self.uc_rule == UcRule::DefiniteMaxP
             && matches!(
@@ -233,37 +248,54 @@ impl Pc {
                 "uc_rule 2 (definite max-P) takes uc_priority -1, 2, 3 or 4".into(),
             ));
         }
-        Ok(())
+        Ok(Pc { params: self })
     }
+}
 
-    /// Runs PC with a CI test over variables named `names` (in the test's index order).
+impl Pc {
+    /// Runs PC with a CI test over variables named `names` (in the test's index order), with
+    /// background knowledge applied in the skeleton (pairs forbidden both ways are never
+    /// adjacent), before and during orientation (as causal-learn: required edges orient an
+    /// adjacency that survived the tests; they do not add one).
     ///
     /// # Errors
     ///
-    /// [`Pc::check`]'s errors, unknown knowledge variables, a name count that differs from the
-    /// test's variables, and any CI-test error.
-    pub fn fit(&self, test: &dyn CiTest, names: &[String]) -> Result<PcResult> {
-        self.check()?;
-        in_pool(self.threads, || self.fit_inner(test, names))
+    /// Unknown knowledge variables, a name count that differs from the test's variables, and
+    /// any CI-test error.
+    pub fn fit_test(
+        &self,
+        test: &dyn CiTest,
+        names: &[String],
+        knowledge: &Knowledge,
+    ) -> Result<PcFit> {
+        in_pool(self.params.threads, || {
+            self.fit_inner(test, names, given(knowledge))
+        })
     }
 
-    fn fit_inner(&self, test: &dyn CiTest, names: &[String]) -> Result<PcResult> {
-        let resolved = resolve_knowledge(self.knowledge.as_ref(), test, names)?;
+    fn fit_inner(
+        &self,
+        test: &dyn CiTest,
+        names: &[String],
+        knowledge: Option<&Knowledge>,
+    ) -> Result<PcFit> {
+        let p = &self.params;
+        let resolved = resolve_knowledge(knowledge, test, names)?;
         let k = resolved.as_ref();
         let (mut g, sepsets, n_tests) = skeleton::skeleton(
             test,
             &skeleton::SkeletonOptions {
-                alpha: self.alpha,
-                stable: self.stable,
-                max_depth: self.max_depth,
+                alpha: p.alpha,
+                stable: p.stable,
+                max_depth: p.max_depth,
                 knowledge: k,
             },
         )?;
         if let Some(k) = k {
             orient::orient_by_knowledge(&mut g, k);
         }
-        let priority = self.uc_priority.code(self.uc_rule);
-        let g = match self.uc_rule {
+        let priority = p.uc_priority.code(p.uc_rule);
+        let g = match p.uc_rule {
             UcRule::SepSet => {
                 let mut g = orient::uc_sepset(g, &sepsets, priority, test, k)?;
                 meek::meek(&mut g, k);
@@ -275,29 +307,33 @@ impl Pc {
                 g
             }
             UcRule::DefiniteMaxP => {
-                let mut o = orient::definite_maxp(g, self.alpha, priority, test, k)?;
+                let mut o = orient::definite_maxp(g, p.alpha, priority, test, k)?;
                 meek::definite_meek(&mut o.g, &o.definite_uc, &o.definite_non_uc, k);
                 meek::meek(&mut o.g, k);
                 o.g
             }
         };
-        Ok(PcResult {
+        Ok(PcFit {
             graph: g.to_mixed(names)?,
             sepsets,
             n_tests,
         })
     }
+}
 
-    /// Builds the named CI test on the data and runs PC on its columns.
-    ///
-    /// # Errors
-    ///
-    /// The test's construction errors and [`Pc::fit`]'s errors.
-    pub fn fit_data(&self, data: &Dataset, test: CiTestKind) -> Result<PcResult> {
-        self.check()?;
-        in_pool(self.threads, || {
-            let t = test.build(data)?;
-            self.fit_inner(t.as_ref(), data.names())
+/// Builds the CI test named by [`PcParams::test`] on the data and runs PC on its columns.
+///
+/// # Errors
+///
+/// The test's construction errors and [`Pc::fit_test`]'s errors.
+impl Fit<&Knowledge> for Pc {
+    type Object = PcFit;
+    type Error = DiscoverError;
+
+    fn fit(&self, data: &Dataset, knowledge: &Knowledge) -> Result<PcFit> {
+        in_pool(self.params.threads, || {
+            let t = self.params.test.build(data)?;
+            self.fit_inner(t.as_ref(), data.names(), given(knowledge))
         })
     }
 }
@@ -325,9 +361,11 @@ mod tests {
         );
         let oracle = DSeparation::new(&truth).unwrap();
         for stable in [true, false] {
-            let out = Pc::new()
+            let out = PcParams::new()
                 .stable(stable)
-                .fit(&oracle, truth.nodes())
+                .check()
+                .unwrap()
+                .fit_test(&oracle, truth.nodes(), &Knowledge::new())
                 .unwrap();
             let g = &out.graph;
             assert_eq!(g.n_edges(), 4);
@@ -354,28 +392,34 @@ mod tests {
             .tier(0, ["a"])
             .tier(1, ["b"])
             .tier(2, ["c"]);
-        let out = Pc::new().knowledge(k).fit(&oracle, truth.nodes()).unwrap();
+        let out = PcParams::new()
+            .check()
+            .unwrap()
+            .fit_test(&oracle, truth.nodes(), &k)
+            .unwrap();
         assert_eq!(out.graph, truth);
         let both = Knowledge::new().forbid("a", "b").forbid("b", "a");
-        let out = Pc::new()
-            .knowledge(both)
-            .fit(&oracle, truth.nodes())
+        let out = PcParams::new()
+            .check()
+            .unwrap()
+            .fit_test(&oracle, truth.nodes(), &both)
             .unwrap();
         assert!(!out.graph.adjacent(0, 1));
         let bad = Knowledge::new().forbid("a", "zz");
-        let err = Pc::new()
-            .knowledge(bad)
-            .fit(&oracle, truth.nodes())
+        let err = PcParams::new()
+            .check()
+            .unwrap()
+            .fit_test(&oracle, truth.nodes(), &bad)
             .unwrap_err();
         assert_eq!(err.to_string(), "unknown column 'zz'");
     }
 
     #[test]
     fn parameters_are_checked() {
-        assert!(Pc::new().alpha(0.0).check().is_err());
-        assert!(Pc::new().alpha(f64::NAN).check().is_err());
+        assert!(PcParams::new().alpha(0.0).check().is_err());
+        assert!(PcParams::new().alpha(f64::NAN).check().is_err());
         assert!(
-            Pc::new()
+            PcParams::new()
                 .uc_rule(UcRule::DefiniteMaxP)
                 .uc_priority(UcPriority::Overwrite)
                 .check()
@@ -400,18 +444,22 @@ mod tests {
             ],
         );
         let oracle = DSeparation::new(&truth).unwrap();
-        let serial = Pc::new()
+        let serial = PcParams::new()
             .threads(Some(1))
-            .fit(&oracle, truth.nodes())
+            .check()
+            .unwrap()
+            .fit_test(&oracle, truth.nodes(), &Knowledge::new())
             .unwrap();
-        let parallel = Pc::new()
+        let parallel = PcParams::new()
             .threads(Some(4))
-            .fit(&oracle, truth.nodes())
+            .check()
+            .unwrap()
+            .fit_test(&oracle, truth.nodes(), &Knowledge::new())
             .unwrap();
         assert_eq!(serial.graph, parallel.graph);
         assert_eq!(serial.sepsets, parallel.sepsets);
         assert_eq!(serial.n_tests, parallel.n_tests);
-        assert!(Pc::new().threads(Some(0)).check().is_err());
+        assert!(PcParams::new().threads(Some(0)).check().is_err());
     }
 
     #[test]
@@ -420,7 +468,7 @@ mod tests {
         let b: Vec<f64> = (0..50).map(|i| ((i * 11) % 19) as f64).collect();
         let c: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
         let data = Dataset::new(vec!["a".into(), "b".into(), "c".into()], vec![a, b, c]).unwrap();
-        let err = Pc::new().fit_data(&data, CiTestKind::FisherZ).unwrap_err();
+        let err = PcParams::new().fit(&data, &Knowledge::new()).unwrap_err();
         assert!(matches!(err, DiscoverError::Singular(_)), "{err}");
         assert!(err.to_string().contains("a, b, c"), "{err}");
     }
@@ -430,14 +478,18 @@ mod tests {
         // a -> b -> c: a ⫫ c | b is only found at depth 1.
         let truth = dag(&["a", "b", "c"], &[("a", "b"), ("b", "c")]);
         let oracle = DSeparation::new(&truth).unwrap();
-        let out = Pc::new()
+        let out = PcParams::new()
             .max_depth(Some(0))
-            .fit(&oracle, truth.nodes())
+            .check()
+            .unwrap()
+            .fit_test(&oracle, truth.nodes(), &Knowledge::new())
             .unwrap();
         assert!(out.graph.adjacent(0, 2));
-        let out = Pc::new()
+        let out = PcParams::new()
             .max_depth(Some(1))
-            .fit(&oracle, truth.nodes())
+            .check()
+            .unwrap()
+            .fit_test(&oracle, truth.nodes(), &Knowledge::new())
             .unwrap();
         assert!(!out.graph.adjacent(0, 2));
     }

@@ -4,10 +4,12 @@
 
 use std::time::Instant;
 
+use causal::core::contract::Fit;
 use causal::discover::causal_learn::to_matrix;
-use causal::discover::ges::{Ges, GesScore};
-use causal::discover::lingam::DirectLingam;
-use causal::discover::notears::Notears;
+use causal::discover::ges::{GesParams, GesScore};
+use causal::discover::knowledge::Knowledge;
+use causal::discover::lingam::DirectLingamParams;
+use causal::discover::notears::NotearsParams;
 use nalgebra::DMatrix;
 use serde_json::json;
 
@@ -30,7 +32,9 @@ pub fn ges(args: &[String]) -> Result<serde_json::Value> {
         .parse()
         .map_err(|e: causal::discover::DiscoverError| LabError::Usage(e.to_string()))?;
     let (start, cpu0) = (Instant::now(), cpu_seconds());
-    let fit = Ges::new().score(score).fit(&data)?;
+    let fit = GesParams::new()
+        .score(score)
+        .fit(&data, &Knowledge::new())?;
     let seconds = start.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     Ok(json!({
@@ -46,7 +50,7 @@ pub fn ges(args: &[String]) -> Result<serde_json::Value> {
 pub fn lingam(args: &[String]) -> Result<serde_json::Value> {
     let data = data_file(args, "lingam")?;
     let (start, cpu0) = (Instant::now(), cpu_seconds());
-    let fit = DirectLingam::new().fit(&data)?;
+    let fit = DirectLingamParams::new().fit(&data, &Knowledge::new())?;
     let seconds = start.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     Ok(json!({
@@ -61,11 +65,11 @@ pub fn lingam(args: &[String]) -> Result<serde_json::Value> {
 /// (`W[i][j]` for `i -> j`).
 pub fn notears(args: &[String]) -> Result<serde_json::Value> {
     let data = data_file(args, "notears")?;
-    let m = Notears::new()
+    let m = NotearsParams::new()
         .lambda1(number_or(args, 1, "lambda1", 0.1)?)
         .threshold(number_or(args, 2, "threshold", 0.3)?);
     let (start, cpu0) = (Instant::now(), cpu_seconds());
-    let fit = m.fit(&data)?;
+    let fit = m.fit(&data, &Knowledge::new())?;
     let seconds = start.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     Ok(json!({

@@ -2,9 +2,11 @@
 
 use std::time::Instant;
 
+use causal::core::contract::ParamGuard;
 use causal::discover::causal_learn::to_matrix;
 use causal::discover::ci::FisherZ;
-use causal::discover::fci::Fci;
+use causal::discover::fci::FciParams;
+use causal::discover::knowledge::Knowledge;
 use serde_json::json;
 
 use super::{data_file, number_or};
@@ -17,9 +19,10 @@ pub fn fci(args: &[String]) -> Result<serde_json::Value> {
     let alpha = number_or(args, 1, "alpha", 0.05)?;
     let start = Instant::now();
     let test = FisherZ::new(&data).map_err(|e| LabError::Usage(e.to_string()))?;
-    let out = Fci::new()
+    let out = FciParams::new()
         .alpha(alpha)
-        .fit(&test, data.names())
+        .check()
+        .and_then(|fci| fci.fit_test(&test, data.names(), &Knowledge::new()))
         .map_err(|e| LabError::Usage(e.to_string()))?;
     let seconds = start.elapsed().as_secs_f64();
     Ok(json!({

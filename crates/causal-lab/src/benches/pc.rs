@@ -2,9 +2,11 @@
 
 use std::time::Instant;
 
+use causal::core::contract::ParamGuard;
 use causal::discover::causal_learn::to_matrix;
 use causal::discover::ci::FisherZ;
-use causal::discover::pc::Pc;
+use causal::discover::knowledge::Knowledge;
+use causal::discover::pc::PcParams;
 use serde_json::json;
 
 use super::cevae::cpu_seconds;
@@ -18,9 +20,10 @@ pub fn pc(args: &[String]) -> Result<serde_json::Value> {
     let alpha = number_or(args, 1, "alpha", 0.05)?;
     let (start, cpu0) = (Instant::now(), cpu_seconds());
     let test = FisherZ::new(&data).map_err(|e| LabError::Usage(e.to_string()))?;
-    let out = Pc::new()
+    let out = PcParams::new()
         .alpha(alpha)
-        .fit(&test, data.names())
+        .check()
+        .and_then(|pc| pc.fit_test(&test, data.names(), &Knowledge::new()))
         .map_err(|e| LabError::Usage(e.to_string()))?;
     let seconds = start.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);

@@ -4,11 +4,8 @@
 use causal::core::data::Dataset;
 use causal::core::graph::MixedGraph;
 use causal::core::graph::metrics::compare;
-use causal::discover::ci::FisherZ;
-use causal::discover::ges::{EdgeRules, Ges};
 use causal::discover::knowledge::Knowledge;
-use causal::discover::notears::Notears;
-use causal::discover::pc::Pc;
+use causal::discover::learner::{DiscoverOptions, Method, discover};
 use serde_json::json;
 
 use super::sachs::Sachs;
@@ -49,13 +46,6 @@ fn standardize(data: &Dataset) -> Result<Dataset> {
     Ok(Dataset::new(data.names().to_vec(), cols)?)
 }
 
-fn tier_of(names: &[String]) -> Vec<Option<usize>> {
-    names
-        .iter()
-        .map(|n| TIERS.iter().position(|t| t.contains(&n.as_str())))
-        .collect()
-}
-
 fn knowledge() -> Knowledge {
     TIERS
         .iter()
@@ -68,29 +58,29 @@ fn knowledge() -> Knowledge {
 /// discovered.
 pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<(Section, MixedGraph)> {
     let data = standardize(&sachs.observational)?;
-    let names = data.names().to_vec();
     let truth = sachs.consensus_dag()?;
-    let fisher = FisherZ::new(&data)?;
-    let rules = EdgeRules::from_tiers(&tier_of(&names));
-    let notears_iter = if settings.quick { 20 } else { 100 };
+    // PC at alpha 0.05 with Fisher-z, GES with BIC, NOTEARS with fewer outer iterations in a
+    // quick run; the tiers go to every method by name.
+    let options = DiscoverOptions {
+        max_iter: Some(if settings.quick { 20 } else { 100 }),
+        ..DiscoverOptions::default()
+    };
 
     let mut runs: Vec<(String, bool, MixedGraph)> = Vec::new();
     for with_tiers in [false, true] {
-        let mut pc = Pc::new().alpha(0.05);
-        let mut ges = Ges::new();
-        let mut notears = Notears::new().max_iter(notears_iter);
-        if with_tiers {
-            pc = pc.knowledge(knowledge());
-            ges = ges.knowledge(rules.clone());
-            notears = notears.knowledge(rules.clone());
+        let k = if with_tiers {
+            knowledge()
+        } else {
+            Knowledge::new()
+        };
+        for (label, method) in [
+            ("PC", Method::Pc),
+            ("GES", Method::Ges),
+            ("NOTEARS", Method::Notears),
+        ] {
+            let graph = discover(method, &data, &k, &options)?.graph;
+            runs.push((label.into(), with_tiers, graph));
         }
-        runs.push(("PC".into(), with_tiers, pc.fit(&fisher, &names)?.graph));
-        runs.push(("GES".into(), with_tiers, ges.fit(&data)?.into_graph()));
-        runs.push((
-            "NOTEARS".into(),
-            with_tiers,
-            notears.fit(&data)?.into_graph(),
-        ));
     }
 
     let mut rows = Vec::new();

@@ -9,14 +9,15 @@
 use std::path::Path;
 use std::time::Instant;
 
+use causal::core::contract::Fit;
 use causal::core::graph::{GraphClass, NodeSet};
 use causal::core::ida::bootstrap::{PipelineSpec, pipeline_bootstrap};
 use causal::core::ida::{Ida, IdaMethod};
 use causal::core::scm::LinearGaussianScm;
 use causal::core::sim::{Noise, random_dag_weights, simulate};
 use causal::core::stats::{Design, ols_fit};
-use causal::discover::ci::CiTestKind;
-use causal::discover::pc::Pc;
+use causal::discover::knowledge::Knowledge;
+use causal::discover::pc::PcParams;
 use serde_json::json;
 
 use crate::output::{markdown_table, write, write_json};
@@ -41,8 +42,8 @@ fn sem() -> Result<LinearGaussianScm> {
     )?)
 }
 
-fn pc() -> Pc {
-    Pc::new().alpha(0.05)
+fn pc() -> PcParams {
+    PcParams::new().alpha(0.05)
 }
 
 /// The naive interval: the learned graph taken as true; its adjustment set when it is
@@ -87,7 +88,7 @@ pub fn run(out: &Path) -> Result<()> {
     let started = Instant::now();
     for seed in 0..SEEDS {
         let data = model.sample(N, 1000 + seed)?;
-        let g = pc().fit_data(&data, CiTestKind::FisherZ)?.graph;
+        let g = pc().fit(&data, &Knowledge::new())?.graph;
         let (w, x) = (g.index("W")?, g.index("X")?);
         let found = g.graph_class() == GraphClass::Dag && g.parents(x).contains(&w);
         wrong_graph += usize::from(!found || g.n_edges() != 4);
@@ -105,7 +106,7 @@ pub fn run(out: &Path) -> Result<()> {
             level: 0.95,
         };
         let b = pipeline_bootstrap(&data, &spec, |d| {
-            pc().fit_data(d, CiTestKind::FisherZ).map(|f| f.graph)
+            pc().fit(d, &Knowledge::new()).map(|f| f.graph)
         })?;
         boot_cover += usize::from(b.interval[0] <= TRUTH && TRUTH <= b.interval[1]);
         boot_width += b.interval[1] - b.interval[0];
@@ -118,7 +119,7 @@ pub fn run(out: &Path) -> Result<()> {
     let w = random_dag_weights(100, 100, 0.5, 1.5, 5)?;
     let big = simulate(&w, 10_000, Noise::Gaussian, 6)?;
     let t0 = Instant::now();
-    let g100 = pc().fit_data(&big, CiTestKind::FisherZ)?.graph;
+    let g100 = pc().fit(&big, &Knowledge::new())?.graph;
     let pc100_s = t0.elapsed().as_secs_f64();
     let treatment = (0..g100.n_nodes())
         .max_by_key(|&v| g100.neighbors(v).len())
@@ -145,7 +146,7 @@ pub fn run(out: &Path) -> Result<()> {
     };
     let t3 = Instant::now();
     let b20 = pipeline_bootstrap(&d20, &spec, |d| {
-        pc().fit_data(d, CiTestKind::FisherZ).map(|f| f.graph)
+        pc().fit(d, &Knowledge::new()).map(|f| f.graph)
     })?;
     let boot20_s = t3.elapsed().as_secs_f64();
     let threads = rayon_threads();

@@ -14,6 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use causal::core::contract::Fit;
 use causal::core::graph::MixedGraph;
 use causal::core::graph::metrics::compare;
 use causal::core::sim::simulate_mlp_sem;
@@ -86,7 +87,7 @@ pub fn run(out: &Path) -> Result<()> {
         }
 
         let (t, c) = (Instant::now(), thread_cpu_seconds());
-        let fit = NotearsMlpParams::new().fit(&data)?;
+        let fit = NotearsMlpParams::new().fit(&data, ())?;
         let secs = t.elapsed().as_secs_f64();
         let cpu = c.zip(thread_cpu_seconds()).map_or(f64::NAN, |(a, b)| b - a);
         let est: Vec<(usize, usize)> = fit
