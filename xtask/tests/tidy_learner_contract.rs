@@ -11,9 +11,7 @@
 //! first two arguments (params, checked).
 //!
 //! Each exemption below carries its reason; an entry whose type disappears must be struck (the
-//! second test fails until it is). `PENDING` lists the files another branch is converting: their
-//! findings are printed but do not fail, and an entry fails once its file is clean, so that it
-//! is deleted after the merge.
+//! second test fails until it is).
 
 mod common;
 
@@ -21,14 +19,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use common::{root, rust_files};
-
-/// Files (relative to `crates/`) whose families another branch is converting (causal-discover's
-/// algorithms and NOTEARS-MLP): reported, not failed. Delete each entry once its file is clean.
-const PENDING: &[&str] = &[
-    "causal-discover/src/fci/mod.rs",
-    "causal-discover/src/pc/mod.rs",
-    "causal-torch/src/notears_mlp.rs",
-];
 
 /// `…Params` types that are not an algorithm's hyperparameters, with the reason.
 const NOT_LEARNER_PARAMS: &[(&str, &str)] = &[(
@@ -279,13 +269,7 @@ fn report(list: &[(String, String)]) -> String {
 
 #[test]
 fn every_algorithm_family_follows_the_learner_contract() {
-    let all = findings(&scan_workspace());
-    let (pending, failing): (Vec<_>, Vec<_>) = all
-        .into_iter()
-        .partition(|(file, _)| PENDING.contains(&file.as_str()));
-    if !pending.is_empty() {
-        eprintln!("pending (another branch):\n{}", report(&pending));
-    }
+    let failing = findings(&scan_workspace());
     assert!(
         failing.is_empty(),
         "the learner contract (XParams → ParamGuard → X → Fit → XFit) is broken in:\n{}",
@@ -296,13 +280,6 @@ fn every_algorithm_family_follows_the_learner_contract() {
 #[test]
 fn the_exemption_lists_are_current() {
     let scan = scan_workspace();
-    let all = findings(&scan);
-    for file in PENDING {
-        assert!(
-            all.iter().any(|(f, _)| f == file),
-            "{file} follows the contract now: delete it from PENDING"
-        );
-    }
     for (name, _) in NOT_LEARNER_PARAMS
         .iter()
         .chain(NOT_DATASET_LEARNERS)

@@ -19,7 +19,7 @@ pub fn read_graph(path: &Path, format: Option<&str>) -> Result<MixedGraph, CliEr
     let bad = |e: CoreError| CliError::bad_input_in(path.display(), e);
     let format = match format {
         Some(name) => GraphFormat::from_name(name).map_err(bad)?,
-        None => GraphFormat::from_path(path).map_err(|e| CliError::bad_input_from(e))?,
+        None => GraphFormat::from_path(path).map_err(CliError::bad_input_from)?,
     };
     let text = read_text(path)?;
     MixedGraph::parse(&text, format).map_err(bad)

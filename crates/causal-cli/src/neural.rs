@@ -25,7 +25,7 @@ fn neural_learner(
 ) -> Result<Box<dyn causal::core::learner::Learner>, CliError> {
     let learner = causal::torch::learner::MlpLearner::by_name(name, classifier)
         .and_then(|l| l.seed(seed).check())
-        .map_err(|e| CliError::bad_input_from(e))?;
+        .map_err(CliError::bad_input_from)?;
     Ok(Box::new(learner))
 }
 

@@ -96,11 +96,11 @@ pub fn run(args: CateArgs) -> Result<serde_json::Value, CliError> {
                 ),
                 None => writeln!(csv, "{},{c}", i + 1),
             }
-            .map_err(|e| CliError::failure_from(e))?;
+            .map_err(CliError::failure_from)?;
         }
         std::fs::write(path, csv).map_err(|e| CliError::failure_in(path.display(), e))?;
     }
-    let mut v = serde_json::to_value(&fit).map_err(|e| CliError::failure_from(e))?;
+    let mut v = serde_json::to_value(&fit).map_err(CliError::failure_from)?;
     // Per-unit values go to --out; the JSON keeps the summary.
     if let Some(obj) = v.as_object_mut() {
         obj.remove("cate");

@@ -24,5 +24,5 @@ pub fn run(args: CompareArgs) -> Result<serde_json::Value, CliError> {
     let truth = read_graph(&args.truth, None)?;
     let estimate = read_graph(&args.estimate, None)?;
     let m = compare(&truth, &estimate)?;
-    serde_json::to_value(m).map_err(|e| CliError::failure_from(e))
+    serde_json::to_value(m).map_err(CliError::failure_from)
 }

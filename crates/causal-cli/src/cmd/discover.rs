@@ -154,8 +154,7 @@ fn torch_options(
         let prior = read_prior(path, data.names())?;
         m = m.prior(prior, a.prior_weight.unwrap_or(DEFAULT_PRIOR_WEIGHT));
     }
-    let device =
-        causal::torch::device::default_device().map_err(|e| CliError::BadInput(e.to_string()))?;
+    let device = causal::torch::device::default_device().map_err(CliError::bad_input_from)?;
     o.notears_mlp = Some(m.device(device));
     Ok(o)
 }
@@ -179,7 +178,7 @@ fn read_prior(
     use causal::core::graph::GraphFormat;
     use causal::torch::loss::AlignmentPrior;
     let file = path.display();
-    let format = GraphFormat::from_path(path).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let format = GraphFormat::from_path(path).map_err(CliError::bad_input_from)?;
     let text = crate::io::read_text(path)?;
     let (g, confidences) = MixedGraph::parse_with_confidence(&text, format)
         .map_err(|e| CliError::BadInput(format!("{file}: {e}")))?;
@@ -227,14 +226,14 @@ pub fn discover_error(e: DiscoverError) -> CliError {
     match e {
         DiscoverError::Core(c) => CliError::from(c),
         DiscoverError::Diverged(_) | DiscoverError::NoConsistentExtension => {
-            CliError::Failure(e.to_string())
+            CliError::failure_from(e)
         }
         #[cfg(feature = "torch")]
         DiscoverError::Torch(t) => match t {
-            causal::torch::TorchError::Device(_) => CliError::BadInput(t.to_string()),
-            other => CliError::Failure(other.to_string()),
+            causal::torch::TorchError::Device(_) => CliError::bad_input_from(t),
+            other => CliError::failure_from(other),
         },
-        other => CliError::BadInput(other.to_string()),
+        other => CliError::bad_input_from(other),
     }
 }
 
@@ -243,7 +242,7 @@ pub fn discover_error(e: DiscoverError) -> CliError {
 pub fn method_named(name: &str) -> Result<Method, CliError> {
     let method: Method = name
         .parse()
-        .map_err(|e: DiscoverError| CliError::BadInput(e.to_string()))?;
+        .map_err(|e: DiscoverError| CliError::bad_input_from(e))?;
     if method.needs_torch() && !cfg!(feature = "torch") {
         return Err(CliError::unavailable(&format!("discover {method}")));
     }
@@ -270,7 +269,7 @@ pub fn args_for(
     ];
     <Wrapper as clap::Parser>::try_parse_from(argv)
         .map(|w| w.args)
-        .map_err(|e| CliError::BadInput(e.to_string()))
+        .map_err(CliError::bad_input_from)
 }
 
 /// Runs `causal discover`.
@@ -294,9 +293,7 @@ pub fn run(args: DiscoverArgs) -> Result<serde_json::Value, CliError> {
         .map(|p| {
             Knowledge::from_path(p).map_err(|e| match e {
                 // The parser names the line; say which file it is in.
-                DiscoverError::Knowledge { .. } => {
-                    CliError::BadInput(format!("{}: {e}", p.display()))
-                }
+                DiscoverError::Knowledge { .. } => CliError::bad_input_in(p.display(), e),
                 other => discover_error(other),
             })
         })
@@ -314,8 +311,7 @@ pub fn run(args: DiscoverArgs) -> Result<serde_json::Value, CliError> {
     spinner.finish_and_clear();
     let graph = graph?;
     if let Some(out) = &args.out {
-        std::fs::write(out, graph.to_dot())
-            .map_err(|e| CliError::Failure(format!("{}: {e}", out.display())))?;
+        std::fs::write(out, graph.to_dot()).map_err(|e| CliError::failure_in(out.display(), e))?;
     }
     let mut value = graph.to_json_value();
     if let Some(b) = args.bootstrap {

@@ -168,7 +168,7 @@ pub fn run(args: DoseResponseArgs) -> Result<serde_json::Value, CliError> {
     if let Some(path) = &args.svg {
         plot(path, &fit, &args.treatment, &args.outcome)?;
     }
-    let mut v = serde_json::to_value(&fit).map_err(|e| CliError::failure_from(e))?;
+    let mut v = serde_json::to_value(&fit).map_err(CliError::failure_from)?;
     v["treatment"] = args.treatment.clone().into();
     v["outcome"] = args.outcome.clone().into();
     v["adjust"] = serde_json::json!(adjust);

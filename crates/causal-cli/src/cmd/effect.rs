@@ -384,7 +384,7 @@ fn write_report(dir: &std::path::Path, out: &Value) -> Result<(), CliError> {
     let fail = |p: &std::path::Path, e: std::io::Error| CliError::failure_in(p.display(), e);
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
     let jp = dir.join("report.json");
-    let text = serde_json::to_string_pretty(out).map_err(|e| CliError::failure_from(e))?;
+    let text = serde_json::to_string_pretty(out).map_err(CliError::failure_from)?;
     std::fs::write(&jp, text).map_err(|e| fail(&jp, e))?;
     let mp = dir.join("report.md");
     std::fs::write(&mp, markdown(out)).map_err(|e| fail(&mp, e))?;

@@ -448,7 +448,7 @@ pub fn run(args: EstimateArgs) -> Result<serde_json::Value, CliError> {
     for w in &result.warnings {
         eprintln!("warning: {w}");
     }
-    let mut v = serde_json::to_value(&result).map_err(|e| CliError::failure_from(e))?;
+    let mut v = serde_json::to_value(&result).map_err(CliError::failure_from)?;
     v["identification"] = serde_json::json!({"strategy": strategy.name, "source": strategy.source});
     Ok(v)
 }

@@ -60,7 +60,7 @@ pub fn save(
     value: &serde_json::Value,
     dir: &std::path::Path,
 ) -> Result<(), CliError> {
-    model.save(dir).map_err(|e| CliError::failure_from(e))?;
+    model.save(dir).map_err(CliError::failure_from)?;
     let mut spec = value.clone();
     spec["architecture"] = serde_json::to_value(model.architecture())
         .map_err(|e| CliError::Failure(format!("serialising the architecture: {e}")))?;

@@ -80,5 +80,5 @@ pub fn run(args: ReportArgs) -> Result<serde_json::Value, CliError> {
     std::fs::write(&md_path, report.to_markdown(&graph))
         .map_err(|e| CliError::failure_in(md_path.display(), e))?;
     eprintln!("wrote {} and {}", json_path.display(), md_path.display());
-    serde_json::from_str(&json).map_err(|e| CliError::failure_from(e))
+    serde_json::from_str(&json).map_err(CliError::failure_from)
 }
