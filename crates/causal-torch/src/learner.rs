@@ -9,14 +9,10 @@
 //! one process-wide generator ([`crate::seed::manual_seed`]), so interleaved fits would make
 //! the result depend on thread timing.
 
-use causal_core::contract::ParamGuard;
 use std::sync::Mutex;
 
-/// Held while a fit draws from LibTorch's process-wide random generator, so that fits in
-/// concurrent threads (two estimators, or tests) cannot interleave their draws.
-static TORCH_RNG: Mutex<()> = Mutex::new(());
-
 use causal_core::CoreError;
+use causal_core::contract::ParamGuard;
 use causal_core::data::Dataset;
 use causal_core::learner::{Fitted, Learner};
 use nalgebra::DMatrix;
@@ -306,9 +302,7 @@ impl Learner for MlpLearner {
             )));
         }
         let data = table(x, Some(y), rows).map_err(|e| to_core(e, label))?;
-        let _rng = TORCH_RNG
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _rng = crate::seed::generator_lock();
         let threads = tch::get_num_threads();
         if self.device == Device::Cpu {
             tch::set_num_threads(self.threads);

@@ -418,6 +418,7 @@ mod tests {
 
     #[test]
     fn group_and_gradient_norms_agree_for_a_linear_map() {
+        let _rng = crate::seed::generator_lock();
         // outputs = x Wᵀ with W 2 × 3: both importances equal |W[j, i]|.
         let w = Tensor::from_slice(&[1.0f64, -2.0, 0.0, 0.5, 0.0, 3.0]).view([2, 3]);
         let gn = group_norms(&w, 2).unwrap();

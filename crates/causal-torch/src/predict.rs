@@ -782,9 +782,8 @@ pub fn metrics(task: PredictTask, pred: &[f64], y: &[f64]) -> Metrics {
 mod tests {
     use super::*;
 
-    /// LibTorch's generator is global: fits in parallel test threads would interleave their
-    /// draws, so the tests that fit take this lock.
-    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    // LibTorch's generator is global: fits in parallel test threads would interleave their
+    // draws, so the tests that fit hold `seed::generator_lock`, as every test that draws does.
 
     /// y = x1 + noise; c = y + small noise (anti-causal); w = noise.
     fn data(n: usize, seed: u64, shift: f64) -> Dataset {
@@ -816,7 +815,7 @@ mod tests {
 
     #[test]
     fn restriction_is_exact_and_the_penalty_shrinks_charged_inputs() {
-        let _serial = SERIAL.lock();
+        let _rng = crate::seed::generator_lock();
         tch::set_num_threads(1);
         let train = data(600, 1, 0.0);
         let base = PredictorParams::new("y", &["x1", "c", "w"]).trainer(trainer());
@@ -860,7 +859,7 @@ mod tests {
 
     #[test]
     fn seeded_fits_repeat_and_saved_models_predict_the_same() {
-        let _serial = SERIAL.lock();
+        let _rng = crate::seed::generator_lock();
         tch::set_num_threads(1);
         let train = data(300, 4, 0.0);
         let params = PredictorParams::new("y", &["x1", "c"])
@@ -882,7 +881,7 @@ mod tests {
 
     #[test]
     fn bad_settings_are_named() {
-        let _serial = SERIAL.lock();
+        let _rng = crate::seed::generator_lock();
         let cases = [
             (PredictorParams::new("y", &["y"]), "target 'y'"),
             (

@@ -223,6 +223,7 @@ mod tests {
 
     #[test]
     fn shapes_variables_and_errors() {
+        let _rng = crate::seed::generator_lock();
         let vs = VarStore::new(Device::Cpu);
         let mlp = MlpParams::new(4, &[8, 8], 2)
             .batch_norm(true)
@@ -244,6 +245,7 @@ mod tests {
 
     #[test]
     fn dropout_only_in_training() {
+        let _rng = crate::seed::generator_lock();
         let vs = VarStore::new(Device::Cpu);
         let mlp = MlpParams::new(3, &[64], 1)
             .dropout(0.5)

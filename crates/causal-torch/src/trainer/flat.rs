@@ -284,6 +284,7 @@ mod tests {
 
     #[test]
     fn matches_libtorch_adam_adamw_and_sgd() {
+        let _rng = crate::seed::generator_lock();
         for (kind, wd, clip) in [
             (Optimizer::Adam, 0.0, None),
             (Optimizer::Adam, 0.01, Some(0.5)),
@@ -303,6 +304,7 @@ mod tests {
 
     #[test]
     fn variables_share_the_flat_buffer_until_released() {
+        let _rng = crate::seed::generator_lock();
         let vs = VarStore::new(Device::Cpu);
         let _net = MlpParams::new(3, &[5], 2).build(vs.root()).unwrap();
         let before: Vec<Vec<f32>> = vs

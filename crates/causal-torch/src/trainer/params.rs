@@ -304,6 +304,7 @@ mod tests {
 
     #[test]
     fn rejects_each_bad_value_by_name() {
+        let _rng = crate::seed::generator_lock();
         let cases = [
             (
                 TrainerParams::new().learning_rate(f64::NAN),
