@@ -245,6 +245,7 @@ impl Dataset {
     /// As [`Dataset::from_column_major`], with each column already scanned by
     /// [`scan_column`] (a reader that scans a column right after writing it, while it is in
     /// cache, instead of a second pass over the whole buffer).
+    #[cfg(feature = "parquet")]
     pub(crate) fn from_scanned_column_major(
         names: Vec<String>,
         n_rows: usize,
