@@ -58,7 +58,7 @@ fn main() -> Result<(), TorchError> {
     println!("{:>6} {:>14} {:>14}", "x", "E[Y|do(X=x)]", "truth");
     for x in [-1.5, -0.5, 0.0, 0.5, 1.5] {
         let predicted = scm
-            .intervene(&[("X", Intervention::Set(x))])?
+            .intervene(&[("X", Intervention::Hard(x))])?
             .mean("Y", 20_000, 3)?;
         let truth = causal_core::stats::mean(simulate(50_000, Some(x), 9)?.column("Y")?);
         println!("{x:>6.1} {predicted:>14.3} {truth:>14.3}");

@@ -89,8 +89,9 @@ fn level_index(levels: &[f64], v: f64, node: &str) -> Result<f64> {
 /// An intervention on one node.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Intervention {
-    /// do(X = value): the node's mechanism is replaced by a constant.
-    Set(f64),
+    /// do(X = value): the node's mechanism is replaced by a constant (as core's
+    /// `Intervention::Hard`).
+    Hard(f64),
     /// The mechanism's output is shifted by `delta` (in the node's units; continuous only).
     Shift(f64),
 }
@@ -112,7 +113,7 @@ pub enum Intervention {
 /// let trainer = TrainerParams::new().epochs(60).learning_rate(1e-2).batch_size(64)
 ///     .device(tch::Device::Cpu).quiet(true);
 /// let scm = NeuralScmParams::new().hidden(&[16]).trainer(trainer).fit(&g, &data)?;
-/// let m = scm.intervene(&[("x", Intervention::Set(0.5))])?.mean("y", 2000, 0)?;
+/// let m = scm.intervene(&[("x", Intervention::Hard(0.5))])?.mean("y", 2000, 0)?;
 /// assert!((m - 1.15).abs() < 0.3, "{m}");
 /// # Ok::<(), causal_torch::TorchError>(())
 /// ```
@@ -553,13 +554,13 @@ impl NeuralScmFit {
                     ))
                     .into());
                 }
-                (Intervention::Set(v) | Intervention::Shift(v), _) if !v.is_finite() => {
+                (Intervention::Hard(v) | Intervention::Shift(v), _) if !v.is_finite() => {
                     return Err(CoreError::InvalidParameter(format!(
                         "the intervention on '{name}' has a non-finite value {v}"
                     ))
                     .into());
                 }
-                (Intervention::Set(v), k) => {
+                (Intervention::Hard(v), k) => {
                     k.encode(*v, name)?;
                 }
                 _ => {}
@@ -583,7 +584,7 @@ impl NeuralScmFit {
         tch::no_grad(|| -> Result<()> {
             for &j in &self.order {
                 let value: Vec<f32> = match (ivs[j], &self.kinds[j]) {
-                    (Some(Intervention::Set(v)), k) => {
+                    (Some(Intervention::Hard(v)), k) => {
                         vec![k.encode(v, &self.names[j])? as f32; n]
                     }
                     (iv, kind) => {
@@ -708,7 +709,7 @@ impl NeuralScmFit {
                 }
                 let j64 = j as i64;
                 let col = match (ivs[j], &self.kinds[j]) {
-                    (Some(Intervention::Set(v)), k) => {
+                    (Some(Intervention::Hard(v)), k) => {
                         let e = k.encode(v, &self.names[j])?;
                         Tensor::f_full([z.size()[0]], e, (Kind::Float, self.device))?
                     }
@@ -784,7 +785,7 @@ impl Intervened<'_> {
         if !self
             .ivs
             .iter()
-            .any(|iv| matches!(iv, Some(Intervention::Set(_))))
+            .any(|iv| matches!(iv, Some(Intervention::Hard(_))))
         {
             return Ok(data);
         }
@@ -793,7 +794,7 @@ impl Intervened<'_> {
             .iter()
             .enumerate()
             .map(|(j, iv)| match iv {
-                Some(Intervention::Set(v)) => vec![*v; n],
+                Some(Intervention::Hard(v)) => vec![*v; n],
                 _ => data.col(j).to_vec(),
             })
             .collect();

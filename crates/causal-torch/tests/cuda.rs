@@ -136,7 +136,7 @@ fn neural_scm_and_notears_mlp_run_on_cuda() {
         .unwrap();
     for v in [-1.0f64, 0.5] {
         let ours = scm
-            .intervene(&[("x", Intervention::Set(v))])
+            .intervene(&[("x", Intervention::Hard(v))])
             .unwrap()
             .mean("y", 20_000, 3)
             .unwrap();

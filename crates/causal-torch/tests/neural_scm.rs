@@ -116,7 +116,7 @@ fn interventional_means_and_counterfactuals_match_the_true_scm() {
             .sum::<f64>()
             / truth_noise.len() as f64;
         let ours = scm
-            .intervene(&[("x1", Intervention::Set(v))])
+            .intervene(&[("x1", Intervention::Hard(v))])
             .unwrap()
             .mean("y", 40_000, 3)
             .unwrap();
@@ -143,7 +143,7 @@ fn interventional_means_and_counterfactuals_match_the_true_scm() {
     for (i, r) in units.iter().enumerate() {
         let unit = dataset(&[*r]);
         let cf = scm
-            .counterfactual(&unit, &[("x1", Intervention::Set(r[1] + 0.7))])
+            .counterfactual(&unit, &[("x1", Intervention::Hard(r[1] + 0.7))])
             .unwrap();
         // Non-descendants keep their factual values exactly.
         assert_eq!(cf.column("x0").unwrap()[0], r[0]);
@@ -175,7 +175,7 @@ fn interventional_means_and_counterfactuals_match_the_true_scm() {
     );
 
     // Quantiles are ordered and bracket the mean; samples are seeded.
-    let iv = scm.intervene(&[("x1", Intervention::Set(0.5))]).unwrap();
+    let iv = scm.intervene(&[("x1", Intervention::Hard(0.5))]).unwrap();
     let q = iv.quantiles("y", &[0.1, 0.5, 0.9], 20_000, 4).unwrap();
     let m = iv.mean("y", 20_000, 4).unwrap();
     assert!(
@@ -260,20 +260,20 @@ fn discrete_nodes_get_likelihood_heads() {
     );
     // The treatment effect E[y | do(t=1)] − E[y | do(t=0)] = 1.
     let m1 = scm
-        .intervene(&[("t", Intervention::Set(1.0))])
+        .intervene(&[("t", Intervention::Hard(1.0))])
         .unwrap()
         .mean("y", 20_000, 2)
         .unwrap();
     let m0 = scm
-        .intervene(&[("t", Intervention::Set(0.0))])
+        .intervene(&[("t", Intervention::Hard(0.0))])
         .unwrap()
         .mean("y", 20_000, 2)
         .unwrap();
     assert!((m1 - m0 - 1.0).abs() < 0.15, "effect {}", m1 - m0);
     // Bad interventions and discrete counterfactuals are errors.
-    assert!(scm.intervene(&[("t", Intervention::Set(0.5))]).is_err());
+    assert!(scm.intervene(&[("t", Intervention::Hard(0.5))]).is_err());
     assert!(scm.intervene(&[("t", Intervention::Shift(1.0))]).is_err());
-    assert!(scm.intervene(&[("q", Intervention::Set(1.0))]).is_err());
+    assert!(scm.intervene(&[("q", Intervention::Hard(1.0))]).is_err());
     let err = scm
         .counterfactual(
             &data.take_rows(&[0]).unwrap(),

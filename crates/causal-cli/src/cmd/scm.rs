@@ -531,7 +531,7 @@ mod torch_scm {
 
     pub fn interventions(ivs: &[(String, f64)]) -> Vec<(&str, Intervention)> {
         ivs.iter()
-            .map(|(k, v)| (k.as_str(), Intervention::Set(*v)))
+            .map(|(k, v)| (k.as_str(), Intervention::Hard(*v)))
             .collect()
     }
 

@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 /// Which conditional-independence test to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum CiTest {
+pub enum CiTestKind {
     /// Fisher's z transform of the partial correlation (Gaussian data).
     FisherZ,
     /// Pearson's chi-square on the contingency tables within each stratum (discrete data).
@@ -30,7 +30,7 @@ pub struct CiTestResult {
     /// Conditioning set.
     pub given: Vec<String>,
     /// The test used.
-    pub test: CiTest,
+    pub test: CiTestKind,
     /// Partial correlation (Fisher z only).
     pub estimate: Option<f64>,
     /// The test statistic (|z| or X²).
@@ -104,7 +104,7 @@ pub fn fisher_z_test(data: &Dataset, x: &str, y: &str, given: &[&str]) -> Result
         x: x.to_owned(),
         y: y.to_owned(),
         given: given.iter().map(|s| (*s).to_owned()).collect(),
-        test: CiTest::FisherZ,
+        test: CiTestKind::FisherZ,
         estimate: Some(r),
         statistic,
         df: None,
@@ -325,7 +325,7 @@ pub fn chi_square_test(data: &Dataset, x: &str, y: &str, given: &[&str]) -> Resu
         x: x.to_owned(),
         y: y.to_owned(),
         given: given.iter().map(|s| (*s).to_owned()).collect(),
-        test: CiTest::ChiSquare,
+        test: CiTestKind::ChiSquare,
         estimate: None,
         statistic: stat,
         df: Some(df),

@@ -12,8 +12,8 @@ mod ols;
 pub(crate) use bootstrap::quantile;
 pub use bootstrap::{Bootstrap, BootstrapSummary, resample_indices};
 pub use citest::{
-    CiTest, CiTestResult, chi_square_test, fisher_z_p_value, fisher_z_test, fisher_z_test_missing,
-    partial_correlation,
+    CiTestKind, CiTestResult, chi_square_test, fisher_z_p_value, fisher_z_test,
+    fisher_z_test_missing, partial_correlation,
 };
 pub use design::Design;
 pub use logistic::{LogisticFit, logistic_fit};

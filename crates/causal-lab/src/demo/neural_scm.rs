@@ -54,7 +54,7 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<Section> {
     for &(block, target) in EXPERIMENTS {
         let data = log_scale(&sachs.condition(block)?)?;
         let level = mean_of(&data, target)?;
-        let intervened = scm.intervene(&[(target, Intervention::Set(level))])?;
+        let intervened = scm.intervene(&[(target, Intervention::Hard(level))])?;
         let baseline = scm.intervene(&[])?;
         let t = graph.index(target)?;
         let descendants = descendants(&graph, t)?;
