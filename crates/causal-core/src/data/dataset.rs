@@ -219,21 +219,7 @@ impl Dataset {
         levels: Vec<Option<Vec<String>>>,
     ) -> Result<Self> {
         use rayon::prelude::*;
-        if names.is_empty() {
-            return Err(CoreError::Empty("the data set has no columns".into()));
-        }
-        if n_rows == 0 {
-            return Err(CoreError::Empty("the data set has no rows".into()));
-        }
-        if values.len() != n_rows * names.len() || levels.len() != names.len() {
-            return Err(CoreError::InvalidParameter(format!(
-                "{} values and {} level lists for {} columns of {n_rows} rows",
-                values.len(),
-                levels.len(),
-                names.len()
-            )));
-        }
-        let index = build_index(&names)?;
+        let index = column_major_index(&names, n_rows, values.len(), levels.len(), "level lists")?;
         let scanned: Vec<_> = values
             .par_chunks(n_rows)
             .zip(levels.into_par_iter())
@@ -252,21 +238,13 @@ impl Dataset {
         values: Vec<f64>,
         scanned: Vec<ScannedColumn>,
     ) -> Result<Self> {
-        if names.is_empty() {
-            return Err(CoreError::Empty("the data set has no columns".into()));
-        }
-        if n_rows == 0 {
-            return Err(CoreError::Empty("the data set has no rows".into()));
-        }
-        if values.len() != n_rows * names.len() || scanned.len() != names.len() {
-            return Err(CoreError::InvalidParameter(format!(
-                "{} values and {} scanned columns for {} columns of {n_rows} rows",
-                values.len(),
-                scanned.len(),
-                names.len()
-            )));
-        }
-        let index = build_index(&names)?;
+        let index = column_major_index(
+            &names,
+            n_rows,
+            values.len(),
+            scanned.len(),
+            "scanned columns",
+        )?;
         Self::assemble(names, index, n_rows, Values::Matrix(values), scanned)
     }
 
@@ -1221,6 +1199,31 @@ pub(crate) fn scan_column(col: &[f64], levels: Option<Vec<String>>) -> ScannedCo
         }
     }
     Ok((missing, ColumnKind::Categorical { levels }))
+}
+
+/// Checks the shape of a column-major buffer of `n_values` values with `n_lists` per-column
+/// entries (`what`: level lists, scanned columns) for `names` and `n_rows`, then indexes the
+/// names: the shared checks of [`Dataset::from_column_major`] and its pre-scanned twin.
+fn column_major_index(
+    names: &[String],
+    n_rows: usize,
+    n_values: usize,
+    n_lists: usize,
+    what: &str,
+) -> Result<HashMap<String, usize>> {
+    if names.is_empty() {
+        return Err(CoreError::Empty("the data set has no columns".into()));
+    }
+    if n_rows == 0 {
+        return Err(CoreError::Empty("the data set has no rows".into()));
+    }
+    if n_values != n_rows * names.len() || n_lists != names.len() {
+        return Err(CoreError::InvalidParameter(format!(
+            "{n_values} values and {n_lists} {what} for {} columns of {n_rows} rows",
+            names.len()
+        )));
+    }
+    build_index(names)
 }
 
 fn build_index(names: &[String]) -> Result<HashMap<String, usize>> {
