@@ -31,9 +31,12 @@ def timed(fn, *args):
     return time.perf_counter() - t0, out
 
 
-def run_ours(*args):
-    """Runs `causal-lab bench ARGS..` and returns its JSON (with a `seconds` field)."""
-    out = subprocess.run([LAB, "bench", *args], check=True, capture_output=True, text=True)
+def run_ours(*args, env=None):
+    """Runs `causal-lab bench ARGS..` (with these extra environment variables) and returns its
+    JSON (with a `seconds` field)."""
+    full_env = None if env is None else {**os.environ, **env}
+    out = subprocess.run([LAB, "bench", *args], check=True, capture_output=True, text=True,
+                         env=full_env)
     return json.loads(out.stdout)
 
 

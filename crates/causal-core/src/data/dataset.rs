@@ -1,7 +1,7 @@
 //! The [`Dataset`] type: named, typed columns in one column-major buffer (or shared per-column
 //! buffers, see [`super::storage`]), with a missing mask.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use nalgebra::{DMatrix, DMatrixView};
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DataFormat;
 use super::column::{ColumnKind, MissingPolicy};
-use super::parse::{RawColumn, RawTable, parse_table};
+use super::parse::{ParsedTable, parse_table, read_table};
 use super::storage::{SharedColumn, Values};
 use crate::error::{CoreError, Result};
 
@@ -425,7 +425,7 @@ impl Dataset {
     /// [`CoreError::Parse`] naming the line (and the row and column) for ragged rows,
     /// unclosed quotes and infinite values, plus the name errors of [`Dataset::new`].
     pub fn from_text(text: &str) -> Result<Self> {
-        Self::from_raw(parse_table(text)?)
+        Self::from_parsed(parse_table(text)?)
     }
 
     /// Reads a data file in the format its extension names ([`DataFormat::from_path`]): text
@@ -496,53 +496,23 @@ impl Dataset {
     /// [`CoreError::InFile`] naming the path.
     pub fn from_text_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| CoreError::Io {
+        let io = |source| CoreError::Io {
             path: path.display().to_string(),
             source,
-        })?;
-        Self::from_text(&text).map_err(|e| CoreError::InFile {
-            path: path.display().to_string(),
-            source: Box::new(e),
-        })
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        let table = read_table(file, usize::try_from(len).unwrap_or(usize::MAX)).map_err(io)?;
+        table
+            .and_then(Self::from_parsed)
+            .map_err(|e| CoreError::InFile {
+                path: path.display().to_string(),
+                source: Box::new(e),
+            })
     }
 
-    fn from_raw(raw: RawTable) -> Result<Self> {
-        let mut kinds = Vec::with_capacity(raw.columns.len());
-        let mut discrete = Vec::with_capacity(raw.columns.len());
-        let mut columns = Vec::with_capacity(raw.columns.len());
-        for col in raw.columns {
-            match col {
-                RawColumn::Numeric(v) => {
-                    kinds.push(kind_of(&v));
-                    discrete.push(false);
-                    columns.push(v);
-                }
-                RawColumn::Text(t) => {
-                    let levels: Vec<String> = t
-                        .iter()
-                        .flatten()
-                        .cloned()
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect();
-                    let codes = t
-                        .iter()
-                        .map(|c| {
-                            c.as_ref().map_or(f64::NAN, |s| {
-                                levels.binary_search(s).unwrap_or_default() as f64
-                            })
-                        })
-                        .collect();
-                    kinds.push(ColumnKind::Categorical { levels });
-                    discrete.push(true);
-                    columns.push(codes);
-                }
-            }
-        }
-        let mut d = Self::with_missing_values(raw.names, columns)?;
-        d.kinds = kinds;
-        d.discrete = discrete;
-        Ok(d)
+    fn from_parsed(t: ParsedTable) -> Result<Self> {
+        Self::from_column_major(t.names, t.n_rows, t.values, t.levels)
     }
 
     /// Number of rows.

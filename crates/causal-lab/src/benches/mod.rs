@@ -94,12 +94,12 @@ pub const REGISTRY: &[Bench] = &[
     ),
     (
         "read-csv",
-        "reads a CSV file into a Dataset on one thread (compare_read.py): ARGS = data.csv",
+        "reads a CSV file into a Dataset (compare_read.py; RAYON_NUM_THREADS=1 for one thread): ARGS = data.csv",
         read::read_table,
     ),
     (
         "read-parquet",
-        "reads a Parquet file into a Dataset on one thread (compare_read.py): ARGS = data.parquet",
+        "reads a Parquet file into a Dataset, columns in parallel (compare_read.py; RAYON_NUM_THREADS=1 for one thread): ARGS = data.parquet",
         read::read_table,
     ),
     (

@@ -1,6 +1,7 @@
 //! `causal-lab bench read-csv PATH` and `read-parquet PATH`: reading a data file into a
-//! `Dataset` (one thread; the reader follows the extension), timed,
-//! with the sum of all values so that the peer script can check both read the same numbers.
+//! `Dataset` (the reader follows the extension; rayon's pool, so `RAYON_NUM_THREADS=1` makes it
+//! one thread), timed, with the sum of all values so that the peer script can check both read
+//! the same numbers.
 
 use std::time::Instant;
 
