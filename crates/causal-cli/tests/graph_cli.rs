@@ -5,11 +5,7 @@ mod common;
 use common::causal;
 
 fn temp_file(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("causal-graph-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
+    common::temp_file("graph", name, text)
 }
 
 fn json(out: &std::process::Output) -> serde_json::Value {

@@ -4,11 +4,7 @@ mod common;
 use common::{causal, json};
 
 fn temp_file(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("causal-identify-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
+    common::temp_file("identify", name, text)
 }
 
 const FRONT_DOOR: &str = r#"{"nodes":["X","Z","Y"],"edges":[{"from":"X","to":"Z"},{"from":"Z","to":"Y"},

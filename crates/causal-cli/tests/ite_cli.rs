@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("causal-ite-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::temp_dir("ite")
 }
 
 /// 240 rows: x1 = sin(0.7 i), x2 = i mod 3 == 0; treated when x1 + noise-free jitter > 0

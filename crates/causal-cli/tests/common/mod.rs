@@ -12,9 +12,11 @@ pub fn causal(args: &[&str]) -> Output {
         .expect("the causal binary runs")
 }
 
-/// A scratch folder unique to this test process and `tag`.
+/// The scratch folder of `tag`, under cargo's temporary folder for integration tests
+/// (`target/tmp`), so that test runs leave nothing in the system's temporary folder; a later
+/// run writes over the same files.
 pub fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("causal-cli-{tag}-{}", std::process::id()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("causal-cli-{tag}"));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
