@@ -107,7 +107,11 @@ fn run(cli: Cli) -> Result<serde_json::Value, CliError> {
         Command::Transport(a) => cmd::transport::run(a),
         Command::Estimate(a) if a.needs_torch() => crate::torch(|| cmd::estimate::run(a)),
         Command::Estimate(a) => cmd::estimate::run(a),
-        Command::Cate(a) if learners::needs_torch(&a.learner) => crate::torch(|| cmd::cate::run(a)),
+        Command::Cate(a)
+            if learners::needs_torch(&a.learner) || learners::needs_torch(&a.final_stage) =>
+        {
+            crate::torch(|| cmd::cate::run(a))
+        }
         Command::Cate(a) => cmd::cate::run(a),
         Command::DoseResponse(a) if learners::needs_torch(&a.learner) => {
             crate::torch(|| cmd::dose_response::run(a))

@@ -172,6 +172,48 @@ fn cate_writes_per_unit_effects_and_a_summary() {
 }
 
 #[test]
+fn cate_flexible_final_stage_gets_bootstrap_intervals() {
+    let dir = common::temp_dir(TAG);
+    let out_csv = dir.join("cate_forest.csv");
+    let out_csv = out_csv.to_str().unwrap();
+    let args = [
+        "--features",
+        "Z1",
+        "--final-stage",
+        "forest:20",
+        "--bootstrap",
+        "20",
+        "--out",
+        out_csv,
+    ];
+    let v = json(&cate(&args));
+    assert_eq!(v["final_stage"], "forest:20");
+    assert_eq!(v["bootstrap"], 20);
+    // The ATE is the mean pseudo-outcome: near the true 2.
+    let (ate, se) = (v["ate"].as_f64().unwrap(), v["ate_se"].as_f64().unwrap());
+    assert!((ate - 2.0).abs() < 4.0 * se, "{v}");
+    let csv = std::fs::read_to_string(out_csv).unwrap();
+    assert!(csv.starts_with("row,cate,se,lower,upper\n"), "{}", &csv[..40]);
+    let rows: Vec<Vec<f64>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|f| f.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), 3000);
+    assert!(rows.iter().all(|r| r[2] > 0.0 && r[3] < r[4]));
+    // A forest refit on a resample need not bracket the full-data forest at every row (20
+    // replicates), but it does at most rows.
+    let inside = rows.iter().filter(|r| r[3] <= r[1] && r[1] <= r[4]).count();
+    assert!(inside > 2700, "{inside} of 3000 estimates inside their intervals");
+    assert_eq!(json(&cate(&args)), v, "seeded rerun differs");
+    assert_bad_input(&cate(&["--features", "Z1", "--bootstrap", "5"]), &["bootstrap"]);
+    assert_bad_input(
+        &cate(&["--features", "Z1", "--final-stage", "sgd"]),
+        &["'sgd'"],
+    );
+}
+
+#[test]
 fn mlp_learner_runs_in_the_companion_and_reruns_identically() {
     let args = [
         "--method",

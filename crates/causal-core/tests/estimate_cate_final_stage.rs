@@ -105,3 +105,90 @@ fn invalid_final_stage_uses_are_refused() {
         .to_string();
     assert!(e.contains("X-learner"), "{e}");
 }
+
+/// `x ~ N(0, 1)`, `e(x) = σ(x / 2)`, `Y = x + T (1 + x) + ε` with heteroskedastic noise
+/// `ε ~ N(0, (0.5 + |x|)²)`: a linear effect, so that OLS is a correct flexible final stage.
+fn simulate_linear(seed: u64, n: usize) -> Dataset {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (mut x, mut t, mut y) = (vec![], vec![], vec![]);
+    for _ in 0..n {
+        let xi: f64 = StandardNormal.sample(&mut rng);
+        let ti = f64::from(u8::from(
+            rng.random::<f64>() < 1.0 / (1.0 + (-xi / 2.0).exp()),
+        ));
+        let e: f64 = StandardNormal.sample(&mut rng);
+        x.push(xi);
+        t.push(ti);
+        y.push(xi + ti * (1.0 + xi) + (0.5 + xi.abs()) * e);
+    }
+    Dataset::new(vec!["x".into(), "t".into(), "y".into()], vec![x, t, y]).unwrap()
+}
+
+#[test]
+fn bootstrap_bands_of_an_ols_stage_match_its_sandwich() {
+    // The pairs bootstrap and the HC1 sandwich estimate the same sampling variance of an OLS
+    // final stage; a bootstrap that resampled wrongly (or not at all) would not match it.
+    let data = simulate_linear(6, 2000);
+    let base = || CateLearnerParams::new(CateMethod::Dr, "t", "y", &["x"]).seed(7);
+    let linear = base().check().unwrap().fit_cate(&data).unwrap();
+    let boot = base()
+        .final_stage(Box::new(causal_core::learner::LinearRegression))
+        .final_stage_bootstrap(400)
+        .check()
+        .unwrap()
+        .fit_cate(&data)
+        .unwrap();
+    for (a, b) in linear.cate.iter().zip(&boot.cate) {
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+    }
+    let (se_lin, se_boot) = (linear.cate_se.unwrap(), boot.cate_se.clone().unwrap());
+    let mut ratios: Vec<f64> = se_boot.iter().zip(&se_lin).map(|(b, l)| b / l).collect();
+    ratios.sort_by(f64::total_cmp);
+    let (q10, q50, q90) = (ratios[200], ratios[1000], ratios[1800]);
+    eprintln!("bootstrap / sandwich SE: 10% {q10:.3}, median {q50:.3}, 90% {q90:.3}");
+    assert!(q10 > 0.8 && q90 < 1.2 && (q50 - 1.0).abs() < 0.1, "{q10} {q50} {q90}");
+    // Percentile intervals hold the point estimate and are about ±1.96 SE wide.
+    let ci = boot.cate_ci.clone().unwrap();
+    for ((c, [lo, hi]), se) in boot.cate.iter().zip(&ci).zip(&se_boot) {
+        assert!(lo < c && c < hi, "{lo} {c} {hi}");
+        let width = (hi - lo) / (2.0 * 1.959_963_984_540_054 * se);
+        assert!((0.8..1.2).contains(&width), "{width}");
+    }
+    // The linear final stage reports no bootstrap intervals (its own come from the sandwich).
+    assert!(linear.cate_ci.is_none());
+}
+
+#[test]
+fn bootstrap_bands_do_not_depend_on_the_thread_count() {
+    let data = simulate_linear(8, 300);
+    let fit = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            CateLearnerParams::new(CateMethod::Dr, "t", "y", &["x"])
+                .final_stage(forest())
+                .final_stage_bootstrap(8)
+                .check()
+                .unwrap()
+                .fit_cate(&data)
+                .unwrap()
+        })
+    };
+    let (one, two) = (fit(1), fit(2));
+    assert_eq!(one, two);
+    assert!(one.cate_se.unwrap().iter().all(|s| *s > 0.0));
+}
+
+#[test]
+fn bootstrap_needs_a_flexible_stage_and_two_replicates() {
+    for (flexible, b) in [(false, 100), (true, 1)] {
+        let mut p = CateLearnerParams::new(CateMethod::Dr, "t", "y", &["x"]).final_stage_bootstrap(b);
+        if flexible {
+            p = p.final_stage(forest());
+        }
+        let e = p.check().unwrap_err().to_string();
+        assert!(e.contains("bootstrap"), "{e}");
+    }
+}

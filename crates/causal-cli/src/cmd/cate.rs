@@ -1,6 +1,6 @@
 //! `causal cate`: conditional average treatment effects from the DR-, R- or X-learner, with
-//! a final stage linear in the chosen features; per-unit effects (and intervals) to CSV, the
-//! summary to JSON.
+//! a final stage linear in the chosen features (or, for the DR-learner, any learner, with
+//! bootstrap intervals); per-unit effects (and intervals) to CSV, the summary to JSON.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -36,6 +36,13 @@ pub struct CateArgs {
     /// mlp:W1,W2 (mlp runs in the LibTorch companion).
     #[arg(long, default_value = "linear")]
     pub learner: String,
+    /// The DR-learner's final stage: linear (OLS with sandwich intervals) or any learner name
+    /// as for --learner (forest, mlp, ...), regressing the pseudo-outcome on the features.
+    #[arg(long, default_value = "linear")]
+    pub final_stage: String,
+    /// Bootstrap replicates for a flexible final stage's per-unit intervals (0: none).
+    #[arg(long, default_value_t = 0)]
+    bootstrap: usize,
     /// Cross-fitting folds.
     #[arg(long, default_value_t = 5)]
     folds: usize,
@@ -48,7 +55,8 @@ pub struct CateArgs {
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     level: f64,
-    /// Where to write the per-unit effects (CSV: row, cate, and its interval for dr and r).
+    /// Where to write the per-unit effects (CSV: row, cate, and its interval for dr and r;
+    /// a flexible final stage's percentile interval with --bootstrap).
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -68,15 +76,19 @@ pub fn run(args: CateArgs) -> Result<serde_json::Value, CliError> {
             .collect(),
     };
     let (regressor, classifier) = crate::learners::pair(&args.learner, args.seed)?;
-    let fit = CateLearnerParams::new(method, &args.treatment, &args.outcome, &refs(&features))
-        .covariates(&refs(&adjust))
-        .learners(regressor, classifier)
-        .folds(args.folds)
-        .seed(args.seed)
-        .trimming(args.clip)
-        .level(args.level)
-        .check()?
-        .fit_cate(&data)?;
+    let mut params =
+        CateLearnerParams::new(method, &args.treatment, &args.outcome, &refs(&features))
+            .covariates(&refs(&adjust))
+            .learners(regressor, classifier)
+            .folds(args.folds)
+            .seed(args.seed)
+            .trimming(args.clip)
+            .level(args.level)
+            .final_stage_bootstrap(args.bootstrap);
+    if args.final_stage != "linear" {
+        params = params.final_stage(crate::learners::pair(&args.final_stage, args.seed)?.0);
+    }
+    let fit = params.check()?.fit_cate(&data)?;
     if let Some(path) = &args.out {
         let mut csv = String::from(if fit.cate_se.is_some() {
             "row,cate,se,lower,upper\n"
@@ -85,8 +97,11 @@ pub fn run(args: CateArgs) -> Result<serde_json::Value, CliError> {
         });
         let z = causal::core::stats::normal_quantile_two_sided(args.level)?;
         for (i, c) in fit.cate.iter().enumerate() {
-            match &fit.cate_se {
-                Some(se) => writeln!(
+            match (&fit.cate_se, &fit.cate_ci) {
+                (Some(se), Some(ci)) => {
+                    writeln!(csv, "{},{c},{},{},{}", i + 1, se[i], ci[i][0], ci[i][1])
+                }
+                (Some(se), None) => writeln!(
                     csv,
                     "{},{c},{},{},{}",
                     i + 1,
@@ -94,7 +109,7 @@ pub fn run(args: CateArgs) -> Result<serde_json::Value, CliError> {
                     c - z * se[i],
                     c + z * se[i]
                 ),
-                None => writeln!(csv, "{},{c}", i + 1),
+                (None, _) => writeln!(csv, "{},{c}", i + 1),
             }
             .map_err(CliError::failure_from)?;
         }
@@ -105,6 +120,11 @@ pub fn run(args: CateArgs) -> Result<serde_json::Value, CliError> {
     if let Some(obj) = v.as_object_mut() {
         obj.remove("cate");
         obj.remove("cate_se");
+        obj.remove("cate_ci");
+        if args.final_stage != "linear" {
+            obj.insert("final_stage".into(), args.final_stage.clone().into());
+            obj.insert("bootstrap".into(), args.bootstrap.into());
+        }
         obj.insert("n".into(), data.n_rows().into());
         obj.insert("learner".into(), args.learner.clone().into());
         obj.insert("adjust".into(), adjust.into());

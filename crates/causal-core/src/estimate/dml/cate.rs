@@ -8,6 +8,7 @@ use std::sync::Arc;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
+use super::final_bootstrap::bootstrap_bands;
 use super::folds::{by_arm, cross_predict, random_folds, test_sets};
 use crate::contract::{Fit, ParamGuard};
 use crate::data::Dataset;
@@ -56,6 +57,7 @@ pub struct CateLearnerParams {
     trimming: f64,
     level: f64,
     final_stage: Option<Arc<dyn Learner>>,
+    bootstrap: usize,
 }
 
 impl CateLearnerParams {
@@ -77,14 +79,25 @@ impl CateLearnerParams {
             trimming: 0.01,
             level: 0.95,
             final_stage: None,
+            bootstrap: 0,
         }
     }
 
     /// A flexible final stage for the DR-learner: `learner` regresses the pseudo-outcome on
     /// the features (an MLP, a forest) instead of OLS. The per-unit effects then come without
-    /// intervals; the ATE keeps the pseudo-outcome's standard error.
+    /// intervals unless [`CateLearnerParams::final_stage_bootstrap`] asks for them; the ATE
+    /// keeps the pseudo-outcome's standard error.
     pub fn final_stage(mut self, learner: Box<dyn Learner>) -> Self {
         self.final_stage = Some(Arc::from(learner));
+        self
+    }
+
+    /// Per-unit standard errors and intervals for the flexible final stage from `replicates`
+    /// refits on bootstrap resamples of the pseudo-outcomes (0, the default: none; 200 or
+    /// more for intervals). The resampling is seeded by the fold seed; see
+    /// [`CateLearnerFit::cate_ci`] for the formula.
+    pub fn final_stage_bootstrap(mut self, replicates: usize) -> Self {
+        self.bootstrap = replicates;
         self
     }
 
@@ -140,6 +153,13 @@ impl ParamGuard for CateLearnerParams {
                 self.method
             )));
         }
+        if self.bootstrap > 0 && (self.final_stage.is_none() || self.bootstrap < 2) {
+            return Err(CoreError::InvalidParameter(format!(
+                "{} bootstrap replicates: the bootstrap serves a flexible final stage and needs \
+                 at least 2 replicates",
+                self.bootstrap
+            )));
+        }
         if self.final_stage.is_some() && self.features.is_empty() {
             return Err(CoreError::InvalidParameter(
                 "a flexible final stage needs at least one feature".into(),
@@ -181,8 +201,22 @@ pub struct CateLearnerFit {
     pub ate_se: Option<f64>,
     /// The effect of every row.
     pub cate: Vec<f64>,
-    /// Its standard error (DR and R).
+    /// Its standard error (DR and R; a flexible final stage's from the bootstrap, if asked).
     pub cate_se: Option<Vec<f64>>,
+    /// Per-unit intervals at `level` of a flexible final stage, from the bootstrap
+    /// ([`CateLearnerParams::final_stage_bootstrap`]); the linear final stages' intervals are
+    /// `cate ± z · cate_se`.
+    ///
+    /// # Formula
+    ///
+    /// The pairs bootstrap of the second stage: replicate `r` draws `n` rows with replacement,
+    /// refits the final stage to their pseudo-outcomes `φ` and predicts every row; a row's
+    /// standard error is the SD of its `B` predictions, its interval their `(1 − level)/2` and
+    /// `(1 + level)/2` quantiles. The cross-fitted nuisances are held fixed (their error is
+    /// second order in the orthogonal pseudo-outcome), so the bands describe the final stage's
+    /// sampling error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cate_ci: Option<Vec<[f64; 2]>>,
     /// Confidence level.
     pub level: f64,
     /// Propensities clipped.
@@ -300,6 +334,23 @@ impl CateLearner {
                         })
                         .collect();
                     if let Some(stage) = &p.final_stage {
+                        let bands = if p.bootstrap > 0 {
+                            let features = v.columns(1, v.ncols() - 1).into_owned();
+                            Some(bootstrap_bands(
+                                stage.as_ref(),
+                                &features,
+                                &phi,
+                                p.bootstrap,
+                                p.seed,
+                                p.level,
+                            )?)
+                        } else {
+                            None
+                        };
+                        let (cate_se, cate_ci) = match bands {
+                            Some(b) => (Some(b.se), Some(b.ci)),
+                            None => (None, None),
+                        };
                         return flexible_final_stage(stage.as_ref(), &v, v_new.as_ref(), &phi).map(
                             |(cate, pred)| {
                                 let nf = n as f64;
@@ -316,7 +367,8 @@ impl CateLearner {
                                         ate,
                                         ate_se: Some((var / nf).sqrt()),
                                         cate,
-                                        cate_se: None,
+                                        cate_se,
+                                        cate_ci,
                                         level: p.level,
                                         clipped,
                                     },
@@ -367,6 +419,7 @@ impl CateLearner {
                     ate_se: Some(ate_se),
                     cate,
                     cate_se: Some(cate_se),
+                    cate_ci: None,
                     level: p.level,
                     clipped,
                 };
@@ -410,6 +463,7 @@ impl CateLearner {
                     ate_se: None,
                     cate,
                     cate_se: None,
+                    cate_ci: None,
                     level: p.level,
                     clipped,
                 };

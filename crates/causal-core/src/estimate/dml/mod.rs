@@ -80,6 +80,7 @@ macro_rules! nuisance_methods {
 use nuisance_methods;
 
 mod cate;
+mod final_bootstrap;
 pub use cate::{CateLearner, CateLearnerFit, CateLearnerParams, CateMethod};
 
 /// The four DML models.
