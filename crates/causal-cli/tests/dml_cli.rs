@@ -193,7 +193,11 @@ fn cate_flexible_final_stage_gets_bootstrap_intervals() {
     let (ate, se) = (v["ate"].as_f64().unwrap(), v["ate_se"].as_f64().unwrap());
     assert!((ate - 2.0).abs() < 4.0 * se, "{v}");
     let csv = std::fs::read_to_string(out_csv).unwrap();
-    assert!(csv.starts_with("row,cate,se,lower,upper\n"), "{}", &csv[..40]);
+    assert!(
+        csv.starts_with("row,cate,se,lower,upper\n"),
+        "{}",
+        &csv[..40]
+    );
     let rows: Vec<Vec<f64>> = csv
         .lines()
         .skip(1)
@@ -204,9 +208,15 @@ fn cate_flexible_final_stage_gets_bootstrap_intervals() {
     // A forest refit on a resample need not bracket the full-data forest at every row (20
     // replicates), but it does at most rows.
     let inside = rows.iter().filter(|r| r[3] <= r[1] && r[1] <= r[4]).count();
-    assert!(inside > 2700, "{inside} of 3000 estimates inside their intervals");
+    assert!(
+        inside > 2700,
+        "{inside} of 3000 estimates inside their intervals"
+    );
     assert_eq!(json(&cate(&args)), v, "seeded rerun differs");
-    assert_bad_input(&cate(&["--features", "Z1", "--bootstrap", "5"]), &["bootstrap"]);
+    assert_bad_input(
+        &cate(&["--features", "Z1", "--bootstrap", "5"]),
+        &["bootstrap"],
+    );
     assert_bad_input(
         &cate(&["--features", "Z1", "--final-stage", "sgd"]),
         &["'sgd'"],

@@ -129,6 +129,18 @@ fn ite_prints_the_effect_as_json_and_writes_per_row_predictions() {
         "ATE {ens_ate}, truth {true_ate}"
     );
     assert_ne!(text, std::fs::read_to_string(&ens).unwrap());
+    // Each member's factual error on the validation rows, with the flag rule applied.
+    let report = &v["validation"];
+    let members = report["members"].as_array().unwrap();
+    assert_eq!(members.len(), 3);
+    let median = report["median_factual_rmse"].as_f64().unwrap();
+    let ratio = report["flag_ratio"].as_f64().unwrap();
+    for (j, m) in members.iter().enumerate() {
+        assert_eq!(m["seed"], 3 + j as u64);
+        let rmse = m["factual_rmse"].as_f64().unwrap();
+        assert!(rmse > 0.0 && m["factual_rmse_over_sd"].as_f64().unwrap() < 1.0, "{m}");
+        assert_eq!(m["flagged"], rmse > ratio * median, "{m}");
+    }
 }
 
 #[test]

@@ -123,7 +123,36 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
         device: None,
         ensemble: args.ensemble,
     };
-    let model = fit_model_with(kind, train, &roles, valid, &options).map_err(bad)?;
+    // The members of a seed ensemble are fitted here (not inside `fit_model_with`) so that
+    // each one's factual error on the validation rows can be reported and a failed fit flagged.
+    let member_options = |j: u64| FitOptions {
+        seed: args.seed.wrapping_add(j),
+        ensemble: 1,
+        ..options.clone()
+    };
+    let members = (0..args.ensemble.max(1) as u64)
+        .map(|j| fit_model_with(kind, train, &roles, valid, &member_options(j)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    let checks = match valid {
+        Some(v) => Some(
+            members
+                .iter()
+                .map(|m| factual_error(m.as_ref(), v, &roles, &args.treatment, &args.outcome))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(bad)?,
+        ),
+        None => None,
+    };
+    let member_report = checks.as_ref().map(|c| member_checks(c, args.seed));
+    let model: Box<dyn causal::cf::models::IteModel> = if members.len() == 1 {
+        members
+            .into_iter()
+            .next()
+            .ok_or_else(|| CliError::Failure("internal: no fitted model".into()))?
+    } else {
+        Box::new(causal::cf::models::Ensemble::new(members).map_err(bad)?)
+    };
     let po = model.predict(&data, &roles).map_err(bad)?;
     let cate = po.cate();
     let head = model.propensity(&data, &roles).map_err(bad)?;
@@ -169,11 +198,87 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
                 "logistic regression"
             },
         },
+        "validation": member_report,
         "epochs": model.history().epochs(),
         "best_epoch": model.history().best_epoch,
         "out": args.out.as_ref().map(|p| p.display().to_string()),
         "seed": args.seed,
     }))
+}
+
+/// A member whose factual validation RMSE exceeds this multiple of the members' median is
+/// flagged: its fit went elsewhere than the others' (a failed optimisation, a collapsed
+/// latent), which averaging would hide.
+#[cfg(feature = "torch")]
+const FLAG_RATIO: f64 = 1.5;
+
+/// The factual error of `model` on the validation rows: the RMSE of ŷ(tᵢ) against yᵢ, and that
+/// error over the outcome's standard deviation there (1 = no better than its mean).
+#[cfg(feature = "torch")]
+fn factual_error(
+    model: &dyn causal::cf::models::IteModel,
+    valid: &causal::core::data::Dataset,
+    roles: &causal::core::data::ColumnRoles,
+    treatment: &str,
+    outcome: &str,
+) -> Result<(f64, f64), causal::cf::CfError> {
+    let po = model.predict(valid, roles)?;
+    let (t, y) = (valid.column(treatment)?, valid.column(outcome)?);
+    let n = y.len() as f64;
+    let mse = (0..y.len())
+        .map(|i| {
+            let fitted = if t[i] == 1.0 { po.y1[i] } else { po.y0[i] };
+            (fitted - y[i]).powi(2)
+        })
+        .sum::<f64>()
+        / n;
+    let mean = y.iter().sum::<f64>() / n;
+    let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    Ok((mse.sqrt(), (mse / var.max(f64::MIN_POSITIVE)).sqrt()))
+}
+
+/// The validation report: each member's factual RMSE (and relative to the outcome's SD), and
+/// the members flagged by [`FLAG_RATIO`].
+#[cfg(feature = "torch")]
+fn member_checks(errors: &[(f64, f64)], seed: u64) -> serde_json::Value {
+    let mut sorted: Vec<f64> = errors.iter().map(|e| e.0).collect();
+    sorted.sort_by(f64::total_cmp);
+    let k = sorted.len();
+    let median = if k % 2 == 1 {
+        sorted[k / 2]
+    } else {
+        (sorted[k / 2 - 1] + sorted[k / 2]) / 2.0
+    };
+    let members: Vec<serde_json::Value> = errors
+        .iter()
+        .enumerate()
+        .map(|(j, &(rmse, relative))| {
+            serde_json::json!({
+                "seed": seed.wrapping_add(j as u64),
+                "factual_rmse": rmse,
+                "factual_rmse_over_sd": relative,
+                "flagged": k > 1 && rmse > FLAG_RATIO * median,
+            })
+        })
+        .collect();
+    let flagged: Vec<u64> = errors
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| k > 1 && e.0 > FLAG_RATIO * median)
+        .map(|(j, _)| seed.wrapping_add(j as u64))
+        .collect();
+    if !flagged.is_empty() {
+        eprintln!(
+            "warning: members with seeds {flagged:?} fit the validation rows more than \
+             {FLAG_RATIO}x worse than the members' median; refit without them or with more seeds"
+        );
+    }
+    serde_json::json!({
+        "members": members,
+        "median_factual_rmse": median,
+        "flag_ratio": FLAG_RATIO,
+        "flagged_seeds": flagged,
+    })
 }
 
 /// Runs `causal ite` (unavailable without the torch feature).
