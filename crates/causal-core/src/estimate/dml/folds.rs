@@ -76,16 +76,16 @@ pub(super) fn cross_predict(
     Ok(out)
 }
 
-/// [`cross_predict`] for several targets on the same features (one Gram matrix for all with
-/// the linear learners).
+/// [`cross_predict`] for several targets on the same features, given as the data set's
+/// columns (the linear learners read them in place and share one Gram matrix for all).
 pub(super) fn cross_predict_many(
     learner: &dyn Learner,
-    x: &DMatrix<f64>,
+    features: &[&[f64]],
     targets: &[(&[f64], &str)],
     tests: &[Vec<usize>],
     keep: &(dyn Fn(usize) -> bool + Sync),
 ) -> Result<Vec<Vec<f64>>> {
-    let out = learner.cross_fit_many(x, targets, tests, keep)?;
+    let out = learner.cross_fit_columns(features, targets, tests, keep)?;
     for (o, (_, label)) in out.iter().zip(targets) {
         check_finite(o, label)?;
     }

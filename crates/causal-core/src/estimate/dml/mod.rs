@@ -19,7 +19,6 @@ pub use joint::DmlJointFit;
 
 use std::sync::Arc;
 
-use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -441,12 +440,11 @@ impl Dml {
             }
             None => None,
         };
-        // The covariates, copied once into one column-major matrix.
-        let x = DMatrix::from_fn(n, r.covariates.len(), |_, _| 0.0);
-        let mut x = x;
-        for (j, c) in r.covariates.iter().enumerate() {
-            x.column_mut(j).copy_from_slice(data.column(c)?);
-        }
+        let covariates: Vec<&[f64]> = r
+            .covariates
+            .iter()
+            .map(|c| data.column(c))
+            .collect::<Result<_>>()?;
         let assignments: Vec<Vec<usize>> = match &p.fold_ids {
             Some(ids) => ids.clone(),
             None => (0..p.repeats)
@@ -483,7 +481,8 @@ impl Dml {
             }
         }
         let inputs = scores::Inputs {
-            x: &x,
+            covariates,
+            x: std::sync::OnceLock::new(),
             y,
             d,
             z,
