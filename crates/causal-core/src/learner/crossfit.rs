@@ -247,6 +247,9 @@ fn all_moments(
             *m += a;
         }
     }
+    for (_, m) in &mut out {
+        m.fill_upper_triangle_with_lower_triangle();
+    }
     out
 }
 
@@ -256,16 +259,31 @@ fn all_moments(
 /// vector of stride > 1 past its end. The margin keeps well clear of that threshold.
 const STRIDED_MIN: usize = 16;
 
-/// `m += bᵀb` for the `len × w` column-major block `b` in `buf`, through matrixmultiply's
+/// `m += bᵀb` (its lower triangle at least) for the `len × w` column-major block `b` in
+/// `buf`, through matrixmultiply's
 /// blocked GEMM (nalgebra's `tr_mul` takes one dot product per entry, 4x slower). Large blocks
 /// are read in place through a transposed view; small ones are transposed into `spare` first,
 /// so that both operands have the standard layout.
 fn add_gram(m: &mut DMatrix<f64>, buf: &[f64], len: usize, w: usize, spare: &mut Vec<f64>) {
     let b = DMatrixView::from_slice(buf, len, w);
+    // Split point of a wide block, on the GEMM kernel's 8-column tiles.
+    let h = w / 16 * 8;
     if len > STRIDED_MIN && w > STRIDED_MIN {
         let bt =
             MatrixView::<f64, Dyn, Dyn, Dyn, Dyn>::from_slice_with_strides(buf, w, len, len, 1);
-        m.gemm(1.0, &bt, &b, 1.0);
+        if h > STRIDED_MIN && w - h > STRIDED_MIN {
+            // bᵀb is symmetric: the first h columns in full and the lower-right block, a
+            // quarter less work; the caller fills the upper-right block from the lower-left.
+            m.columns_mut(0, h).gemm(1.0, &bt, &b.columns(0, h), 1.0);
+            m.view_mut((h, h), (w - h, w - h)).gemm(
+                1.0,
+                &bt.rows(h, w - h),
+                &b.columns(h, w - h),
+                1.0,
+            );
+        } else {
+            m.gemm(1.0, &bt, &b, 1.0);
+        }
     } else {
         spare.clear();
         spare.resize(w * len, 0.0);
@@ -351,12 +369,21 @@ mod tests {
     #[test]
     fn block_gram_matches_the_definition() {
         let mut spare = Vec::new();
-        for (len, w) in [(1, 1), (3, 4), (40, 6), (600, 3), (600, 20), (17, 17)] {
+        for (len, w) in [
+            (1, 1),
+            (3, 4),
+            (40, 6),
+            (600, 3),
+            (600, 20),
+            (17, 17),
+            (300, 53),
+        ] {
             let buf: Vec<f64> = (0..len * w)
                 .map(|i| ((i * 37) % 23) as f64 / 7.0 - 1.5)
                 .collect();
             let mut m = DMatrix::from_element(w, w, 1.0);
             add_gram(&mut m, &buf, len, w, &mut spare);
+            m.fill_upper_triangle_with_lower_triangle();
             for a in 0..w {
                 for c in 0..w {
                     let want = 1.0
