@@ -445,11 +445,13 @@ impl Dml {
             .iter()
             .map(|c| data.column(c))
             .collect::<Result<_>>()?;
-        let assignments: Vec<Vec<usize>> = match &p.fold_ids {
-            Some(ids) => ids.clone(),
+        // Given assignments are borrowed, not copied (n ids a repetition).
+        let assignments: std::borrow::Cow<'_, [Vec<usize>]> = match &p.fold_ids {
+            Some(ids) => ids.as_slice().into(),
             None => (0..p.repeats)
                 .map(|rep| folds::random_folds(n, p.folds, p.seed, rep))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         };
         if p.fold_ids.is_none() {
             // The group models fit a nuisance within each treatment (IRM) or instrument (IIVM)
@@ -499,9 +501,8 @@ impl Dml {
         let mut k_used = 0;
         let mut influence = Vec::with_capacity(assignments.len());
         for (rep, ids) in assignments.iter().enumerate() {
-            let k = folds::check_fold_ids(ids, n, rep)?;
-            k_used = k;
-            let tests = folds::test_sets(ids, k);
+            let tests = folds::check_fold_ids(ids, n, rep)?;
+            k_used = tests.len();
             let el = scores::elements(p.model, p.score, &inputs, &tests)?;
             if binary_d && el.clipped == n && p.trimming > 0.0 {
                 return Err(CoreError::NoOverlap(format!(
