@@ -2,9 +2,9 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::crossfit::{linear_per_fold, single};
+use super::crossfit::{linear_per_fold, one_target};
 use super::linear::fit_linear;
-use super::{Fitted, Keep, Learner};
+use super::{Fitted, Keep, Learner, matrix_columns};
 use crate::error::{CoreError, Result};
 
 /// L1-penalised least squares with scikit-learn's `Lasso` objective.
@@ -63,12 +63,7 @@ impl Learner for Lasso {
         keep: Keep<'_>,
         label: &str,
     ) -> Result<Vec<f64>> {
-        Ok(single(self.cross_fit_many(
-            x,
-            &[(target, label)],
-            tests,
-            keep,
-        )?))
+        one_target(self, x, target, tests, keep, label)
     }
 
     fn cross_fit_many(
@@ -78,7 +73,17 @@ impl Learner for Lasso {
         tests: &[Vec<usize>],
         keep: Keep<'_>,
     ) -> Result<Vec<Vec<f64>>> {
-        linear_per_fold(x, targets, tests, keep, &|g, c, n, label| {
+        self.cross_fit_columns(&matrix_columns(x), targets, tests, keep)
+    }
+
+    fn cross_fit_columns(
+        &self,
+        features: &[&[f64]],
+        targets: &[(&[f64], &str)],
+        tests: &[Vec<usize>],
+        keep: Keep<'_>,
+    ) -> Result<Vec<Vec<f64>>> {
+        linear_per_fold(features, targets, tests, keep, &|g, c, n, label| {
             self.weights(g, c, n, label)
         })
     }
@@ -109,7 +114,9 @@ impl Lasso {
             let mut max_change = 0.0f64;
             let mut max_w = 0.0f64;
             for j in 0..p {
-                let gjj = g[(j, j)];
+                // Column j of the symmetric G, as a slice: the update loop vectorises.
+                let gj = &g.as_slice()[j * p..(j + 1) * p];
+                let gjj = gj[j];
                 if gjj <= 0.0 {
                     continue; // a constant feature stays at 0
                 }
@@ -117,8 +124,8 @@ impl Lasso {
                 let new = soft_threshold(rho, self.alpha) / gjj;
                 let delta = new - w[j];
                 if delta != 0.0 {
-                    for k in 0..p {
-                        gw[k] += g[(k, j)] * delta;
+                    for (gwk, gkj) in gw.iter_mut().zip(gj) {
+                        *gwk += gkj * delta;
                     }
                     w[j] = new;
                 }

@@ -2,8 +2,8 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::crossfit::{linear_per_fold, single};
-use super::{Fitted, Keep, Learner, LinearPredictor, column_means, require_rows};
+use super::crossfit::{linear_per_fold, one_target};
+use super::{Fitted, Keep, Learner, LinearPredictor, column_means, matrix_columns, require_rows};
 use crate::error::{CoreError, Result};
 
 /// Ordinary least squares `y ≈ b0 + x·w` (scikit-learn's `LinearRegression`).
@@ -38,12 +38,7 @@ impl Learner for LinearRegression {
         keep: Keep<'_>,
         label: &str,
     ) -> Result<Vec<f64>> {
-        Ok(single(self.cross_fit_many(
-            x,
-            &[(target, label)],
-            tests,
-            keep,
-        )?))
+        one_target(self, x, target, tests, keep, label)
     }
 
     fn cross_fit_many(
@@ -53,7 +48,17 @@ impl Learner for LinearRegression {
         tests: &[Vec<usize>],
         keep: Keep<'_>,
     ) -> Result<Vec<Vec<f64>>> {
-        linear_per_fold(x, targets, tests, keep, &|g, c, n, label| {
+        self.cross_fit_columns(&matrix_columns(x), targets, tests, keep)
+    }
+
+    fn cross_fit_columns(
+        &self,
+        features: &[&[f64]],
+        targets: &[(&[f64], &str)],
+        tests: &[Vec<usize>],
+        keep: Keep<'_>,
+    ) -> Result<Vec<Vec<f64>>> {
+        linear_per_fold(features, targets, tests, keep, &|g, c, n, label| {
             ols_weights(g, c, n, label)
         })
     }

@@ -86,6 +86,25 @@ pub trait Learner: Send + Sync + std::fmt::Debug {
             .collect()
     }
 
+    /// [`Learner::cross_fit_many`] on features given as columns of one length (a data set's
+    /// own storage). The default copies them into one matrix; the linear learners read them
+    /// in place, sparing the n·p copy.
+    ///
+    /// # Errors
+    ///
+    /// As [`Learner::cross_fit_many`]; [`CoreError::InvalidParameter`] when the columns and
+    /// targets differ in length.
+    fn cross_fit_columns(
+        &self,
+        features: &[&[f64]],
+        targets: &[(&[f64], &str)],
+        tests: &[Vec<usize>],
+        keep: Keep<'_>,
+    ) -> Result<Vec<Vec<f64>>> {
+        let n = common_length(features, targets)?;
+        self.cross_fit_many(&columns_matrix(features, n), targets, tests, keep)
+    }
+
     /// Whether [`Learner::cross_fit`]'s default may fit folds in parallel (it gives the same
     /// result either way). A learner whose fits share process-wide state, such as LibTorch's
     /// random generator, returns `false` so that its folds run one after another.
@@ -126,6 +145,39 @@ impl Fitted for LinearPredictor {
         }
         eta
     }
+}
+
+/// The n × p column-major matrix of `p` columns of length `n` (appended column by column: no
+/// zero fill first).
+pub(crate) fn columns_matrix(columns: &[&[f64]], n: usize) -> DMatrix<f64> {
+    let mut buf = Vec::with_capacity(n * columns.len());
+    for c in columns {
+        buf.extend_from_slice(c);
+    }
+    DMatrix::from_vec(n, columns.len(), buf)
+}
+
+/// The length shared by the feature columns and the targets.
+pub(crate) fn common_length(features: &[&[f64]], targets: &[(&[f64], &str)]) -> Result<usize> {
+    let mut lens = features
+        .iter()
+        .map(|c| c.len())
+        .chain(targets.iter().map(|(t, _)| t.len()));
+    let n = lens.next().unwrap_or(0);
+    if lens.any(|l| l != n) {
+        return Err(CoreError::InvalidParameter(
+            "cross-fitting: the feature columns and targets differ in length".into(),
+        ));
+    }
+    Ok(n)
+}
+
+/// The columns of a column-major matrix, as slices.
+pub(crate) fn matrix_columns(x: &DMatrix<f64>) -> Vec<&[f64]> {
+    let n = x.nrows();
+    (0..x.ncols())
+        .map(|j| &x.as_slice()[j * n..(j + 1) * n])
+        .collect()
 }
 
 /// Column means of `x` over `rows`.

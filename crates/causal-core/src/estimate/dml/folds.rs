@@ -40,8 +40,13 @@ pub(super) fn test_sets(ids: &[usize], k: usize) -> Vec<Vec<usize>> {
     sets
 }
 
-/// Checks user-given fold ids: one per row, every fold in `0..k` non-empty.
-pub(super) fn check_fold_ids(ids: &[usize], n: usize, repetition: usize) -> Result<usize> {
+/// Checks user-given fold ids (one per row, every fold in `0..k` non-empty) and returns the
+/// test rows of each fold.
+pub(super) fn check_fold_ids(
+    ids: &[usize],
+    n: usize,
+    repetition: usize,
+) -> Result<Vec<Vec<usize>>> {
     if ids.len() != n {
         return Err(CoreError::InvalidParameter(format!(
             "fold assignment {} has {} entries for {n} rows",
@@ -57,7 +62,7 @@ pub(super) fn check_fold_ids(ids: &[usize], n: usize, repetition: usize) -> Resu
             repetition + 1
         )));
     }
-    Ok(k)
+    Ok(sets)
 }
 
 /// Out-of-fold predictions: for each fold, `learner` is fitted on the other folds' rows that
@@ -76,16 +81,16 @@ pub(super) fn cross_predict(
     Ok(out)
 }
 
-/// [`cross_predict`] for several targets on the same features (one Gram matrix for all with
-/// the linear learners).
+/// [`cross_predict`] for several targets on the same features, given as the data set's
+/// columns (the linear learners read them in place and share one Gram matrix for all).
 pub(super) fn cross_predict_many(
     learner: &dyn Learner,
-    x: &DMatrix<f64>,
+    features: &[&[f64]],
     targets: &[(&[f64], &str)],
     tests: &[Vec<usize>],
     keep: &(dyn Fn(usize) -> bool + Sync),
 ) -> Result<Vec<Vec<f64>>> {
-    let out = learner.cross_fit_many(x, targets, tests, keep)?;
+    let out = learner.cross_fit_columns(features, targets, tests, keep)?;
     for (o, (_, label)) in out.iter().zip(targets) {
         check_finite(o, label)?;
     }
@@ -136,6 +141,9 @@ mod tests {
         let err = check_fold_ids(&[0, 0, 2, 2], 4, 0).unwrap_err();
         assert!(err.to_string().contains("fold assignment 1"), "{err}");
         assert!(check_fold_ids(&[0, 1, 1], 4, 1).is_err());
-        assert_eq!(check_fold_ids(&[0, 1, 1, 0], 4, 0).unwrap(), 2);
+        assert_eq!(
+            check_fold_ids(&[0, 1, 1, 0], 4, 0).unwrap(),
+            vec![vec![0, 3], vec![1, 2]]
+        );
     }
 }

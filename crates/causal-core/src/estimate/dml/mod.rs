@@ -19,7 +19,6 @@ pub use joint::DmlJointFit;
 
 use std::sync::Arc;
 
-use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -442,17 +441,18 @@ impl Dml {
             }
             None => None,
         };
-        // The covariates, copied once into one column-major matrix.
-        let x = DMatrix::from_fn(n, r.covariates.len(), |_, _| 0.0);
-        let mut x = x;
-        for (j, c) in r.covariates.iter().enumerate() {
-            x.column_mut(j).copy_from_slice(data.column(c)?);
-        }
-        let assignments: Vec<Vec<usize>> = match &p.fold_ids {
-            Some(ids) => ids.clone(),
+        let covariates: Vec<&[f64]> = r
+            .covariates
+            .iter()
+            .map(|c| data.column(c))
+            .collect::<Result<_>>()?;
+        // Given assignments are borrowed, not copied (n ids a repetition).
+        let assignments: std::borrow::Cow<'_, [Vec<usize>]> = match &p.fold_ids {
+            Some(ids) => ids.as_slice().into(),
             None => (0..p.repeats)
                 .map(|rep| folds::random_folds(n, p.folds, p.seed, rep))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         };
         if p.fold_ids.is_none() {
             // The group models fit a nuisance within each treatment (IRM) or instrument (IIVM)
@@ -484,7 +484,8 @@ impl Dml {
             }
         }
         let inputs = scores::Inputs {
-            x: &x,
+            covariates,
+            x: std::sync::OnceLock::new(),
             y,
             d,
             z,
@@ -501,9 +502,8 @@ impl Dml {
         let mut k_used = 0;
         let mut influence = Vec::with_capacity(assignments.len());
         for (rep, ids) in assignments.iter().enumerate() {
-            let k = folds::check_fold_ids(ids, n, rep)?;
-            k_used = k;
-            let tests = folds::test_sets(ids, k);
+            let tests = folds::check_fold_ids(ids, n, rep)?;
+            k_used = tests.len();
             let el = scores::elements(p.model, p.score, &inputs, &tests)?;
             if binary_d && el.clipped == n && p.trimming > 0.0 {
                 return Err(CoreError::NoOverlap(format!(

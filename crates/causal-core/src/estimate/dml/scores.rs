@@ -1,16 +1,22 @@
 //! The orthogonal (Neyman) scores of the four DML models, linear in the parameter:
 //! `ψ(W; θ, η) = ψ_a(W; η) θ + ψ_b(W; η)`, with the nuisances η cross-fitted.
 
+use std::sync::OnceLock;
+
 use nalgebra::DMatrix;
 
 use super::folds::{by_arm, cross_predict, cross_predict_many};
 use super::{DmlModel, DmlScore};
 use crate::error::Result;
-use crate::learner::Learner;
+use crate::learner::{Learner, columns_matrix};
 
 /// The data one repetition reads, with names for messages.
 pub(super) struct Inputs<'a> {
-    pub x: &'a DMatrix<f64>,
+    /// The covariate columns, as the data set stores them.
+    pub covariates: Vec<&'a [f64]>,
+    /// The covariates as one matrix, copied on first use: DML-PLR's partialling-out score
+    /// never needs it (its linear learners read the columns in place).
+    pub x: OnceLock<DMatrix<f64>>,
     pub y: &'a [f64],
     pub d: &'a [f64],
     pub z: Option<&'a [f64]>,
@@ -21,6 +27,14 @@ pub(super) struct Inputs<'a> {
     pub classifier: &'a dyn Learner,
     /// Propensities are clipped to `[trim, 1 − trim]`.
     pub trim: f64,
+}
+
+impl Inputs<'_> {
+    /// The covariate matrix (n × p, column-major), built once.
+    fn x(&self) -> &DMatrix<f64> {
+        self.x
+            .get_or_init(|| columns_matrix(&self.covariates, self.y.len()))
+    }
 }
 
 /// `ψ_a` and `ψ_b` for every row, and how many propensities were clipped.
@@ -57,7 +71,7 @@ fn plr(score: DmlScore, inp: &Inputs<'_>, tests: &[Vec<usize>]) -> Result<Elemen
     // One pass for both nuisances: the linear learners share the features' Gram matrix.
     let mut lm = cross_predict_many(
         inp.regressor,
-        inp.x,
+        &inp.covariates,
         &[(inp.y, inp.y_name), (inp.d, inp.d_name)],
         tests,
         &all,
@@ -76,7 +90,7 @@ fn plr(score: DmlScore, inp: &Inputs<'_>, tests: &[Vec<usize>]) -> Result<Elemen
                 .zip(inp.d)
                 .map(|(y, d)| y - theta0 * d)
                 .collect();
-            let g = cross_predict(inp.regressor, inp.x, &target, tests, &all, inp.y_name)?;
+            let g = cross_predict(inp.regressor, inp.x(), &target, tests, &all, inp.y_name)?;
             (
                 v.iter().zip(inp.d).map(|(v, d)| -v * d).collect(),
                 v.iter()
@@ -117,8 +131,8 @@ fn clip(p: &mut [f64], trim: f64) -> usize {
 /// (the `D (Y − g₁)` terms cancel), `ψ_a = −D / p`.
 fn irm(score: DmlScore, inp: &Inputs<'_>, tests: &[Vec<usize>]) -> Result<Elements> {
     let d = inp.d;
-    let (g0, g1) = by_arm(inp.regressor, inp.x, inp.y, d, tests, inp.y_name)?;
-    let mut m = cross_predict(inp.classifier, inp.x, d, tests, &all, inp.d_name)?;
+    let (g0, g1) = by_arm(inp.regressor, inp.x(), inp.y, d, tests, inp.y_name)?;
+    let mut m = cross_predict(inp.classifier, inp.x(), d, tests, &all, inp.d_name)?;
     let clipped = clip(&mut m, inp.trim);
     let n = d.len();
     let p = d.iter().sum::<f64>() / n as f64;
@@ -146,9 +160,9 @@ fn irm(score: DmlScore, inp: &Inputs<'_>, tests: &[Vec<usize>]) -> Result<Elemen
 /// `r = E[D | X]`; `ψ = (Y − l − θ (D − r)) (Z − m)`.
 fn pliv(inp: &Inputs<'_>, tests: &[Vec<usize>]) -> Result<Elements> {
     let z = inp.z.unwrap_or(&[]);
-    let l = cross_predict(inp.regressor, inp.x, inp.y, tests, &all, inp.y_name)?;
-    let m = cross_predict(inp.regressor, inp.x, z, tests, &all, inp.z_name)?;
-    let r = cross_predict(inp.regressor, inp.x, inp.d, tests, &all, inp.d_name)?;
+    let l = cross_predict(inp.regressor, inp.x(), inp.y, tests, &all, inp.y_name)?;
+    let m = cross_predict(inp.regressor, inp.x(), z, tests, &all, inp.z_name)?;
+    let r = cross_predict(inp.regressor, inp.x(), inp.d, tests, &all, inp.d_name)?;
     let n = inp.y.len();
     let (mut psi_a, mut psi_b) = (vec![0.0; n], vec![0.0; n]);
     for i in 0..n {
@@ -172,15 +186,15 @@ fn iivm(inp: &Inputs<'_>, tests: &[Vec<usize>]) -> Result<Elements> {
     let z = inp.z.unwrap_or(&[]);
     let d = inp.d;
     let n = d.len();
-    let (g0, g1) = by_arm(inp.regressor, inp.x, inp.y, z, tests, inp.y_name)?;
-    let mut m = cross_predict(inp.classifier, inp.x, z, tests, &all, inp.z_name)?;
+    let (g0, g1) = by_arm(inp.regressor, inp.x(), inp.y, z, tests, inp.y_name)?;
+    let mut m = cross_predict(inp.classifier, inp.x(), z, tests, &all, inp.z_name)?;
     let clipped = clip(&mut m, inp.trim);
     let always_takers = (0..n).any(|i| z[i] == 0.0 && d[i] == 1.0);
     let never_takers = (0..n).any(|i| z[i] == 1.0 && d[i] == 0.0);
     let r0 = if always_takers {
         cross_predict(
             inp.classifier,
-            inp.x,
+            inp.x(),
             d,
             tests,
             &|i| z[i] == 0.0,
@@ -192,7 +206,7 @@ fn iivm(inp: &Inputs<'_>, tests: &[Vec<usize>]) -> Result<Elements> {
     let r1 = if never_takers {
         cross_predict(
             inp.classifier,
-            inp.x,
+            inp.x(),
             d,
             tests,
             &|i| z[i] == 1.0,
