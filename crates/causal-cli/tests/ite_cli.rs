@@ -138,7 +138,10 @@ fn ite_prints_the_effect_as_json_and_writes_per_row_predictions() {
     for (j, m) in members.iter().enumerate() {
         assert_eq!(m["seed"], 3 + j as u64);
         let rmse = m["factual_rmse"].as_f64().unwrap();
-        assert!(rmse > 0.0 && m["factual_rmse_over_sd"].as_f64().unwrap() < 1.0, "{m}");
+        assert!(
+            rmse > 0.0 && m["factual_rmse_over_sd"].as_f64().unwrap() < 1.0,
+            "{m}"
+        );
         assert_eq!(m["flagged"], rmse > ratio * median, "{m}");
     }
 }

@@ -146,7 +146,10 @@ fn bootstrap_bands_of_an_ols_stage_match_its_sandwich() {
     ratios.sort_by(f64::total_cmp);
     let (q10, q50, q90) = (ratios[200], ratios[1000], ratios[1800]);
     eprintln!("bootstrap / sandwich SE: 10% {q10:.3}, median {q50:.3}, 90% {q90:.3}");
-    assert!(q10 > 0.8 && q90 < 1.2 && (q50 - 1.0).abs() < 0.1, "{q10} {q50} {q90}");
+    assert!(
+        q10 > 0.8 && q90 < 1.2 && (q50 - 1.0).abs() < 0.1,
+        "{q10} {q50} {q90}"
+    );
     // Percentile intervals hold the point estimate and are about ±1.96 SE wide.
     let ci = boot.cate_ci.clone().unwrap();
     for ((c, [lo, hi]), se) in boot.cate.iter().zip(&ci).zip(&se_boot) {
@@ -184,7 +187,8 @@ fn bootstrap_bands_do_not_depend_on_the_thread_count() {
 #[test]
 fn bootstrap_needs_a_flexible_stage_and_two_replicates() {
     for (flexible, b) in [(false, 100), (true, 1)] {
-        let mut p = CateLearnerParams::new(CateMethod::Dr, "t", "y", &["x"]).final_stage_bootstrap(b);
+        let mut p =
+            CateLearnerParams::new(CateMethod::Dr, "t", "y", &["x"]).final_stage_bootstrap(b);
         if flexible {
             p = p.final_stage(forest());
         }

@@ -854,7 +854,10 @@ mod tests {
         assert!(plain.contains("row 3 has 1 fields"), "{plain}");
         // Split lines count blank lines (the csv crate's positions do not).
         let plain = err("x,y\n0,0\n1,2\n\n3\n");
-        assert!(plain.contains("line 5") && plain.contains("row 3"), "{plain}");
+        assert!(
+            plain.contains("line 5") && plain.contains("row 3"),
+            "{plain}"
+        );
     }
 
     #[test]
