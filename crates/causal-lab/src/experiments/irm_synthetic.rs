@@ -8,8 +8,11 @@
 //! Fully observed: `W_hx = I`, `W_hy = W_hz = 0`; partially observed: all three `N(0,1)/10`.
 //! Scrambled: `S` a random orthogonal matrix; unscrambled: `S = I`. The causal solution is
 //! `w = (1,…,1, 0,…,0)`; errors are mean squared errors of the unscrambled estimate `S·ŵ` on the
-//! causal and non-causal halves. ERM and ICP use all three environments; IRM trains on the
-//! first two and picks its penalty weight on the third (as in the paper's code).
+//! causal and non-causal halves. ERM and ICP use all three environments; both IRMs train on the
+//! first two and pick their penalty weight on the third (as in the paper's code). Two IRMv1s:
+//! ours (causal-irm's `Deep`, a linear model with a scalar dummy, `R + λ·penalty`) and the
+//! authors' (causal-irm's `linear`: their Φ, dummy w = 1, `reg·R + (1 − reg)·penalty`, grid and
+//! selection), beside the authors' released numbers ([`super::irm_published`]).
 
 use causal::prelude::ParamGuard;
 use std::path::Path;
@@ -20,6 +23,7 @@ use causal::irm::deep::{DeepParams, Method, Task};
 use super::env_table::{Block, env_table};
 use causal::irm::environments::Environments;
 use causal::irm::icp::IcpParams;
+use causal::irm::linear::LinearIrmParams;
 use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -27,6 +31,7 @@ use rand_distr::{Distribution, StandardNormal};
 use serde_json::json;
 
 use super::irm_plot::{Series, bar_chart, mean_sd};
+use super::irm_published::published;
 use crate::output::{markdown_table, write, write_json};
 use crate::{LabError, Result};
 
@@ -34,6 +39,17 @@ const HALF: usize = 5;
 const N: usize = 1000;
 const ENVS: [f64; 3] = [0.2, 2.0, 5.0];
 const IRM_WEIGHTS: [f64; 4] = [1e1, 1e2, 1e3, 1e4];
+/// Methods in table order, and the published method each is compared with.
+const METHODS: [(&str, &str); 4] = [
+    ("ERM", "ERM"),
+    ("ICP", "ICP"),
+    ("IRM (ours)", "IRM"),
+    ("IRM (authors)", "IRM"),
+];
+/// A homoskedastic mean within this factor of the published one (either way) counts as
+/// reproduced: with 5 seeds and IRM's spread (sd about the mean), a faithful run lands
+/// within it, and the 10-100× gap of issue 19 does not.
+const REPRO_FACTOR: f64 = 3.0;
 
 struct Setting {
     hetero: bool,
@@ -223,11 +239,105 @@ fn irm_solution(parts: &[(DMatrix<f64>, DVector<f64>)], seed: u64) -> Result<(DV
         .ok_or_else(|| LabError::Usage("no IRM fit".into()))
 }
 
+/// The authors' IRMv1 (their Φ, dummy, loss, grid and selection; see causal-irm's `linear`):
+/// the solution and the selected risk weight `reg`.
+fn authors_irm_solution(parts: &[(DMatrix<f64>, DVector<f64>)]) -> Result<(DVector<f64>, f64)> {
+    let fit = LinearIrmParams::new()
+        .iterations(authors_iterations())
+        .check()
+        .and_then(|p| p.fit(parts))
+        .map_err(|e| LabError::Usage(e.to_string()))?;
+    Ok((
+        DVector::from_vec(fit.coefficients.clone()),
+        fit.risk_weight(),
+    ))
+}
+
 fn epochs() -> usize {
     std::env::var("CAUSAL_EPOCHS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(2000)
+}
+
+/// Adam steps of the authors' IRM (their `main.py` default, 100 000, unless overridden).
+fn authors_iterations() -> usize {
+    std::env::var("CAUSAL_IRM_ITERATIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// `(mean, sd)` of one method's causal and non-causal errors per setting, in `groups` order:
+/// `bars[2m]` causal, `bars[2m + 1]` non-causal for method `m` of [`METHODS`].
+type Bars = Vec<Vec<(f64, f64)>>;
+
+/// Whether one IRM's homoskedastic rows reproduce the published ones (the paper's ordering,
+/// at most ERM's errors, and every mean within [`REPRO_FACTOR`]), and the largest ratio.
+fn reproduces(groups: &[String], bars: &Bars, m: usize) -> (bool, f64) {
+    let mut ok = true;
+    let mut worst: f64 = 1.0;
+    for (g, name) in groups.iter().enumerate() {
+        if !name.ends_with("-homo") {
+            continue;
+        }
+        let Some((pc, pn)) = published(name, "IRM") else {
+            continue;
+        };
+        let (c, n) = (bars[2 * m][g].0, bars[2 * m + 1][g].0);
+        for (ours, paper) in [(c, pc), (n, pn)] {
+            let ratio = (ours / paper).max(paper / ours);
+            worst = worst.max(ratio);
+            ok &= ratio <= REPRO_FACTOR;
+        }
+        ok &= c <= bars[0][g].0 && n <= bars[1][g].0;
+    }
+    (ok, worst)
+}
+
+/// Trend checks against the paper (which method is better where), from the table's means.
+fn trend_checks(groups: &[String], bars: &Bars) -> Vec<(String, bool)> {
+    let idx = |hetero: bool| -> Vec<usize> {
+        (0..groups.len())
+            .filter(|&g| groups[g].ends_with("-hetero") == hetero)
+            .collect()
+    };
+    let at = |series: usize, g: usize| bars[series][g].0;
+    let (erm_c, erm_n, icp_c, icp_n) = (0, 1, 2, 3);
+    let mut checks = vec![
+        (
+            "ERM's non-causal error is ≥ 10× larger with heteroskedastic Y noise than homoskedastic"
+                .to_string(),
+            idx(true)
+                .iter()
+                .zip(idx(false))
+                .all(|(&h, o)| at(erm_n, h) >= 10.0 * at(erm_n, o)),
+        ),
+        (
+            "ICP is exact (both errors < 0.01) in FOU-homo".to_string(),
+            at(icp_c, 0) < 0.01 && at(icp_n, 0) < 0.01,
+        ),
+        (
+            "ICP returns the empty set (causal error > 0.9) in every other setting".to_string(),
+            (1..groups.len()).all(|g| at(icp_c, g) > 0.9),
+        ),
+    ];
+    for (m, (name, _)) in METHODS.iter().enumerate().skip(2) {
+        let (c, n) = (2 * m, 2 * m + 1);
+        checks.push((
+            format!("{name}: both errors below ERM's in every heteroskedastic setting"),
+            idx(true)
+                .iter()
+                .all(|&g| at(c, g) < at(erm_c, g) && at(n, g) < at(erm_n, g)),
+        ));
+        checks.push((
+            format!("{name}: both errors at most ERM's in every homoskedastic setting"),
+            idx(false)
+                .iter()
+                .all(|&g| at(c, g) <= at(erm_c, g) && at(n, g) <= at(erm_n, g)),
+        ));
+    }
+    checks
 }
 
 /// Runs the experiment, writing `results.json`, `results.md` and `errors.svg`.
@@ -242,7 +352,9 @@ pub fn run(out: &Path) -> Result<()> {
     let mut records = Vec::new();
     let mut groups = Vec::new();
     let mut all_lambdas: Vec<f64> = Vec::new();
-    let mut bars: Vec<Vec<(f64, f64)>> = vec![Vec::new(); 6];
+    let mut all_regs: Vec<f64> = Vec::new();
+    let mut bars: Bars = vec![Vec::new(); 2 * METHODS.len()];
+    let fmt = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.3}"));
     for hidden in [false, true] {
         for scramble in [false, true] {
             for hetero in [false, true] {
@@ -251,8 +363,8 @@ pub fn run(out: &Path) -> Result<()> {
                     hidden,
                     scramble,
                 };
-                let mut errs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); 3];
-                let mut lambdas = Vec::new();
+                let mut errs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); METHODS.len()];
+                let (mut lambdas, mut regs) = (Vec::new(), Vec::new());
                 for seed in 0..seeds {
                     let mut rng = ChaCha8Rng::seed_from_u64(seed * 1000 + 7);
                     let sem = Sem::new(&s, &mut rng);
@@ -263,69 +375,38 @@ pub fn run(out: &Path) -> Result<()> {
                     let (w, lambda) = irm_solution(&parts, seed)?;
                     lambdas.push(lambda);
                     errs[2].push(errors(&sem, &w));
+                    let (w, reg) = authors_irm_solution(&parts)?;
+                    regs.push(reg);
+                    errs[3].push(errors(&sem, &w));
                 }
                 groups.push(s.name());
-                for (m, name) in ["ERM", "ICP", "IRM"].iter().enumerate() {
+                for (m, (name, paper)) in METHODS.iter().enumerate() {
                     let c: Vec<f64> = errs[m].iter().map(|e| e.0).collect();
                     let nc: Vec<f64> = errs[m].iter().map(|e| e.1).collect();
                     let (cm, cs) = mean_sd(&c);
                     let (nm, ns) = mean_sd(&nc);
                     bars[2 * m].push((cm, cs));
                     bars[2 * m + 1].push((nm, ns));
+                    let p = published(&s.name(), paper);
                     rows.push(vec![
                         s.name(),
                         name.to_string(),
                         format!("{cm:.3} ± {cs:.3}"),
                         format!("{nm:.3} ± {ns:.3}"),
+                        fmt(p.map(|p| p.0)),
+                        fmt(p.map(|p| p.1)),
                     ]);
-                    records.push(json!({"setting": s.name(), "method": name, "causal_error": c, "non_causal_error": nc}));
+                    records.push(json!({"setting": s.name(), "method": name, "causal_error": c, "non_causal_error": nc,
+                        "published_mean": p.map(|p| json!({"causal": p.0, "non_causal": p.1}))}));
                 }
                 all_lambdas.extend_from_slice(&lambdas);
-                records.push(json!({"setting": s.name(), "irm_selected_weights": lambdas}));
+                all_regs.extend_from_slice(&regs);
+                records.push(json!({"setting": s.name(), "irm_selected_weights": lambdas, "authors_irm_selected_reg": regs}));
                 eprintln!("{} done", s.name());
             }
         }
     }
-    // Trend checks against the paper's Figure 3 (bars on a log scale, no table): which method
-    // is better where, not the exact heights.
-    let idx = |hetero: bool| -> Vec<usize> {
-        (0..groups.len())
-            .filter(|&g| groups[g].ends_with("-hetero") == hetero)
-            .collect()
-    };
-    let at = |series: usize, g: usize| bars[series][g].0;
-    let (erm_c, erm_n, icp_c, icp_n, irm_c, irm_n) = (0, 1, 2, 3, 4, 5);
-    let checks = [
-        (
-            "ERM's non-causal error is ≥ 10× larger with heteroskedastic Y noise than homoskedastic",
-            idx(true)
-                .iter()
-                .zip(idx(false))
-                .all(|(&h, o)| at(erm_n, h) >= 10.0 * at(erm_n, o)),
-        ),
-        (
-            "ICP is exact (both errors < 0.01) in FOU-homo",
-            at(icp_c, 0) < 0.01 && at(icp_n, 0) < 0.01,
-        ),
-        (
-            "ICP returns the empty set (causal error > 0.9) in every other setting",
-            (1..groups.len()).all(|g| at(icp_c, g) > 0.9),
-        ),
-        (
-            "IRM's non-causal error is below ERM's in every heteroskedastic setting",
-            idx(true).iter().all(|&g| at(irm_n, g) < at(erm_n, g)),
-        ),
-        (
-            "IRM's causal error is below ERM's in every heteroskedastic setting",
-            idx(true).iter().all(|&g| at(irm_c, g) < at(erm_c, g)),
-        ),
-        (
-            "IRM's errors are at most ERM's in the homoskedastic settings (the paper's bars)",
-            idx(false)
-                .iter()
-                .all(|&g| at(irm_c, g) <= at(erm_c, g) && at(irm_n, g) <= at(erm_n, g)),
-        ),
-    ];
+    let checks = trend_checks(&groups, &bars);
     let check_md: String = checks
         .iter()
         .map(|(what, ok)| format!("- [{}] {what}\n", if *ok { "x" } else { " " }))
@@ -334,19 +415,25 @@ pub fn run(out: &Path) -> Result<()> {
         .iter()
         .map(|(what, ok)| json!({"trend": what, "holds": ok}))
         .collect();
+    let repro: Vec<(&str, bool, f64)> = [2, 3]
+        .iter()
+        .map(|&m| {
+            let (ok, worst) = reproduces(&groups, &bars, m);
+            (METHODS[m].0, ok, worst)
+        })
+        .collect();
     write_json(
         out,
         "results.json",
-        &json!({"seeds": seeds, "n": N, "envs": ENVS, "irm_epochs": epochs(), "results": records, "trend_checks": check_json}),
+        &json!({"seeds": seeds, "n": N, "envs": ENVS, "irm_epochs": epochs(),
+            "authors_irm_iterations": authors_iterations(), "results": records,
+            "trend_checks": check_json,
+            "reproduces_homoskedastic": repro.iter().map(|(n, ok, w)| json!({"method": n, "reproduces": ok, "largest_ratio_to_published": w})).collect::<Vec<_>>()}),
     )?;
-    let names = [
-        "ERM causal",
-        "ERM non-causal",
-        "ICP causal",
-        "ICP non-causal",
-        "IRM causal",
-        "IRM non-causal",
-    ];
+    let names: Vec<String> = METHODS
+        .iter()
+        .flat_map(|(m, _)| [format!("{m} causal"), format!("{m} non-causal")])
+        .collect();
     let series: Vec<Series<'_>> = names
         .iter()
         .zip(bars)
@@ -359,32 +446,57 @@ pub fn run(out: &Path) -> Result<()> {
         &groups,
         &series,
     )?;
+    let count = |grid: &[f64], picked: &[f64]| {
+        grid.iter()
+            .map(|w| format!("{w:.0e}: {}", picked.iter().filter(|l| *l == w).count()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let verdict: String = repro
+        .iter()
+        .map(|(name, ok, worst)| {
+            format!(
+                "- {name} {} the paper's homoskedastic rows (largest ratio to a published mean: {worst:.1}×).\n",
+                if *ok { "reproduces" } else { "does not reproduce" }
+            )
+        })
+        .collect();
     let md = format!(
         "# irm-synthetic\n\nArjovsky et al. (2019) §5.1 SEMs, 5 causal + 5 non-causal features, n = {N} per \
          environment e ∈ {{0.2, 2, 5}}, {seeds} seeds (mean ± sd of the mean squared weight error on each half). \
-         FO/PO: fully / partially observed; U/S: unscrambled / scrambled. IRM: linear IRMv1, {} full-batch \
-         epochs, penalty weight chosen among {IRM_WEIGHTS:?} on the e = 5 environment. ICP: approximate test, \
-         α = 0.05, OLS on its estimate (zero if empty).\n\nPublished (Figure 3 of the paper, log-scale bars, no table; its FOU/FOS/FEU/FES/POU/POS/PEU/PES \
-         are our FOU-homo/FOS-homo/FOU-hetero/FOS-hetero/POU-homo/POS-homo/POU-hetero/POS-hetero): ERM's \
-         errors are small (about 10⁻²) with homoskedastic Y noise and near 1 with heteroskedastic noise; ICP \
-         is accurate in FOU but otherwise conservative, returning the empty set (causal error about 1, \
-         non-causal error small); IRM has the lowest errors in most settings.\n\nTrend checks against the figure (computed from the table below):\n\n{check_md}\n\
-         Where IRM misses the paper (homoskedastic settings), the likely cause is how our IRMv1 differs from the paper's code: a linear \
-         model with a scalar dummy classifier, {} full-batch Adam steps and the loss `R + λ·penalty`, \
-         where the paper's code trains a full matrix Φ with a vector dummy w = 1 for 10⁵ steps on \
-         `reg·R + (1 − reg)·penalty`. λ picked on the e = 5 environment, count per value: {}.\n\n{}\n![errors](errors.svg)\n",
+         FO/PO: fully / partially observed; U/S: unscrambled / scrambled. ICP: approximate test, α = 0.05, OLS \
+         on its estimate (zero if empty). IRM (ours): causal-irm's `Deep` IRMv1, a linear model with a scalar \
+         dummy, loss `R + λ·penalty`, {} full-batch Adam epochs at 1e-2, λ among {IRM_WEIGHTS:?} chosen on \
+         e = 5 (count per value: {}). IRM (authors): their released code's IRMv1 (causal-irm's `linear`): \
+         Φ (10 × 10, from I) times a fixed dummy w = 1, loss `reg·Σ R_e + (1 − reg)·Σ mean (∂R_e/∂w)²`, {} \
+         full-batch Adam steps at 1e-3 (in f64; theirs float32), reg among [0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1] \
+         chosen on e = 5 (count per value: {}).\n\nPublished: the means of the authors' released \
+         `synthetic_results.txt` (200 repetitions per setting, the data of the paper's Figure 3; their \
+         FOU/FOS/FEU/FES/POU/POS/PEU/PES are our FOU-homo/FOS-homo/FOU-hetero/FOS-hetero/POU-homo/POS-homo/\
+         POU-hetero/POS-hetero); both IRM rows are compared with their IRM.\n\n\
+         Trend checks (computed from the table below):\n\n{check_md}\n{}\n![errors](errors.svg)\n\n\
+         Which IRM reproduces the paper (homoskedastic rows: both errors at most ERM's and every mean within \
+         {REPRO_FACTOR}× of the published one):\n\n{verdict}\n\
+         Why ours misses (a one-off ablation, issue 19): not its scalar dummy or its `R + λ·penalty` form, \
+         but too little training. The same scalar-dummy IRMv1 on sufficient statistics, trained as the \
+         authors train (10⁵ Adam steps at 1e-3), lands on the published FOU-homo row (0.003 / 0.003 over 5 \
+         seeds, with either grid and from either start); trained as ours (2000 steps at 1e-2) it stays at \
+         0.15 / 0.10, and our `Deep` moves from 0.24 / 0.15 to 0.07 / 0.06 with 20 000 epochs (1 seed). \
+         Undertrained, a stronger penalty only slows the fit (the loss is scaled \
+         by 1/λ), so validation always picks the weakest λ.\n",
         epochs(),
-        epochs(),
-        IRM_WEIGHTS
-            .iter()
-            .map(|w| format!(
-                "{w:.0e}: {}",
-                all_lambdas.iter().filter(|l| *l == w).count()
-            ))
-            .collect::<Vec<_>>()
-            .join(", "),
+        count(&IRM_WEIGHTS, &all_lambdas),
+        authors_iterations(),
+        count(&[0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1], &all_regs),
         markdown_table(
-            &["setting", "method", "causal error", "non-causal error"],
+            &[
+                "setting",
+                "method",
+                "causal error",
+                "non-causal error",
+                "published causal",
+                "published non-causal"
+            ],
             &rows
         )
     );

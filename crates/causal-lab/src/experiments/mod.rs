@@ -10,6 +10,7 @@ mod ida_coverage;
 mod ihdp;
 mod ihdp_meta;
 mod irm_plot;
+mod irm_published;
 mod irm_synthetic;
 mod notears_mlp_gcastle;
 pub(crate) mod robust_prediction;
