@@ -144,3 +144,44 @@ fn divergence_is_an_error() {
         .fit(&envs(true, 2));
     assert!(matches!(fit, Err(IrmError::Numerical(_))), "{fit:?}");
 }
+
+#[test]
+fn fitting_a_data_set_by_environment_equals_fitting_the_tables() {
+    use causal_core::contract::Fit;
+    use causal_core::data::Dataset;
+    use causal_irm::environments::Environments;
+
+    let tables = envs(false, 11);
+    let p = LinearIrmParams::new().iterations(300).check().unwrap();
+    let direct = p.fit(&tables).unwrap();
+    // The same rows as one data set: features, target and an environment label.
+    let mut columns = vec![Vec::new(); 2 * HALF + 2];
+    for (k, (x, y)) in tables.iter().enumerate() {
+        for i in 0..x.nrows() {
+            for j in 0..2 * HALF {
+                columns[j].push(x[(i, j)]);
+            }
+            columns[2 * HALF].push(y[i]);
+            columns[2 * HALF + 1].push(k as f64);
+        }
+    }
+    let names = vec![
+        "x1".into(),
+        "x2".into(),
+        "z1".into(),
+        "z2".into(),
+        "y".into(),
+        "e".into(),
+    ];
+    let data = Dataset::new(names, columns)
+        .unwrap()
+        .with_environment("e")
+        .unwrap();
+    let by_env = Environments::from_dataset(&data).unwrap();
+    let via_data = Fit::fit(&p, &data, ("y", &by_env)).unwrap();
+    assert_eq!(via_data, direct);
+    let err = Fit::fit(&p, &data, ("nope", &by_env))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nope"), "{err}");
+}

@@ -5,7 +5,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::params::LinearIrm;
+use crate::environments::Environments;
 use crate::error::{IrmError, Result};
+use causal_core::contract::Fit;
+use causal_core::data::Dataset;
 
 /// One value of the `reg` grid and what training with it gave.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -241,6 +244,50 @@ fn validate(envs: &[(DMatrix<f64>, DVector<f64>)]) -> Result<usize> {
         }
     }
     Ok(d)
+}
+
+impl<'a> Fit<(&'a str, &'a Environments)> for LinearIrm {
+    type Object = LinearIrmFit;
+    type Error = IrmError;
+
+    /// Fits `target` on every other column but the environment column, one environment per
+    /// group of `envs`, in their order (the last validates), as [`LinearIrm::fit`].
+    ///
+    /// # Errors
+    ///
+    /// [`causal_core::CoreError::UnknownColumn`] (wrapped) for an unknown target;
+    /// [`IrmError::Environments`] when `envs` names rows the data lacks; the errors of
+    /// [`LinearIrm::fit`].
+    fn fit(
+        &self,
+        data: &Dataset,
+        (target, envs): (&'a str, &'a Environments),
+    ) -> Result<LinearIrmFit> {
+        let y = data.column(target)?;
+        let env_col = data.environment_name();
+        let columns = data
+            .names()
+            .iter()
+            .filter(|n| n.as_str() != target && Some(n.as_str()) != env_col)
+            .map(|n| data.column(n))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        if envs.max_row().is_some_and(|r| r >= data.n_rows()) {
+            return Err(IrmError::Environments(format!(
+                "environments name rows beyond the data's {} rows",
+                data.n_rows()
+            )));
+        }
+        let tables: Vec<(DMatrix<f64>, DVector<f64>)> = (0..envs.len())
+            .map(|k| {
+                let rows = envs.rows(k);
+                (
+                    DMatrix::from_fn(rows.len(), columns.len(), |i, j| columns[j][rows[i]]),
+                    DVector::from_iterator(rows.len(), rows.iter().map(|&r| y[r])),
+                )
+            })
+            .collect();
+        LinearIrm::fit(self, &tables)
+    }
 }
 
 impl LinearIrm {
