@@ -131,7 +131,9 @@ struct Builder<'n> {
 
 impl<'n> Builder<'n> {
     fn new(names: &'n [String], expected_rows: usize) -> Self {
-        let cap = expected_rows.max(16);
+        // At least one row; no more than the file can hold (`expected_rows`), so that a small
+        // input costs little memory.
+        let cap = expected_rows.max(1);
         Self {
             names,
             values: vec![0.0; cap * names.len()],
@@ -521,7 +523,7 @@ fn parse_rows(header: Header, data: impl Read, sample: &[u8], bytes: usize) -> R
     let mut builder = Builder::new(&header.names, expected_rows(sample, bytes, n));
     match header.separator {
         Separator::Whitespace => {
-            let reader = std::io::BufReader::with_capacity(1 << 16, data);
+            let reader = std::io::BufReader::with_capacity((1 << 16).min(bytes + 1), data);
             for (k, line) in reader.split(b'\n').enumerate() {
                 let line_no = header.lines_before_data + k + 1;
                 let line = line.map_err(|e| CoreError::Parse {
@@ -544,7 +546,13 @@ fn parse_rows(header: Header, data: impl Read, sample: &[u8], bytes: usize) -> R
                 builder.push(fields.into_iter(), line_no)?;
             }
         }
-        sep => split_rows(&mut builder, data, sep.byte(), header.lines_before_data)?,
+        sep => split_rows(
+            &mut builder,
+            data,
+            sep.byte(),
+            header.lines_before_data,
+            bytes,
+        )?,
     }
     Ok(builder.finish(header.names.clone()))
 }
@@ -552,20 +560,22 @@ fn parse_rows(header: Header, data: impl Read, sample: &[u8], bytes: usize) -> R
 /// How many bytes [`split_rows`] reads at a time.
 const CHUNK: u64 = 1 << 20;
 
-/// Reads comma- or tab-separated rows (`lines` lines precede them) into `builder`. Lines are
-/// split at the delimiter by hand, as long as they hold no quote and no lone `\r` (a record
-/// end for the csv crate): a third less time than the csv crate's parser on a numeric file.
-/// From the first line that has one, the rest goes to the csv crate ([`csv_rows`]). Blank
-/// and `#` comment lines are skipped as the csv crate skips them, so the rows are the same
-/// either way (a unit test checks it).
+/// Reads comma- or tab-separated rows (`lines` lines precede them; about `bytes` bytes) into
+/// `builder`. Lines are split at the delimiter by hand, as long as they hold no quote and no
+/// lone `\r` (a record end for the csv crate): a third less time than the csv crate's parser
+/// on a numeric file. From the first line that has one, the rest goes to the csv crate
+/// ([`csv_rows`]). Blank and `#` comment lines are skipped as the csv crate skips them, so
+/// the rows are the same either way (a unit test checks it).
 fn split_rows(
     builder: &mut Builder<'_>,
     mut data: impl Read,
     delim: u8,
     lines: usize,
+    bytes: usize,
 ) -> Result<()> {
     let n = builder.names.len();
-    let mut buf = Vec::with_capacity(CHUNK as usize + 4096);
+    // A chunk, or the whole input when it is smaller (memory in proportion to the input).
+    let mut buf = Vec::with_capacity((CHUNK as usize).min(bytes + 1));
     let mut fields: Vec<(usize, usize)> = Vec::with_capacity(n);
     let mut line_no = lines;
     loop {
@@ -624,7 +634,6 @@ fn csv_rows(builder: &mut Builder<'_>, data: impl Read, delim: u8, lines: usize)
         .flexible(true)
         .delimiter(delim)
         .comment(Some(b'#'))
-        .buffer_capacity(1 << 16)
         .from_reader(data);
     let mut record = csv::ByteRecord::new();
     loop {
