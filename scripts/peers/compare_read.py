@@ -57,6 +57,7 @@ def read_csv():
     peer, back = timed(pl.read_csv, path)
     ours = run_ours("read-csv", path, env=ONE_THREAD)
     os.remove(path)
+    os.rmdir(os.path.dirname(path))
     return (f"CSV read {ROWS} x {COLS} floats, one thread each (polars.read_csv)", peer,
             ours["seconds"], agree(ours, total, back.shape))
 
@@ -70,6 +71,7 @@ def read_parquet():
     peer_all, shape_all = polars_all_cores(path)
     ours_all = run_ours("read-parquet", path)
     os.remove(path)
+    os.rmdir(os.path.dirname(path))
     cores = os.cpu_count()
     return [
         (f"Parquet read {ROWS} x {COLS} floats, one thread each (polars.read_parquet, zstd)",
