@@ -249,23 +249,26 @@ fn member_checks(errors: &[(f64, f64)], seed: u64) -> serde_json::Value {
     } else {
         (sorted[k / 2 - 1] + sorted[k / 2]) / 2.0
     };
+    let flags: Vec<bool> = errors
+        .iter()
+        .map(|e| k > 1 && e.0 > FLAG_RATIO * median)
+        .collect();
     let members: Vec<serde_json::Value> = errors
         .iter()
+        .zip(&flags)
         .enumerate()
-        .map(|(j, &(rmse, relative))| {
+        .map(|(j, (&(rmse, relative), &flagged))| {
             serde_json::json!({
                 "seed": seed.wrapping_add(j as u64),
                 "factual_rmse": rmse,
                 "factual_rmse_over_sd": relative,
-                "flagged": k > 1 && rmse > FLAG_RATIO * median,
+                "flagged": flagged,
             })
         })
         .collect();
-    let flagged: Vec<u64> = errors
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| k > 1 && e.0 > FLAG_RATIO * median)
-        .map(|(j, _)| seed.wrapping_add(j as u64))
+    let flagged: Vec<u64> = (0..errors.len())
+        .filter(|&j| flags[j])
+        .map(|j| seed.wrapping_add(j as u64))
         .collect();
     if !flagged.is_empty() {
         eprintln!(

@@ -11,6 +11,58 @@ use crate::error::{CoreError, Result};
 /// Which rows a nuisance model trains on (besides leaving its fold out).
 pub type Keep<'a> = &'a (dyn Fn(usize) -> bool + Sync);
 
+/// The fitting methods of a [`Learner`] whose weights are a function of the centred Gram
+/// matrix (its inherent `weights(gram, x̃ᵀỹ, n, label)`): `fit` through `fit_linear`, and the
+/// cross-fits through one pass over the data for all folds and targets (`linear_per_fold`).
+/// OLS and the lasso differ only in `weights`.
+macro_rules! gram_learner_fits {
+    () => {
+        fn fit(
+            &self,
+            x: &DMatrix<f64>,
+            y: &[f64],
+            rows: &[usize],
+            label: &str,
+        ) -> Result<Box<dyn Fitted>> {
+            fit_linear(x, y, rows, label, &|g, c, n| self.weights(g, c, n, label))
+        }
+
+        fn cross_fit(
+            &self,
+            x: &DMatrix<f64>,
+            target: &[f64],
+            tests: &[Vec<usize>],
+            keep: Keep<'_>,
+            label: &str,
+        ) -> Result<Vec<f64>> {
+            one_target(self, x, target, tests, keep, label)
+        }
+
+        fn cross_fit_many(
+            &self,
+            x: &DMatrix<f64>,
+            targets: &[(&[f64], &str)],
+            tests: &[Vec<usize>],
+            keep: Keep<'_>,
+        ) -> Result<Vec<Vec<f64>>> {
+            self.cross_fit_columns(&matrix_columns(x), targets, tests, keep)
+        }
+
+        fn cross_fit_columns(
+            &self,
+            features: &[&[f64]],
+            targets: &[(&[f64], &str)],
+            tests: &[Vec<usize>],
+            keep: Keep<'_>,
+        ) -> Result<Vec<Vec<f64>>> {
+            linear_per_fold(features, targets, tests, keep, &|g, c, n, label| {
+                self.weights(g, c, n, label)
+            })
+        }
+    };
+}
+pub(crate) use gram_learner_fits;
+
 /// [`Learner::cross_fit`] as the one target of [`Learner::cross_fit_many`]: the linear
 /// learners' override, whose many-target pass is the fast path.
 pub(crate) fn one_target<L: Learner + ?Sized>(

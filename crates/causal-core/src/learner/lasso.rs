@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::crossfit::{linear_per_fold, one_target};
+use super::crossfit::{gram_learner_fits, linear_per_fold, one_target};
 use super::linear::fit_linear;
 use super::{Fitted, Keep, Learner, matrix_columns};
 use crate::error::{CoreError, Result};
@@ -45,48 +45,7 @@ impl Learner for Lasso {
         format!("lasso (alpha = {})", self.alpha)
     }
 
-    fn fit(
-        &self,
-        x: &DMatrix<f64>,
-        y: &[f64],
-        rows: &[usize],
-        label: &str,
-    ) -> Result<Box<dyn Fitted>> {
-        fit_linear(x, y, rows, label, &|g, c, n| self.weights(g, c, n, label))
-    }
-
-    fn cross_fit(
-        &self,
-        x: &DMatrix<f64>,
-        target: &[f64],
-        tests: &[Vec<usize>],
-        keep: Keep<'_>,
-        label: &str,
-    ) -> Result<Vec<f64>> {
-        one_target(self, x, target, tests, keep, label)
-    }
-
-    fn cross_fit_many(
-        &self,
-        x: &DMatrix<f64>,
-        targets: &[(&[f64], &str)],
-        tests: &[Vec<usize>],
-        keep: Keep<'_>,
-    ) -> Result<Vec<Vec<f64>>> {
-        self.cross_fit_columns(&matrix_columns(x), targets, tests, keep)
-    }
-
-    fn cross_fit_columns(
-        &self,
-        features: &[&[f64]],
-        targets: &[(&[f64], &str)],
-        tests: &[Vec<usize>],
-        keep: Keep<'_>,
-    ) -> Result<Vec<Vec<f64>>> {
-        linear_per_fold(features, targets, tests, keep, &|g, c, n, label| {
-            self.weights(g, c, n, label)
-        })
-    }
+    gram_learner_fits!();
 }
 
 impl Lasso {

@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::crossfit::{linear_per_fold, one_target};
+use super::crossfit::{gram_learner_fits, linear_per_fold, one_target};
 use super::{Fitted, Keep, Learner, LinearPredictor, column_means, matrix_columns, require_rows};
 use crate::error::{CoreError, Result};
 
@@ -20,48 +20,7 @@ impl Learner for LinearRegression {
         "linear (OLS)".into()
     }
 
-    fn fit(
-        &self,
-        x: &DMatrix<f64>,
-        y: &[f64],
-        rows: &[usize],
-        label: &str,
-    ) -> Result<Box<dyn Fitted>> {
-        fit_linear(x, y, rows, label, &|g, c, n| ols_weights(g, c, n, label))
-    }
-
-    fn cross_fit(
-        &self,
-        x: &DMatrix<f64>,
-        target: &[f64],
-        tests: &[Vec<usize>],
-        keep: Keep<'_>,
-        label: &str,
-    ) -> Result<Vec<f64>> {
-        one_target(self, x, target, tests, keep, label)
-    }
-
-    fn cross_fit_many(
-        &self,
-        x: &DMatrix<f64>,
-        targets: &[(&[f64], &str)],
-        tests: &[Vec<usize>],
-        keep: Keep<'_>,
-    ) -> Result<Vec<Vec<f64>>> {
-        self.cross_fit_columns(&matrix_columns(x), targets, tests, keep)
-    }
-
-    fn cross_fit_columns(
-        &self,
-        features: &[&[f64]],
-        targets: &[(&[f64], &str)],
-        tests: &[Vec<usize>],
-        keep: Keep<'_>,
-    ) -> Result<Vec<Vec<f64>>> {
-        linear_per_fold(features, targets, tests, keep, &|g, c, n, label| {
-            ols_weights(g, c, n, label)
-        })
-    }
+    gram_learner_fits!();
 }
 
 /// Fits `b0 + x·w` on `rows`, with the weights that `solve` finds from the centred Gram
@@ -84,20 +43,28 @@ pub(crate) fn fit_linear(
     }))
 }
 
-/// The least-squares weights from the centred Gram matrix of `n` training rows.
-fn ols_weights(gram: DMatrix<f64>, xty: DVector<f64>, n: usize, label: &str) -> Result<Vec<f64>> {
-    let p = gram.nrows();
-    if n <= p {
-        return Err(CoreError::InvalidParameter(format!(
-            "the model of '{label}' has {n} training rows for {} coefficients",
-            p + 1
-        )));
+impl LinearRegression {
+    /// The least-squares weights from the centred Gram matrix of `n` training rows.
+    fn weights(
+        &self,
+        gram: DMatrix<f64>,
+        xty: DVector<f64>,
+        n: usize,
+        label: &str,
+    ) -> Result<Vec<f64>> {
+        let p = gram.nrows();
+        if n <= p {
+            return Err(CoreError::InvalidParameter(format!(
+                "the model of '{label}' has {n} training rows for {} coefficients",
+                p + 1
+            )));
+        }
+        solve_spd(gram, xty).ok_or_else(|| {
+            CoreError::Numerical(format!(
+                "the least-squares model of '{label}' is singular (collinear or constant features)"
+            ))
+        })
     }
-    solve_spd(gram, xty).ok_or_else(|| {
-        CoreError::Numerical(format!(
-            "the least-squares model of '{label}' is singular (collinear or constant features)"
-        ))
-    })
 }
 
 /// Means of the features and the target over `rows`, the centred Gram matrix `x̃ᵀx̃` and
