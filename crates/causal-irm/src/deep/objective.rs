@@ -2,7 +2,7 @@
 
 use causal_torch::tch::{Kind, Reduction, Tensor};
 use causal_torch::trainer::Objective;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::net::{Net, reverse_gradient};
 use super::params::{Method, Task};
@@ -11,7 +11,7 @@ type TResult<T> = causal_torch::Result<T>;
 
 /// Metrics after one epoch: accuracy for classification, negative MSE for regression (higher is
 /// better in both cases), averaged over the environments of each split.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpochMetrics {
     /// 0-based epoch.
     pub epoch: usize,
@@ -44,6 +44,7 @@ pub(crate) struct InvariantObjective {
     pub env: Tensor,
     pub n_env: usize,
     pub epochs: usize,
+    pub eval_every: usize,
     pub q: Tensor,
     pub train_eval: Vec<Split>,
     pub val: Vec<Split>,
@@ -198,6 +199,9 @@ impl Objective for InvariantObjective {
     }
 
     fn validation_loss(&mut self, epoch: usize) -> TResult<Option<f64>> {
+        if epoch % self.eval_every != 0 && epoch + 1 != self.epochs {
+            return Ok(None);
+        }
         let train = self.mean_metric(&self.train_eval)?.unwrap_or(f64::NAN);
         let validation = self.mean_metric(&self.val)?;
         let oracle_validation = self.mean_metric(&self.oracle)?;

