@@ -20,7 +20,7 @@ pub(crate) mod prep;
 mod propensity;
 mod settings;
 
-pub use cevae::{Cevae, CevaeFit, CevaeParams};
+pub use cevae::{Cevae, CevaeFit, CevaeParams, OutcomeNoise};
 pub use cfr::{Cfr, CfrFit, CfrParams};
 pub use crossfit::{CrossFit, cross_fit};
 pub use dragonnet::{DragonNet, DragonNetFit, DragonNetParams};
