@@ -96,6 +96,96 @@ pub enum Intervention {
     Shift(f64),
 }
 
+/// Which regime each training row comes from, and the nodes each regime intervenes on
+/// (perfect interventions, as in DCDI): a targeted node's value was set from outside, so its
+/// mechanism's term is left out of the likelihood for that regime's rows, while every other
+/// node's mechanism is shared by all regimes.
+///
+/// Regime 0 is usually the observational one (no targets), but any regime may have none.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Regimes {
+    row_regime: Vec<usize>,
+    targets: Vec<Vec<String>>,
+}
+
+impl Regimes {
+    /// `row_regime[i]` is row i's regime, an index into `targets`; `targets[r]` names the nodes
+    /// regime r intervenes on.
+    ///
+    /// # Errors
+    ///
+    /// [`TorchError::InvalidParameter`] for a row whose regime has no entry in `targets`
+    /// (naming the row and the regime), or no regimes at all; [`CoreError::Duplicate`] for a
+    /// node listed twice in one regime.
+    pub fn new(row_regime: Vec<usize>, targets: Vec<Vec<String>>) -> Result<Self> {
+        if targets.is_empty() {
+            return Err(TorchError::InvalidParameter(
+                "Regimes needs at least one regime".into(),
+            ));
+        }
+        if let Some((i, r)) = row_regime
+            .iter()
+            .enumerate()
+            .find(|(_, r)| **r >= targets.len())
+        {
+            return Err(TorchError::InvalidParameter(format!(
+                "row {i} is tagged with regime {r}, but only {} regimes have targets",
+                targets.len()
+            )));
+        }
+        for t in &targets {
+            for (k, name) in t.iter().enumerate() {
+                if t[..k].contains(name) {
+                    return Err(CoreError::Duplicate(name.clone()).into());
+                }
+            }
+        }
+        Ok(Self {
+            row_regime,
+            targets,
+        })
+    }
+
+    /// The regime of each row.
+    pub fn row_regime(&self) -> &[usize] {
+        &self.row_regime
+    }
+
+    /// The targets of each regime.
+    pub fn targets(&self) -> &[Vec<String>] {
+        &self.targets
+    }
+
+    /// The `n × d` mask (1 = the node's term counts) for nodes `names`, checking every target
+    /// is one of them and the row count matches.
+    fn mask(&self, names: &[String], n: usize) -> Result<Vec<f32>> {
+        if self.row_regime.len() != n {
+            return Err(TorchError::InvalidParameter(format!(
+                "the regime tags cover {} rows but the data has {n}",
+                self.row_regime.len()
+            )));
+        }
+        let d = names.len();
+        let mut per_regime = Vec::with_capacity(self.targets.len());
+        for t in &self.targets {
+            let mut m = vec![1.0_f32; d];
+            for name in t {
+                let j = names
+                    .iter()
+                    .position(|x| x == name)
+                    .ok_or_else(|| CoreError::UnknownNode(name.clone()))?;
+                m[j] = 0.0;
+            }
+            per_regime.push(m);
+        }
+        Ok(self
+            .row_regime
+            .iter()
+            .flat_map(|r| per_regime[*r].iter().copied())
+            .collect())
+    }
+}
+
 /// Hyperparameters of a [`NeuralScm`].
 ///
 /// # Examples
@@ -186,6 +276,20 @@ impl NeuralScmParams {
     pub fn fit(&self, graph: &MixedGraph, data: &Dataset) -> Result<NeuralScmFit> {
         self.clone().check()?.fit(data, graph)
     }
+
+    /// Checks, then fits on rows from several regimes: as [`Fit::fit`] with `(graph, regimes)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`ParamGuard::check`] and [`Fit::fit`].
+    pub fn fit_regimes(
+        &self,
+        graph: &MixedGraph,
+        data: &Dataset,
+        regimes: &Regimes,
+    ) -> Result<NeuralScmFit> {
+        self.clone().check()?.fit(data, (graph, regimes))
+    }
 }
 
 impl ParamGuard for NeuralScmParams {
@@ -231,6 +335,39 @@ impl<'g> Fit<&'g MixedGraph> for NeuralScm {
     /// [`TorchError::InvalidParameter`] for bad hyperparameters or too few rows; training errors
     /// (e.g. [`TorchError::Diverged`]).
     fn fit(&self, data: &Dataset, graph: &'g MixedGraph) -> Result<NeuralScmFit> {
+        self.fit_masked(data, graph, None)
+    }
+}
+
+impl<'g> Fit<(&'g MixedGraph, &'g Regimes)> for NeuralScm {
+    type Object = NeuralScmFit;
+    type Error = TorchError;
+
+    /// Fits on observational and interventional rows together: each node's mechanism is
+    /// shared by every regime, and a row's term for a node its regime targets is left out of
+    /// the likelihood (a perfect intervention set that value from outside).
+    ///
+    /// # Errors
+    ///
+    /// As the single-regime fit, plus [`CoreError::UnknownNode`] for a target that is not a
+    /// node of `graph` and [`TorchError::InvalidParameter`] when the regime tags do not cover
+    /// exactly the rows of `data`.
+    fn fit(
+        &self,
+        data: &Dataset,
+        (graph, regimes): (&'g MixedGraph, &'g Regimes),
+    ) -> Result<NeuralScmFit> {
+        self.fit_masked(data, graph, Some(regimes))
+    }
+}
+
+impl NeuralScm {
+    fn fit_masked(
+        &self,
+        data: &Dataset,
+        graph: &MixedGraph,
+        regimes: Option<&Regimes>,
+    ) -> Result<NeuralScmFit> {
         let p = &self.params;
         let trainer = p.trainer.clone().check()?;
         let device = trainer.device();
@@ -251,6 +388,7 @@ impl<'g> Fit<&'g MixedGraph> for NeuralScm {
         let d = names.len();
         let data = data.select(&names.iter().map(String::as_str).collect::<Vec<_>>())?;
         let n = data.n_rows();
+        let mask = regimes.map(|r| r.mask(&names, n)).transpose()?;
         let n_val = (n as f64 * p.validation_fraction).round() as usize;
         if n - n_val < 2 {
             return Err(TorchError::InvalidParameter(format!(
@@ -304,11 +442,28 @@ impl<'g> Fit<&'g MixedGraph> for NeuralScm {
         } else {
             None
         };
+        let mask = mask
+            .map(|m| -> Result<Tensor> {
+                Ok(Tensor::f_from_slice(&m)?
+                    .f_reshape([n as i64, d as i64])?
+                    .f_to_device(device)?)
+            })
+            .transpose()?;
+        let m_train = match &mask {
+            Some(m) => Some(m.f_index_select(0, &idx(&rows[n_val..])?)?),
+            None => None,
+        };
+        let m_val = match (&mask, n_val) {
+            (Some(m), 1..) => Some(m.f_index_select(0, &idx(&rows[..n_val])?)?),
+            _ => None,
+        };
         let mut vs = std::mem::replace(&mut scm.vs, VarStore::new(device));
         let mut objective = Likelihood {
             scm: &scm,
             z_train: &z_train,
             z_val: z_val.as_ref(),
+            m_train: m_train.as_ref(),
+            m_val: m_val.as_ref(),
         };
         let history = trainer.fit(&mut vs, &mut objective, n - n_val)?;
         scm.vs = vs;
@@ -374,18 +529,40 @@ struct Likelihood<'a> {
     scm: &'a NeuralScmFit,
     z_train: &'a Tensor,
     z_val: Option<&'a Tensor>,
+    /// Regime masks (1 = the term counts), aligned with the rows; `None` = all count.
+    m_train: Option<&'a Tensor>,
+    m_val: Option<&'a Tensor>,
 }
 
 impl Objective for Likelihood<'_> {
     fn train_loss(&mut self, batch: &Tensor, _epoch: usize) -> Result<Vec<(String, Tensor)>> {
         let z = self.z_train.f_index_select(0, batch)?;
-        Ok(vec![("nll".into(), self.scm.nll(&z)?)])
+        let mut l = self.scm.node_nll(&z)?;
+        if let Some(m) = self.m_train {
+            l = l.f_mul(&m.f_index_select(0, batch)?)?;
+        }
+        // Summed over nodes, averaged over rows (masked terms count as zero, as in DCDI).
+        Ok(vec![(
+            "nll".into(),
+            l.f_sum_dim_intlist(1, false, Kind::Float)?
+                .f_mean(Kind::Float)?,
+        )])
     }
 
     fn validation_loss(&mut self, _epoch: usize) -> Result<Option<f64>> {
         match self.z_val {
             None => Ok(None),
-            Some(z) => Ok(Some(self.scm.nll(z)?.f_double_value(&[])?)),
+            Some(z) => {
+                let mut l = self.scm.node_nll(z)?;
+                if let Some(m) = self.m_val {
+                    l = l.f_mul(m)?;
+                }
+                Ok(Some(
+                    l.f_sum_dim_intlist(1, false, Kind::Float)?
+                        .f_mean(Kind::Float)?
+                        .f_double_value(&[])?,
+                ))
+            }
         }
     }
 }
@@ -491,56 +668,141 @@ impl NeuralScmFit {
         Ok(out)
     }
 
-    /// Mean negative log-likelihood per row (summed over nodes) of encoded rows.
-    fn nll(&self, z: &Tensor) -> Result<Tensor> {
+    /// Negative log-likelihood of each node's term in each encoded row, `n × d`, in
+    /// standardised units and without the Gaussian constant ½ log 2π (what training needs).
+    fn node_nll(&self, z: &Tensor) -> Result<Tensor> {
         let out = self.net.f_forward(z)?; // n × d × k
-        let mut total = Tensor::f_zeros([], (Kind::Float, self.device))?;
-        let mut cont = Vec::new();
+        let mut cols = Vec::with_capacity(self.kinds.len());
+        let sigma_all = self.log_sigma.f_unsqueeze(0)?;
         for (j, kind) in self.kinds.iter().enumerate() {
             let j64 = j as i64;
-            match kind {
-                NodeKind::Continuous { .. } => cont.push(j64),
+            let col = match kind {
+                NodeKind::Continuous { .. } => {
+                    let mu = out.f_select(1, j64)?.f_select(1, 0)?;
+                    let x = z.f_select(1, j64)?;
+                    let ls = sigma_all.f_select(1, j64)?;
+                    // Gaussian NLL up to the constant: ½((x−μ)/σ)² + log σ.
+                    x.f_sub(&mu)?
+                        .f_mul(&ls.f_neg()?.f_exp()?)?
+                        .f_square()?
+                        .f_mul_scalar(0.5)?
+                        .f_add(&ls)?
+                }
                 NodeKind::Binary { .. } => {
                     let logit = out.f_select(1, j64)?.f_select(1, 0)?;
                     let target = z.f_select(1, j64)?;
-                    let l = logit.f_binary_cross_entropy_with_logits::<Tensor>(
+                    logit.f_binary_cross_entropy_with_logits::<Tensor>(
                         &target,
                         None,
                         None,
-                        Reduction::Mean,
-                    )?;
-                    total = total.f_add(&l)?;
+                        Reduction::None,
+                    )?
                 }
                 NodeKind::Categorical { levels } => {
                     let logits = out.f_select(1, j64)?.f_narrow(1, 0, levels.len() as i64)?;
                     let target = z.f_select(1, j64)?.f_to_kind(Kind::Int64)?;
-                    let l = logits.f_cross_entropy_loss::<Tensor>(
+                    logits.f_cross_entropy_loss::<Tensor>(
                         &target,
                         None,
-                        Reduction::Mean,
+                        Reduction::None,
                         -100,
                         0.0,
-                    )?;
-                    total = total.f_add(&l)?;
+                    )?
                 }
-            }
+            };
+            cols.push(col);
         }
-        if !cont.is_empty() {
-            let idx = Tensor::f_from_slice(&cont)?.f_to_device(self.device)?;
-            let mu = out.f_select(2, 0)?.f_index_select(1, &idx)?;
-            let x = z.f_index_select(1, &idx)?;
-            let ls = self.log_sigma.f_index_select(0, &idx)?;
-            // Gaussian NLL up to the constant: ½((x−μ)/σ)² + log σ.
-            let r = x.f_sub(&mu)?.f_mul(&ls.f_neg()?.f_exp()?)?;
-            let nll = r
-                .f_square()?
-                .f_mul_scalar(0.5)?
-                .f_add(&ls)?
-                .f_sum_dim_intlist(1, false, Kind::Float)?
-                .f_mean(Kind::Float)?;
-            total = total.f_add(&nll)?;
+        Ok(Tensor::f_stack(&cols, 1)?)
+    }
+
+    /// Log-likelihood of each row of `data` (the model's columns, any order) under the fitted
+    /// mechanisms, summed over the nodes not in `skip`: Σ_j log p(x_j | pa_j), in the units of
+    /// the data given (a continuous node's density includes −log of its column SD and
+    /// −½ log 2π, so it is comparable with any other density of the same columns).
+    ///
+    /// Skipping a perfect intervention's targets gives the held-out regime's conditional
+    /// log-likelihood of the other nodes given the targets' values.
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::UnknownNode`] for a name in `skip` outside the model; data errors naming
+    /// the column (missing, non-numeric, not a level of a discrete node).
+    pub fn log_likelihood(&self, data: &Dataset, skip: &[&str]) -> Result<Vec<f64>> {
+        let mut keep = vec![true; self.names.len()];
+        for name in skip {
+            keep[self.index(name)?] = false;
         }
-        Ok(total)
+        let z = self.encode(data)?;
+        let nll = tch::no_grad(|| self.node_nll(&z))?;
+        let flat = tensor_to_vec(&nll.f_to_kind(Kind::Double)?)?;
+        let d = self.names.len();
+        let half_log_2pi = 0.5 * (2.0 * std::f64::consts::PI).ln();
+        let offsets: Vec<f64> = self
+            .kinds
+            .iter()
+            .map(|k| match k {
+                NodeKind::Continuous { sd, .. } => half_log_2pi + sd.ln(),
+                _ => 0.0,
+            })
+            .collect();
+        Ok(flat
+            .chunks(d)
+            .map(|row| {
+                row.iter()
+                    .zip(&offsets)
+                    .zip(&keep)
+                    .filter(|(_, k)| **k)
+                    .map(|((l, o), _)| -(l + o))
+                    .sum()
+            })
+            .collect())
+    }
+
+    /// Draws one row per row of `given`, with the nodes that `given` holds set to that row's
+    /// values (a perfect intervention whose values are given row by row) and every other
+    /// node drawn from its mechanism (seeded).
+    ///
+    /// # Errors
+    ///
+    /// [`CoreError::UnknownNode`] for a column of `given` that is not a node; data errors
+    /// naming the column; [`TorchError::InvalidParameter`] for an empty `given`.
+    pub fn sample_given(&self, given: &Dataset, seed: u64) -> Result<Dataset> {
+        let n = given.n_rows();
+        if n == 0 {
+            return Err(TorchError::InvalidParameter("cannot draw 0 samples".into()));
+        }
+        let mut fixed = Vec::new();
+        for name in given.names() {
+            let j = self.index(name)?;
+            let enc = given
+                .column(name)?
+                .iter()
+                .map(|v| self.kinds[j].encode(*v, name).map(|e| e as f32))
+                .collect::<Result<Vec<f32>>>()?;
+            fixed.push((j, enc));
+        }
+        let ivs = vec![None; self.names.len()];
+        let z = self.sample_encoded_fixed(n, &ivs, &fixed, seed)?;
+        let data = self.decode(&z)?;
+        // Given nodes hold exactly the values given (no f32 round trip).
+        let columns = (0..self.names.len())
+            .map(|j| match fixed.iter().find(|(k, _)| *k == j) {
+                Some(_) => given.column(&self.names[j]).map(<[f64]>::to_vec),
+                None => Ok(data.col(j).to_vec()),
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut out = Dataset::new(self.names.clone(), columns)?;
+        let discrete: Vec<&str> = self
+            .names
+            .iter()
+            .zip(&self.kinds)
+            .filter(|(_, k)| !matches!(k, NodeKind::Continuous { .. }))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        if !discrete.is_empty() {
+            out = out.with_discrete(&discrete)?;
+        }
+        Ok(out)
     }
 
     fn interventions(&self, spec: &[(&str, Intervention)]) -> Result<Vec<Option<Intervention>>> {
@@ -574,6 +836,17 @@ impl NeuralScmFit {
 
     /// Ancestral sampling of `n` rows (in encoded units) under the given interventions.
     fn sample_encoded(&self, n: usize, ivs: &[Option<Intervention>], seed: u64) -> Result<Tensor> {
+        self.sample_encoded_fixed(n, ivs, &[], seed)
+    }
+
+    /// As `sample_encoded`, with the nodes in `fixed` set row by row to the encoded values.
+    fn sample_encoded_fixed(
+        &self,
+        n: usize,
+        ivs: &[Option<Intervention>],
+        fixed: &[(usize, Vec<f32>)],
+        seed: u64,
+    ) -> Result<Tensor> {
         if n == 0 {
             return Err(TorchError::InvalidParameter("cannot draw 0 samples".into()));
         }
@@ -583,7 +856,9 @@ impl NeuralScmFit {
         let mut z = Tensor::f_zeros([n as i64, d as i64], (Kind::Float, self.device))?;
         tch::no_grad(|| -> Result<()> {
             for &j in &self.order {
+                let given = fixed.iter().find(|(k, _)| *k == j);
                 let value: Vec<f32> = match (ivs[j], &self.kinds[j]) {
+                    _ if given.is_some() => given.map(|(_, v)| v.clone()).unwrap_or_default(),
                     (Some(Intervention::Hard(v)), k) => {
                         vec![k.encode(v, &self.names[j])? as f32; n]
                     }

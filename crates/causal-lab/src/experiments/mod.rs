@@ -17,6 +17,7 @@ mod irm_synthetic;
 mod notears_mlp_gcastle;
 pub(crate) mod robust_prediction;
 mod sachs_discovery;
+pub(crate) mod sachs_interventional_scm;
 mod sachs_neural_scm;
 
 use std::path::{Path, PathBuf};
@@ -72,6 +73,11 @@ pub const REGISTRY: &[Experiment] = &[
         "sachs-neural-scm",
         "NeuralScmFit on Sachs' 853 observational rows: predicted vs observed intervention shifts",
         sachs_neural_scm::run,
+    ),
+    (
+        "sachs-interventional-scm",
+        "neural SCM trained on interventions (DCDI-style perfect targets): leave-one-regime-out on Sachs vs obs-only, linear SCM and no change",
+        sachs_interventional_scm::run,
     ),
     (
         "notears-mlp-gcastle",
