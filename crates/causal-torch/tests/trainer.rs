@@ -239,7 +239,7 @@ impl Objective for EveryThird<'_> {
         self.0.train_loss(batch, epoch)
     }
     fn validation_loss(&mut self, epoch: usize) -> Result<Option<f64>> {
-        if epoch % 3 == 0 {
+        if epoch.is_multiple_of(3) {
             self.0.validation_loss(epoch)
         } else {
             Ok(None)
@@ -277,7 +277,7 @@ fn epochs_without_validation_keep_the_validated_best() {
     // Overfitting sets in: training stops 5 validated epochs (15 epochs) after the best one,
     // which is a validated epoch, not the last epoch run.
     assert!(h.stopped_early, "never stopped: {:?}", h.validation);
-    assert_eq!(h.best_epoch % 3, 0);
+    assert!(h.best_epoch.is_multiple_of(3));
     assert_eq!(h.epochs(), h.best_epoch + 16);
     let best = h.validation[h.best_epoch].unwrap();
     assert!(h.validation.iter().flatten().all(|v| *v >= best));

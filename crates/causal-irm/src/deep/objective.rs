@@ -199,7 +199,7 @@ impl Objective for InvariantObjective {
     }
 
     fn validation_loss(&mut self, epoch: usize) -> TResult<Option<f64>> {
-        if epoch % self.eval_every != 0 && epoch + 1 != self.epochs {
+        if !epoch.is_multiple_of(self.eval_every) && epoch + 1 != self.epochs {
             return Ok(None);
         }
         let train = self.mean_metric(&self.train_eval)?.unwrap_or(f64::NAN);

@@ -148,17 +148,25 @@ pub fn run(data_dir: &Path, settings: &Settings<'_>) -> Result<Section> {
     };
     let stored: Value = serde_json::from_str(FULL_SCALE).unwrap_or(Value::Null);
     let (full_table, full_json) = full_scale_table(&stored);
-    let (erm, irm) = (test_of("ERM"), test_of("IRM"));
-    let verdict = if irm - erm >= 30.0 {
+    let (erm, irm, oracle) = (test_of("ERM"), test_of("IRM"), test_of("grayscale oracle"));
+    let erm_train = records
+        .iter()
+        .find(|r| r["method"] == "ERM")
+        .and_then(|r| r["train_accuracy"].as_f64())
+        .unwrap_or(f64::NAN);
+    let verdict = if irm >= 65.0 && irm - erm >= 30.0 {
         format!(
-            "IRM reaches {irm:.1}% against ERM's {erm:.1}%: the protocol separates them even at this scale"
+            "IRM reaches {irm:.1}% against ERM's {erm:.1}%: the protocol separates them even at \
+             this scale"
         )
     } else {
         format!(
-            "at this scale IRM ({irm:.1}%) stays near ERM ({erm:.1}%): with {} training images per \
-             environment the 2×390 MLP fits its training rows, which satisfies both penalties \
-             without giving up colour",
-            train_n / 2
+            "IRM reaches {irm:.1}% against ERM's {erm:.1}% and the grayscale oracle's \
+             {oracle:.1}%. With {} images per environment to train on, the 2×390 MLP nearly fits \
+             them (ERM's train accuracy {erm_train:.1}%), and a network that fits its training \
+             rows satisfies both penalties without giving up colour, so IRM and V-REx close only \
+             part of the gap",
+            (train_n / 2) * 4 / 5
         )
     };
     let markdown = format!(

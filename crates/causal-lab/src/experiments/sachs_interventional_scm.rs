@@ -14,7 +14,8 @@
 //!   training rows so that every protein weighs the same).
 //!
 //! Models: the neural SCM fitted on the interventional regimes; the same neural SCM fitted on
-//! the 853 observational rows only; a linear-Gaussian SCM fitted the interventional way (per
+//! the 1755 observational rows only (cd3cd28 and cd3cd28 + icam2, as DCDI); a linear-Gaussian
+//! SCM fitted the interventional way (per
 //! node OLS on the rows whose regime does not target it); and "no change": a Gaussian fitted
 //! to the pooled training rows as they are, which treats the new regime as more of the same
 //! (its log-likelihood conditions on the targets' observed values, p_train(x_{−T} | x_T);
@@ -29,7 +30,9 @@
 //! falls), so what the regime changes is the mechanism of the target *and of its children*
 //! (their response to the measured level). These regimes are used as perfect interventions on
 //! the target and its children in the graph. icam2 is a co-stimulus of the receptor with no
-//! measured target: it is left out (not usable).
+//! measured target: its rows are pooled with cd3cd28 as observational (as DCDI does). PMA and
+//! β2cAMP replace the anti-CD3/CD28 stimulus (another baseline, so any mechanism may change)
+//! and act on activity: they are not usable ([`UNUSABLE`]).
 
 use std::path::Path;
 
