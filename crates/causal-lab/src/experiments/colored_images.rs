@@ -17,8 +17,11 @@
 //!
 //! Cost: a full-batch step of the 2×390 MLP on 40 000 images is about 40 GFLOP (forward and
 //! backward); metrics are computed every 10th step (an evaluation pass over the 60 000 images is
-//! half a step), so a 501-step fit takes a few minutes on two cores. `$CAUSAL_SEEDS` (default 3),
-//! `$CAUSAL_EPOCHS` and `$CAUSAL_METHODS` shorten a run.
+//! half a step), so a 501-step fit takes 6 to 15 minutes on one core of this 2-core machine
+//! (DANN the most). `$CAUSAL_SEEDS` (default 3), `$CAUSAL_EPOCHS` and `$CAUSAL_METHODS` shorten
+//! a run. Each fit is stored under `fits/` in the output folder and a rerun reads it back, so
+//! method subsets can run in parallel processes (`$CAUSAL_THREADS=1` each) into one folder,
+//! and `$CAUSAL_STORED_ONLY=1` then writes the report from the stored fits alone.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
