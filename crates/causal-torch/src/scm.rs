@@ -643,6 +643,23 @@ impl NeuralScmFit {
             .f_to_device(self.device)?)
     }
 
+    /// A table of this model's nodes from `columns`, the discrete nodes marked as such.
+    fn table(&self, columns: Vec<Vec<f64>>) -> Result<Dataset> {
+        let out = Dataset::new(self.names.clone(), columns)?;
+        let discrete: Vec<&str> = self
+            .names
+            .iter()
+            .zip(&self.kinds)
+            .filter(|(_, k)| !matches!(k, NodeKind::Continuous { .. }))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        Ok(if discrete.is_empty() {
+            out
+        } else {
+            out.with_discrete(&discrete)?
+        })
+    }
+
     fn decode(&self, z: &Tensor) -> Result<Dataset> {
         let n = z.size()[0] as usize;
         let flat = tensor_to_vec(z)?;
@@ -654,18 +671,7 @@ impl NeuralScmFit {
                     .collect()
             })
             .collect();
-        let mut out = Dataset::new(self.names.clone(), columns)?;
-        let discrete: Vec<&str> = self
-            .names
-            .iter()
-            .zip(&self.kinds)
-            .filter(|(_, k)| !matches!(k, NodeKind::Continuous { .. }))
-            .map(|(n, _)| n.as_str())
-            .collect();
-        if !discrete.is_empty() {
-            out = out.with_discrete(&discrete)?;
-        }
-        Ok(out)
+        self.table(columns)
     }
 
     /// Negative log-likelihood of each node's term in each encoded row, `n × d`, in
@@ -791,18 +797,7 @@ impl NeuralScmFit {
                 None => Ok(data.col(j).to_vec()),
             })
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        let mut out = Dataset::new(self.names.clone(), columns)?;
-        let discrete: Vec<&str> = self
-            .names
-            .iter()
-            .zip(&self.kinds)
-            .filter(|(_, k)| !matches!(k, NodeKind::Continuous { .. }))
-            .map(|(n, _)| n.as_str())
-            .collect();
-        if !discrete.is_empty() {
-            out = out.with_discrete(&discrete)?;
-        }
-        Ok(out)
+        self.table(columns)
     }
 
     fn interventions(&self, spec: &[(&str, Intervention)]) -> Result<Vec<Option<Intervention>>> {
@@ -1024,18 +1019,7 @@ impl NeuralScmFit {
                 }
             })
             .collect::<Result<Vec<_>>>()?;
-        let mut out = Dataset::new(self.names.clone(), columns)?;
-        let discrete: Vec<&str> = self
-            .names
-            .iter()
-            .zip(&self.kinds)
-            .filter(|(_, k)| !matches!(k, NodeKind::Continuous { .. }))
-            .map(|(n, _)| n.as_str())
-            .collect();
-        if !discrete.is_empty() {
-            out = out.with_discrete(&discrete)?;
-        }
-        Ok(out)
+        self.table(columns)
     }
 }
 
