@@ -16,7 +16,8 @@ use crate::output::markdown_table;
 const SHOWN: [&str; 4] = ["ERM", "IRM", "V-REx", "grayscale oracle"];
 
 /// The stored result of `cargo xtask experiment colored-fashion` (its `results.json`), quoted
-/// by the report: the full-scale run takes about an hour on two cores, too long for the demo.
+/// by the report: the full-scale run takes hours of CPU (6 to 15 minutes per fit), too long for
+/// the demo.
 const FULL_SCALE: &str = include_str!("../../results/colored_fashion.json");
 
 /// Shortens the penalty warm-up in proportion to a shorter run (the published 190 of 501).
