@@ -193,22 +193,36 @@ fn diverging_learning_rate_is_an_error() {
     );
 }
 
+/// A 2×128 MLP, a tiny noisy training set (x, y: 40 rows) and 400 clean validation rows
+/// (xv, yv): the validation loss turns up early, so early stopping has a best epoch to restore.
+fn overfitting_problem() -> (VarStore, Mlp, [Tensor; 4]) {
+    let (x, y) = sine_data(40, 5);
+    let (xv, yv) = sine_data(400, 6);
+    manual_seed(3);
+    let vs = VarStore::new(Device::Cpu);
+    let net = MlpParams::new(3, &[128, 128], 1).build(vs.root()).unwrap();
+    let y_noisy = &y + Tensor::randn([40, 1], (Kind::Float, Device::Cpu)) * 0.8;
+    (vs, net, [x, y_noisy, xv, yv])
+}
+
+/// The best epoch has the lowest validation loss, and the restored weights reproduce it
+/// exactly (`now`: the validation loss recomputed after fitting).
+fn assert_best_restored(h: &History, now: f64) {
+    let best = h.validation[h.best_epoch].unwrap();
+    assert!(h.validation.iter().flatten().all(|v| *v >= best));
+    assert_eq!(now.to_bits(), best.to_bits(), "{now} vs {best}");
+}
+
 #[test]
 fn early_stopping_restores_the_best_epoch() {
     // Small models: one intra-op thread avoids OpenMP contention on busy machines.
     causal_torch::tch::set_num_threads(1);
     let _serial = serial();
-    // Train on noisy data with a tiny training set so that validation loss turns up.
-    let (x, y) = sine_data(40, 5);
-    let (xv, yv) = sine_data(400, 6);
-    manual_seed(3);
-    let mut vs = VarStore::new(Device::Cpu);
-    let net = MlpParams::new(3, &[128, 128], 1).build(vs.root()).unwrap();
-    let y_noisy = &y + Tensor::randn([40, 1], (Kind::Float, Device::Cpu)) * 0.8;
+    let (mut vs, net, [x, y, xv, yv]) = overfitting_problem();
     let mut obj = Regression {
         net: &net,
         x,
-        y: y_noisy,
+        y,
         val: Some((xv, yv)),
         l2: 0.0,
     };
@@ -224,11 +238,7 @@ fn early_stopping_restores_the_best_epoch() {
     let h = trainer.fit(&mut vs, &mut obj, 40).unwrap();
     assert!(h.stopped_early, "never stopped: {:?}", h.validation);
     assert_eq!(h.epochs(), h.best_epoch + 11);
-    let best = h.validation[h.best_epoch].unwrap();
-    assert!(h.validation.iter().flatten().all(|v| *v >= best));
-    // The restored weights reproduce the best validation loss exactly.
-    let now = obj.validation_loss(0).unwrap().unwrap();
-    assert_eq!(now.to_bits(), best.to_bits(), "{now} vs {best}");
+    assert_best_restored(&h, obj.validation_loss(0).unwrap().unwrap());
 }
 
 /// Validates every third epoch only.
@@ -251,16 +261,11 @@ impl Objective for EveryThird<'_> {
 fn epochs_without_validation_keep_the_validated_best() {
     causal_torch::tch::set_num_threads(1);
     let _serial = serial();
-    let (x, y) = sine_data(40, 5);
-    let (xv, yv) = sine_data(400, 6);
-    manual_seed(3);
-    let mut vs = VarStore::new(Device::Cpu);
-    let net = MlpParams::new(3, &[128, 128], 1).build(vs.root()).unwrap();
-    let y_noisy = &y + Tensor::randn([40, 1], (Kind::Float, Device::Cpu)) * 0.8;
+    let (mut vs, net, [x, y, xv, yv]) = overfitting_problem();
     let mut obj = EveryThird(Regression {
         net: &net,
         x,
-        y: y_noisy,
+        y,
         val: Some((xv, yv)),
         l2: 0.0,
     });
@@ -279,10 +284,7 @@ fn epochs_without_validation_keep_the_validated_best() {
     assert!(h.stopped_early, "never stopped: {:?}", h.validation);
     assert!(h.best_epoch.is_multiple_of(3));
     assert_eq!(h.epochs(), h.best_epoch + 16);
-    let best = h.validation[h.best_epoch].unwrap();
-    assert!(h.validation.iter().flatten().all(|v| *v >= best));
-    let now = obj.0.validation_loss(0).unwrap().unwrap();
-    assert_eq!(now.to_bits(), best.to_bits(), "{now} vs {best}");
+    assert_best_restored(&h, obj.0.validation_loss(0).unwrap().unwrap());
 }
 
 #[test]
