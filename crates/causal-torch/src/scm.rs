@@ -102,10 +102,15 @@ pub enum Intervention {
 /// node's mechanism is shared by all regimes.
 ///
 /// Regime 0 is usually the observational one (no targets), but any regime may have none.
+///
+/// With [`Regimes::imperfect`], a targeted node keeps a mechanism of its parents in that
+/// regime, one of the regime's own (DCDI's imperfect interventions): a reagent that changes how
+/// a node responds to its parents, without setting its value, is modelled, not dropped.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Regimes {
     row_regime: Vec<usize>,
     targets: Vec<Vec<String>>,
+    imperfect: bool,
 }
 
 impl Regimes {
@@ -143,7 +148,21 @@ impl Regimes {
         Ok(Self {
             row_regime,
             targets,
+            imperfect: false,
         })
+    }
+
+    /// Makes every regime's interventions imperfect: each targeted node gets a mechanism of
+    /// its own in that regime (same parents, its own weights and noise scale), fitted on the
+    /// regime's rows, instead of being left out of their likelihood.
+    pub fn imperfect(mut self) -> Self {
+        self.imperfect = true;
+        self
+    }
+
+    /// Whether the interventions are imperfect (see [`Regimes::imperfect`]).
+    pub fn is_imperfect(&self) -> bool {
+        self.imperfect
     }
 
     /// The regime of each row.
@@ -156,8 +175,25 @@ impl Regimes {
         &self.targets
     }
 
-    /// The `n × d` mask (1 = the node's term counts) for nodes `names`, checking every target
-    /// is one of them and the row count matches.
+    /// Each regime's targets as indices into `names` (every target must be one of them).
+    fn target_indices(&self, names: &[String]) -> Result<Vec<Vec<usize>>> {
+        self.targets
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .map(|name| {
+                        names
+                            .iter()
+                            .position(|x| x == name)
+                            .ok_or_else(|| CoreError::UnknownNode(name.clone()).into())
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The `n × d` mask (1 = the shared mechanism's term counts) for nodes `names`, checking
+    /// every target is one of them and the row count matches.
     fn mask(&self, names: &[String], n: usize) -> Result<Vec<f32>> {
         if self.row_regime.len() != n {
             return Err(TorchError::InvalidParameter(format!(
@@ -167,13 +203,9 @@ impl Regimes {
         }
         let d = names.len();
         let mut per_regime = Vec::with_capacity(self.targets.len());
-        for t in &self.targets {
+        for t in self.target_indices(names)? {
             let mut m = vec![1.0_f32; d];
-            for name in t {
-                let j = names
-                    .iter()
-                    .position(|x| x == name)
-                    .ok_or_else(|| CoreError::UnknownNode(name.clone()))?;
+            for j in t {
                 m[j] = 0.0;
             }
             per_regime.push(m);
@@ -415,6 +447,35 @@ impl NeuralScm {
             p.activation,
         )?;
         let log_sigma = root.f_zeros("log_sigma", &[d as i64])?;
+        // Imperfect regimes: a mechanism network and noise scales of their own per regime with
+        // targets (only the targets' outputs are used).
+        let targets = regimes
+            .map(|r| r.target_indices(&names))
+            .transpose()?
+            .unwrap_or_default();
+        let imperfect = regimes.is_some_and(Regimes::is_imperfect);
+        let regime_mechs = targets
+            .iter()
+            .enumerate()
+            .map(|(r, t)| -> Result<Option<RegimeMechanism>> {
+                if !imperfect || t.is_empty() {
+                    return Ok(None);
+                }
+                let path = &root / format!("regime{r}");
+                Ok(Some(RegimeMechanism {
+                    net: MaskedMlp::new(
+                        &path / "mechanisms",
+                        d,
+                        &parents,
+                        &p.hidden,
+                        k,
+                        p.activation,
+                    )?,
+                    log_sigma: path.f_zeros("log_sigma", &[d as i64])?,
+                    targets: t.clone(),
+                }))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let mut scm = NeuralScmFit {
             vs,
             net,
@@ -425,6 +486,8 @@ impl NeuralScm {
             order,
             device,
             history: History::default(),
+            regime_targets: targets,
+            regime_mechs,
         };
 
         let z = scm.encode(&data)?;
@@ -457,6 +520,18 @@ impl NeuralScm {
             (Some(m), 1..) => Some(m.f_index_select(0, &idx(&rows[..n_val])?)?),
             _ => None,
         };
+        // Each row's regime, where some regime has mechanisms of its own.
+        let tags = match regimes {
+            Some(r) if scm.regime_mechs.iter().any(Option::is_some) => {
+                let all: Vec<i64> = r.row_regime.iter().map(|&g| g as i64).collect();
+                let pick = |part: &[i64]| -> Result<Tensor> {
+                    let v: Vec<i64> = part.iter().map(|&i| all[i as usize]).collect();
+                    Ok(Tensor::f_from_slice(&v)?.f_to_device(device)?)
+                };
+                Some((pick(&rows[n_val..])?, pick(&rows[..n_val])?))
+            }
+            _ => None,
+        };
         let mut vs = std::mem::replace(&mut scm.vs, VarStore::new(device));
         let mut objective = Likelihood {
             scm: &scm,
@@ -464,6 +539,8 @@ impl NeuralScm {
             z_val: z_val.as_ref(),
             m_train: m_train.as_ref(),
             m_val: m_val.as_ref(),
+            g_train: tags.as_ref().map(|t| &t.0),
+            g_val: tags.as_ref().filter(|_| n_val > 0).map(|t| &t.1),
         };
         let history = trainer.fit(&mut vs, &mut objective, n - n_val)?;
         scm.vs = vs;
@@ -523,45 +600,83 @@ pub struct NeuralScmFit {
     order: Vec<usize>,
     device: Device,
     history: History,
+    /// Each training regime's targets (node indices); empty without regimes.
+    regime_targets: Vec<Vec<usize>>,
+    /// Each regime's own mechanisms for its targets (imperfect interventions), by regime.
+    regime_mechs: Vec<Option<RegimeMechanism>>,
+}
+
+/// The mechanisms a regime's imperfect interventions put in place of the shared ones.
+#[derive(Debug)]
+struct RegimeMechanism {
+    net: MaskedMlp,
+    log_sigma: Tensor,
+    targets: Vec<usize>,
 }
 
 struct Likelihood<'a> {
     scm: &'a NeuralScmFit,
     z_train: &'a Tensor,
     z_val: Option<&'a Tensor>,
-    /// Regime masks (1 = the term counts), aligned with the rows; `None` = all count.
+    /// Regime masks (1 = the shared term counts), aligned with the rows; `None` = all count.
     m_train: Option<&'a Tensor>,
     m_val: Option<&'a Tensor>,
+    /// Each row's regime (int64), where some regime has mechanisms of its own.
+    g_train: Option<&'a Tensor>,
+    g_val: Option<&'a Tensor>,
+}
+
+impl Likelihood<'_> {
+    /// Mean over the rows of `z` of the summed node terms: the shared mechanisms' where `mask`
+    /// keeps them (masked terms count as zero, as in DCDI), plus each imperfect regime's own
+    /// mechanisms for its targets on its rows (`tags`: the rows' regimes).
+    fn loss(&self, z: &Tensor, mask: Option<Tensor>, tags: Option<Tensor>) -> Result<Tensor> {
+        let mut l = self.scm.node_nll(z)?;
+        if let Some(m) = mask {
+            l = l.f_mul(&m)?;
+        }
+        let mut total = l.f_sum(Kind::Float)?;
+        if let Some(tags) = tags {
+            for (r, mech) in self.scm.regime_mechs.iter().enumerate() {
+                let Some(mech) = mech else { continue };
+                let rows = tags.f_eq(r as i64)?.f_nonzero()?.f_view([-1])?;
+                if rows.size()[0] == 0 {
+                    continue;
+                }
+                let cols: Vec<i64> = mech.targets.iter().map(|&j| j as i64).collect();
+                let cols = Tensor::f_from_slice(&cols)?.f_to_device(self.scm.device)?;
+                let own = self
+                    .scm
+                    .nll_with(&mech.net, &mech.log_sigma, &z.f_index_select(0, &rows)?)?
+                    .f_index_select(1, &cols)?;
+                total = total.f_add(&own.f_sum(Kind::Float)?)?;
+            }
+        }
+        Ok(total.f_div_scalar(z.size()[0] as f64)?)
+    }
 }
 
 impl Objective for Likelihood<'_> {
     fn train_loss(&mut self, batch: &Tensor, _epoch: usize) -> Result<Vec<(String, Tensor)>> {
         let z = self.z_train.f_index_select(0, batch)?;
-        let mut l = self.scm.node_nll(&z)?;
-        if let Some(m) = self.m_train {
-            l = l.f_mul(&m.f_index_select(0, batch)?)?;
-        }
-        // Summed over nodes, averaged over rows (masked terms count as zero, as in DCDI).
-        Ok(vec![(
-            "nll".into(),
-            l.f_sum_dim_intlist(1, false, Kind::Float)?
-                .f_mean(Kind::Float)?,
-        )])
+        let mask = self
+            .m_train
+            .map(|m| m.f_index_select(0, batch))
+            .transpose()?;
+        let tags = self
+            .g_train
+            .map(|g| g.f_index_select(0, batch))
+            .transpose()?;
+        Ok(vec![("nll".into(), self.loss(&z, mask, tags)?)])
     }
 
     fn validation_loss(&mut self, _epoch: usize) -> Result<Option<f64>> {
         match self.z_val {
             None => Ok(None),
             Some(z) => {
-                let mut l = self.scm.node_nll(z)?;
-                if let Some(m) = self.m_val {
-                    l = l.f_mul(m)?;
-                }
-                Ok(Some(
-                    l.f_sum_dim_intlist(1, false, Kind::Float)?
-                        .f_mean(Kind::Float)?
-                        .f_double_value(&[])?,
-                ))
+                let mask = self.m_val.map(Tensor::shallow_clone);
+                let tags = self.g_val.map(Tensor::shallow_clone);
+                Ok(Some(self.loss(z, mask, tags)?.f_double_value(&[])?))
             }
         }
     }
@@ -677,9 +792,14 @@ impl NeuralScmFit {
     /// Negative log-likelihood of each node's term in each encoded row, `n × d`, in
     /// standardised units and without the Gaussian constant ½ log 2π (what training needs).
     fn node_nll(&self, z: &Tensor) -> Result<Tensor> {
-        let out = self.net.f_forward(z)?; // n × d × k
+        self.nll_with(&self.net, &self.log_sigma, z)
+    }
+
+    /// As `node_nll`, with the mechanisms `net` and noise scales `log_sigma`.
+    fn nll_with(&self, net: &MaskedMlp, log_sigma: &Tensor, z: &Tensor) -> Result<Tensor> {
+        let out = net.f_forward(z)?; // n × d × k
         let mut cols = Vec::with_capacity(self.kinds.len());
-        let sigma_all = self.log_sigma.f_unsqueeze(0)?;
+        let sigma_all = log_sigma.f_unsqueeze(0)?;
         for (j, kind) in self.kinds.iter().enumerate() {
             let j64 = j as i64;
             let col = match kind {
@@ -740,6 +860,67 @@ impl NeuralScmFit {
         }
         let z = self.encode(data)?;
         let nll = tch::no_grad(|| self.node_nll(&z))?;
+        self.row_log_likelihood(&nll, &keep)
+    }
+
+    /// The number of regimes the model was fitted on (0 without [`Regimes`]).
+    pub fn n_regimes(&self) -> usize {
+        self.regime_targets.len()
+    }
+
+    /// Regime `regime`'s own mechanisms, or an error naming it when it has none to offer:
+    /// `Ok(None)` for a regime without targets (the shared mechanisms are its own).
+    fn regime_mechanism(&self, regime: usize) -> Result<Option<&RegimeMechanism>> {
+        let targets = self.regime_targets.get(regime).ok_or_else(|| {
+            TorchError::InvalidParameter(format!(
+                "regime {regime} does not exist: the model was fitted on {} regimes",
+                self.regime_targets.len()
+            ))
+        })?;
+        match &self.regime_mechs[regime] {
+            Some(m) => Ok(Some(m)),
+            None if targets.is_empty() => Ok(None),
+            None => Err(TorchError::InvalidParameter(format!(
+                "regime {regime} is a perfect intervention on {}: their values were set from \
+                 outside and have no mechanism to use (fit with Regimes::imperfect, or give the \
+                 values to sample_given)",
+                targets
+                    .iter()
+                    .map(|&j| format!("'{}'", self.names[j]))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// Log-likelihood of each row of `data` as a row of training regime `regime` (an index into
+    /// the [`Regimes`] the model was fitted with): Σ_j log p_r(x_j | pa_j), where a target of an
+    /// imperfect regime has the regime's own mechanism and every other node the shared one. In
+    /// the units of the data, as [`NeuralScmFit::log_likelihood`].
+    ///
+    /// # Errors
+    ///
+    /// [`TorchError::InvalidParameter`] for a regime that does not exist, or one whose
+    /// interventions are perfect (its targets have no mechanism); data errors naming the column.
+    pub fn log_likelihood_in(&self, data: &Dataset, regime: usize) -> Result<Vec<f64>> {
+        let mech = self.regime_mechanism(regime)?;
+        let z = self.encode(data)?;
+        let nll = tch::no_grad(|| -> Result<Tensor> {
+            let shared = self.node_nll(&z)?;
+            let Some(m) = mech else { return Ok(shared) };
+            let cols: Vec<i64> = m.targets.iter().map(|&j| j as i64).collect();
+            let cols = Tensor::f_from_slice(&cols)?.f_to_device(self.device)?;
+            let own = self
+                .nll_with(&m.net, &m.log_sigma, &z)?
+                .f_index_select(1, &cols)?;
+            Ok(shared.f_index_copy(1, &cols, &own)?)
+        })?;
+        self.row_log_likelihood(&nll, &vec![true; self.names.len()])
+    }
+
+    /// Each row's Σ_{j kept} −(nll_j + constant_j): per-node negative log-likelihoods in
+    /// standardised units (`n × d`) back to log-densities in the data's units.
+    fn row_log_likelihood(&self, nll: &Tensor, keep: &[bool]) -> Result<Vec<f64>> {
         let flat = tensor_to_vec(&nll.f_to_kind(Kind::Double)?)?;
         let d = self.names.len();
         let half_log_2pi = 0.5 * (2.0 * std::f64::consts::PI).ln();
@@ -756,7 +937,7 @@ impl NeuralScmFit {
             .map(|row| {
                 row.iter()
                     .zip(&offsets)
-                    .zip(&keep)
+                    .zip(keep)
                     .filter(|(_, k)| **k)
                     .map(|((l, o), _)| -(l + o))
                     .sum()
@@ -788,7 +969,7 @@ impl NeuralScmFit {
             fixed.push((j, enc));
         }
         let ivs = vec![None; self.names.len()];
-        let z = self.sample_encoded_fixed(n, &ivs, &fixed, seed)?;
+        let z = self.sample_encoded_fixed(n, &ivs, &fixed, None, seed)?;
         let data = self.decode(&z)?;
         // Given nodes hold exactly the values given (no f32 round trip).
         let columns = (0..self.names.len())
@@ -831,15 +1012,17 @@ impl NeuralScmFit {
 
     /// Ancestral sampling of `n` rows (in encoded units) under the given interventions.
     fn sample_encoded(&self, n: usize, ivs: &[Option<Intervention>], seed: u64) -> Result<Tensor> {
-        self.sample_encoded_fixed(n, ivs, &[], seed)
+        self.sample_encoded_fixed(n, ivs, &[], None, seed)
     }
 
-    /// As `sample_encoded`, with the nodes in `fixed` set row by row to the encoded values.
+    /// As `sample_encoded`, with the nodes in `fixed` set row by row to the encoded values, and
+    /// the targets of `mech` drawn from its mechanisms instead of the shared ones.
     fn sample_encoded_fixed(
         &self,
         n: usize,
         ivs: &[Option<Intervention>],
         fixed: &[(usize, Vec<f32>)],
+        mech: Option<&RegimeMechanism>,
         seed: u64,
     ) -> Result<Tensor> {
         if n == 0 {
@@ -848,6 +1031,9 @@ impl NeuralScmFit {
         let d = self.names.len();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let sigma = tensor_to_vec(&self.log_sigma.f_exp()?)?;
+        let own_sigma = mech
+            .map(|m| tensor_to_vec(&m.log_sigma.f_exp()?))
+            .transpose()?;
         let mut z = Tensor::f_zeros([n as i64, d as i64], (Kind::Float, self.device))?;
         tch::no_grad(|| -> Result<()> {
             for &j in &self.order {
@@ -857,10 +1043,16 @@ impl NeuralScmFit {
                     (Some(Intervention::Hard(v)), k) => {
                         vec![k.encode(v, &self.names[j])? as f32; n]
                     }
-                    (iv, kind) => {
-                        let out = self.net.f_forward(&z)?.f_select(1, j as i64)?;
-                        self.draw(kind, &out, sigma[j], iv, &mut rng)?
-                    }
+                    (iv, kind) => match (mech, &own_sigma) {
+                        (Some(m), Some(own)) if m.targets.contains(&j) => {
+                            let out = m.net.f_forward(&z)?.f_select(1, j as i64)?;
+                            self.draw(kind, &out, own[j], iv, &mut rng)?
+                        }
+                        _ => {
+                            let out = self.net.f_forward(&z)?.f_select(1, j as i64)?;
+                            self.draw(kind, &out, sigma[j], iv, &mut rng)?
+                        }
+                    },
                 };
                 let col = Tensor::f_from_slice(&value)?.f_to_device(self.device)?;
                 z.f_select(1, j as i64)?.f_copy_(&col)?;
@@ -932,6 +1124,19 @@ impl NeuralScmFit {
     pub fn sample(&self, n: usize, seed: u64) -> Result<Dataset> {
         let ivs = vec![None; self.names.len()];
         self.decode(&self.sample_encoded(n, &ivs, seed)?)
+    }
+
+    /// Draws `n` rows of training regime `regime` (seeded): the targets of an imperfect regime
+    /// from the regime's own mechanisms, every other node from the shared ones.
+    ///
+    /// # Errors
+    ///
+    /// As [`NeuralScmFit::log_likelihood_in`] for the regime; [`TorchError::InvalidParameter`]
+    /// for `n = 0`.
+    pub fn sample_in(&self, regime: usize, n: usize, seed: u64) -> Result<Dataset> {
+        let mech = self.regime_mechanism(regime)?;
+        let ivs = vec![None; self.names.len()];
+        self.decode(&self.sample_encoded_fixed(n, &ivs, &[], mech, seed)?)
     }
 
     /// The model under interventions (hard `Set` or `Shift`), to sample from or query.

@@ -1,6 +1,7 @@
-//! Neural SCMs fitted on several regimes (perfect interventions, DCDI-style) against a seeded
-//! two-node SCM with known truth: x ~ N(3, 0.5²) observationally, y = 2·tanh(x − 3) + N(0, 0.3²);
-//! regime 1 sets x ~ N(3, 2²) from outside.
+//! Neural SCMs fitted on several regimes (perfect and imperfect interventions, DCDI-style)
+//! against a seeded two-node SCM with known truth: x ~ N(3, 0.5²) observationally,
+//! y = 2·tanh(x − 3) + N(0, 0.3²); the perfect regime sets x ~ N(3, 2²) from outside, the
+//! imperfect one changes y's mechanism to y = 1 − 1.5·tanh(x − 3) + N(0, 0.6²).
 
 use causal_core::data::Dataset;
 use causal_core::graph::MixedGraph;
@@ -163,6 +164,106 @@ fn perfect_interventions_keep_the_target_mechanism_and_teach_the_child() {
         .map(|(x, y)| y - f(*x))
         .collect();
     assert!(mean(&resid).abs() < 0.05, "{}", mean(&resid));
+}
+
+/// y's mechanism in the imperfect regime, and its noise SD.
+fn g(x: f64) -> f64 {
+    1.0 - 1.5 * (x - 3.0).tanh()
+}
+const SD_Y_IMPERFECT: f64 = 0.6;
+
+/// `n` rows of the imperfect regime: x as observationally, y from `g`.
+fn draw_imperfect(n: usize, seed: u64) -> Dataset {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (mut xs, mut ys) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for _ in 0..n {
+        let e: f64 = StandardNormal.sample(&mut rng);
+        let u: f64 = StandardNormal.sample(&mut rng);
+        let x = 3.0 + SD_X * e;
+        xs.push(x);
+        ys.push(g(x) + SD_Y_IMPERFECT * u);
+    }
+    Dataset::new(vec!["x".into(), "y".into()], vec![xs, ys]).unwrap()
+}
+
+#[test]
+fn imperfect_interventions_learn_the_regime_mechanism_and_keep_the_shared_one() {
+    let _g = tch_lock();
+    let data = concat(&draw(800, SD_X, 11), &draw_imperfect(800, 12));
+    let tags = [vec![0; 800], vec![1; 800]].concat();
+    let regimes = Regimes::new(tags, vec![vec![], vec!["y".into()]])
+        .unwrap()
+        .imperfect();
+    assert!(regimes.is_imperfect());
+    let fit = params().fit_regimes(&graph(), &data, &regimes).unwrap();
+    let pooled = params().fit(&graph(), &data).unwrap();
+    assert_eq!((fit.n_regimes(), pooled.n_regimes()), (2, 0));
+    // Held-out rows of each regime, scored against the true densities.
+    let (obs, imp) = (draw(2000, SD_X, 13), draw_imperfect(2000, 14));
+    let truth = |d: &Dataset, m: fn(f64) -> f64, sd_y: f64| {
+        mean(
+            &d.col(0)
+                .iter()
+                .zip(d.col(1))
+                .map(|(x, y)| log_normal(*x, 3.0, SD_X) + log_normal(*y, m(*x), sd_y))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (t_obs, t_imp) = (truth(&obs, f, SD_Y), truth(&imp, g, SD_Y_IMPERFECT));
+    let ll_obs = mean(&fit.log_likelihood_in(&obs, 0).unwrap());
+    let ll_imp = mean(&fit.log_likelihood_in(&imp, 1).unwrap());
+    assert!(
+        (ll_obs - t_obs).abs() < 0.15,
+        "regime 0: {ll_obs} vs truth {t_obs}"
+    );
+    assert!(
+        (ll_imp - t_imp).abs() < 0.15,
+        "regime 1: {ll_imp} vs truth {t_imp}"
+    );
+    // Regime 0's rows scored by the shared mechanisms alone: the same thing.
+    let shared = mean(&fit.log_likelihood(&obs, &[]).unwrap());
+    assert!((shared - ll_obs).abs() < 1e-9, "{shared} vs {ll_obs}");
+    // Pooling both regimes' rows under one mechanism fits neither.
+    let p_obs = mean(&pooled.log_likelihood(&obs, &[]).unwrap());
+    let p_imp = mean(&pooled.log_likelihood(&imp, &[]).unwrap());
+    assert!(ll_obs > p_obs + 0.3, "regime 0: {ll_obs} vs pooled {p_obs}");
+    assert!(ll_imp > p_imp + 0.3, "regime 1: {ll_imp} vs pooled {p_imp}");
+    // Draws of each regime follow its own mechanism and noise.
+    let resid = |d: &Dataset, m: fn(f64) -> f64| -> (f64, f64) {
+        let r: Vec<f64> = d
+            .col(0)
+            .iter()
+            .zip(d.col(1))
+            .map(|(x, y)| y - m(*x))
+            .collect();
+        let mu = mean(&r);
+        (
+            mu,
+            (r.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / r.len() as f64).sqrt(),
+        )
+    };
+    let (m1, s1) = resid(&fit.sample_in(1, 4000, 3).unwrap(), g);
+    assert!(
+        m1.abs() < 0.06 && (s1 - SD_Y_IMPERFECT).abs() < 0.06,
+        "regime 1: {m1} {s1}"
+    );
+    let (m0, s0) = resid(&fit.sample_in(0, 4000, 3).unwrap(), f);
+    assert!(
+        m0.abs() < 0.05 && (s0 - SD_Y).abs() < 0.05,
+        "regime 0: {m0} {s0}"
+    );
+    // Regimes that cannot be scored or drawn are named.
+    let e = fit.sample_in(2, 10, 0).unwrap_err();
+    assert!(e.to_string().contains("regime 2"), "{e}");
+    assert!(pooled.log_likelihood_in(&obs, 0).is_err());
+    let (pdata, perfect) = two_regimes();
+    let pfit = params().fit_regimes(&graph(), &pdata, &perfect).unwrap();
+    let e = pfit.sample_in(1, 10, 0).unwrap_err();
+    assert!(
+        e.to_string().contains("perfect") && e.to_string().contains("'x'"),
+        "{e}"
+    );
+    assert!(pfit.log_likelihood_in(&obs, 1).is_err());
 }
 
 #[test]

@@ -29,6 +29,12 @@ pub fn bar_chart(
         .fold(0.0f64, f64::max)
         .max(1e-9)
         * 1.15;
+    // Bars start at zero, so negative values (a gain that is a loss) extend the axis down.
+    let y_min = series
+        .iter()
+        .flat_map(|s| s.values.iter().map(|(m, sd)| m - sd))
+        .fold(0.0f64, f64::min)
+        * 1.15;
     let root = canvas(path, (900, 480))?;
     let n_groups = groups.len().max(1) as f64;
     let mut chart = ChartBuilder::on(&root)
@@ -36,7 +42,7 @@ pub fn bar_chart(
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(55)
-        .build_cartesian_2d(0.0..n_groups, 0.0..y_max)
+        .build_cartesian_2d(0.0..n_groups, y_min..y_max)
         .map_err(|e| plot_error(path, e))?;
     let labels = groups.to_vec();
     chart

@@ -76,7 +76,7 @@ pub const REGISTRY: &[Experiment] = &[
     ),
     (
         "sachs-interventional-scm",
-        "neural SCM trained on interventions (DCDI-style perfect targets): leave-one-regime-out on Sachs vs obs-only, linear SCM and no change",
+        "neural SCM trained on interventions (DCDI-style): perfect targets, leave-one-regime-out on Sachs vs obs-only, linear SCM and no change; imperfect (regime-specific mechanisms), within-regime held-out LL vs pooled",
         sachs_interventional_scm::run,
     ),
     (
