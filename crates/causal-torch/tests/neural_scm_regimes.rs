@@ -20,8 +20,13 @@ fn f(x: f64) -> f64 {
     2.0 * (x - 3.0).tanh()
 }
 
-/// `n` rows with x drawn with SD `sd_x` around 3.
+/// `n` rows with x drawn with SD `sd_x` around 3 and y from the observational mechanism.
 fn draw(n: usize, sd_x: f64, seed: u64) -> Dataset {
+    draw_with(n, sd_x, f, SD_Y, seed)
+}
+
+/// `n` rows with x drawn with SD `sd_x` around 3 and y = `mech`(x) + N(0, `sd_y`²).
+fn draw_with(n: usize, sd_x: f64, mech: fn(f64) -> f64, sd_y: f64, seed: u64) -> Dataset {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut xs = Vec::with_capacity(n);
     let mut ys = Vec::with_capacity(n);
@@ -30,7 +35,7 @@ fn draw(n: usize, sd_x: f64, seed: u64) -> Dataset {
         let u: f64 = StandardNormal.sample(&mut rng);
         let x = 3.0 + sd_x * e;
         xs.push(x);
-        ys.push(f(x) + SD_Y * u);
+        ys.push(mech(x) + sd_y * u);
     }
     Dataset::new(vec!["x".into(), "y".into()], vec![xs, ys]).unwrap()
 }
@@ -63,6 +68,15 @@ fn params() -> NeuralScmParams {
 
 fn log_normal(x: f64, mu: f64, sd: f64) -> f64 {
     -0.5 * ((x - mu) / sd).powi(2) - sd.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
+}
+
+/// y − `mech`(x) per row.
+fn residuals(d: &Dataset, mech: fn(f64) -> f64) -> Vec<f64> {
+    d.col(0)
+        .iter()
+        .zip(d.col(1))
+        .map(|(x, y)| y - mech(*x))
+        .collect()
 }
 
 fn mean(v: &[f64]) -> f64 {
@@ -157,12 +171,7 @@ fn perfect_interventions_keep_the_target_mechanism_and_teach_the_child() {
     let given = held.select(&["x"]).unwrap();
     let s = tagged.sample_given(&given, 7).unwrap();
     assert_eq!(s.column("x").unwrap(), held.column("x").unwrap());
-    let resid: Vec<f64> = s
-        .col(0)
-        .iter()
-        .zip(s.col(1))
-        .map(|(x, y)| y - f(*x))
-        .collect();
+    let resid = residuals(&s, f);
     assert!(mean(&resid).abs() < 0.05, "{}", mean(&resid));
 }
 
@@ -174,16 +183,7 @@ const SD_Y_IMPERFECT: f64 = 0.6;
 
 /// `n` rows of the imperfect regime: x as observationally, y from `g`.
 fn draw_imperfect(n: usize, seed: u64) -> Dataset {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let (mut xs, mut ys) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for _ in 0..n {
-        let e: f64 = StandardNormal.sample(&mut rng);
-        let u: f64 = StandardNormal.sample(&mut rng);
-        let x = 3.0 + SD_X * e;
-        xs.push(x);
-        ys.push(g(x) + SD_Y_IMPERFECT * u);
-    }
-    Dataset::new(vec!["x".into(), "y".into()], vec![xs, ys]).unwrap()
+    draw_with(n, SD_X, g, SD_Y_IMPERFECT, seed)
 }
 
 #[test]
@@ -230,12 +230,7 @@ fn imperfect_interventions_learn_the_regime_mechanism_and_keep_the_shared_one() 
     assert!(ll_imp > p_imp + 0.3, "regime 1: {ll_imp} vs pooled {p_imp}");
     // Draws of each regime follow its own mechanism and noise.
     let resid = |d: &Dataset, m: fn(f64) -> f64| -> (f64, f64) {
-        let r: Vec<f64> = d
-            .col(0)
-            .iter()
-            .zip(d.col(1))
-            .map(|(x, y)| y - m(*x))
-            .collect();
+        let r = residuals(d, m);
         let mu = mean(&r);
         (
             mu,

@@ -18,7 +18,7 @@ use super::{Section, Settings, plot};
 use crate::Result;
 use crate::experiments::sachs_interventional_scm::{
     IMPERFECT_MODELS, LoroSettings, MODELS, TargetRule, imperfect_in_regime, imperfect_table,
-    leave_one_regime_out, table as loro_table, wins, wins_sentence,
+    imperfect_wins, leave_one_regime_out, table as loro_table, wins, wins_sentence,
 };
 use crate::output::markdown_table;
 
@@ -126,13 +126,8 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<Section> {
     let loro_sentence = wins_sentence(&loro);
     // Imperfect interventions: each regime's targets keep mechanisms of the regime's own.
     let imperfect = imperfect_in_regime(sachs, &graph, &loro_settings)?;
-    let int_regimes = &imperfect[1..];
-    let beats = |b: usize| {
-        int_regimes
-            .iter()
-            .filter(|r| r.loglik[0] > r.loglik[b])
-            .count()
-    };
+    let n_int = imperfect.len() - 1;
+    let beats = |b: usize| imperfect_wins(&imperfect, b);
     let imperfect_sentence = format!(
         "with regime-specific mechanisms (imperfect interventions) the neural SCM has the higher \
          held-out LL in {}/{n} interventional regimes vs one set of mechanisms for all rows, \
@@ -141,7 +136,7 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<Section> {
         beats(1),
         beats(2),
         beats(3),
-        n = int_regimes.len()
+        n = n_int
     );
     let markdown = format!(
         "{markdown}\n**Trained on interventions.** The same network fitted on the observational \
@@ -181,7 +176,7 @@ pub fn run(sachs: &Sachs, settings: &Settings<'_>) -> Result<Section> {
              leave-one-regime-out: {loro_sentence}; imperfect: {}/{} vs pooled",
             points.len(),
             beats(1),
-            int_regimes.len()
+            n_int
         ),
     })
 }

@@ -367,6 +367,15 @@ fn neural_params(s: &LoroSettings) -> NeuralScmParams {
         .seed(s.seed)
 }
 
+/// The observational rows ([`OBSERVATIONAL`] blocks), log-scaled.
+fn observational(sachs: &Sachs) -> Result<Dataset> {
+    let idx: Vec<usize> = OBSERVATIONAL
+        .iter()
+        .flat_map(|&k| CONDITIONS[k].1..CONDITIONS[k].2)
+        .collect();
+    log_scale(&sachs.all.take_rows(&idx)?)
+}
+
 /// Leave-one-regime-out over [`REGIMES`] on the consensus DAG (cdt's 18 edges less PIP2 → PIP3,
 /// the 17-edge graph), on log-abundances.
 ///
@@ -380,11 +389,7 @@ pub fn leave_one_regime_out(
 ) -> Result<Vec<RegimeScore>> {
     let names = graph.nodes().to_vec();
     let d = names.len();
-    let obs_rows_idx: Vec<usize> = OBSERVATIONAL
-        .iter()
-        .flat_map(|&k| CONDITIONS[k].1..CONDITIONS[k].2)
-        .collect();
-    let obs = log_scale(&sachs.all.take_rows(&obs_rows_idx)?)?;
+    let obs = observational(sachs)?;
     let blocks: Vec<Dataset> = REGIMES
         .iter()
         .map(|r| log_scale(&sachs.condition(r.0)?))
@@ -538,14 +543,10 @@ pub fn imperfect_in_regime(
     s: &LoroSettings,
 ) -> Result<Vec<InRegimeScore>> {
     let names = graph.nodes().to_vec();
-    let obs_idx: Vec<usize> = OBSERVATIONAL
-        .iter()
-        .flat_map(|&k| CONDITIONS[k].1..CONDITIONS[k].2)
-        .collect();
     let mut blocks = vec![(
         "observational".to_string(),
         Vec::new(),
-        rows_of(&log_scale(&sachs.all.take_rows(&obs_idx)?)?, &names)?,
+        rows_of(&observational(sachs)?, &names)?,
     )];
     for &(k, reagent, target, acts_on) in REGIMES {
         blocks.push((
@@ -618,6 +619,16 @@ pub fn imperfect_in_regime(
         });
     }
     Ok(out)
+}
+
+/// In how many interventional regimes (all but the observational first) the imperfect neural
+/// SCM has a higher held-out LL than model `b` of [`IMPERFECT_MODELS`].
+pub fn imperfect_wins(scores: &[InRegimeScore], b: usize) -> usize {
+    scores
+        .iter()
+        .skip(1)
+        .filter(|r| r.loglik[0] > r.loglik[b])
+        .count()
 }
 
 /// The Markdown table of the imperfect-intervention comparison.
@@ -838,13 +849,7 @@ pub fn run(out: &Path) -> Result<()> {
     let start = std::time::Instant::now();
     let imperfect = imperfect_in_regime(&sachs, &graph, &settings)?;
     let imperfect_seconds = start.elapsed().as_secs_f64();
-    let interventional = &imperfect[1..];
-    let beats = |b: usize| {
-        interventional
-            .iter()
-            .filter(|r| r.loglik[0] > r.loglik[b])
-            .count()
-    };
+    let beats = |b: usize| imperfect_wins(&imperfect, b);
     let gains: Vec<Series<'_>> = [
         (1, "vs pooled"),
         (2, "vs obs only"),
@@ -869,7 +874,7 @@ pub fn run(out: &Path) -> Result<()> {
             .collect::<Vec<_>>(),
         &gains,
     )?;
-    let n_int = interventional.len();
+    let n_int = imperfect.len() - 1;
     sections.push(format!(
         "## Imperfect interventions: regime-specific mechanisms\n\n\
          Every regime (the observational one included) is split in two halves; the models are \
