@@ -221,6 +221,33 @@ fn cate_flexible_final_stage_gets_bootstrap_intervals() {
         &cate(&["--features", "Z1", "--final-stage", "sgd"]),
         &["'sgd'"],
     );
+    // The R-learner's final stage is a weighted forest; its ATE (the mean effect) gets the
+    // bootstrap's standard error.
+    let r = json(&cate(&[
+        "--method",
+        "r",
+        "--features",
+        "Z1",
+        "--final-stage",
+        "forest:20",
+        "--bootstrap",
+        "20",
+        "--out",
+        out_csv,
+    ]));
+    let (ate, se) = (r["ate"].as_f64().unwrap(), r["ate_se"].as_f64().unwrap());
+    assert!(se > 0.0 && (ate - 2.0).abs() < 4.0 * se, "{r}");
+    assert_bad_input(
+        &cate(&[
+            "--method",
+            "r",
+            "--features",
+            "Z1",
+            "--final-stage",
+            "lasso",
+        ]),
+        &["lasso", "weights"],
+    );
 }
 
 #[test]

@@ -230,8 +230,14 @@ impl MlpLearner {
     }
 }
 
-/// The training rows of `x` (and their targets) as a table with columns `x0 …` and `y`.
-fn table(x: &DMatrix<f64>, y: Option<&[f64]>, rows: &[usize]) -> Result<Dataset> {
+/// The training rows of `x` (and their targets and weights) as a table with columns `x0 …`,
+/// `y` and `w`.
+fn table(
+    x: &DMatrix<f64>,
+    y: Option<&[f64]>,
+    weights: Option<&[f64]>,
+    rows: &[usize],
+) -> Result<Dataset> {
     let mut names: Vec<String> = (0..x.ncols()).map(|j| format!("x{j}")).collect();
     let mut columns: Vec<Vec<f64>> = (0..x.ncols())
         .map(|j| {
@@ -239,11 +245,47 @@ fn table(x: &DMatrix<f64>, y: Option<&[f64]>, rows: &[usize]) -> Result<Dataset>
             rows.iter().map(|&i| col[i]).collect()
         })
         .collect();
-    if let Some(y) = y {
-        names.push("y".into());
-        columns.push(rows.iter().map(|&i| y[i]).collect());
+    for (name, values) in [("y", y), ("w", weights)] {
+        if let Some(v) = values {
+            names.push(name.into());
+            columns.push(rows.iter().map(|&i| v[i]).collect());
+        }
     }
     Ok(Dataset::new(names, columns)?)
+}
+
+impl MlpLearner {
+    /// One fit on `rows`, with the loss weighted by `weights` (indexed like `y`) when given.
+    fn fit_rows(
+        &self,
+        x: &DMatrix<f64>,
+        y: &[f64],
+        weights: Option<&[f64]>,
+        rows: &[usize],
+        label: &str,
+    ) -> causal_core::Result<Box<dyn Fitted>> {
+        if rows.is_empty() {
+            return Err(CoreError::Empty(format!(
+                "no training rows for the model of '{label}'"
+            )));
+        }
+        let data = table(x, Some(y), weights, rows).map_err(|e| to_core(e, label))?;
+        let mut params = self.params(x.ncols());
+        if weights.is_some() {
+            params = params.weight_column("w");
+        }
+        let _rng = crate::seed::generator_lock();
+        let threads = tch::get_num_threads();
+        if self.device == Device::Cpu {
+            tch::set_num_threads(self.threads);
+        }
+        let fit = params.check().and_then(|p| p.fit(&data));
+        tch::set_num_threads(threads);
+        let fit = fit.map_err(|e| to_core(e, label))?;
+        Ok(Box::new(MlpFitted {
+            fit: Mutex::new(fit),
+        }))
+    }
 }
 
 /// Wraps a causal-torch error as the core error that the [`Learner`] trait returns, naming
@@ -265,7 +307,7 @@ impl Fitted for MlpFitted {
         // A failure here (which the fit's own checks make unreachable) gives non-finite
         // predictions, which cross-fitting reports as an error naming the nuisance.
         let nan = || vec![f64::NAN; rows.len()];
-        let Ok(data) = table(x, None, rows) else {
+        let Ok(data) = table(x, None, None, rows) else {
             return nan();
         };
         match self.fit.lock() {
@@ -296,23 +338,29 @@ impl Learner for MlpLearner {
         rows: &[usize],
         label: &str,
     ) -> causal_core::Result<Box<dyn Fitted>> {
-        if rows.is_empty() {
-            return Err(CoreError::Empty(format!(
-                "no training rows for the model of '{label}'"
+        self.fit_rows(x, y, None, rows, label)
+    }
+
+    fn fit_weighted(
+        &self,
+        x: &DMatrix<f64>,
+        y: &[f64],
+        weights: &[f64],
+        rows: &[usize],
+        label: &str,
+    ) -> causal_core::Result<Box<dyn Fitted>> {
+        if weights.len() != y.len() {
+            return Err(CoreError::InvalidParameter(format!(
+                "the MLP for '{label}' got {} weights for {} rows",
+                weights.len(),
+                y.len()
             )));
         }
-        let data = table(x, Some(y), rows).map_err(|e| to_core(e, label))?;
-        let _rng = crate::seed::generator_lock();
-        let threads = tch::get_num_threads();
-        if self.device == Device::Cpu {
-            tch::set_num_threads(self.threads);
-        }
-        let fit = self.params(x.ncols()).check().and_then(|p| p.fit(&data));
-        tch::set_num_threads(threads);
-        let fit = fit.map_err(|e| to_core(e, label))?;
-        Ok(Box::new(MlpFitted {
-            fit: Mutex::new(fit),
-        }))
+        self.fit_rows(x, y, Some(weights), rows, label)
+    }
+
+    fn takes_weights(&self) -> bool {
+        true
     }
 
     fn parallel_folds(&self) -> bool {

@@ -118,6 +118,9 @@ pub struct PredictorParams {
     trainer: TrainerParams,
     valid_fraction: f64,
     seed: u64,
+    /// A column of row weights for the loss (none: every row weighs 1).
+    #[serde(default)]
+    weights: Option<String>,
 }
 
 impl PredictorParams {
@@ -136,6 +139,7 @@ impl PredictorParams {
                 .quiet(true),
             valid_fraction: 0.2,
             seed: 0,
+            weights: None,
         }
     }
 
@@ -226,6 +230,14 @@ impl PredictorParams {
         self.seed = seed;
         self
     }
+
+    /// Weighs each row's loss by the column `name` (finite, non-negative, not all zero): the
+    /// training and validation losses become `Σ wᵢ ℓᵢ / Σ wᵢ`, and a regression target is
+    /// standardised with its weighted mean and standard deviation.
+    pub fn weight_column(mut self, name: &str) -> Self {
+        self.weights = Some(name.to_owned());
+        self
+    }
 }
 
 impl ParamGuard for PredictorParams {
@@ -283,6 +295,13 @@ impl ParamGuard for PredictorParams {
                     return bad(format!("the charge of '{f}' must be ≥ 0, got {c}"));
                 }
             }
+        }
+        if let Some(w) = &self.weights
+            && (*w == self.target || self.features.contains(w))
+        {
+            return bad(format!(
+                "the weight column '{w}' is also the target or a feature"
+            ));
         }
         if self.hidden.is_empty() || self.hidden.contains(&0) {
             return bad(format!(
@@ -373,9 +392,25 @@ fn build(saved: &Saved, vs: &VarStore) -> Result<MaskedMlp> {
 }
 
 fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len().max(1) as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n;
+    weighted_mean_sd(v, None)
+}
+
+/// The (weighted) mean and standard deviation of `v`.
+fn weighted_mean_sd(v: &[f64], w: Option<&[f64]>) -> (f64, f64) {
+    let weight = |i: usize| w.map_or(1.0, |w| w[i]);
+    let n = (0..v.len()).map(weight).sum::<f64>().max(f64::MIN_POSITIVE);
+    let m = v
+        .iter()
+        .enumerate()
+        .map(|(i, x)| weight(i) * x)
+        .sum::<f64>()
+        / n;
+    let var = v
+        .iter()
+        .enumerate()
+        .map(|(i, x)| weight(i) * (x - m) * (x - m))
+        .sum::<f64>()
+        / n;
     // A constant column keeps scale 1 so that standardising it cannot divide by zero.
     (m, if var > 1e-24 { var.sqrt() } else { 1.0 })
 }
@@ -386,27 +421,48 @@ struct Fit<'a> {
     task: PredictTask,
     x: Tensor,
     y: Tensor,
-    valid: Option<(Tensor, Tensor)>,
+    /// Row weights of the loss, when given.
+    w: Option<Tensor>,
+    valid: Option<(Tensor, Tensor, Option<Tensor>)>,
     /// `weight · charges` as a `features × 1` tensor, in the soft mode.
     charges: Option<Tensor>,
 }
 
 impl Fit<'_> {
-    fn loss_of(&self, out: &Tensor, y: &Tensor) -> Result<Tensor> {
+    fn loss_of(&self, out: &Tensor, y: &Tensor, w: Option<&Tensor>) -> Result<Tensor> {
         let out = out.f_view([-1])?;
-        Ok(match self.task {
-            PredictTask::Regression => out.f_mse_loss(y, Reduction::Mean)?,
+        let Some(w) = w else {
+            return Ok(match self.task {
+                PredictTask::Regression => out.f_mse_loss(y, Reduction::Mean)?,
+                PredictTask::Binary => out.f_binary_cross_entropy_with_logits::<Tensor>(
+                    y,
+                    None,
+                    None,
+                    Reduction::Mean,
+                )?,
+            });
+        };
+        let per_row = match self.task {
+            PredictTask::Regression => out.f_sub(y)?.f_square()?,
             PredictTask::Binary => {
-                out.f_binary_cross_entropy_with_logits::<Tensor>(y, None, None, Reduction::Mean)?
+                out.f_binary_cross_entropy_with_logits::<Tensor>(y, None, None, Reduction::None)?
             }
-        })
+        };
+        // A batch whose weights are all zero contributes nothing rather than 0/0.
+        let total = w.f_sum(Kind::Float)?.f_clamp_min(1e-12)?;
+        Ok(per_row.f_mul(w)?.f_sum(Kind::Float)?.f_div(&total)?)
     }
 
     /// The prediction loss and, in the soft mode, the alignment penalty on `x`'s rows.
-    fn terms(&self, x: &Tensor, y: &Tensor) -> Result<(Tensor, Option<Tensor>)> {
+    fn terms(
+        &self,
+        x: &Tensor,
+        y: &Tensor,
+        w: Option<&Tensor>,
+    ) -> Result<(Tensor, Option<Tensor>)> {
         let Some(c) = &self.charges else {
             let out = self.net.f_forward(x)?;
-            return Ok((self.loss_of(&out, y)?, None));
+            return Ok((self.loss_of(&out, y, w)?, None));
         };
         // Input gradients measure what the network does with each input whatever the scale
         // of its layers (a first-layer group norm can be shrunk by growing later layers).
@@ -414,7 +470,7 @@ impl Fit<'_> {
         let out = self.net.f_forward(&xg)?.f_view([-1, 1])?;
         let importance = input_gradient_norms(&out, &xg)?;
         let penalty = importance.f_mul(c)?.f_sum(Kind::Float)?;
-        Ok((self.loss_of(&out, y)?, Some(penalty)))
+        Ok((self.loss_of(&out, y, w)?, Some(penalty)))
     }
 }
 
@@ -422,7 +478,11 @@ impl Objective for Fit<'_> {
     fn train_loss(&mut self, batch: &Tensor, _epoch: usize) -> Result<Vec<(String, Tensor)>> {
         let x = self.x.f_index_select(0, batch)?;
         let y = self.y.f_index_select(0, batch)?;
-        let (loss, penalty) = self.terms(&x, &y)?;
+        let w = match &self.w {
+            Some(w) => Some(w.f_index_select(0, batch)?),
+            None => None,
+        };
+        let (loss, penalty) = self.terms(&x, &y, w.as_ref())?;
         let mut terms = vec![("loss".to_owned(), loss)];
         if let Some(p) = penalty {
             terms.push(("alignment".to_owned(), p));
@@ -431,11 +491,11 @@ impl Objective for Fit<'_> {
     }
 
     fn validation_loss(&mut self, _epoch: usize) -> Result<Option<f64>> {
-        let Some((x, y)) = &self.valid else {
+        let Some((x, y, w)) = &self.valid else {
             return Ok(None);
         };
         // The trainer calls this under no_grad; the penalty needs input gradients.
-        let (loss, penalty) = tch::with_grad(|| self.terms(x, y))?;
+        let (loss, penalty) = tch::with_grad(|| self.terms(x, y, w.as_ref()))?;
         let mut v = loss.f_double_value(&[])?;
         if let Some(p) = penalty {
             v += p.f_double_value(&[])?;
@@ -499,8 +559,20 @@ impl Predictor {
             x_mean.push(m);
             x_sd.push(s);
         }
+        let weights = match &p.weights {
+            Some(name) => Some(checked_weights(data, name)?),
+            None => None,
+        };
+        let pick = |rows: &[usize]| {
+            weights
+                .as_ref()
+                .map(|w| rows.iter().map(|&i| w[i]).collect::<Vec<f64>>())
+        };
+        let (w_train, w_valid) = (pick(train_rows), pick(valid_rows));
         let (y_mean, y_sd) = match p.task {
-            PredictTask::Regression => mean_sd(train.column(&p.target)?),
+            PredictTask::Regression => {
+                weighted_mean_sd(train.column(&p.target)?, w_train.as_deref())
+            }
             PredictTask::Binary => (0.0, 1.0),
         };
         let saved = Saved {
@@ -523,10 +595,20 @@ impl Predictor {
         let mut vs = VarStore::new(device);
         let net = build(&saved, &vs)?;
         let (x, y) = tensors(&saved, &train, device)?;
+        let to_tensor = |w: Option<Vec<f64>>| -> Result<Option<Tensor>> {
+            w.map(|w| -> Result<Tensor> {
+                Ok(Tensor::f_from_slice(&w)?
+                    .f_to_kind(Kind::Float)?
+                    .f_to_device(device)?)
+            })
+            .transpose()
+        };
+        let w = to_tensor(w_train)?;
         let valid = if valid_rows.is_empty() {
             None
         } else {
-            Some(tensors(&saved, &data.take_rows(valid_rows)?, device)?)
+            let (vx, vy) = tensors(&saved, &data.take_rows(valid_rows)?, device)?;
+            Some((vx, vy, to_tensor(w_valid)?))
         };
         let charges = match &p.alignment {
             Alignment::Penalty { weight, charges } => Some(
@@ -543,6 +625,7 @@ impl Predictor {
                 task: p.task,
                 x,
                 y,
+                w,
                 valid,
                 charges,
             };
@@ -555,6 +638,25 @@ impl Predictor {
             history,
         })
     }
+}
+
+/// The weight column `name` of `data`, checked: finite, non-negative, not all zero.
+fn checked_weights(data: &Dataset, name: &str) -> Result<Vec<f64>> {
+    let w = data.column(name)?.to_vec();
+    if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        return Err(causal_core::CoreError::BadValue {
+            row: i + 1,
+            column: name.to_owned(),
+            message: format!("a row weight must be finite and non-negative, got {}", w[i]),
+        }
+        .into());
+    }
+    if w.iter().all(|v| *v == 0.0) {
+        return Err(TorchError::InvalidParameter(format!(
+            "every row weight in '{name}' is zero"
+        )));
+    }
+    Ok(w)
 }
 
 /// Standardised inputs and (for regression) target of `data` as tensors.

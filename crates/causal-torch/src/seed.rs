@@ -9,8 +9,10 @@ pub fn manual_seed(seed: u64) {
 /// Held while a seeded computation draws from LibTorch's process-wide generator, so that
 /// computations in concurrent threads (two estimators, or tests) cannot interleave their
 /// draws and make a seeded result depend on thread timing. A poisoned lock is taken over:
-/// the generator has no state that a panic could leave half-written.
-pub(crate) fn generator_lock() -> std::sync::MutexGuard<'static, ()> {
+/// the generator has no state that a panic could leave half-written. The lock is not
+/// reentrant: a computation that holds it must not call another that takes it (the MLP
+/// learner's fit does).
+pub fn generator_lock() -> std::sync::MutexGuard<'static, ()> {
     static GENERATOR: std::sync::Mutex<()> = std::sync::Mutex::new(());
     GENERATOR
         .lock()

@@ -1,10 +1,10 @@
 //! The MLP nuisance learner inside double machine learning: under nonlinear confounding it
-//! recovers the effect where OLS adjustment is biased, it is deterministic for a seed, and bad
-//! names are refused.
+//! recovers the effect where OLS adjustment is biased, it is deterministic for a seed, bad
+//! names are refused, and row weights (the R-learner's final stage) shape its loss.
 
 use causal_core::data::Dataset;
-use causal_core::estimate::{DmlParams, ParamGuard};
-use causal_core::learner::Learner;
+use causal_core::estimate::{CateLearnerParams, CateMethod, DmlParams, ParamGuard};
+use causal_core::learner::{Learner, RandomForest};
 use causal_torch::learner::MlpLearner;
 use nalgebra::DMatrix;
 use rand::SeedableRng;
@@ -123,4 +123,88 @@ fn names_and_settings_are_checked() {
         .unwrap()
         .to_string();
     assert!(e.contains("outcome"), "{e}");
+}
+
+#[test]
+fn weights_drop_rows_from_the_loss() {
+    // Half the rows carry a corrupted target and weight 0: the weighted fit follows the clean
+    // function, the unweighted one is pulled halfway to the corruption.
+    let n = 800;
+    let x = DMatrix::from_fn(n, 1, |i, _| -2.0 + 4.0 * i as f64 / n as f64);
+    let truth: Vec<f64> = (0..n).map(|i| (2.0 * x[(i, 0)]).sin()).collect();
+    let corrupt = |i: usize| i % 2 == 1;
+    let y: Vec<f64> = (0..n)
+        .map(|i| if corrupt(i) { 10.0 } else { truth[i] })
+        .collect();
+    let w: Vec<f64> = (0..n).map(|i| f64::from(u8::from(!corrupt(i)))).collect();
+    let rows: Vec<usize> = (0..n).collect();
+    let learner = MlpLearner::regressor().seed(2).check().unwrap();
+    assert!(learner.takes_weights());
+    let rmse = |pred: Vec<f64>| {
+        (pred
+            .iter()
+            .zip(&truth)
+            .map(|(p, t)| (p - t).powi(2))
+            .sum::<f64>()
+            / n as f64)
+            .sqrt()
+    };
+    let weighted = learner.fit_weighted(&x, &y, &w, &rows, "y").unwrap();
+    let plain = learner.fit(&x, &y, &rows, "y").unwrap();
+    let (e_w, e_p) = (
+        rmse(weighted.predict(&x, &rows)),
+        rmse(plain.predict(&x, &rows)),
+    );
+    eprintln!("RMSE against the clean function: weighted {e_w:.3}, unweighted {e_p:.3}");
+    assert!(e_w < 0.2 && e_p > 3.0, "{e_w} vs {e_p}");
+    let mut bad = w.clone();
+    bad[3] = -1.0;
+    let e = learner
+        .fit_weighted(&x, &y, &bad, &rows, "y")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("non-negative"), "{e}");
+}
+
+#[test]
+fn r_learner_with_an_mlp_final_stage_follows_a_nonlinear_effect() {
+    // x ~ N(0, 1), e(x) = σ(x / 2), Y = x + T τ(x) + ε, τ(x) = 2 sin(2x).
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let n = 2000;
+    let (mut x, mut t, mut y, mut tau) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..n {
+        let xi: f64 = StandardNormal.sample(&mut rng);
+        let u: f64 = rand::Rng::random(&mut rng);
+        let ti = f64::from(u8::from(u < 1.0 / (1.0 + (-xi / 2.0).exp())));
+        let e: f64 = StandardNormal.sample(&mut rng);
+        let ta = 2.0 * (2.0 * xi).sin();
+        x.push(xi);
+        t.push(ti);
+        y.push(xi + ti * ta + 0.5 * e);
+        tau.push(ta);
+    }
+    let data = Dataset::new(vec!["x".into(), "t".into(), "y".into()], vec![x, t, y]).unwrap();
+    let forest = || Box::new(RandomForest::new(100).unwrap().min_samples_leaf(10).seed(1));
+    let fit = |flexible: bool| {
+        let mut p = CateLearnerParams::new(CateMethod::R, "t", "y", &["x"])
+            .learners(forest(), forest())
+            .seed(3);
+        if flexible {
+            p = p.final_stage(Box::new(MlpLearner::regressor().seed(4).check().unwrap()));
+        }
+        p.check().unwrap().fit_cate(&data).unwrap()
+    };
+    let rmse = |cate: &[f64]| {
+        (cate
+            .iter()
+            .zip(&tau)
+            .map(|(c, t)| (c - t).powi(2))
+            .sum::<f64>()
+            / n as f64)
+            .sqrt()
+    };
+    let (e_mlp, e_lin) = (rmse(&fit(true).cate), rmse(&fit(false).cate));
+    eprintln!("R-learner RMSE of τ: MLP final stage {e_mlp:.3}, linear {e_lin:.3}");
+    assert!(e_mlp < 0.5 * e_lin, "{e_mlp} vs {e_lin}");
 }

@@ -1,6 +1,6 @@
 //! `causal cate`: conditional average treatment effects from the DR-, R- or X-learner, with
-//! a final stage linear in the chosen features (or, for the DR-learner, any learner, with
-//! bootstrap intervals); per-unit effects (and intervals) to CSV, the summary to JSON.
+//! a final stage linear in the chosen features (or, for the DR- and R-learners, any learner,
+//! with bootstrap intervals); per-unit effects (and intervals) to CSV, the summary to JSON.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -36,8 +36,10 @@ pub struct CateArgs {
     /// mlp:W1,W2 (mlp runs in the LibTorch companion).
     #[arg(long, default_value = "linear")]
     pub learner: String,
-    /// The DR-learner's final stage: linear (OLS with sandwich intervals) or any learner name
-    /// as for --learner (forest, mlp, ...), regressing the pseudo-outcome on the features.
+    /// The final stage of the DR- or R-learner: linear (OLS with sandwich intervals) or a
+    /// learner name as for --learner (forest, mlp, ...): it regresses the DR pseudo-outcome on
+    /// the features, or for the R-learner (Y − m)/(T − e) with weights (T − e)², which needs a
+    /// learner that takes row weights (forest, mlp; not lasso).
     #[arg(long, default_value = "linear")]
     pub final_stage: String,
     /// Bootstrap replicates for a flexible final stage's per-unit intervals (0: none).

@@ -9,7 +9,7 @@
 //! | `linear` | regression | ordinary least squares with an intercept |
 //! | `logistic` | classification | logistic regression, optionally with an L2 penalty |
 //! | `lasso` | regression | L1-penalised least squares by coordinate descent |
-//! | `forest` | both | a random forest of CART trees (smartcore) |
+//! | `forest` | both | a random forest of CART trees on binned features (scikit-learn's forests) |
 
 mod crossfit;
 mod forest;
@@ -47,6 +47,35 @@ pub trait Learner: Send + Sync + std::fmt::Debug {
         rows: &[usize],
         label: &str,
     ) -> Result<Box<dyn Fitted>>;
+
+    /// Fits with row weights: minimises `Σᵢ wᵢ ℓ(yᵢ, f(xᵢ))` over `rows`, with `weights`
+    /// indexed like `y` (the R-learner's final stage needs them). The default is an error;
+    /// the learners for which [`Learner::takes_weights`] holds override it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Learner::fit`]; [`CoreError::InvalidParameter`] when the learner takes no
+    /// weights, and for a negative or non-finite weight or weights that are all zero.
+    fn fit_weighted(
+        &self,
+        x: &DMatrix<f64>,
+        y: &[f64],
+        weights: &[f64],
+        rows: &[usize],
+        label: &str,
+    ) -> Result<Box<dyn Fitted>> {
+        let _ = (x, y, weights, rows);
+        Err(CoreError::InvalidParameter(format!(
+            "the {} learner takes no row weights, which the model of '{label}' needs (linear, \
+             forest and mlp do)",
+            self.describe()
+        )))
+    }
+
+    /// Whether [`Learner::fit_weighted`] is implemented.
+    fn takes_weights(&self) -> bool {
+        false
+    }
 
     /// Out-of-fold predictions: for each fold (the test rows in `tests`), the model fitted on
     /// the other folds' rows that pass `keep` predicts the fold's rows. The default fits once
@@ -189,6 +218,35 @@ pub(crate) fn column_means(x: &DMatrix<f64>, rows: &[usize]) -> Vec<f64> {
             rows.iter().map(|&i| col[i]).sum::<f64>() / n
         })
         .collect()
+}
+
+/// Fails with a message naming `label` unless the weights of `rows` are finite, non-negative
+/// and not all zero.
+pub(crate) fn require_weights(weights: &[f64], rows: &[usize], label: &str) -> Result<()> {
+    let mut any = false;
+    for &i in rows {
+        let w = *weights.get(i).ok_or_else(|| {
+            CoreError::InvalidParameter(format!(
+                "the model of '{label}' has {} weights for row {}",
+                weights.len(),
+                i + 1
+            ))
+        })?;
+        if !(w.is_finite() && w >= 0.0) {
+            return Err(CoreError::InvalidParameter(format!(
+                "the model of '{label}' got the weight {w} for row {}; weights must be finite \
+                 and non-negative",
+                i + 1
+            )));
+        }
+        any |= w > 0.0;
+    }
+    if !any {
+        return Err(CoreError::InvalidParameter(format!(
+            "every weight of the model of '{label}' is zero"
+        )));
+    }
+    Ok(())
 }
 
 /// Fails with a message naming `label` when there are no training rows.

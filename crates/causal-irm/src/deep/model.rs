@@ -179,6 +179,9 @@ impl Deep {
         }
         let n_train = ys.len();
 
+        // The seeded initialisation and training draw from LibTorch's process-wide generator:
+        // concurrent fits (tests run in threads) would otherwise interleave their draws.
+        let _rng = causal_torch::seed::generator_lock();
         causal_torch::seed::manual_seed(p.seed);
         let mut vs = VarStore::new(device);
         let net = Net::build(&vs.root(), p, d, train.len())?;

@@ -108,6 +108,11 @@ pub const REGISTRY: &[Bench] = &[
         dml::plr,
     ),
     (
+        "dml-irm-forest",
+        "DML-IRM (ATE) with random-forest nuisances on DoubleML's folds (compare_dml.py): ARGS = data.csv folds.csv trees depth features leaf [bins]",
+        dml::irm_forest,
+    ),
+    (
         "cevae",
         "CEVAE training (Pyro's layout) on one IHDP npci file: ARGS = csv epochs seed",
         cevae::run,

@@ -12,7 +12,11 @@
 //! cannot remove, so OLS is biased and its intervals miss; the forest and the MLP learn the
 //! nuisances, and the orthogonal score keeps their errors out of the estimate to first order.
 //!
-//! `DML_COVERAGE_SEEDS` sets the number of seeds (200 by default); `results.json` records it.
+//! `DML_COVERAGE_SEEDS` sets the number of seeds (200 by default) and `DML_COVERAGE_METHODS`
+//! a comma-separated subset of the estimators (`ols,dml-linear,dml-forest,dml-mlp`, all by
+//! default), and `DML_COVERAGE_REPEATS` the number of cross-fitting repetitions (1 by default;
+//! with more, the estimate and its SE are DoubleML's median aggregation over splits, whose SE
+//! includes the spread between splits); `results.json` records all three.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -99,6 +103,7 @@ fn estimate(design: Design2, method: &str, data: &Dataset, seed: u64) -> Result<
         Design2::Irm => DmlParams::irm("d", "y"),
     }
     .covariates(&["x1", "x2"])
+    .repeats(repeats()?)
     .seed(seed);
     let (reg, clf): (Box<dyn Learner>, Box<dyn Learner>) = match method {
         "dml-linear" => return fit(params, data),
@@ -152,8 +157,36 @@ fn summarise(per_seed: &[Vec<(f64, f64)>], m: usize) -> (usize, f64, f64, f64) {
     (cover, mean, se, sd)
 }
 
+/// The cross-fitting repetitions named by `DML_COVERAGE_REPEATS` (1 by default).
+fn repeats() -> Result<usize> {
+    match std::env::var("DML_COVERAGE_REPEATS") {
+        Ok(v) => v.parse().ok().filter(|r| *r >= 1).ok_or_else(|| {
+            LabError::Usage(format!(
+                "DML_COVERAGE_REPEATS='{v}' is not a count of at least 1"
+            ))
+        }),
+        Err(_) => Ok(1),
+    }
+}
+
+/// The estimators named by `DML_COVERAGE_METHODS`, in [`METHODS`]' order (all by default).
+fn selected_methods() -> Result<Vec<&'static str>> {
+    let Ok(list) = std::env::var("DML_COVERAGE_METHODS") else {
+        return Ok(METHODS.to_vec());
+    };
+    let wanted: Vec<&str> = list.split(',').map(str::trim).collect();
+    if let Some(bad) = wanted.iter().find(|w| !METHODS.contains(w)) {
+        return Err(LabError::Usage(format!(
+            "DML_COVERAGE_METHODS: unknown estimator '{bad}' (one of {})",
+            METHODS.join(", ")
+        )));
+    }
+    Ok(METHODS.into_iter().filter(|m| wanted.contains(m)).collect())
+}
+
 /// Runs the experiment, writing `results.json` and `results.md`.
 pub fn run(out: &Path) -> Result<()> {
+    let methods_run = selected_methods()?;
     let seeds: u64 = match std::env::var("DML_COVERAGE_SEEDS") {
         Ok(v) => v
             .parse()
@@ -172,7 +205,7 @@ pub fn run(out: &Path) -> Result<()> {
             .into_par_iter()
             .map(|seed| {
                 let data = simulate(design, 10_000 + seed)?;
-                let r = METHODS
+                let r = methods_run
                     .iter()
                     .map(|m| estimate(design, m, &data, seed))
                     .collect::<Result<Vec<_>>>()?;
@@ -189,7 +222,7 @@ pub fn run(out: &Path) -> Result<()> {
             .collect::<Result<_>>()?;
         let seconds = t0.elapsed().as_secs_f64();
         let mut methods = serde_json::Map::new();
-        for (m, name) in METHODS.iter().enumerate() {
+        for (m, name) in methods_run.iter().enumerate() {
             let (cover, mean, se, sd) = summarise(&per_seed, m);
             let share = cover as f64 / seeds as f64;
             methods.insert(
@@ -222,7 +255,8 @@ pub fn run(out: &Path) -> Result<()> {
         out,
         "results.json",
         &json!({
-            "seeds": seeds, "n": N, "theta": THETA,
+            "seeds": seeds, "n": N, "theta": THETA, "estimators": methods_run,
+            "repeats": repeats()?,
             "forest": format!("100 trees, all features per split; 1 row a leaf (regressions), {FOREST_CLASSIFIER_LEAF} (propensity)"),
             "mlp": MlpLearner::regressor().describe(),
             "designs": json_designs,
@@ -232,9 +266,10 @@ pub fn run(out: &Path) -> Result<()> {
     let md = format!(
         "# dml-coverage\n\n{seeds} seeds, n = {N}, nonlinear confounding through sin(x1) and x2² \
          (see the module doc for the designs); true effect θ = {THETA}. Coverage of 95% intervals, \
-         5-fold cross-fitting, one repetition. Forest: 100 trees, 1 row a leaf for the outcome \
+         5-fold cross-fitting, {} repetition(s). Forest: 100 trees, 1 row a leaf for the outcome \
          regressions, {FOREST_CLASSIFIER_LEAF} rows a leaf for the propensity. MLP: {}. Wall time \
          {total:.0} s.\n\n{}",
+        repeats()?,
         MlpLearner::regressor().describe(),
         markdown_table(
             &[

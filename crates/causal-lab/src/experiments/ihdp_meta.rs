@@ -6,8 +6,10 @@
 //! - **DR-learner**: cross-fitted MLP outcome models per arm and an MLP propensity (clipped to
 //!   [0.01, 0.99]); the doubly robust pseudo-outcome is regressed on the 25 covariates by an
 //!   MLP final stage, and by OLS (EconML's `LinearDRLearner`).
-//! - **R-learner**: MLP nuisances `m(x) = E[Y | x]` and `e(x)`; the final stage is linear in the
-//!   covariates (its weighted loss needs per-row weights, which the learner trait lacks).
+//! - **R-learner**: MLP nuisances `m(x) = E[Y | x]` and `e(x)`; the final stage minimises
+//!   `Σ (Y − m − (T − e) τ(x))²`, as an MLP regression of `(Y − m)/(T − e)` with row weights
+//!   `(T − e)²` (EconML's `NonParamDML`), and in closed form when τ is linear in the
+//!   covariates.
 
 use std::path::Path;
 use std::time::Instant;
@@ -39,9 +41,10 @@ fn mlp(classifier: bool, seed: u64) -> Result<Box<dyn Learner>> {
 }
 
 /// The learners compared: name, method, flexible final stage.
-const LEARNERS: [(&str, CateMethod, bool); 3] = [
+const LEARNERS: [(&str, CateMethod, bool); 4] = [
     ("DR-learner, MLP final stage", CateMethod::Dr, true),
     ("DR-learner, linear final stage", CateMethod::Dr, false),
+    ("R-learner, MLP final stage", CateMethod::R, true),
     ("R-learner, linear final stage", CateMethod::R, false),
 ];
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
-use super::final_bootstrap::bootstrap_bands;
+use super::final_bootstrap::{StageTarget, bootstrap_bands};
 use super::folds::{by_arm, cross_predict, random_folds, test_sets};
 use crate::contract::{Fit, ParamGuard};
 use crate::data::Dataset;
@@ -22,7 +22,8 @@ use crate::stats::normal_quantile_two_sided;
 pub enum CateMethod {
     /// Doubly robust pseudo-outcome regressed on the features.
     Dr,
-    /// Robinson residual-on-residual regression with a linear effect.
+    /// Robinson residual-on-residual regression (Nie & Wager's loss), with a linear or
+    /// flexible effect.
     R,
     /// Imputed effects in each arm, combined by the propensity.
     X,
@@ -83,10 +84,14 @@ impl CateLearnerParams {
         }
     }
 
-    /// A flexible final stage for the DR-learner: `learner` regresses the pseudo-outcome on
-    /// the features (an MLP, a forest) instead of OLS. The per-unit effects then come without
-    /// intervals unless [`CateLearnerParams::final_stage_bootstrap`] asks for them; the ATE
-    /// keeps the pseudo-outcome's standard error.
+    /// A flexible final stage: `learner` (an MLP, a forest) regresses the DR pseudo-outcome on
+    /// the features instead of OLS, or for the R-learner minimises
+    /// `Σ (Y − m − (T − e) τ(v))²` as a weighted regression of `(Y − m)/(T − e)` with weights
+    /// `(T − e)²` (so it must take row weights: [`Learner::takes_weights`]). The per-unit
+    /// effects then come without intervals unless
+    /// [`CateLearnerParams::final_stage_bootstrap`] asks for them. The DR-learner's ATE keeps
+    /// the pseudo-outcome's standard error; the R-learner's is the mean effect, with the
+    /// bootstrap's standard error when it runs.
     pub fn final_stage(mut self, learner: Box<dyn Learner>) -> Self {
         self.final_stage = Some(Arc::from(learner));
         self
@@ -146,12 +151,21 @@ impl ParamGuard for CateLearnerParams {
             )));
         }
         normal_quantile_two_sided(self.level)?;
-        if self.final_stage.is_some() && self.method != CateMethod::Dr {
-            return Err(CoreError::InvalidParameter(format!(
-                "a flexible final stage needs the DR-learner; the {:?}-learner's final stage is \
-                 linear",
-                self.method
-            )));
+        if let Some(stage) = &self.final_stage {
+            if self.method == CateMethod::X {
+                return Err(CoreError::InvalidParameter(
+                    "a flexible final stage needs the DR- or R-learner; the X-learner's final \
+                     stage is linear"
+                        .into(),
+                ));
+            }
+            if self.method == CateMethod::R && !stage.takes_weights() {
+                return Err(CoreError::InvalidParameter(format!(
+                    "the R-learner's final stage is a weighted regression, and the {} learner \
+                     takes no row weights (linear, forest and mlp do)",
+                    stage.describe()
+                )));
+            }
         }
         if self.bootstrap > 0 && (self.final_stage.is_none() || self.bootstrap < 2) {
             return Err(CoreError::InvalidParameter(format!(
@@ -176,7 +190,9 @@ impl ParamGuard for CateLearnerParams {
 /// DR: `φ = μ₁ − μ₀ + T (Y − μ₁) / e − (1 − T)(Y − μ₀) / (1 − e)`, then OLS of φ on
 /// `[1, V]`. R: OLS of `Y − m` on `(T − e) [1, V]`. X: `τ = e τ₀ + (1 − e) τ₁` with
 /// `τ₁` the OLS of `Y − μ₀` on `[1, V]` among the treated and `τ₀` of `μ₁ − Y` among the
-/// controls. Intervals (DR, R) from the HC1 sandwich covariance of the final stage.
+/// controls. Intervals (DR, R) from the HC1 sandwich covariance of the final stage. A flexible
+/// final stage regresses φ on `V` (DR), or `(Y − m)/(T − e)` on `V` with weights `(T − e)²`
+/// (R), with bootstrap intervals when asked.
 #[derive(Clone, Debug)]
 pub struct CateLearner {
     params: CateLearnerParams,
@@ -325,7 +341,9 @@ impl CateLearner {
         names.extend(p.features.iter().cloned());
         match p.method {
             CateMethod::Dr | CateMethod::R => {
-                let (target, design) = if p.method == CateMethod::Dr {
+                // DR: the pseudo-outcome φ. R: the outcome residual `Y − m` and the treatment
+                // residual `T − e`.
+                let (target, t_res) = if p.method == CateMethod::Dr {
                     let (mu0, mu1) = by_arm(reg, &x, y, t, &tests, &p.outcome)?;
                     let phi: Vec<f64> = (0..n)
                         .map(|i| {
@@ -333,60 +351,31 @@ impl CateLearner {
                                 - (1.0 - t[i]) * (y[i] - mu0[i]) / (1.0 - e[i])
                         })
                         .collect();
-                    if let Some(stage) = &p.final_stage {
-                        let bands = if p.bootstrap > 0 {
-                            let features = v.columns(1, v.ncols() - 1).into_owned();
-                            Some(bootstrap_bands(
-                                stage.as_ref(),
-                                &features,
-                                &phi,
-                                p.bootstrap,
-                                p.seed,
-                                p.level,
-                            )?)
-                        } else {
-                            None
-                        };
-                        let (cate_se, cate_ci) = match bands {
-                            Some(b) => (Some(b.se), Some(b.ci)),
-                            None => (None, None),
-                        };
-                        return flexible_final_stage(stage.as_ref(), &v, v_new.as_ref(), &phi).map(
-                            |(cate, pred)| {
-                                let nf = n as f64;
-                                let ate = phi.iter().sum::<f64>() / nf;
-                                let var = phi.iter().map(|f| (f - ate).powi(2)).sum::<f64>()
-                                    / (nf - 1.0).max(1.0);
-                                (
-                                    CateLearnerFit {
-                                        method: p.method,
-                                        names: vec![],
-                                        coef: vec![],
-                                        se: None,
-                                        ci: None,
-                                        ate,
-                                        ate_se: Some((var / nf).sqrt()),
-                                        cate,
-                                        cate_se,
-                                        cate_ci,
-                                        level: p.level,
-                                        clipped,
-                                    },
-                                    pred,
-                                )
-                            },
-                        );
-                    }
-                    (phi, v.clone())
+                    (phi, None)
                 } else {
                     let m = cross_predict(reg, &x, y, &tests, &|_| true, &p.outcome)?;
                     let res: Vec<f64> = (0..n).map(|i| y[i] - m[i]).collect();
-                    let mut d = v.clone();
-                    for i in 0..n {
-                        let w = t[i] - e[i];
-                        d.row_mut(i).iter_mut().for_each(|c| *c *= w);
+                    (res, Some((0..n).map(|i| t[i] - e[i]).collect::<Vec<f64>>()))
+                };
+                if let Some(stage) = &p.final_stage {
+                    return self.flexible(
+                        stage.as_ref(),
+                        &v,
+                        v_new.as_ref(),
+                        &target,
+                        t_res.as_deref(),
+                        clipped,
+                    );
+                }
+                let design = match &t_res {
+                    None => v.clone(),
+                    Some(w) => {
+                        let mut d = v.clone();
+                        for (i, wi) in w.iter().enumerate() {
+                            d.row_mut(i).iter_mut().for_each(|c| *c *= wi);
+                        }
+                        d
                     }
-                    (res, d)
                 };
                 let (beta, cov) = robust_ols(&design, &target, &names)?;
                 let se: Vec<f64> = (0..beta.len()).map(|j| cov[(j, j)].sqrt()).collect();
@@ -473,18 +462,105 @@ impl CateLearner {
     }
 }
 
-/// The DR-learner's flexible final stage: `stage` fitted on every row's features (the columns
-/// of `v` after its intercept) with the pseudo-outcome `phi`, predicting every row and the
-/// rows of `v_new`.
+impl CateLearner {
+    /// The flexible final stage of the DR-learner (`t_res` is `None`: `target` is φ) or the
+    /// R-learner (`target` is `Y − m`, `t_res` is `T − e`: the stage regresses
+    /// `(Y − m)/(T − e)` on the features with weights `(T − e)²`, which minimises
+    /// `Σ (Y − m − (T − e) τ(v))²`, Nie & Wager's loss, as EconML's `NonParamDML` does).
+    fn flexible(
+        &self,
+        stage: &dyn Learner,
+        v: &DMatrix<f64>,
+        v_new: Option<&DMatrix<f64>>,
+        target: &[f64],
+        t_res: Option<&[f64]>,
+        clipped: usize,
+    ) -> Result<(CateLearnerFit, Option<Vec<f64>>)> {
+        let p = &self.params;
+        let n = target.len();
+        let (values, weights): (Vec<f64>, Option<Vec<f64>>) = match t_res {
+            None => (target.to_vec(), None),
+            // A zero treatment residual (no trimming and e ∈ {0, 1}) gets weight zero.
+            Some(w) => (
+                target
+                    .iter()
+                    .zip(w)
+                    .map(|(r, w)| if *w == 0.0 { 0.0 } else { r / w })
+                    .collect(),
+                Some(w.iter().map(|w| w * w).collect()),
+            ),
+        };
+        let stage_target = StageTarget {
+            values: &values,
+            weights: weights.as_deref(),
+            name: if t_res.is_some() {
+                "the R-learner's pseudo-outcome"
+            } else {
+                "the DR pseudo-outcome"
+            },
+        };
+        let bands = if p.bootstrap > 0 {
+            let features = v.columns(1, v.ncols() - 1).into_owned();
+            Some(bootstrap_bands(
+                stage,
+                &features,
+                stage_target,
+                p.bootstrap,
+                p.seed,
+                p.level,
+            )?)
+        } else {
+            None
+        };
+        let (cate, pred) = flexible_final_stage(stage, v, v_new, stage_target)?;
+        let nf = n as f64;
+        let (ate, ate_se) = if t_res.is_none() {
+            // The DR pseudo-outcome's mean and its standard error.
+            let ate = target.iter().sum::<f64>() / nf;
+            let var = target.iter().map(|f| (f - ate).powi(2)).sum::<f64>() / (nf - 1.0).max(1.0);
+            (ate, Some((var / nf).sqrt()))
+        } else {
+            // The R-learner's effects' mean; its standard error from the bootstrap, if run.
+            (
+                cate.iter().sum::<f64>() / nf,
+                bands.as_ref().map(|b| b.mean_se),
+            )
+        };
+        let (cate_se, cate_ci) = match bands {
+            Some(b) => (Some(b.se), Some(b.ci)),
+            None => (None, None),
+        };
+        Ok((
+            CateLearnerFit {
+                method: p.method,
+                names: vec![],
+                coef: vec![],
+                se: None,
+                ci: None,
+                ate,
+                ate_se,
+                cate,
+                cate_se,
+                cate_ci,
+                level: p.level,
+                clipped,
+            },
+            pred,
+        ))
+    }
+}
+
+/// A flexible final stage: `stage` fitted on every row's features (the columns of `v` after its
+/// intercept) with `target`, predicting every row and the rows of `v_new`.
 fn flexible_final_stage(
     stage: &dyn Learner,
     v: &DMatrix<f64>,
     v_new: Option<&DMatrix<f64>>,
-    phi: &[f64],
+    target: StageTarget<'_>,
 ) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
     let features = v.columns(1, v.ncols() - 1).into_owned();
-    let rows: Vec<usize> = (0..phi.len()).collect();
-    let fitted = stage.fit(&features, phi, &rows, "the DR pseudo-outcome")?;
+    let rows: Vec<usize> = (0..target.values.len()).collect();
+    let fitted = target.fit(stage, &features, &rows, target.name)?;
     let cate = fitted.predict(&features, &rows);
     let pred = v_new.map(|m| {
         let f = m.columns(1, m.ncols() - 1).into_owned();
@@ -496,9 +572,10 @@ fn flexible_final_stage(
         .chain(pred.iter().flatten())
         .any(|c| !c.is_finite())
     {
-        return Err(CoreError::Numerical(
-            "the DR-learner's final stage predicted a non-finite effect".into(),
-        ));
+        return Err(CoreError::Numerical(format!(
+            "the final stage on {} predicted a non-finite effect",
+            target.name
+        )));
     }
     Ok((cate, pred))
 }

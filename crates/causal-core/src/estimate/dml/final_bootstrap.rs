@@ -1,5 +1,5 @@
-//! Bootstrap intervals for the DR-learner's flexible final stage (an MLP, a forest), whose
-//! per-unit effects have no closed-form standard error.
+//! Bootstrap intervals for the DR- and R-learners' flexible final stage (an MLP, a forest),
+//! whose per-unit effects have no closed-form standard error.
 
 use nalgebra::DMatrix;
 use rand::{Rng, SeedableRng};
@@ -7,25 +7,54 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::error::{CoreError, Result};
-use crate::learner::Learner;
+use crate::learner::{Fitted, Learner};
 
 /// Per-row bootstrap standard errors and percentile intervals of the final stage's effects.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Bands {
     pub(super) se: Vec<f64>,
     pub(super) ci: Vec<[f64; 2]>,
+    /// The standard deviation of the replicates' mean effect.
+    pub(super) mean_se: f64,
 }
 
-/// Refits `stage` on `replicates` resamples of the rows of (`features`, `phi`) and reads each
-/// row's effect across the refits.
+/// The regression a flexible final stage runs: a pseudo-outcome, optional row weights, and
+/// what to call it in errors.
+#[derive(Clone, Copy)]
+pub(super) struct StageTarget<'a> {
+    pub(super) values: &'a [f64],
+    pub(super) weights: Option<&'a [f64]>,
+    pub(super) name: &'a str,
+}
+
+impl StageTarget<'_> {
+    /// Fits `stage` on `rows` of `features`, weighted when the target has weights.
+    pub(super) fn fit(
+        &self,
+        stage: &dyn Learner,
+        features: &DMatrix<f64>,
+        rows: &[usize],
+        label: &str,
+    ) -> Result<Box<dyn Fitted>> {
+        match self.weights {
+            Some(w) => stage.fit_weighted(features, self.values, w, rows, label),
+            None => stage.fit(features, self.values, rows, label),
+        }
+    }
+}
+
+/// Refits `stage` on `replicates` resamples of the rows of (`features`, `target`) and reads
+/// each row's effect across the refits.
 ///
 /// # Formula
 ///
 /// The pairs bootstrap of the second stage: replicate `r` draws `n` rows with replacement
 /// (ChaCha8 seeded by `seed`, stream `r + 1`), regresses the pseudo-outcomes `φ` of those rows
-/// on their features, and predicts every row: `τ̂⁽ʳ⁾(vᵢ)`. The standard error of row `i` is the
+/// on their features (weighted by the rows' weights, for the R-learner), and predicts every
+/// row: `τ̂⁽ʳ⁾(vᵢ)`. The standard error of row `i` is the
 /// standard deviation of `τ̂⁽¹⁾(vᵢ), …, τ̂⁽ᴮ⁾(vᵢ)` (divisor `B − 1`), its interval their
-/// `(1 − level)/2` and `(1 + level)/2` quantiles (linear interpolation, NumPy's default). The
+/// `(1 − level)/2` and `(1 + level)/2` quantiles (linear interpolation, NumPy's default);
+/// `mean_se` is the standard deviation of the replicates' mean effect `Σᵢ τ̂⁽ʳ⁾(vᵢ) / n`. The
 /// cross-fitted nuisances behind `φ` are held fixed, so the bands leave out their estimation
 /// error, which the orthogonal pseudo-outcome makes second order. Replicates run in parallel;
 /// each has its own random stream, so the result does not depend on the thread count.
@@ -36,12 +65,13 @@ pub(super) struct Bands {
 pub(super) fn bootstrap_bands(
     stage: &dyn Learner,
     features: &DMatrix<f64>,
-    phi: &[f64],
+    target: StageTarget<'_>,
     replicates: usize,
     seed: u64,
     level: f64,
 ) -> Result<Bands> {
-    let n = phi.len();
+    let n = target.values.len();
+    let label = format!("a bootstrap of {}", target.name);
     let all: Vec<usize> = (0..n).collect();
     let draws: Vec<Result<Vec<f64>>> = (0..replicates)
         .into_par_iter()
@@ -49,13 +79,14 @@ pub(super) fn bootstrap_bands(
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(r as u64 + 1);
             let rows: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
-            let fitted = stage.fit(features, phi, &rows, "a bootstrap of the DR pseudo-outcome")?;
+            let fitted = target.fit(stage, features, &rows, &label)?;
             let pred = fitted.predict(features, &all);
             if pred.iter().any(|v| !v.is_finite()) {
                 return Err(CoreError::Numerical(format!(
-                    "bootstrap replicate {} of the DR-learner's final stage predicted a \
-                     non-finite effect",
-                    r + 1
+                    "bootstrap replicate {} of the final stage on {} predicted a non-finite \
+                     effect",
+                    r + 1,
+                    target.name
                 )));
             }
             Ok(pred)
@@ -63,6 +94,12 @@ pub(super) fn bootstrap_bands(
         .collect();
     let draws = draws.into_iter().collect::<Result<Vec<_>>>()?;
     let b = replicates as f64;
+    let means: Vec<f64> = draws
+        .iter()
+        .map(|d| d.iter().sum::<f64>() / n as f64)
+        .collect();
+    let grand = means.iter().sum::<f64>() / b;
+    let mean_se = (means.iter().map(|m| (m - grand).powi(2)).sum::<f64>() / (b - 1.0)).sqrt();
     let (lo, hi) = ((1.0 - level) / 2.0, (1.0 + level) / 2.0);
     let mut se = Vec::with_capacity(n);
     let mut ci = Vec::with_capacity(n);
@@ -76,7 +113,7 @@ pub(super) fn bootstrap_bands(
         row.sort_by(f64::total_cmp);
         ci.push([quantile(&row, lo), quantile(&row, hi)]);
     }
-    Ok(Bands { se, ci })
+    Ok(Bands { se, ci, mean_se })
 }
 
 /// The `q` quantile of sorted values, interpolating linearly between order statistics.
