@@ -264,11 +264,7 @@ impl MlpLearner {
         rows: &[usize],
         label: &str,
     ) -> causal_core::Result<Box<dyn Fitted>> {
-        if rows.is_empty() {
-            return Err(CoreError::Empty(format!(
-                "no training rows for the model of '{label}'"
-            )));
-        }
+        causal_core::learner::require_rows(rows, label)?;
         let data = table(x, Some(y), weights, rows).map_err(|e| to_core(e, label))?;
         let mut params = self.params(x.ncols());
         if weights.is_some() {
@@ -349,13 +345,7 @@ impl Learner for MlpLearner {
         rows: &[usize],
         label: &str,
     ) -> causal_core::Result<Box<dyn Fitted>> {
-        if weights.len() != y.len() {
-            return Err(CoreError::InvalidParameter(format!(
-                "the MLP for '{label}' got {} weights for {} rows",
-                weights.len(),
-                y.len()
-            )));
-        }
+        causal_core::learner::require_weights(weights, y.len(), rows, label)?;
         self.fit_rows(x, y, Some(weights), rows, label)
     }
 

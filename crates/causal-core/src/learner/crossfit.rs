@@ -24,7 +24,9 @@ macro_rules! gram_learner_fits {
             rows: &[usize],
             label: &str,
         ) -> Result<Box<dyn Fitted>> {
-            fit_linear(x, y, rows, label, &|g, c, n| self.weights(g, c, n, label))
+            fit_linear(x, y, None, rows, label, &|g, c, n| {
+                self.weights(g, c, n, label)
+            })
         }
 
         fn cross_fit(

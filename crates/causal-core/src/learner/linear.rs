@@ -32,18 +32,9 @@ impl Learner for LinearRegression {
         rows: &[usize],
         label: &str,
     ) -> Result<Box<dyn Fitted>> {
-        require_rows(rows, label)?;
-        require_weights(weights, rows, label)?;
-        // Rows of weight zero take no part, and do not count towards the rows a fit needs.
-        let kept: Vec<usize> = rows.iter().copied().filter(|&i| weights[i] > 0.0).collect();
-        let (xm, ym, gram, xty) = centred_gram(x, y, &kept, Some(weights));
-        let w = self.weights(gram, xty, kept.len(), label)?;
-        let intercept = ym - xm.iter().zip(&w).map(|(m, w)| m * w).sum::<f64>();
-        Ok(Box::new(LinearPredictor {
-            intercept,
-            weights: w,
-            logistic: false,
-        }))
+        fit_linear(x, y, Some(weights), rows, label, &|g, c, n| {
+            self.weights(g, c, n, label)
+        })
     }
 
     fn takes_weights(&self) -> bool {
@@ -53,17 +44,29 @@ impl Learner for LinearRegression {
     gram_learner_fits!();
 }
 
-/// Fits `b0 + x·w` on `rows`, with the weights that `solve` finds from the centred Gram
-/// matrix, `x̃ᵀỹ` and the row count (the one-fit twin of [`linear_per_fold`]).
+/// Fits `b0 + x·w` on `rows` (weighted by `weights`, indexed like `y`, when given), with the
+/// coefficients that `solve` finds from the centred Gram matrix, `x̃ᵀỹ` and the row count
+/// (the one-fit twin of [`linear_per_fold`]).
 pub(crate) fn fit_linear(
     x: &DMatrix<f64>,
     y: &[f64],
+    weights: Option<&[f64]>,
     rows: &[usize],
     label: &str,
     solve: &dyn Fn(DMatrix<f64>, DVector<f64>, usize) -> Result<Vec<f64>>,
 ) -> Result<Box<dyn Fitted>> {
     require_rows(rows, label)?;
-    let (xm, ym, gram, xty) = centred_gram(x, y, rows, None);
+    let kept: Vec<usize>;
+    let rows = match weights {
+        Some(w) => {
+            require_weights(w, y.len(), rows, label)?;
+            // Rows of weight zero take no part, and do not count towards the rows a fit needs.
+            kept = rows.iter().copied().filter(|&i| w[i] > 0.0).collect();
+            &kept
+        }
+        None => rows,
+    };
+    let (xm, ym, gram, xty) = centred_gram(x, y, rows, weights);
     let w = solve(gram, xty, rows.len())?;
     let intercept = ym - xm.iter().zip(&w).map(|(m, w)| m * w).sum::<f64>();
     Ok(Box::new(LinearPredictor {

@@ -220,9 +220,19 @@ pub(crate) fn column_means(x: &DMatrix<f64>, rows: &[usize]) -> Vec<f64> {
         .collect()
 }
 
-/// Fails with a message naming `label` unless the weights of `rows` are finite, non-negative
-/// and not all zero.
-pub(crate) fn require_weights(weights: &[f64], rows: &[usize], label: &str) -> Result<()> {
+/// The check every [`Learner::fit_weighted`] makes first: one weight per target (`n` of
+/// them), and the weights of `rows` finite, non-negative and not all zero.
+///
+/// # Errors
+///
+/// [`CoreError::InvalidParameter`] naming `label` (and the row, for a bad weight).
+pub fn require_weights(weights: &[f64], n: usize, rows: &[usize], label: &str) -> Result<()> {
+    if weights.len() != n {
+        return Err(CoreError::InvalidParameter(format!(
+            "the model of '{label}' got {} weights for {n} rows",
+            weights.len()
+        )));
+    }
     let mut any = false;
     for &i in rows {
         let w = *weights.get(i).ok_or_else(|| {
@@ -249,8 +259,13 @@ pub(crate) fn require_weights(weights: &[f64], rows: &[usize], label: &str) -> R
     Ok(())
 }
 
-/// Fails with a message naming `label` when there are no training rows.
-pub(crate) fn require_rows(rows: &[usize], label: &str) -> Result<()> {
+/// Fails with a message naming `label` when there are no training rows (every
+/// [`Learner::fit`] checks this first).
+///
+/// # Errors
+///
+/// [`CoreError::Empty`] for no rows.
+pub fn require_rows(rows: &[usize], label: &str) -> Result<()> {
     if rows.is_empty() {
         return Err(CoreError::Empty(format!(
             "no training rows for the model of '{label}'"

@@ -89,8 +89,14 @@ fn simulate(design: Design2, seed: u64) -> Result<Dataset> {
 /// The estimators compared.
 const METHODS: [&str; 4] = ["ols", "dml-linear", "dml-forest", "dml-mlp"];
 
-/// One estimate and its standard error.
-fn estimate(design: Design2, method: &str, data: &Dataset, seed: u64) -> Result<(f64, f64)> {
+/// One estimate of `method` and its standard error, with `repeats` cross-fitting repetitions.
+fn estimate(
+    design: Design2,
+    method: &str,
+    data: &Dataset,
+    seed: u64,
+    repeats: usize,
+) -> Result<(f64, f64)> {
     if method == "ols" {
         let fit = ols_fit(
             &Design::from_data(data, &["d", "x1", "x2"], true)?,
@@ -103,7 +109,7 @@ fn estimate(design: Design2, method: &str, data: &Dataset, seed: u64) -> Result<
         Design2::Irm => DmlParams::irm("d", "y"),
     }
     .covariates(&["x1", "x2"])
-    .repeats(repeats()?)
+    .repeats(repeats)
     .seed(seed);
     let (reg, clf): (Box<dyn Learner>, Box<dyn Learner>) = match method {
         "dml-linear" => return fit(params, data),
@@ -158,7 +164,7 @@ fn summarise(per_seed: &[Vec<(f64, f64)>], m: usize) -> (usize, f64, f64, f64) {
 }
 
 /// The cross-fitting repetitions named by `DML_COVERAGE_REPEATS` (1 by default).
-fn repeats() -> Result<usize> {
+fn repeats_from_env() -> Result<usize> {
     match std::env::var("DML_COVERAGE_REPEATS") {
         Ok(v) => v.parse().ok().filter(|r| *r >= 1).ok_or_else(|| {
             LabError::Usage(format!(
@@ -187,6 +193,7 @@ fn selected_methods() -> Result<Vec<&'static str>> {
 /// Runs the experiment, writing `results.json` and `results.md`.
 pub fn run(out: &Path) -> Result<()> {
     let methods_run = selected_methods()?;
+    let repeats = repeats_from_env()?;
     let seeds: u64 = match std::env::var("DML_COVERAGE_SEEDS") {
         Ok(v) => v
             .parse()
@@ -207,7 +214,7 @@ pub fn run(out: &Path) -> Result<()> {
                 let data = simulate(design, 10_000 + seed)?;
                 let r = methods_run
                     .iter()
-                    .map(|m| estimate(design, m, &data, seed))
+                    .map(|m| estimate(design, m, &data, seed, repeats))
                     .collect::<Result<Vec<_>>>()?;
                 let k = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if k.is_multiple_of(10) {
@@ -256,7 +263,7 @@ pub fn run(out: &Path) -> Result<()> {
         "results.json",
         &json!({
             "seeds": seeds, "n": N, "theta": THETA, "estimators": methods_run,
-            "repeats": repeats()?,
+            "repeats": repeats,
             "forest": format!("100 trees, all features per split; 1 row a leaf (regressions), {FOREST_CLASSIFIER_LEAF} (propensity)"),
             "mlp": MlpLearner::regressor().describe(),
             "designs": json_designs,
@@ -269,7 +276,7 @@ pub fn run(out: &Path) -> Result<()> {
          5-fold cross-fitting, {} repetition(s). Forest: 100 trees, 1 row a leaf for the outcome \
          regressions, {FOREST_CLASSIFIER_LEAF} rows a leaf for the propensity. MLP: {}. Wall time \
          {total:.0} s.\n\n{}",
-        repeats()?,
+        repeats,
         MlpLearner::regressor().describe(),
         markdown_table(
             &[

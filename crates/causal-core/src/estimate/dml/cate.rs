@@ -3,6 +3,7 @@
 //! linear in chosen features and heteroskedasticity-robust (HC1) intervals, as EconML's
 //! `LinearDRLearner` reports them.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use nalgebra::{DMatrix, DVector};
@@ -478,8 +479,8 @@ impl CateLearner {
     ) -> Result<(CateLearnerFit, Option<Vec<f64>>)> {
         let p = &self.params;
         let n = target.len();
-        let (values, weights): (Vec<f64>, Option<Vec<f64>>) = match t_res {
-            None => (target.to_vec(), None),
+        let (values, weights): (Cow<'_, [f64]>, Option<Vec<f64>>) = match t_res {
+            None => (Cow::Borrowed(target), None),
             // A zero treatment residual (no trimming and e ∈ {0, 1}) gets weight zero.
             Some(w) => (
                 target
@@ -499,8 +500,9 @@ impl CateLearner {
                 "the DR pseudo-outcome"
             },
         };
+        // The features without `v`'s intercept column, copied once for the fit and the bootstrap.
+        let features = v.columns(1, v.ncols() - 1).into_owned();
         let bands = if p.bootstrap > 0 {
-            let features = v.columns(1, v.ncols() - 1).into_owned();
             Some(bootstrap_bands(
                 stage,
                 &features,
@@ -512,7 +514,7 @@ impl CateLearner {
         } else {
             None
         };
-        let (cate, pred) = flexible_final_stage(stage, v, v_new, stage_target)?;
+        let (cate, pred) = flexible_final_stage(stage, &features, v_new, stage_target)?;
         let nf = n as f64;
         let (ate, ate_se) = if t_res.is_none() {
             // The DR pseudo-outcome's mean and its standard error.
@@ -550,18 +552,17 @@ impl CateLearner {
     }
 }
 
-/// A flexible final stage: `stage` fitted on every row's features (the columns of `v` after its
-/// intercept) with `target`, predicting every row and the rows of `v_new`.
+/// A flexible final stage: `stage` fitted on every row's `features` with `target`, predicting
+/// every row and the rows of `v_new` (whose first column is the intercept).
 fn flexible_final_stage(
     stage: &dyn Learner,
-    v: &DMatrix<f64>,
+    features: &DMatrix<f64>,
     v_new: Option<&DMatrix<f64>>,
     target: StageTarget<'_>,
 ) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
-    let features = v.columns(1, v.ncols() - 1).into_owned();
     let rows: Vec<usize> = (0..target.values.len()).collect();
-    let fitted = target.fit(stage, &features, &rows, target.name)?;
-    let cate = fitted.predict(&features, &rows);
+    let fitted = target.fit(stage, features, &rows, target.name)?;
+    let cate = fitted.predict(features, &rows);
     let pred = v_new.map(|m| {
         let f = m.columns(1, m.ncols() - 1).into_owned();
         let all: Vec<usize> = (0..f.nrows()).collect();

@@ -183,7 +183,7 @@ impl Learner for RandomForest {
         rows: &[usize],
         label: &str,
     ) -> Result<Box<dyn Fitted>> {
-        require_weights(weights, rows, label)?;
+        require_weights(weights, y.len(), rows, label)?;
         self.grow_forest(x, y, Some(weights), rows, label)
     }
 
@@ -225,7 +225,6 @@ impl RandomForest {
         let growth = Growth {
             max_depth: self.max_depth.map_or(usize::MAX, usize::from),
             min_samples_leaf: self.min_samples_leaf,
-            min_samples_split: (2 * self.min_samples_leaf).max(2),
             features_per_split: self.features_per_split.unwrap_or(x.ncols()).min(x.ncols()),
             bootstrap: self.bootstrap,
         };

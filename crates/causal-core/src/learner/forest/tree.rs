@@ -14,7 +14,6 @@ const SORT_BELOW: usize = 128;
 pub(super) struct Growth {
     pub(super) max_depth: usize,
     pub(super) min_samples_leaf: usize,
-    pub(super) min_samples_split: usize,
     pub(super) features_per_split: usize,
     /// Draw each tree's rows with replacement (else every row once).
     pub(super) bootstrap: bool,
@@ -83,12 +82,13 @@ struct BinStats {
     wy: f64,
 }
 
-/// Grows a tree on a bootstrap sample of the binned rows (or on all of them), as scikit-learn's random forest
-/// does: each row's weight is the number of times it is drawn, a node stops splitting at
-/// `max_depth`, below `min_samples_split` distinct rows or when its targets are constant, a
-/// split leaves at least `min_samples_leaf` distinct rows on each side, and a split is chosen
-/// among `features_per_split` features drawn without replacement (drawing on past features
-/// that are constant in the node) to maximise the decrease in weighted squared error.
+/// Grows a tree on a bootstrap sample of the binned rows (or on all of them), as
+/// scikit-learn's random forest does: each row's weight is the number of times it is drawn, a
+/// node stops splitting at `max_depth`, below `2 · min_samples_leaf` (and 2) distinct rows or
+/// when its targets are constant, a split leaves at least `min_samples_leaf` distinct rows on
+/// each side, and a split is chosen among `features_per_split` features drawn without
+/// replacement (drawing on past features that are constant in the node) to maximise the
+/// decrease in weighted squared error.
 ///
 /// With `row_weights` (by training row), a row's weight is its bootstrap count times its own
 /// weight (scikit-learn's `sample_weight`); rows of weight zero take no part.
@@ -136,9 +136,9 @@ pub(super) fn grow(
         let mean = wy / w;
         let impurity = wyy / w - mean * mean;
         let n = node_samples.len();
+        // A split needs two rows, and `min_samples_leaf` on each side.
         let splittable = depth < growth.max_depth
-            && n >= growth.min_samples_split
-            && n >= 2 * growth.min_samples_leaf
+            && n >= (2 * growth.min_samples_leaf).max(2)
             && impurity > f64::EPSILON * mean.mul_add(mean, 1.0);
         let split = if splittable {
             grower.best_split(node_samples, rng)
