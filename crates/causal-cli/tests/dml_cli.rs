@@ -248,6 +248,29 @@ fn cate_flexible_final_stage_gets_bootstrap_intervals() {
         ]),
         &["lasso", "weights"],
     );
+    // Overlap weights, a joint outcome model and the plug-in offset: named in the JSON; the ATE (the mean
+    // pseudo-outcome, which overlap weights leave alone) stays near the truth.
+    let w = json(&cate(&[
+        "--features",
+        "Z1",
+        "--final-stage",
+        "forest:20",
+        "--overlap-weights",
+        "--joint-outcome",
+        "--plugin-offset",
+        "--learner",
+        "forest:20",
+    ]));
+    assert_eq!(w["overlap_weights"], true);
+    assert_eq!(w["joint_outcome"], true);
+    assert_eq!(w["plugin_offset"], true);
+    let (ate, se) = (w["ate"].as_f64().unwrap(), w["ate_se"].as_f64().unwrap());
+    assert!((ate - 2.0).abs() < 4.0 * se, "{w}");
+    assert!(v.get("overlap_weights").is_none());
+    assert_bad_input(
+        &cate(&["--features", "Z1", "--overlap-weights"]),
+        &["overlap weights"],
+    );
 }
 
 #[test]

@@ -19,6 +19,7 @@ use nalgebra::DMatrix;
 use tch::Device;
 
 use crate::error::{Result, TorchError};
+use crate::nn::Activation;
 use crate::predict::{PredictTask, PredictorFit, PredictorParams};
 use crate::trainer::TrainerParams;
 
@@ -57,6 +58,7 @@ use crate::trainer::TrainerParams;
 pub struct MlpLearner {
     task: PredictTask,
     hidden: Vec<usize>,
+    activation: Activation,
     learning_rate: f64,
     weight_decay: f64,
     batch_size: usize,
@@ -74,6 +76,7 @@ impl MlpLearner {
         Self {
             task: PredictTask::Regression,
             hidden: vec![64, 64],
+            activation: Activation::Relu,
             learning_rate: 1e-3,
             weight_decay: 1e-4,
             batch_size: 128,
@@ -97,6 +100,12 @@ impl MlpLearner {
     /// Hidden widths.
     pub fn hidden(mut self, widths: &[usize]) -> Self {
         self.hidden = widths.to_vec();
+        self
+    }
+
+    /// The hidden layers' activation (ReLU by default).
+    pub fn activation(mut self, activation: Activation) -> Self {
+        self.activation = activation;
         self
     }
 
@@ -162,6 +171,7 @@ impl MlpLearner {
         PredictorParams::new("y", &features)
             .task(self.task)
             .hidden(&self.hidden)
+            .activation(self.activation)
             .valid_fraction(self.valid_fraction)
             .seed(self.seed)
             .trainer(
@@ -316,8 +326,13 @@ impl Fitted for MlpFitted {
 impl Learner for MlpLearner {
     fn describe(&self) -> String {
         let widths: Vec<String> = self.hidden.iter().map(|w| w.to_string()).collect();
+        // The default activation goes unnamed, as it always did in reports.
+        let activation = match self.activation {
+            Activation::Relu => String::new(),
+            other => format!(" {}", format!("{other:?}").to_lowercase()),
+        };
         format!(
-            "mlp (hidden {}, Adam lr {}, batch {}, ≤ {} epochs, early stopping on {}% of the rows, seed {})",
+            "mlp (hidden {}{activation}, Adam lr {}, batch {}, ≤ {} epochs, early stopping on {}% of the rows, seed {})",
             widths.join("-"),
             self.learning_rate,
             self.batch_size,

@@ -6,6 +6,7 @@ use causal_core::data::Dataset;
 use causal_core::estimate::{CateLearnerParams, CateMethod, DmlParams, ParamGuard};
 use causal_core::learner::{Learner, RandomForest};
 use causal_torch::learner::MlpLearner;
+use causal_torch::nn::Activation;
 use nalgebra::DMatrix;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -126,6 +127,38 @@ fn names_and_settings_are_checked() {
 }
 
 #[test]
+fn the_activation_is_a_setting_that_reaches_the_network() {
+    // y = x² on [−2, 2]: both activations fit it, with different networks.
+    let n = 300;
+    let x = DMatrix::from_fn(n, 1, |i, _| i as f64 / n as f64 * 4.0 - 2.0);
+    let y: Vec<f64> = (0..n).map(|i| x[(i, 0)] * x[(i, 0)]).collect();
+    let rows: Vec<usize> = (0..n).collect();
+    let fit = |activation| {
+        let mlp = MlpLearner::regressor()
+            .activation(activation)
+            .epochs(200)
+            .check()
+            .unwrap();
+        let pred = mlp.fit(&x, &y, &rows, "y").unwrap().predict(&x, &rows);
+        let mse = pred
+            .iter()
+            .zip(&y)
+            .map(|(p, t)| (p - t).powi(2))
+            .sum::<f64>()
+            / n as f64;
+        (pred, mse, mlp.describe())
+    };
+    let (relu, relu_mse, relu_name) = fit(Activation::Relu);
+    let (elu, elu_mse, elu_name) = fit(Activation::Elu);
+    assert!(relu_mse < 0.1 && elu_mse < 0.1, "{relu_mse} {elu_mse}");
+    assert_ne!(relu, elu);
+    assert!(
+        elu_name.contains("elu") && !relu_name.contains("elu"),
+        "{elu_name}"
+    );
+}
+
+#[test]
 fn weights_drop_rows_from_the_loss() {
     // Half the rows carry a corrupted target and weight 0: the weighted fit follows the clean
     // function, the unweighted one is pulled halfway to the corruption.
@@ -167,16 +200,15 @@ fn weights_drop_rows_from_the_loss() {
     assert!(e.contains("non-negative"), "{e}");
 }
 
-#[test]
-fn r_learner_with_an_mlp_final_stage_follows_a_nonlinear_effect() {
-    // x ~ N(0, 1), e(x) = σ(x / 2), Y = x + T τ(x) + ε, τ(x) = 2 sin(2x).
-    let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let n = 2000;
+/// `x ~ N(0, 1)`, `e(x) = σ(slope · x)`, `Y = x + T τ(x) + ε`, `τ(x) = 2 sin(2x)`: the data
+/// and the true effects.
+fn simulate_effect(seed: u64, n: usize, slope: f64) -> (Dataset, Vec<f64>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (mut x, mut t, mut y, mut tau) = (vec![], vec![], vec![], vec![]);
     for _ in 0..n {
         let xi: f64 = StandardNormal.sample(&mut rng);
         let u: f64 = rand::Rng::random(&mut rng);
-        let ti = f64::from(u8::from(u < 1.0 / (1.0 + (-xi / 2.0).exp())));
+        let ti = f64::from(u8::from(u < 1.0 / (1.0 + (-slope * xi).exp())));
         let e: f64 = StandardNormal.sample(&mut rng);
         let ta = 2.0 * (2.0 * xi).sin();
         x.push(xi);
@@ -185,7 +217,20 @@ fn r_learner_with_an_mlp_final_stage_follows_a_nonlinear_effect() {
         tau.push(ta);
     }
     let data = Dataset::new(vec!["x".into(), "t".into(), "y".into()], vec![x, t, y]).unwrap();
-    let forest = || Box::new(RandomForest::new(100).unwrap().min_samples_leaf(10).seed(1));
+    (data, tau)
+}
+
+fn rmse(a: &[f64], b: &[f64]) -> f64 {
+    (a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>() / a.len() as f64).sqrt()
+}
+
+fn forest() -> Box<RandomForest> {
+    Box::new(RandomForest::new(100).unwrap().min_samples_leaf(10).seed(1))
+}
+
+#[test]
+fn r_learner_with_an_mlp_final_stage_follows_a_nonlinear_effect() {
+    let (data, tau) = simulate_effect(7, 2000, 0.5);
     let fit = |flexible: bool| {
         let mut p = CateLearnerParams::new(CateMethod::R, "t", "y", &["x"])
             .learners(forest(), forest())
@@ -195,16 +240,7 @@ fn r_learner_with_an_mlp_final_stage_follows_a_nonlinear_effect() {
         }
         p.check().unwrap().fit_cate(&data).unwrap()
     };
-    let rmse = |cate: &[f64]| {
-        (cate
-            .iter()
-            .zip(&tau)
-            .map(|(c, t)| (c - t).powi(2))
-            .sum::<f64>()
-            / n as f64)
-            .sqrt()
-    };
-    let (e_mlp, e_lin) = (rmse(&fit(true).cate), rmse(&fit(false).cate));
+    let (e_mlp, e_lin) = (rmse(&fit(true).cate, &tau), rmse(&fit(false).cate, &tau));
     eprintln!("R-learner RMSE of τ: MLP final stage {e_mlp:.3}, linear {e_lin:.3}");
     assert!(e_mlp < 0.5 * e_lin, "{e_mlp} vs {e_lin}");
 }

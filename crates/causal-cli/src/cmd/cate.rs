@@ -42,6 +42,20 @@ pub struct CateArgs {
     /// learner that takes row weights (forest, mlp; not lasso).
     #[arg(long, default_value = "linear")]
     pub final_stage: String,
+    /// Weight the DR-learner's flexible final stage by the overlap ê(1 − ê): where overlap is
+    /// poor, the pseudo-outcomes of units with extreme propensities dominate less, and the
+    /// stage still estimates τ(x).
+    #[arg(long)]
+    overlap_weights: bool,
+    /// DR- and X-learner: one outcome model of Y on the covariates and the treatment, fitted
+    /// on both arms and predicted at T = 0 and 1 (EconML's model_regression), instead of one
+    /// per arm.
+    #[arg(long)]
+    joint_outcome: bool,
+    /// Start the flexible final stage (DR or R) from the plug-in effect μ̂₁ − μ̂₀ of the
+    /// outcome models; the stage learns the pseudo-outcome's departure from it.
+    #[arg(long)]
+    plugin_offset: bool,
     /// Bootstrap replicates for a flexible final stage's per-unit intervals (0: none).
     #[arg(long, default_value_t = 0)]
     bootstrap: usize,
@@ -86,7 +100,10 @@ pub fn run(args: CateArgs) -> Result<serde_json::Value, CliError> {
             .seed(args.seed)
             .trimming(args.clip)
             .level(args.level)
-            .final_stage_bootstrap(args.bootstrap);
+            .final_stage_bootstrap(args.bootstrap)
+            .overlap_weights(args.overlap_weights)
+            .joint_outcome(args.joint_outcome)
+            .plugin_offset(args.plugin_offset);
     if args.final_stage != "linear" {
         params = params.final_stage(crate::learners::pair(&args.final_stage, args.seed)?.0);
     }
@@ -126,6 +143,16 @@ pub fn run(args: CateArgs) -> Result<serde_json::Value, CliError> {
         if args.final_stage != "linear" {
             obj.insert("final_stage".into(), args.final_stage.clone().into());
             obj.insert("bootstrap".into(), args.bootstrap.into());
+        }
+        // Named only when set, so that the default output stays as it was.
+        for (flag, set) in [
+            ("overlap_weights", args.overlap_weights),
+            ("joint_outcome", args.joint_outcome),
+            ("plugin_offset", args.plugin_offset),
+        ] {
+            if set {
+                obj.insert(flag.into(), true.into());
+            }
         }
         obj.insert("n".into(), data.n_rows().into());
         obj.insert("learner".into(), args.learner.clone().into());

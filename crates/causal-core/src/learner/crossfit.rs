@@ -100,6 +100,30 @@ pub(crate) fn per_fold<L: Learner + ?Sized>(
     keep: Keep<'_>,
     label: &str,
 ) -> Result<Vec<f64>> {
+    let (mut out, _) = per_fold_at(learner, x, (target, label), tests, keep, &[x], None)?;
+    Ok(out.pop().unwrap_or_default())
+}
+
+/// [`per_fold`] (of the target `(values, name)`) predicting each fold's rows of other
+/// matrices `at` (the features with a
+/// column changed, as a model of `E[Y | X, T]` predicts at `T = 0` and `T = 1`): one vector
+/// of out-of-fold predictions per matrix, from the same fits. With `new` (matrices of other
+/// rows, such as units to predict out of sample), each of its matrices is also predicted at
+/// every row by every fold's model, and the folds' predictions averaged (summed in fold
+/// order, so the result does not depend on the thread count).
+///
+/// # Errors
+///
+/// As [`Learner::fit`], with the fold named.
+pub(crate) fn per_fold_at<L: Learner + ?Sized>(
+    learner: &L,
+    x: &DMatrix<f64>,
+    (target, label): (&[f64], &str),
+    tests: &[Vec<usize>],
+    keep: Keep<'_>,
+    at: &[&DMatrix<f64>],
+    new: Option<&[&DMatrix<f64>]>,
+) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
     let n = target.len();
     let mut fold_of = vec![usize::MAX; n];
     for (k, test) in tests.iter().enumerate() {
@@ -107,14 +131,20 @@ pub(crate) fn per_fold<L: Learner + ?Sized>(
             fold_of[i] = k;
         }
     }
+    let new = new.unwrap_or(&[]);
     let fold = |(k, test): (usize, &Vec<usize>)| {
         let train: Vec<usize> = (0..n).filter(|&i| fold_of[i] != k && keep(i)).collect();
         let fitted = learner
             .fit(x, target, &train, label)
             .map_err(|e| in_fold(e, k))?;
-        Ok(fitted.predict(x, test))
+        let here: Vec<Vec<f64>> = at.iter().map(|m| fitted.predict(m, test)).collect();
+        let there: Vec<Vec<f64>> = new
+            .iter()
+            .map(|m| fitted.predict(m, &(0..m.nrows()).collect::<Vec<_>>()))
+            .collect();
+        Ok((here, there))
     };
-    let per_fold: Vec<Vec<f64>> = if learner.parallel_folds() {
+    let per_fold: Vec<(Vec<Vec<f64>>, Vec<Vec<f64>>)> = if learner.parallel_folds() {
         tests
             .par_iter()
             .enumerate()
@@ -123,7 +153,24 @@ pub(crate) fn per_fold<L: Learner + ?Sized>(
     } else {
         tests.iter().enumerate().map(fold).collect::<Result<_>>()?
     };
-    Ok(assemble(n, tests, per_fold))
+    let oof = (0..at.len())
+        .map(|j| {
+            let preds = per_fold.iter().map(|f| f.0[j].clone()).collect();
+            assemble(n, tests, preds)
+        })
+        .collect();
+    let averaged = new
+        .iter()
+        .enumerate()
+        .map(|(j, m)| {
+            let mut sum = vec![0.0; m.nrows()];
+            for f in &per_fold {
+                sum.iter_mut().zip(&f.1[j]).for_each(|(s, v)| *s += v);
+            }
+            sum.iter().map(|s| s / per_fold.len() as f64).collect()
+        })
+        .collect();
+    Ok((oof, averaged))
 }
 
 /// A linear learner's weights from the centred training Gram matrix `x̃ᵀx̃`, `x̃ᵀỹ`, the

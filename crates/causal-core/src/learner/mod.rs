@@ -18,6 +18,7 @@ mod linear;
 mod logistic;
 
 pub use crossfit::Keep;
+pub(crate) use crossfit::per_fold_at;
 pub use forest::RandomForest;
 pub use lasso::Lasso;
 pub use linear::LinearRegression;

@@ -10,7 +10,7 @@ use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
 use super::final_bootstrap::{StageTarget, bootstrap_bands};
-use super::folds::{by_arm, cross_predict, random_folds, test_sets};
+use super::folds::{by_arm, cross_predict, joint_arms, random_folds, test_sets};
 use crate::contract::{Fit, ParamGuard};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
@@ -60,6 +60,9 @@ pub struct CateLearnerParams {
     level: f64,
     final_stage: Option<Arc<dyn Learner>>,
     bootstrap: usize,
+    joint_outcome: bool,
+    overlap_weights: bool,
+    plugin_offset: bool,
 }
 
 impl CateLearnerParams {
@@ -82,6 +85,9 @@ impl CateLearnerParams {
             level: 0.95,
             final_stage: None,
             bootstrap: 0,
+            joint_outcome: false,
+            overlap_weights: false,
+            plugin_offset: false,
         }
     }
 
@@ -104,6 +110,58 @@ impl CateLearnerParams {
     /// [`CateLearnerFit::cate_ci`] for the formula.
     pub fn final_stage_bootstrap(mut self, replicates: usize) -> Self {
         self.bootstrap = replicates;
+        self
+    }
+
+    /// Weights the DR-learner's flexible final stage by the overlap `ê(x)(1 − ê(x))`.
+    ///
+    /// The pseudo-outcome's variance grows as `1/ê(x)` for treated and `1/(1 − ê(x))` for
+    /// control units, so where overlap is poor a few units with extreme weights dominate an
+    /// unweighted fit. Weights that depend on `x` alone leave the target of a flexible final
+    /// stage unchanged: the minimiser of `E[w(X)(φ − f(X))²]` over all functions is still
+    /// `E[φ | X = x] = τ(x)` wherever `w(x) > 0`. (A linear stage's target would change to a
+    /// weighted projection, so the weights need a flexible stage that takes them.)
+    ///
+    /// # Formula
+    ///
+    /// `τ̂ = argmin_f Σᵢ ê(xᵢ)(1 − ê(xᵢ)) (φᵢ − f(vᵢ))²`, with `ê` clipped to
+    /// `[trimming, 1 − trimming]`.
+    pub fn overlap_weights(mut self, weighted: bool) -> Self {
+        self.overlap_weights = weighted;
+        self
+    }
+
+    /// Starts the flexible final stage from the plug-in effect `μ̂₁(v) − μ̂₀(v)` of the
+    /// outcome models, so that the stage learns only the pseudo-outcome's departure from it.
+    ///
+    /// The stage still regresses the DR pseudo-outcome (or minimises the R-loss); only its
+    /// functions are `τ̂₀ + g` instead of `g`, as a boosted regression starts from a base
+    /// prediction. `E[φ − τ̂₀(X) | X] = τ(X) − τ̂₀(X)`, so the target is unchanged, while a
+    /// stage that early-stops on noisy pseudo-outcomes (an MLP) now shrinks towards the
+    /// plug-in rather than towards a constant. That helps as far as the plug-in is good: on
+    /// IHDP with MLP nuisances (`cargo xtask experiment ihdp-meta`) it lowers the DR- and
+    /// R-learners' √PEHE; with forest nuisances on a smooth simulated effect it changes little
+    /// or costs a little. The out-of-fold `μ̂` serve the fitted rows; new
+    /// rows get the average of every fold's models. The R-learner fits the per-arm outcome
+    /// models for this besides `m(x)`. Bootstrap bands shift by `τ̂₀` (their widths and the
+    /// mean effect's standard error are those of `g`).
+    ///
+    /// # Formula
+    ///
+    /// DR: `τ̂ = τ̂₀ + argmin_g Σᵢ wᵢ (φᵢ − τ̂₀(xᵢ) − g(vᵢ))²`. R:
+    /// `τ̂ = τ̂₀ + argmin_g Σᵢ (Yᵢ − m̂ᵢ − (Tᵢ − êᵢ)(τ̂₀(xᵢ) + g(vᵢ)))²`.
+    pub fn plugin_offset(mut self, offset: bool) -> Self {
+        self.plugin_offset = offset;
+        self
+    }
+
+    /// The DR- and X-learners' outcome models `μ₀(x)`, `μ₁(x)` from one regression of the
+    /// outcome on the covariates and the treatment, fitted on both arms and predicted at
+    /// `T = 0` and `T = 1` (EconML's `DRLearner` fits its `model_regression` so), instead of
+    /// one regression per arm (the default). A flexible learner then fits the smaller arm with
+    /// the other arm's rows to lean on; a linear one gives a constant effect.
+    pub fn joint_outcome(mut self, joint: bool) -> Self {
+        self.joint_outcome = joint;
         self
     }
 
@@ -166,6 +224,30 @@ impl ParamGuard for CateLearnerParams {
                      takes no row weights (linear, forest and mlp do)",
                     stage.describe()
                 )));
+            }
+        }
+        if self.joint_outcome && self.method == CateMethod::R && !self.plugin_offset {
+            return Err(CoreError::InvalidParameter(
+                "the joint outcome model serves the DR- and X-learners and the plug-in offset; \
+                 the R-learner models E[Y | X] without the treatment"
+                    .into(),
+            ));
+        }
+        if self.plugin_offset && (self.final_stage.is_none() || self.method == CateMethod::X) {
+            return Err(CoreError::InvalidParameter(
+                "the plug-in offset starts a flexible final stage of the DR- or R-learner".into(),
+            ));
+        }
+        if self.overlap_weights {
+            match &self.final_stage {
+                Some(stage) if self.method == CateMethod::Dr && stage.takes_weights() => {}
+                _ => {
+                    return Err(CoreError::InvalidParameter(
+                        "overlap weights serve the DR-learner's flexible final stage, with a \
+                         learner that takes row weights (linear, forest, mlp)"
+                            .into(),
+                    ));
+                }
             }
         }
         if self.bootstrap > 0 && (self.final_stage.is_none() || self.bootstrap < 2) {
@@ -301,6 +383,17 @@ impl CateLearner {
         for (j, f) in p.features.iter().enumerate() {
             v.column_mut(j + 1).copy_from_slice(data.column(f)?);
         }
+        // The nuisances' features at the new rows, for the plug-in offset there.
+        let x_new = match new {
+            Some(d) if p.plugin_offset => {
+                let mut m = DMatrix::<f64>::zeros(d.n_rows(), xnames.len());
+                for (j, c) in xnames.iter().enumerate() {
+                    m.column_mut(j).copy_from_slice(d.column(c)?);
+                }
+                Some(m)
+            }
+            _ => None,
+        };
         let v_new = match new {
             Some(d) => {
                 let mut m = DMatrix::<f64>::zeros(d.n_rows(), p.features.len() + 1);
@@ -337,6 +430,7 @@ impl CateLearner {
             clipped += usize::from(c != *ei);
             *ei = c;
         }
+        let arms = if p.joint_outcome { joint_arms } else { by_arm };
         let z = normal_quantile_two_sided(p.level)?;
         let mut names = vec!["intercept".to_owned()];
         names.extend(p.features.iter().cloned());
@@ -344,29 +438,43 @@ impl CateLearner {
             CateMethod::Dr | CateMethod::R => {
                 // DR: the pseudo-outcome φ. R: the outcome residual `Y − m` and the treatment
                 // residual `T − e`.
-                let (target, t_res) = if p.method == CateMethod::Dr {
-                    let (mu0, mu1) = by_arm(reg, &x, y, t, &tests, &p.outcome)?;
-                    let phi: Vec<f64> = (0..n)
-                        .map(|i| {
-                            mu1[i] - mu0[i] + t[i] * (y[i] - mu1[i]) / e[i]
-                                - (1.0 - t[i]) * (y[i] - mu0[i]) / (1.0 - e[i])
-                        })
-                        .collect();
-                    (phi, None)
+                let outcome_arms = if p.method == CateMethod::Dr || p.plugin_offset {
+                    Some(arms(reg, &x, y, t, &tests, &p.outcome, x_new.as_ref())?)
                 } else {
-                    let m = cross_predict(reg, &x, y, &tests, &|_| true, &p.outcome)?;
-                    let res: Vec<f64> = (0..n).map(|i| y[i] - m[i]).collect();
-                    (res, Some((0..n).map(|i| t[i] - e[i]).collect::<Vec<f64>>()))
+                    None
                 };
+                let (target, t_res) = match (&outcome_arms, p.method) {
+                    (Some(a), CateMethod::Dr) => {
+                        let (mu0, mu1) = (&a.mu0, &a.mu1);
+                        let phi: Vec<f64> = (0..n)
+                            .map(|i| {
+                                mu1[i] - mu0[i] + t[i] * (y[i] - mu1[i]) / e[i]
+                                    - (1.0 - t[i]) * (y[i] - mu0[i]) / (1.0 - e[i])
+                            })
+                            .collect();
+                        (phi, None)
+                    }
+                    _ => {
+                        let m = cross_predict(reg, &x, y, &tests, &|_| true, &p.outcome)?;
+                        let res: Vec<f64> = (0..n).map(|i| y[i] - m[i]).collect();
+                        (res, Some((0..n).map(|i| t[i] - e[i]).collect::<Vec<f64>>()))
+                    }
+                };
+                let offset = outcome_arms.filter(|_| p.plugin_offset).map(|a| {
+                    let plug = a.mu1.iter().zip(&a.mu0).map(|(m1, m0)| m1 - m0).collect();
+                    let plug_new = a
+                        .new
+                        .map(|(n0, n1)| n1.iter().zip(&n0).map(|(m1, m0)| m1 - m0).collect());
+                    Offset { plug, plug_new }
+                });
                 if let Some(stage) = &p.final_stage {
-                    return self.flexible(
-                        stage.as_ref(),
-                        &v,
-                        v_new.as_ref(),
-                        &target,
-                        t_res.as_deref(),
-                        clipped,
-                    );
+                    let pseudo = Pseudo {
+                        target: &target,
+                        t_res: t_res.as_deref(),
+                        e: &e,
+                        offset: offset.as_ref(),
+                    };
+                    return self.flexible(stage.as_ref(), &v, v_new.as_ref(), pseudo, clipped);
                 }
                 let design = match &t_res {
                     None => v.clone(),
@@ -416,7 +524,8 @@ impl CateLearner {
                 Ok((fit, pred))
             }
             CateMethod::X => {
-                let (mu0, mu1) = by_arm(reg, &x, y, t, &tests, &p.outcome)?;
+                let a = arms(reg, &x, y, t, &tests, &p.outcome, None)?;
+                let (mu0, mu1) = (a.mu0, a.mu1);
                 let arm = |treated: bool| -> Result<DVector<f64>> {
                     let rows: Vec<usize> = (0..n).filter(|&i| (t[i] == 1.0) == treated).collect();
                     let d = v.select_rows(&rows);
@@ -473,14 +582,23 @@ impl CateLearner {
         stage: &dyn Learner,
         v: &DMatrix<f64>,
         v_new: Option<&DMatrix<f64>>,
-        target: &[f64],
-        t_res: Option<&[f64]>,
+        pseudo: Pseudo<'_>,
         clipped: usize,
     ) -> Result<(CateLearnerFit, Option<Vec<f64>>)> {
         let p = &self.params;
+        let Pseudo {
+            target,
+            t_res,
+            e,
+            offset,
+        } = pseudo;
         let n = target.len();
-        let (values, weights): (Cow<'_, [f64]>, Option<Vec<f64>>) = match t_res {
-            None => (Cow::Borrowed(target), None),
+        let (mut values, weights): (Cow<'_, [f64]>, Option<Vec<f64>>) = match t_res {
+            None => (
+                Cow::Borrowed(target),
+                p.overlap_weights
+                    .then(|| e.iter().map(|e| e * (1.0 - e)).collect()),
+            ),
             // A zero treatment residual (no trimming and e ∈ {0, 1}) gets weight zero.
             Some(w) => (
                 target
@@ -491,6 +609,13 @@ impl CateLearner {
                 Some(w.iter().map(|w| w * w).collect()),
             ),
         };
+        if let Some(o) = offset {
+            values
+                .to_mut()
+                .iter_mut()
+                .zip(&o.plug)
+                .for_each(|(v, b)| *v -= b);
+        }
         let stage_target = StageTarget {
             values: &values,
             weights: weights.as_deref(),
@@ -514,7 +639,22 @@ impl CateLearner {
         } else {
             None
         };
-        let (cate, pred) = flexible_final_stage(stage, &features, v_new, stage_target)?;
+        let (mut cate, mut pred) = flexible_final_stage(stage, &features, v_new, stage_target)?;
+        let mut bands = bands;
+        if let Some(o) = offset {
+            let add =
+                |to: &mut [f64], base: &[f64]| to.iter_mut().zip(base).for_each(|(c, b)| *c += b);
+            add(&mut cate, &o.plug);
+            if let (Some(pr), Some(base)) = (pred.as_mut(), o.plug_new.as_ref()) {
+                add(pr, base);
+            }
+            if let Some(b) = bands.as_mut() {
+                for (ci, base) in b.ci.iter_mut().zip(&o.plug) {
+                    ci[0] += base;
+                    ci[1] += base;
+                }
+            }
+        }
         let nf = n as f64;
         let (ate, ate_se) = if t_res.is_none() {
             // The DR pseudo-outcome's mean and its standard error.
@@ -550,6 +690,25 @@ impl CateLearner {
             pred,
         ))
     }
+}
+
+/// The plug-in effect `μ̂₁ − μ̂₀` a flexible final stage starts from
+/// ([`CateLearnerParams::plugin_offset`]): out of fold at the fitted rows, fold-averaged at
+/// the new rows.
+struct Offset {
+    plug: Vec<f64>,
+    plug_new: Option<Vec<f64>>,
+}
+
+/// What a flexible final stage regresses: the DR pseudo-outcome `target` (`t_res` is `None`)
+/// or the R-learner's outcome residual with the treatment residual `t_res`; the clipped
+/// propensities `e` (for overlap weights) and the plug-in offset, if any.
+#[derive(Clone, Copy)]
+struct Pseudo<'a> {
+    target: &'a [f64],
+    t_res: Option<&'a [f64]>,
+    e: &'a [f64],
+    offset: Option<&'a Offset>,
 }
 
 /// A flexible final stage: `stage` fitted on every row's `features` with `target`, predicting

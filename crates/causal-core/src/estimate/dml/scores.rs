@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use nalgebra::DMatrix;
 
-use super::folds::{by_arm, cross_predict, cross_predict_many};
+use super::folds::{Arms, by_arm, cross_predict, cross_predict_many};
 use super::{DmlModel, DmlScore};
 use crate::error::Result;
 use crate::learner::{Learner, columns_matrix};
@@ -131,7 +131,9 @@ fn clip(p: &mut [f64], trim: f64) -> usize {
 /// (the `D (Y − g₁)` terms cancel), `ψ_a = −D / p`.
 fn irm(score: DmlScore, inp: &Inputs<'_>, tests: &[Vec<usize>]) -> Result<Elements> {
     let d = inp.d;
-    let (g0, g1) = by_arm(inp.regressor, inp.x(), inp.y, d, tests, inp.y_name)?;
+    let Arms {
+        mu0: g0, mu1: g1, ..
+    } = by_arm(inp.regressor, inp.x(), inp.y, d, tests, inp.y_name, None)?;
     let mut m = cross_predict(inp.classifier, inp.x(), d, tests, &all, inp.d_name)?;
     let clipped = clip(&mut m, inp.trim);
     let n = d.len();
@@ -186,7 +188,9 @@ fn iivm(inp: &Inputs<'_>, tests: &[Vec<usize>]) -> Result<Elements> {
     let z = inp.z.unwrap_or(&[]);
     let d = inp.d;
     let n = d.len();
-    let (g0, g1) = by_arm(inp.regressor, inp.x(), inp.y, z, tests, inp.y_name)?;
+    let Arms {
+        mu0: g0, mu1: g1, ..
+    } = by_arm(inp.regressor, inp.x(), inp.y, z, tests, inp.y_name, None)?;
     let mut m = cross_predict(inp.classifier, inp.x(), z, tests, &all, inp.z_name)?;
     let clipped = clip(&mut m, inp.trim);
     let always_takers = (0..n).any(|i| z[i] == 0.0 && d[i] == 1.0);
