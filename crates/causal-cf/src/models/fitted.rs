@@ -85,6 +85,10 @@ pub(crate) struct Setup {
     vs: VarStore,
     n: usize,
     with_valid: bool,
+    /// LibTorch's process-wide generator, held from seeding until training ends (the
+    /// networks' initialisation draws from it), so that fits in concurrent threads cannot
+    /// interleave their draws and make a seeded fit depend on thread timing.
+    _rng: std::sync::MutexGuard<'static, ()>,
 }
 
 impl Setup {
@@ -101,6 +105,7 @@ impl Setup {
         let train = Units::new(train, roles)?;
         let valid = valid.map(|v| Units::new(v, roles)).transpose()?;
         let device = settings.resolve_device()?;
+        let rng = causal_torch::seed::generator_lock();
         causal_torch::seed::manual_seed(settings.seed);
         let scaler = Scaler::fit(&train, scale_all);
         let ys = YScale::fit(train.y);
@@ -115,6 +120,7 @@ impl Setup {
             vs: VarStore::new(device),
             n: train.n(),
             with_valid: valid.is_some(),
+            _rng: rng,
         };
         Ok((setup, data))
     }
