@@ -134,6 +134,11 @@ pub const REGISTRY: &[Experiment] = &[
         "DR- and R-learners with MLP nuisances on the 10 IHDP replications: √PEHE and ε_ATE in and out of sample, TARNet's 0.95 beside",
         ihdp_meta::run,
     ),
+    (
+        "ihdp-meta-fresh",
+        "the kept DR- and R-learner settings of ihdp-meta against the earlier ones on 10 fresh draws of IHDP surface B that the choice never saw",
+        ihdp_meta::run_fresh,
+    ),
 ];
 
 /// Runs the named experiment.
