@@ -105,9 +105,9 @@ pub(crate) fn per_fold<L: Learner + ?Sized>(
 }
 
 /// [`per_fold`] (of the target `(values, name)`) predicting each fold's rows of other
-/// matrices `at` (the features with a
-/// column changed, as a model of `E[Y | X, T]` predicts at `T = 0` and `T = 1`): one vector
-/// of out-of-fold predictions per matrix, from the same fits. With `new` (matrices of other
+/// matrices `at` (the features with a column changed, as a model of `E[Y | X, T]` predicts
+/// at `T = 0` and `T = 1`): one vector of out-of-fold predictions per matrix, from the same
+/// fits. With `new` (matrices of other
 /// rows, such as units to predict out of sample), each of its matrices is also predicted at
 /// every row by every fold's model, and the folds' predictions averaged (summed in fold
 /// order, so the result does not depend on the thread count).
@@ -153,9 +153,10 @@ pub(crate) fn per_fold_at<L: Learner + ?Sized>(
     } else {
         tests.iter().enumerate().map(fold).collect::<Result<_>>()?
     };
+    let (mut here, there): (Vec<Vec<Vec<f64>>>, Vec<Vec<Vec<f64>>>) = per_fold.into_iter().unzip();
     let oof = (0..at.len())
         .map(|j| {
-            let preds = per_fold.iter().map(|f| f.0[j].clone()).collect();
+            let preds = here.iter_mut().map(|f| std::mem::take(&mut f[j])).collect();
             assemble(n, tests, preds)
         })
         .collect();
@@ -164,10 +165,10 @@ pub(crate) fn per_fold_at<L: Learner + ?Sized>(
         .enumerate()
         .map(|(j, m)| {
             let mut sum = vec![0.0; m.nrows()];
-            for f in &per_fold {
-                sum.iter_mut().zip(&f.1[j]).for_each(|(s, v)| *s += v);
+            for f in &there {
+                sum.iter_mut().zip(&f[j]).for_each(|(s, v)| *s += v);
             }
-            sum.iter().map(|s| s / per_fold.len() as f64).collect()
+            sum.iter().map(|s| s / there.len() as f64).collect()
         })
         .collect();
     Ok((oof, averaged))

@@ -131,7 +131,7 @@ impl CateLearnerParams {
         self
     }
 
-    /// Starts the flexible final stage from the plug-in effect `μ̂₁(v) − μ̂₀(v)` of the
+    /// Starts the flexible final stage from the plug-in effect `μ̂₁(x) − μ̂₀(x)` of the
     /// outcome models, so that the stage learns only the pseudo-outcome's departure from it.
     ///
     /// The stage still regresses the DR pseudo-outcome (or minimises the R-loss); only its
@@ -627,7 +627,7 @@ impl CateLearner {
         };
         // The features without `v`'s intercept column, copied once for the fit and the bootstrap.
         let features = v.columns(1, v.ncols() - 1).into_owned();
-        let bands = if p.bootstrap > 0 {
+        let mut bands = if p.bootstrap > 0 {
             Some(bootstrap_bands(
                 stage,
                 &features,
@@ -640,7 +640,6 @@ impl CateLearner {
             None
         };
         let (mut cate, mut pred) = flexible_final_stage(stage, &features, v_new, stage_target)?;
-        let mut bands = bands;
         if let Some(o) = offset {
             let add =
                 |to: &mut [f64], base: &[f64]| to.iter_mut().zip(base).for_each(|(c, b)| *c += b);
