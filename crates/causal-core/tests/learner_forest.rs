@@ -5,7 +5,10 @@
 //! Fixture: tests/fixtures/forest_sklearn.json, made by
 //! scripts/fixtures/core/forest_sklearn_fixture.py.
 
+mod est_common;
+
 use causal_core::learner::{Learner, RandomForest};
+use est_common::max_abs_diff;
 use nalgebra::DMatrix;
 use serde_json::Value;
 
@@ -29,13 +32,6 @@ fn numbers(v: &Value) -> Vec<f64> {
 fn matrix(v: &Value) -> DMatrix<f64> {
     let cols: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(numbers).collect();
     DMatrix::from_fn(cols[0].len(), cols.len(), |i, j| cols[j][i])
-}
-
-fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f64::max)
 }
 
 #[test]

@@ -2,7 +2,10 @@
 //! needs them): a whole-number weight is the row repeated that many times, a zero weight drops
 //! the row, and learners without weights say so.
 
+mod est_common;
+
 use causal_core::learner::{Lasso, Learner, LinearRegression, RandomForest};
+use est_common::max_abs_diff;
 use nalgebra::DMatrix;
 
 /// 60 rows, 2 features, a target with noise; and weights 0, 1, 2 or 3.
@@ -39,13 +42,6 @@ fn predictions(
     fitted.predict(probe, &(0..probe.nrows()).collect::<Vec<_>>())
 }
 
-fn max_gap(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(p, q)| (p - q).abs())
-        .fold(0.0, f64::max)
-}
-
 #[test]
 fn a_whole_number_weight_repeats_the_row() {
     let (x, y, w) = data();
@@ -59,13 +55,13 @@ fn a_whole_number_weight_repeats_the_row() {
         let weighted = predictions(learner, &x, &y, Some(&w), &x);
         let repeat = predictions(learner, &xr, &yr, None, &x);
         let unweighted = predictions(learner, &x, &y, None, &x);
-        let gap = max_gap(&weighted, &repeat);
+        let gap = max_abs_diff(&weighted, &repeat);
         assert!(
             gap < 1e-9,
             "{name}: weighted vs repeated rows differ by {gap}"
         );
         assert!(
-            max_gap(&weighted, &unweighted) > 1e-3,
+            max_abs_diff(&weighted, &unweighted) > 1e-3,
             "{name}: the weights changed nothing"
         );
     }
@@ -82,7 +78,7 @@ fn weighted_least_squares_matches_its_normal_equations() {
         * (wd.transpose() * nalgebra::DVector::from_column_slice(&y));
     let direct: Vec<f64> = (0..n).map(|i| (design.row(i) * &beta)[(0, 0)]).collect();
     let ours = predictions(&LinearRegression, &x, &y, Some(&w), &x);
-    assert!(max_gap(&ours, &direct) < 1e-10);
+    assert!(max_abs_diff(&ours, &direct) < 1e-10);
 }
 
 #[test]

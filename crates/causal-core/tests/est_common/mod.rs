@@ -1,4 +1,4 @@
-//! Simulators shared by the integration tests.
+//! Simulators and comparisons shared by the integration tests.
 #![allow(dead_code)]
 
 use causal_core::data::Dataset;
@@ -28,4 +28,12 @@ pub fn coverage(intervals: &[[f64; 2]], truth: f64) -> f64 {
         .filter(|c| c[0] <= truth && truth <= c[1])
         .count() as f64
         / intervals.len() as f64
+}
+
+/// The largest absolute difference between paired entries of `a` and `b`.
+pub fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }

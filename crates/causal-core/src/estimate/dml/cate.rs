@@ -14,7 +14,7 @@ use super::folds::{by_arm, cross_predict, joint_arms, random_folds, test_sets};
 use crate::contract::{Fit, ParamGuard};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
-use crate::learner::{Learner, LinearRegression, LogisticRegression};
+use crate::learner::{Learner, LinearRegression, LogisticRegression, columns_matrix};
 use crate::stats::normal_quantile_two_sided;
 
 /// The meta-learners.
@@ -374,37 +374,16 @@ impl CateLearner {
                 xnames.push(f);
             }
         }
-        let mut x = DMatrix::<f64>::zeros(n, xnames.len());
-        for (j, c) in xnames.iter().enumerate() {
-            x.column_mut(j).copy_from_slice(data.column(c)?);
-        }
-        let mut v = DMatrix::<f64>::zeros(n, p.features.len() + 1);
-        v.column_mut(0).fill(1.0);
-        for (j, f) in p.features.iter().enumerate() {
-            v.column_mut(j + 1).copy_from_slice(data.column(f)?);
-        }
+        let x = named_columns(data, &xnames, false)?;
+        let v = named_columns(data, &p.features, true)?;
         // The nuisances' features at the new rows, for the plug-in offset there.
-        let x_new = match new {
-            Some(d) if p.plugin_offset => {
-                let mut m = DMatrix::<f64>::zeros(d.n_rows(), xnames.len());
-                for (j, c) in xnames.iter().enumerate() {
-                    m.column_mut(j).copy_from_slice(d.column(c)?);
-                }
-                Some(m)
-            }
-            _ => None,
-        };
-        let v_new = match new {
-            Some(d) => {
-                let mut m = DMatrix::<f64>::zeros(d.n_rows(), p.features.len() + 1);
-                m.column_mut(0).fill(1.0);
-                for (j, f) in p.features.iter().enumerate() {
-                    m.column_mut(j + 1).copy_from_slice(d.column(f)?);
-                }
-                Some(m)
-            }
-            None => None,
-        };
+        let x_new = new
+            .filter(|_| p.plugin_offset)
+            .map(|d| named_columns(d, &xnames, false))
+            .transpose()?;
+        let v_new = new
+            .map(|d| named_columns(d, &p.features, true))
+            .transpose()?;
         let ones = t.iter().filter(|v| **v == 1.0).count();
         if p.folds > ones.min(n - ones) {
             return Err(CoreError::InvalidParameter(format!(
@@ -689,6 +668,21 @@ impl CateLearner {
             pred,
         ))
     }
+}
+
+/// The columns `names` of `data` as an n × p matrix, after a column of ones when
+/// `intercept` (the final stage's design).
+fn named_columns<S: AsRef<str>>(
+    data: &Dataset,
+    names: &[S],
+    intercept: bool,
+) -> Result<DMatrix<f64>> {
+    let ones = intercept.then(|| vec![1.0; data.n_rows()]);
+    let mut columns: Vec<&[f64]> = ones.as_deref().into_iter().collect();
+    for name in names {
+        columns.push(data.column(name.as_ref())?);
+    }
+    Ok(columns_matrix(&columns, data.n_rows()))
 }
 
 /// The plug-in effect `μ̂₁ − μ̂₀` a flexible final stage starts from
