@@ -271,6 +271,27 @@ fn cate_flexible_final_stage_gets_bootstrap_intervals() {
         &cate(&["--features", "Z1", "--overlap-weights"]),
         &["overlap weights"],
     );
+    // The R-learner with m composed from the arms: named in the JSON, its mean effect near
+    // the truth; the DR-learner refuses it.
+    let c = json(&cate(&[
+        "--method",
+        "r",
+        "--features",
+        "Z1",
+        "--final-stage",
+        "forest:20",
+        "--plugin-offset",
+        "--composed-outcome",
+        "--learner",
+        "forest:20",
+    ]));
+    assert_eq!(c["composed_outcome"], true);
+    assert!((c["ate"].as_f64().unwrap() - 2.0).abs() < 0.5, "{c}");
+    assert!(w.get("composed_outcome").is_none());
+    assert_bad_input(
+        &cate(&["--features", "Z1", "--composed-outcome"]),
+        &["composed outcome model"],
+    );
 }
 
 #[test]

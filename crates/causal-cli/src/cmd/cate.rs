@@ -56,6 +56,11 @@ pub struct CateArgs {
     /// outcome models; the stage learns the pseudo-outcome's departure from it.
     #[arg(long)]
     plugin_offset: bool,
+    /// R-learner: m(x) = E[Y | x] composed from the outcome models and the propensity,
+    /// ê·μ̂₁ + (1 − ê)·μ̂₀, instead of a regression of Y on the covariates; with
+    /// --plugin-offset the stage then corrects the plug-in where it misses the factual outcomes.
+    #[arg(long)]
+    composed_outcome: bool,
     /// Bootstrap replicates for a flexible final stage's per-unit intervals (0: none).
     #[arg(long, default_value_t = 0)]
     bootstrap: usize,
@@ -103,7 +108,8 @@ pub fn run(args: CateArgs) -> Result<serde_json::Value, CliError> {
             .final_stage_bootstrap(args.bootstrap)
             .overlap_weights(args.overlap_weights)
             .joint_outcome(args.joint_outcome)
-            .plugin_offset(args.plugin_offset);
+            .plugin_offset(args.plugin_offset)
+            .composed_outcome(args.composed_outcome);
     if args.final_stage != "linear" {
         params = params.final_stage(crate::learners::pair(&args.final_stage, args.seed)?.0);
     }
@@ -149,6 +155,7 @@ pub fn run(args: CateArgs) -> Result<serde_json::Value, CliError> {
             ("overlap_weights", args.overlap_weights),
             ("joint_outcome", args.joint_outcome),
             ("plugin_offset", args.plugin_offset),
+            ("composed_outcome", args.composed_outcome),
         ] {
             if set {
                 obj.insert(flag.into(), true.into());

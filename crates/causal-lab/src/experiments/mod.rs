@@ -126,7 +126,7 @@ pub const REGISTRY: &[Experiment] = &[
     ),
     (
         "ihdp",
-        "CEVAE, TARNet, CFR, DragonNet, S/T-learners on the 10 IHDP replications vs published",
+        "CEVAE, TARNet, CFR, DragonNet, S/T-learners and the DR-/R-learners with MLP nuisances on the 10 IHDP replications vs published",
         ihdp::run,
     ),
     (
