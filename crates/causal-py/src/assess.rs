@@ -129,12 +129,17 @@ pub fn report(
 
 /// Conditional average treatment effects of a binary `treatment` on `outcome` by the DR-, R-
 /// or X-learner (`method`: dr, r, x), with cross-fitted nuisances (`learner`: linear, lasso,
-/// lasso:ALPHA, forest, forest:TREES) and a final stage linear in `features`, as `causal cate`
-/// computes them. Returns a dict: the summary (`coef`, `se`, `ci`, `ate`, `ate_se`, ...) and
-/// the per-row `cate` (and `cate_se`).
+/// lasso:ALPHA, forest, forest:TREES) and a final stage linear in `features`, or a flexible
+/// one (`final_stage`: forest, forest:TREES, ...; `bootstrap` replicates for its per-unit
+/// intervals), as `causal cate` computes them, with its options `overlap_weights`,
+/// `plugin_offset`, `composed_outcome` and `joint_outcome`. Returns a dict: the summary
+/// (`coef`, `se`, `ci`, `ate`, `ate_se`, ...) and the per-row `cate` (and `cate_se`, and
+/// `cate_ci` from the bootstrap).
 #[pyfunction]
 #[pyo3(signature = (data, treatment, outcome, *, method="dr", adjust=None, features=Vec::new(),
-    learner="linear", folds=5, seed=0, clip=0.01, level=0.95, missing="error"))]
+    learner="linear", folds=5, seed=0, clip=0.01, level=0.95, missing="error",
+    final_stage="linear", bootstrap=0, overlap_weights=false, plugin_offset=false,
+    composed_outcome=false, joint_outcome=false))]
 pub fn cate<'py>(
     py: Python<'py>,
     data: &Data,
@@ -149,6 +154,12 @@ pub fn cate<'py>(
     clip: f64,
     level: f64,
     missing: &str,
+    final_stage: &str,
+    bootstrap: usize,
+    overlap_weights: bool,
+    plugin_offset: bool,
+    composed_outcome: bool,
+    joint_outcome: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let d = data.prepared(missing)?;
     let d: &Dataset = &d;
@@ -162,15 +173,24 @@ pub fn cate<'py>(
     });
     let regressor = by_name(learner, LearnerChoice::Regressor).map_err(error::core)?;
     let classifier = by_name(learner, LearnerChoice::Classifier).map_err(error::core)?;
-    let est = CateLearnerParams::new(m, treatment, outcome, &crate::estimate::refs(&features))
-        .covariates(&crate::estimate::refs(&adjust))
-        .learners(regressor, classifier)
-        .folds(folds)
-        .seed(seed)
-        .trimming(clip)
-        .level(level)
-        .check()
-        .map_err(error::core)?;
+    let mut params =
+        CateLearnerParams::new(m, treatment, outcome, &crate::estimate::refs(&features))
+            .covariates(&crate::estimate::refs(&adjust))
+            .learners(regressor, classifier)
+            .folds(folds)
+            .seed(seed)
+            .trimming(clip)
+            .level(level)
+            .final_stage_bootstrap(bootstrap)
+            .overlap_weights(overlap_weights)
+            .plugin_offset(plugin_offset)
+            .composed_outcome(composed_outcome)
+            .joint_outcome(joint_outcome);
+    if final_stage != "linear" {
+        params = params
+            .final_stage(by_name(final_stage, LearnerChoice::Regressor).map_err(error::core)?);
+    }
+    let est = params.check().map_err(error::core)?;
     let fit = py.detach(|| est.fit_cate(d)).map_err(error::core)?;
     let mut v = serde_json::to_value(&fit).map_err(error::value_error)?;
     v["n"] = json!(d.n_rows());

@@ -83,6 +83,24 @@ def test_cate_equals_the_cli(df, name, call):
     close(np.mean(got["cate"]), got["ate"])
 
 
+def test_flexible_cate_equals_the_cli(df):
+    # The R-learner with a forest final stage started from the plug-in, m̂ composed from the
+    # arms, and bootstrap intervals: the CLI's mean effect and its bootstrap standard error.
+    want = fixture("cate_r_forest")
+    got = causal_rs.cate(df, "t", "y", adjust=["w1", "w2"], method="r", features=["w1"],
+                         learner="forest:20", final_stage="forest:20", plugin_offset=True,
+                         composed_outcome=True, bootstrap=20)
+    close(got["ate"], want["ate"])
+    close(got["ate_se"], want["ate_se"])
+    assert want["composed_outcome"] and want["plugin_offset"]
+    assert got["coef"] == [] and len(got["cate"]) == len(got["cate_ci"]) == 600
+    assert all(lo < hi for lo, hi in got["cate_ci"])
+    with pytest.raises(ValueError, match="composed outcome model"):
+        causal_rs.cate(df, "t", "y", features=["w1"], composed_outcome=True)
+    with pytest.raises(ValueError, match="weights"):
+        causal_rs.cate(df, "t", "y", method="r", features=["w1"], final_stage="lasso")
+
+
 def test_refutations_equal_the_cli(df, graph):
     want = fixture("refute")
     got = causal_rs.refute(df, "x", "y", graph=graph, simulations=8, seed=5)

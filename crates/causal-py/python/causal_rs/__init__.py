@@ -211,12 +211,22 @@ def effect(data, treatment: str, outcome: str, *, graph: Optional[Graph] = None,
 def cate(data, treatment: str, outcome: str, *, method: str = "dr",
          features: Sequence[str] = (), adjust: Optional[Sequence[str]] = None,
          learner: str = "linear", folds: int = 5, seed: int = 0, clip: float = 0.01,
-         level: float = 0.95, missing: str = "error", names=None) -> dict:
+         level: float = 0.95, missing: str = "error", names=None,
+         final_stage: str = "linear", bootstrap: int = 0, overlap_weights: bool = False,
+         plugin_offset: bool = False, composed_outcome: bool = False,
+         joint_outcome: bool = False) -> dict:
     """Conditional average treatment effects of a binary `treatment`, as `causal cate`: the
     DR-learner (Kennedy 2023), R-learner (Nie & Wager 2021) or X-learner (Künzel et al. 2019)
     (`method`: dr, r, x) with nuisances cross-fitted by `learner` on `adjust` (default: every
     other column), and a final stage linear in `features` (empty: a constant effect). Returns
     `coef`, `se`, `ci` of the final stage, `ate`, and per row `cate` (and `cate_se`).
+
+    A flexible final stage (`final_stage="forest"`, DR or R; EconML's `NonParamDML` for R)
+    gives per-unit effects without coefficients, with bootstrap standard errors and intervals
+    (`cate_se`, `cate_ci`) when `bootstrap` ≥ 2. Its options, as the CLI's flags:
+    `overlap_weights` (DR: weight by ê(1 − ê)), `plugin_offset` (start from μ̂₁ − μ̂₀),
+    `composed_outcome` (R: m̂ = ê μ̂₁ + (1 − ê) μ̂₀) and `joint_outcome` (one outcome model on
+    both arms).
 
     Example:
         >>> import numpy as np, pandas as pd, causal_rs
@@ -230,4 +240,6 @@ def cate(data, treatment: str, outcome: str, *, method: str = "dr",
     return _native.cate(dataset(data, names), treatment, outcome, method=method,
                         features=[str(f) for f in features], adjust=_lst(adjust),
                         learner=learner, folds=folds, seed=seed, clip=clip, level=level,
-                        missing=missing)
+                        missing=missing, final_stage=final_stage, bootstrap=bootstrap,
+                        overlap_weights=overlap_weights, plugin_offset=plugin_offset,
+                        composed_outcome=composed_outcome, joint_outcome=joint_outcome)

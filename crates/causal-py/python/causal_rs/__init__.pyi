@@ -101,6 +101,12 @@ def cate(
     level: float = ...,
     missing: str = ...,
     names: Optional[Sequence[str]] = ...,
+    final_stage: str = ...,
+    bootstrap: int = ...,
+    overlap_weights: bool = ...,
+    plugin_offset: bool = ...,
+    composed_outcome: bool = ...,
+    joint_outcome: bool = ...,
 ) -> dict[str, Any]: ...
 def effect(
     data: Any,
