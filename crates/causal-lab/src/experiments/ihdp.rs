@@ -56,8 +56,9 @@ impl Entry {
         match self {
             Self::Model { kind, members: 1 } => kind.cli_name().to_string(),
             Self::Model { kind, members } => format!("{}-x{members}", kind.cli_name()),
+            Self::Meta(CateMethod::Dr) => "dr-learner".into(),
             Self::Meta(CateMethod::R) => "r-learner".into(),
-            Self::Meta(_) => "dr-learner".into(),
+            Self::Meta(CateMethod::X) => "x-learner".into(),
         }
     }
 
@@ -100,10 +101,10 @@ impl Entry {
             Self::Meta(method) => Published {
                 pehe: (None, None),
                 ate: (None, None),
-                source: if method == CateMethod::R {
-                    "Nie & Wager 2021"
-                } else {
-                    "Kennedy 2023"
+                source: match method {
+                    CateMethod::Dr => "Kennedy 2023",
+                    CateMethod::R => "Nie & Wager 2021",
+                    CateMethod::X => "Künzel et al. 2019",
                 },
             },
         }
