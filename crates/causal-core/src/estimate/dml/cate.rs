@@ -11,10 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use super::final_bootstrap::{StageTarget, bootstrap_bands};
 use super::folds::{by_arm, cross_predict, joint_arms, random_folds, test_sets};
+use super::named_columns;
 use crate::contract::{Fit, ParamGuard};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
-use crate::learner::{Learner, LinearRegression, LogisticRegression, columns_matrix};
+use crate::learner::{Learner, LinearRegression, LogisticRegression};
 use crate::stats::normal_quantile_two_sided;
 
 /// The meta-learners.
@@ -413,16 +414,16 @@ impl CateLearner {
                 xnames.push(f);
             }
         }
-        let x = named_columns(data, &xnames, false)?;
-        let v = named_columns(data, &p.features, true)?;
+        // The final stage's design: an intercept, then the features.
+        let design = |d: &Dataset| named_columns(d, Some(&vec![1.0; d.n_rows()]), &p.features);
+        let x = named_columns(data, None, &xnames)?;
+        let v = design(data)?;
         // The nuisances' features at the new rows, for the plug-in offset there.
         let x_new = new
             .filter(|_| p.plugin_offset)
-            .map(|d| named_columns(d, &xnames, false))
+            .map(|d| named_columns(d, None, &xnames))
             .transpose()?;
-        let v_new = new
-            .map(|d| named_columns(d, &p.features, true))
-            .transpose()?;
+        let v_new = new.map(design).transpose()?;
         let ones = t.iter().filter(|v| **v == 1.0).count();
         if p.folds > ones.min(n - ones) {
             return Err(CoreError::InvalidParameter(format!(
@@ -715,21 +716,6 @@ impl CateLearner {
     }
 }
 
-/// The columns `names` of `data` as an n × p matrix, after a column of ones when
-/// `intercept` (the final stage's design).
-fn named_columns<S: AsRef<str>>(
-    data: &Dataset,
-    names: &[S],
-    intercept: bool,
-) -> Result<DMatrix<f64>> {
-    let ones = intercept.then(|| vec![1.0; data.n_rows()]);
-    let mut columns: Vec<&[f64]> = ones.as_deref().into_iter().collect();
-    for name in names {
-        columns.push(data.column(name.as_ref())?);
-    }
-    Ok(columns_matrix(&columns, data.n_rows()))
-}
-
 /// The plug-in effect `μ̂₁ − μ̂₀` a flexible final stage starts from
 /// ([`CateLearnerParams::plugin_offset`]): out of fold at the fitted rows, fold-averaged at
 /// the new rows.
@@ -891,7 +877,7 @@ mod tests {
             .fit_cate(&d)
             .unwrap();
         let (x, t, y) = (
-            named_columns(&d, &["x"], false).unwrap(),
+            named_columns(&d, None, &["x"]).unwrap(),
             d.column("t").unwrap(),
             d.column("y").unwrap(),
         );

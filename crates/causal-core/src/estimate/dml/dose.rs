@@ -19,7 +19,7 @@
 
 use std::sync::Arc;
 
-use nalgebra::{DMatrix, Matrix2, Vector2};
+use nalgebra::{Matrix2, Vector2};
 use serde::{Deserialize, Serialize};
 
 use super::folds;
@@ -283,11 +283,7 @@ impl DoseResponse {
         }
         let q = p.covariates.len();
         // Column 0 is the treatment, so μ's design is `xt` and m's is its other columns.
-        let mut xt = DMatrix::<f64>::zeros(n, q + 1);
-        xt.column_mut(0).copy_from_slice(t);
-        for (j, c) in p.covariates.iter().enumerate() {
-            xt.column_mut(j + 1).copy_from_slice(data.column(c)?);
-        }
+        let mut xt = super::named_columns(data, Some(t), &p.covariates)?;
         let x = xt.columns(1, q).into_owned();
         let ids = folds::random_folds(n, p.folds, p.seed, 0);
         let tests = folds::test_sets(&ids, p.folds);

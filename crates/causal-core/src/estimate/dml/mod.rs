@@ -78,6 +78,20 @@ macro_rules! nuisance_methods {
 }
 use nuisance_methods;
 
+/// The columns `names` of `data` as an n × p matrix, after the column `lead` when given (the
+/// final stage's intercept, the dose-response's treatment).
+fn named_columns<S: AsRef<str>>(
+    data: &Dataset,
+    lead: Option<&[f64]>,
+    names: &[S],
+) -> Result<nalgebra::DMatrix<f64>> {
+    let mut columns: Vec<&[f64]> = lead.into_iter().collect();
+    for name in names {
+        columns.push(data.column(name.as_ref())?);
+    }
+    Ok(crate::learner::columns_matrix(&columns, data.n_rows()))
+}
+
 mod cate;
 mod final_bootstrap;
 pub use cate::{CateLearner, CateLearnerFit, CateLearnerParams, CateMethod};
