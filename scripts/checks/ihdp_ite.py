@@ -5,7 +5,7 @@ For each replication and model: √PEHE = sqrt(mean((cate − (mu1 − mu0))²))
 the mean, the median and max/median of √PEHE. Standard library only.
 
     python scripts/checks/ihdp_ite.py --causal target/release/causal \
-        --data-dir ../shared/data/ihdp --models cevae,tarnet,cfr-wass,dragonnet --reps 1-10
+        --data-dir ../shared/data/ihdp --models cevae,cevae-paper,tarnet,cfr-wass,dragonnet --reps 1-10
 
 Extra arguments after `--` go to every `causal ite` call (e.g. `-- --ensemble 5`).
 """
@@ -33,7 +33,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--causal", required=True, help="the causal binary")
     ap.add_argument("--data-dir", required=True, help="folder of ihdp_npci_N.csv")
-    ap.add_argument("--models", default="cevae,tarnet,cfr-wass,dragonnet")
+    ap.add_argument("--models", default="cevae,cevae-paper,tarnet,cfr-wass,dragonnet")
     ap.add_argument("--reps", default="1-10", help="a range such as 1-10, or one number")
     ap.add_argument("--seed", default="0")
     ap.add_argument("extra", nargs=argparse.REMAINDER)

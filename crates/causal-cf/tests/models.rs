@@ -128,6 +128,13 @@ fn every_network_beats_the_naive_estimate_out_of_sample() {
                 .hidden_dim(32)
                 .num_samples(30)
         ),
+        // The paper's encoder q(z | x, t, y) with its auxiliary networks.
+        fit!(
+            CevaeParams::paper()
+                .latent_dim(4)
+                .hidden_dim(32)
+                .num_samples(30)
+        ),
     ];
     for m in &models {
         let (pehe, ate) = scores(m.as_ref(), &test);
@@ -209,6 +216,10 @@ fn a_diverging_loss_is_reported_not_hidden() {
 fn bad_configuration_and_mismatched_data_are_rejected() {
     let _guard = lock();
     assert!(CevaeParams::new().num_layers(1).check().is_err());
+    for w in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let err = CevaeParams::new().outcome_weight(w).check().unwrap_err();
+        assert!(err.to_string().contains("outcome weight"), "{err}");
+    }
     assert!(CfrParams::tarnet().representation(&[]).check().is_err());
     assert!(
         CfrParams::wasserstein()

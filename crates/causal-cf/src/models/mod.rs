@@ -20,7 +20,7 @@ pub(crate) mod prep;
 mod propensity;
 mod settings;
 
-pub use cevae::{Cevae, CevaeFit, CevaeParams, OutcomeNoise};
+pub use cevae::{Cevae, CevaeEncoder, CevaeFit, CevaeParams, OutcomeNoise};
 pub use cfr::{Cfr, CfrFit, CfrParams};
 pub use crossfit::{CrossFit, cross_fit};
 pub use dragonnet::{DragonNet, DragonNetFit, DragonNetParams};
@@ -151,8 +151,12 @@ pub(crate) fn gaussian_samples(
 /// The models `fit_model` knows, by CLI name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ModelKind {
-    /// CEVAE (Louizos et al. 2017).
+    /// CEVAE (Louizos et al. 2017), with this crate's default inference
+    /// ([`CevaeParams::new`]).
     Cevae,
+    /// CEVAE with Louizos et al.'s inference q(z | x, t, y) and the plain ELBO
+    /// ([`CevaeParams::paper`]).
+    CevaePaper,
     /// TARNet (Shalit et al. 2017).
     Tarnet,
     /// CFR with the Wasserstein IPM.
@@ -169,8 +173,9 @@ pub enum ModelKind {
 
 impl ModelKind {
     /// Every model, in the order of the benchmark table.
-    pub const ALL: [ModelKind; 7] = [
+    pub const ALL: [ModelKind; 8] = [
         Self::Cevae,
+        Self::CevaePaper,
         Self::Tarnet,
         Self::CfrWass,
         Self::CfrMmd,
@@ -179,10 +184,12 @@ impl ModelKind {
         Self::TLearner,
     ];
 
-    /// The CLI name (`cevae`, `tarnet`, `cfr-wass`, `cfr-mmd`, `dragonnet`, `s-learner`, `t-learner`).
+    /// The CLI name (`cevae`, `cevae-paper`, `tarnet`, `cfr-wass`, `cfr-mmd`, `dragonnet`,
+    /// `s-learner`, `t-learner`).
     pub fn cli_name(self) -> &'static str {
         match self {
             Self::Cevae => "cevae",
+            Self::CevaePaper => "cevae-paper",
             Self::Tarnet => "tarnet",
             Self::CfrWass => "cfr-wass",
             Self::CfrMmd => "cfr-mmd",
@@ -309,6 +316,7 @@ pub fn fit_model_with(
     }
     Ok(match kind {
         ModelKind::Cevae => fit!(CevaeParams::new()),
+        ModelKind::CevaePaper => fit!(CevaeParams::paper()),
         ModelKind::Tarnet => fit!(CfrParams::tarnet()),
         ModelKind::CfrWass => fit!(CfrParams::wasserstein()),
         ModelKind::CfrMmd => fit!(CfrParams::mmd()),

@@ -9,7 +9,8 @@ use crate::error::CliError;
 /// Arguments of `causal ite`.
 #[derive(Args)]
 pub struct IteArgs {
-    /// The model: cevae, tarnet, cfr-wass, cfr-mmd, dragonnet, s-learner or t-learner.
+    /// The model: cevae, cevae-paper (Louizos et al.'s inference), tarnet, cfr-wass, cfr-mmd,
+    /// dragonnet, s-learner or t-learner.
     #[arg(long, default_value = "tarnet")]
     model: String,
     /// Data file (CSV or whitespace-separated, with a header).

@@ -27,7 +27,8 @@ pub fn run(args: &[String]) -> Result<serde_json::Value> {
     };
     causal::torch::tch::set_num_threads(threads);
     let data = load_npci(&path)?;
-    let est = CevaeParams::new()
+    // The paper's inference (Pyro's), so that both sides train the same networks.
+    let est = CevaeParams::paper()
         .all_gaussian(true)
         .epochs(epochs)
         .batch_size(100)
