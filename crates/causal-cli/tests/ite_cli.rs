@@ -47,6 +47,18 @@ fn ite(data: &Path, preds: &Path, model: &str, seed: &str) -> Output {
 }
 
 fn ite_with(data: &Path, preds: &Path, model: &str, seed: &str, extra: &[&str]) -> Output {
+    ite_for(data, preds, model, seed, "40", extra)
+}
+
+/// `causal ite` capped at `epochs`.
+fn ite_for(
+    data: &Path,
+    preds: &Path,
+    model: &str,
+    seed: &str,
+    epochs: &str,
+    extra: &[&str],
+) -> Output {
     let mut args = vec![
         "ite",
         "--model",
@@ -58,7 +70,7 @@ fn ite_with(data: &Path, preds: &Path, model: &str, seed: &str, extra: &[&str]) 
         "--outcome",
         "outcome",
         "--epochs",
-        "40",
+        epochs,
         "--seed",
         seed,
         "--out",
@@ -157,23 +169,7 @@ fn ite_fits_cevae_with_either_inference() {
     for model in ["cevae", "cevae-paper"] {
         let preds = dir.join(format!("{model}.csv"));
         // CEVAE needs more than the other tests' 40 epochs on these 168 training rows.
-        let v = json(&causal(&[
-            "ite",
-            "--model",
-            model,
-            "--data",
-            data.to_str().unwrap(),
-            "--treatment",
-            "treat",
-            "--outcome",
-            "outcome",
-            "--epochs",
-            "200",
-            "--seed",
-            "2",
-            "--out",
-            preds.to_str().unwrap(),
-        ]));
+        let v = json(&ite_for(&data, &preds, model, "2", "200", &[]));
         assert_eq!(v["model"], model);
         let ate = v["ate"].as_f64().unwrap();
         assert!(

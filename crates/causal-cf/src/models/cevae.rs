@@ -297,15 +297,24 @@ struct Aux {
     qy_var: Cell<[f64; 2]>,
 }
 
+/// The inference networks of a [`CevaeEncoder`]: shared layers, then linear heads giving the
+/// latent's (loc, raw scale).
+enum Encoder {
+    /// q(z | x): layers on x and one head.
+    Covariates { shared: Mlp, head: Mlp },
+    /// q(z | x, t, y): layers on (y, x), one head per arm, and the auxiliary networks.
+    Posterior {
+        aux: Box<Aux>,
+        shared: Mlp,
+        heads: [Mlp; 2],
+    },
+}
+
 struct Nets {
     px: Mlp,
     pt: Mlp,
     py: [Mlp; 2],
-    /// `Some` for [`CevaeEncoder::Posterior`].
-    aux: Option<Aux>,
-    qz_shared: Mlp,
-    /// One head for q(z | x), one per arm for q(z | x, t, y).
-    qz: Vec<Mlp>,
+    encoder: Encoder,
     /// Per-arm outcome variances of p(y|t,z) under [`OutcomeNoise::PerArm`]: running means of
     /// the squared residuals during training, then the training set's.
     py_var: Cell<[f64; 2]>,
@@ -375,6 +384,14 @@ fn arm_mse(y: &Tensor, loc: &Tensor, t: &Tensor, arm: usize) -> Result<Option<f6
 }
 
 impl Nets {
+    /// The auxiliary networks, under the paper's encoder.
+    fn aux(&self) -> Option<&Aux> {
+        match &self.encoder {
+            Encoder::Covariates { .. } => None,
+            Encoder::Posterior { aux, .. } => Some(aux.as_ref()),
+        }
+    }
+
     /// The outcome spread of arm `arm` with the variances `var` (1 unless per-arm).
     fn arm_sd(&self, var: &Cell<[f64; 2]>, arm: usize) -> f64 {
         match self.y_noise {
@@ -454,7 +471,7 @@ impl Nets {
     /// place of draws: z from q(z | x), or, with the paper's encoder, ŷ from q(y | x, t) and
     /// z from q(z | x, t, ŷ); then p(y | t, z)'s mean against the observed y.
     fn factual_mse(&self, x: &Tensor, t: &Tensor, y: &Tensor) -> Result<Tensor> {
-        let (z, _) = match &self.aux {
+        let (z, _) = match self.aux() {
             None => self.qz_params(x, None)?,
             Some(aux) => self.qz_params(x, Some((t, &self.qy_params(aux, x, t)?.0)))?,
         };
@@ -488,37 +505,28 @@ impl Nets {
     /// The encoder: (loc, scale) of q(z | x), or of q(z | x, t, y) with the paper's encoder
     /// (`ty`, the units' (t, y), is not read otherwise), `[n, latent]` each.
     fn qz_params(&self, x: &Tensor, ty: Option<(&Tensor, &Tensor)>) -> Result<(Tensor, Tensor)> {
-        let (input, t) = match (&self.aux, ty) {
-            (None, _) => (x.shallow_clone(), None),
-            (Some(_), Some((t, y))) => (
-                Tensor::f_cat(&[y.f_unsqueeze(1)?, x.shallow_clone()], 1)?,
-                Some(t),
-            ),
-            (Some(_), None) => {
-                return Err(CfError::InvalidParameter(
-                    "CEVAE's posterior encoder q(z | x, t, y) needs t and y".into(),
-                ));
-            }
+        let layers = |net: &Mlp, input: &Tensor| -> Result<Tensor> {
+            Ok(Activation::Elu.f_apply(&net.f_forward_t(input, false)?)?)
         };
-        let h = Activation::Elu.f_apply(&self.qz_shared.f_forward_t(&input, false)?)?;
-        let head = |net: &Mlp| -> Result<(Tensor, Tensor)> {
-            let o = net.f_forward_t(&h, false)?;
+        let head = |net: &Mlp, h: &Tensor| -> Result<(Tensor, Tensor)> {
+            let o = net.f_forward_t(h, false)?;
             let loc = o.f_narrow(1, 0, self.latent)?.f_clamp(-1e2, 1e2)?;
             let scale = softplus(&o.f_narrow(1, self.latent, self.latent)?)?
                 .f_add_scalar(1e-3)?
                 .f_clamp_max(1e2)?;
             Ok((loc, scale))
         };
-        match (self.qz.as_slice(), t) {
-            ([one], _) => head(one),
-            ([h0, h1], Some(t)) => {
-                let ((l0, s0), (l1, s1)) = (head(h0)?, head(h1)?);
+        match (&self.encoder, ty) {
+            (Encoder::Covariates { shared, head: net }, _) => head(net, &layers(shared, x)?),
+            (Encoder::Posterior { shared, heads, .. }, Some((t, y))) => {
+                let yx = Tensor::f_cat(&[y.f_unsqueeze(1)?, x.shallow_clone()], 1)?;
+                let h = layers(shared, &yx)?;
+                let ((l0, s0), (l1, s1)) = (head(&heads[0], &h)?, head(&heads[1], &h)?);
                 Ok((by_arm(t, &l0, &l1)?, by_arm(t, &s0, &s1)?))
             }
-            _ => Err(CfError::InvalidParameter(format!(
-                "CEVAE's encoder has {} heads, expected one, or two with t given",
-                self.qz.len()
-            ))),
+            (Encoder::Posterior { .. }, None) => Err(CfError::InvalidParameter(
+                "CEVAE's posterior encoder q(z | x, t, y) needs t and y".into(),
+            )),
         }
     }
 
@@ -534,7 +542,7 @@ impl Nets {
     ) -> Result<Tensor> {
         let training = noise.is_some();
         // Auxiliary terms on the observed t and y.
-        let aux = match &self.aux {
+        let aux = match self.aux() {
             None => None,
             Some(aux) => {
                 let aux_t = bern_lp(t, &Self::qt_logits(aux, x)?)?;
@@ -605,7 +613,7 @@ impl Nets {
             return Ok(());
         }
         causal_torch::tch::no_grad(|| -> Result<()> {
-            if let Some(aux) = &self.aux {
+            if let Some(aux) = self.aux() {
                 let (qyl, _) = self.qy_params(aux, x, t)?;
                 self.set_var(&aux.qy_var, y, &qyl, t)?;
             }
@@ -620,7 +628,7 @@ impl Nets {
     fn draw_z(&self, x: &Tensor, rng: &mut ChaCha8Rng) -> Result<Tensor> {
         let n = x.size()[0];
         let dev = x.device();
-        let (mu, sd) = match &self.aux {
+        let (mu, sd) = match self.aux() {
             None => self.qz_params(x, None)?,
             Some(aux) => {
                 let pt = Self::qt_logits(aux, x)?.f_sigmoid()?;
@@ -697,30 +705,29 @@ impl Cevae {
                 elu_mlp(z, &vec![h; l], y_out, &root / "py0")?,
                 elu_mlp(z, &vec![h; l], y_out, &root / "py1")?,
             ],
-            // Built in this order (the initialisation draws from one generator), so that the
-            // paper's encoder starts as it did before q(z | x) existed.
-            aux: match p.encoder {
-                CevaeEncoder::Covariates => None,
-                CevaeEncoder::Posterior => Some(Aux {
-                    qt: elu_mlp(d, &[], 1, &root / "qt")?,
-                    qy_shared: elu_mlp(d, &vec![h; l - 2], h, &root / "qy")?,
-                    qy: [
-                        elu_mlp(h, &[], y_out, &root / "qy0")?,
-                        elu_mlp(h, &[], y_out, &root / "qy1")?,
+            // Fields are built in the order written (the initialisation draws from one
+            // generator), so that the paper's encoder starts as it did before q(z | x) existed.
+            encoder: match p.encoder {
+                CevaeEncoder::Covariates => Encoder::Covariates {
+                    shared: elu_mlp(d, &vec![h; l - 2], h, &root / "qz")?,
+                    head: elu_mlp(h, &[], 2 * z, &root / "qz0")?,
+                },
+                CevaeEncoder::Posterior => Encoder::Posterior {
+                    aux: Box::new(Aux {
+                        qt: elu_mlp(d, &[], 1, &root / "qt")?,
+                        qy_shared: elu_mlp(d, &vec![h; l - 2], h, &root / "qy")?,
+                        qy: [
+                            elu_mlp(h, &[], y_out, &root / "qy0")?,
+                            elu_mlp(h, &[], y_out, &root / "qy1")?,
+                        ],
+                        qy_var: Cell::new([1.0; 2]),
+                    }),
+                    shared: elu_mlp(d + 1, &vec![h; l - 2], h, &root / "qz")?,
+                    heads: [
+                        elu_mlp(h, &[], 2 * z, &root / "qz0")?,
+                        elu_mlp(h, &[], 2 * z, &root / "qz1")?,
                     ],
-                    qy_var: Cell::new([1.0; 2]),
-                }),
-            },
-            qz_shared: match p.encoder {
-                CevaeEncoder::Covariates => elu_mlp(d, &vec![h; l - 2], h, &root / "qz")?,
-                CevaeEncoder::Posterior => elu_mlp(d + 1, &vec![h; l - 2], h, &root / "qz")?,
-            },
-            qz: match p.encoder {
-                CevaeEncoder::Covariates => vec![elu_mlp(h, &[], 2 * z, &root / "qz0")?],
-                CevaeEncoder::Posterior => vec![
-                    elu_mlp(h, &[], 2 * z, &root / "qz0")?,
-                    elu_mlp(h, &[], 2 * z, &root / "qz1")?,
-                ],
+                },
             },
             // The standardised outcome's variance to start.
             py_var: Cell::new([1.0; 2]),
@@ -770,9 +777,9 @@ impl std::fmt::Debug for CevaeFit {
 
 impl IteModel for CevaeFit {
     fn name(&self) -> &str {
-        match self.nets.aux {
-            None => "CEVAE",
-            Some(_) => "CEVAE (paper encoder)",
+        match self.nets.encoder {
+            Encoder::Covariates { .. } => "CEVAE",
+            Encoder::Posterior { .. } => "CEVAE (paper encoder)",
         }
     }
 
