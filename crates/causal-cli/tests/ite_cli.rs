@@ -181,6 +181,40 @@ fn ite_fits_cevae_with_either_inference() {
     assert_ne!(texts[0], texts[1]);
 }
 
+/// By default each member is fitted again on every row for the epochs that the validation
+/// rows chose; `--refit false` keeps the models that never saw those rows. The validation
+/// report and the epochs describe the first fits either way.
+#[test]
+fn ite_refits_on_every_row_for_the_epochs_the_validation_rows_chose() {
+    let dir = temp_dir();
+    let (data, true_ate) = simulated(&dir);
+    let (refit, kept) = (dir.join("refit.csv"), dir.join("kept.csv"));
+    let extra = ["--ensemble", "2"];
+    let v = json(&ite_with(&data, &refit, "tarnet", "5", &extra));
+    let mut off = extra.to_vec();
+    off.extend(["--refit", "false"]);
+    let w = json(&ite_with(&data, &kept, "tarnet", "5", &off));
+
+    assert_eq!(v["refit"]["rows"], 240);
+    assert_eq!(w["refit"], serde_json::Value::Null);
+    let best = v["best_epoch"].as_u64().unwrap();
+    let epochs = v["refit"]["epochs"].as_array().unwrap();
+    assert_eq!(epochs.len(), 2);
+    // The first member's epochs; the first fits are the same with and without the refit.
+    assert_eq!(epochs[0].as_u64(), Some(best + 1));
+    assert_eq!(v["best_epoch"], w["best_epoch"]);
+    assert_eq!(v["validation"], w["validation"]);
+    for (name, v) in [("refit", &v), ("kept", &w)] {
+        let ate = v["ate"].as_f64().unwrap();
+        assert!(
+            (ate - true_ate).abs() < 0.5,
+            "{name}: ATE {ate}, truth {true_ate}"
+        );
+    }
+    let read = |p: &PathBuf| std::fs::read_to_string(p).unwrap();
+    assert_ne!(read(&refit), read(&kept));
+}
+
 #[test]
 fn ite_rejects_a_non_binary_treatment_and_an_unknown_model_with_exit_2() {
     let dir = temp_dir();

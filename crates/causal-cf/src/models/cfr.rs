@@ -19,8 +19,9 @@ use causal_core::data::{ColumnRoles, Dataset};
 ///
 /// Defaults follow the authors' IHDP configuration: a representation Φ of three ELU layers of
 /// 200 units, two outcome heads of three ELU layers of 100 units, an L2 penalty of 1e-4 on the
-/// heads, sample re-weighting by the treated share, Adam at 1e-3 with batches of 100, and
-/// early stopping on the validation factual loss.
+/// heads, sample re-weighting by the treated share, Adam at 1e-3 with batches of 100 (the rate
+/// ×0.99 an epoch, [`ANNEALED`](crate::models::ANNEALED)), and early stopping on the validation
+/// factual loss.
 ///
 /// # Examples
 ///

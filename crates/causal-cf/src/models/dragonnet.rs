@@ -21,7 +21,8 @@ use causal_core::data::{ColumnRoles, Dataset};
 /// Defaults follow the paper: a shared representation of three ELU layers of 200 units, a
 /// linear-logistic propensity head, two outcome heads of two ELU layers of 100 units, loss
 /// weights α = 1 (propensity) and β = 1 (targeted regularization), Adam at 1e-3 with batches
-/// of 64 and early stopping on validation.
+/// of 64 (the rate ×0.99 an epoch, [`ANNEALED`](crate::models::ANNEALED)) and early stopping on
+/// validation.
 ///
 /// # Formula
 ///

@@ -116,7 +116,7 @@ pub struct SLearner {
 learner_params!(
     SLearnerParams,
     SLearner,
-    "Three ELU layers of 200 units, Adam 1e-3, weight decay 1e-4, batches of 100."
+    "Three ELU layers of 200 units, Adam 1e-3 (×0.99 an epoch), weight decay 1e-4, batches of 100."
 );
 
 fn with_t(x: &Tensor, t: &Tensor) -> Result<Tensor> {
@@ -227,7 +227,7 @@ pub struct TLearner {
 learner_params!(
     TLearnerParams,
     TLearner,
-    "Three ELU layers of 200 units per arm, Adam 1e-3, weight decay 1e-4, batches of 100."
+    "Three ELU layers of 200 units per arm, Adam 1e-3 (×0.99 an epoch), weight decay 1e-4, batches of 100."
 );
 
 /// The T-learner's squared error on units (x, t, y): each arm's head on its own units.

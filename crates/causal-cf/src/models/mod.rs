@@ -28,7 +28,7 @@ pub use ensemble::Ensemble;
 pub use ipm::Ipm;
 pub use learners::{SLearner, SLearnerFit, SLearnerParams, TLearner, TLearnerFit, TLearnerParams};
 pub use propensity::Propensity;
-pub use settings::TrainSettings;
+pub use settings::{ANNEALED, TrainSettings};
 
 use causal_core::data::{ColumnRoles, Dataset};
 use causal_torch::trainer::History;

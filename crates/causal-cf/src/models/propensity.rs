@@ -59,6 +59,8 @@ impl Propensity {
         let mut settings = TrainSettings::new(200, 128, 1e-2, 1e-3);
         settings.patience = Some(20);
         settings.seed = seed;
+        // A logistic regression: no tail to settle, so Adam's constant rate as before.
+        settings.schedule = causal_torch::trainer::LrSchedule::Constant;
         let (setup, data) = Setup::new(train, roles, valid, &settings, false)?;
         let net = MlpParams::new(setup.d, &[], 1).build(setup.root() / "logit")?;
         let state = setup.train(&settings, &data, |x, t, _, _| {

@@ -2,9 +2,22 @@
 
 use causal_core::contract::ParamGuard;
 use causal_torch::tch::Device;
-use causal_torch::trainer::{Optimizer, Trainer, TrainerParams};
+use causal_torch::trainer::{LrSchedule, Optimizer, Trainer, TrainerParams};
 
 use crate::error::Result;
+
+/// The effect models' default schedule: the rate multiplied by 0.99 each epoch (a tenth by
+/// epoch 230).
+///
+/// At a constant rate a network's fit of a sparse, heavy tail wanders from epoch to epoch, and
+/// early stopping keeps whichever epoch the validation rows liked; with the decay it settles.
+/// Both references decay too: Shalit et al.'s CFR code by 0.97 every 100 steps, Shi et al.'s
+/// DragonNet on plateaus (Pyro's CEVAE to a tenth over training). Measured with `causal ite`
+/// (its refit on, seed 0) on the 10 shared IHDP replications, mean √PEHE at a constant rate →
+/// with the decay: TARNet 0.77 → 0.67, CFR-Wass 0.69 → 0.47, DragonNet 0.82 → 0.86, S-learner
+/// and T-learner (no refit at a constant rate) 0.81 → 0.71 and 0.85 → 0.76; at seed 1, TARNet
+/// 0.85 → 0.78, CFR-Wass 0.57 → 0.46, DragonNet 0.81 → 0.83. CEVAE's module doc has its own.
+pub const ANNEALED: LrSchedule = LrSchedule::Exponential { gamma: 0.99 };
 
 /// Optimisation and stopping settings handed to the causal-torch [`Trainer`].
 #[derive(Clone, Debug, PartialEq)]
@@ -17,6 +30,8 @@ pub struct TrainSettings {
     pub learning_rate: f64,
     /// Adam's (L2) weight decay on every parameter.
     pub weight_decay: f64,
+    /// How the learning rate changes from epoch to epoch (default [`ANNEALED`]).
+    pub schedule: LrSchedule,
     /// Gradient-norm clipping.
     pub grad_clip: Option<f64>,
     /// Epochs without validation improvement before stopping (needs validation data).
@@ -31,13 +46,15 @@ pub struct TrainSettings {
 }
 
 impl TrainSettings {
-    /// Settings with the given epochs, batch size, learning rate and weight decay.
+    /// Settings with the given epochs, batch size, learning rate and weight decay, the rate
+    /// [`ANNEALED`].
     pub fn new(epochs: usize, batch_size: usize, learning_rate: f64, weight_decay: f64) -> Self {
         Self {
             epochs,
             batch_size,
             learning_rate,
             weight_decay,
+            schedule: ANNEALED,
             grad_clip: None,
             patience: None,
             seed: 0,
@@ -69,6 +86,7 @@ impl TrainSettings {
             .optimizer(Optimizer::Adam)
             .learning_rate(self.learning_rate)
             .weight_decay(self.weight_decay)
+            .schedule(self.schedule)
             .grad_clip(self.grad_clip)
             .epochs(self.epochs)
             .batch_size(self.batch_size)
@@ -117,6 +135,8 @@ macro_rules! train_builders {
             learning_rate: f64;
             /// Adam's weight decay.
             weight_decay: f64;
+            /// The learning-rate schedule (default [`ANNEALED`](crate::models::ANNEALED)).
+            schedule: causal_torch::trainer::LrSchedule;
             /// Gradient-norm clipping.
             grad_clip: Option<f64>;
             /// Early-stopping patience in epochs (used when validation data is given).

@@ -41,6 +41,10 @@ pub struct IteArgs {
     /// Share of rows held out for early stopping (0 disables it).
     #[arg(long, default_value_t = 0.3, allow_hyphen_values = true, value_parser = crate::bounds::unit_from_zero)]
     valid_fraction: f64,
+    /// After early stopping, fit each model again on every row, for the epochs that the
+    /// validation rows chose (`--refit false` keeps the model that never saw them).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    refit: bool,
     /// Where to write per-row CATE and potential outcomes (CSV).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -146,6 +150,36 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
         None => None,
     };
     let member_report = checks.as_ref().map(|c| member_checks(c, args.seed));
+    // The validation rows have chosen each member's epochs and judged its fit; the same
+    // training (seed, schedule, epochs) on every row then uses the data that they held back,
+    // which is what decides the fit of a sparse tail (Goodfellow et al., Deep Learning,
+    // algorithm 7.2).
+    let chosen: Vec<usize> = members.iter().map(|m| m.history().best_epoch + 1).collect();
+    let history = members
+        .first()
+        .ok_or_else(|| CliError::Failure("internal: no fitted model".into()))?
+        .history()
+        .clone();
+    let members = match valid {
+        Some(_) if args.refit => {
+            eprintln!("refitting on all {n} rows for {chosen:?} epochs");
+            chosen
+                .iter()
+                .zip(0u64..)
+                .map(|(&epochs, j)| {
+                    let options = FitOptions {
+                        epochs: Some(epochs),
+                        ..member_options(j)
+                    };
+                    fit_model_with(kind, &data, &roles, None, &options)
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(bad)?
+        }
+        _ => members,
+    };
+    let refit =
+        (args.refit && valid.is_some()).then(|| serde_json::json!({ "rows": n, "epochs": chosen }));
     let model: Box<dyn causal::cf::models::IteModel> = if members.len() == 1 {
         members
             .into_iter()
@@ -200,8 +234,9 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
             },
         },
         "validation": member_report,
-        "epochs": model.history().epochs(),
-        "best_epoch": model.history().best_epoch,
+        "epochs": history.epochs(),
+        "best_epoch": history.best_epoch,
+        "refit": refit,
         "out": args.out.as_ref().map(|p| p.display().to_string()),
         "seed": args.seed,
     }))
