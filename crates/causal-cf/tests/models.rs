@@ -332,6 +332,7 @@ fn a_seed_ensemble_averages_its_members_and_beats_their_mean_error() {
         epochs: Some(15),
         device: Some("cpu".into()),
         ensemble,
+        schedule: None,
     };
     let (d, roles) = (data.data(), data.roles());
     let ens = fit_model_with(ModelKind::DragonNet, d, roles, None, &options(7, 3)).unwrap();

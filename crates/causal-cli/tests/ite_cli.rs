@@ -213,6 +213,17 @@ fn ite_refits_on_every_row_for_the_epochs_the_validation_rows_chose() {
     }
     let read = |p: &PathBuf| std::fs::read_to_string(p).unwrap();
     assert_ne!(read(&refit), read(&kept));
+
+    // `--lr-decay 1` keeps the rate constant: other fits than the default's 0.99 an epoch.
+    let constant = dir.join("constant.csv");
+    json(&ite_with(
+        &data,
+        &constant,
+        "tarnet",
+        "5",
+        &["--lr-decay", "1"],
+    ));
+    assert_ne!(read(&refit), read(&constant));
 }
 
 #[test]
@@ -239,4 +250,12 @@ fn ite_rejects_a_non_binary_treatment_and_an_unknown_model_with_exit_2() {
     let out = ite(&data, &preds, "forest", "0");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cevae"));
+
+    for gamma in ["0", "1.5", "NaN"] {
+        let out = ite_with(&data, &preds, "tarnet", "0", &["--lr-decay", gamma]);
+        assert_eq!(out.status.code(), Some(2), "--lr-decay {gamma}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--lr-decay") && err.contains(gamma), "{err}");
+    }
+    assert!(!preds.exists());
 }

@@ -50,7 +50,8 @@
 //!
 //! Then the optimisation, with the default inference above (seed 0; the CLI's refit is
 //! `causal ite --refit`, on by default: after early stopping, the same training on every row
-//! for the epochs that the validation rows chose):
+//! for the epochs that the validation rows chose; `--lr-decay 1 --refit false` gives the first
+//! row's fits again):
 //!
 //! | learning rate | refit | rep. 9 | mean | median | max ÷ median |
 //! |---|---|---|---|---|---|

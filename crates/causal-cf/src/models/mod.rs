@@ -231,6 +231,9 @@ pub struct FitOptions {
     /// Fit this many members with seeds `seed, seed + 1, …` and average them ([`Ensemble`]);
     /// 0 and 1 mean one model.
     pub ensemble: usize,
+    /// The learning-rate schedule (default: the model's own, [`ANNEALED`] for every effect
+    /// model but [`CevaeParams::paper`]).
+    pub schedule: Option<causal_torch::trainer::LrSchedule>,
 }
 
 /// Fits the named model with its default (paper) hyperparameters and the given seed, on the
@@ -310,6 +313,9 @@ pub fn fit_model_with(
             }
             if let Some(d) = &options.device {
                 p = p.device(d);
+            }
+            if let Some(s) = options.schedule {
+                p = p.schedule(s);
             }
             Box::new(p.check()?.fit(train, roles, valid)?)
         }};

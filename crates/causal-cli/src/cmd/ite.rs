@@ -41,6 +41,10 @@ pub struct IteArgs {
     /// Share of rows held out for early stopping (0 disables it).
     #[arg(long, default_value_t = 0.3, allow_hyphen_values = true, value_parser = crate::bounds::unit_from_zero)]
     valid_fraction: f64,
+    /// The learning rate's factor per epoch (1 = constant; default: the model's own, 0.99 for
+    /// every model but cevae-paper).
+    #[arg(long, allow_hyphen_values = true)]
+    lr_decay: Option<f64>,
     /// After early stopping, fit each model again on every row, for the epochs that the
     /// validation rows chose (`--refit false` keeps the model that never saw them).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -73,6 +77,13 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
         return Err(CliError::BadInput(
             "--threads and --epochs must be positive".into(),
         ));
+    }
+    if let Some(gamma) = args.lr_decay
+        && !(gamma > 0.0 && gamma <= 1.0)
+    {
+        return Err(CliError::BadInput(format!(
+            "--lr-decay {gamma} must lie in (0, 1] (1 keeps the rate constant)"
+        )));
     }
     causal::torch::tch::set_num_threads(i32::try_from(args.threads).unwrap_or(i32::MAX));
     let data = crate::io::read_data(&args.data)?;
@@ -127,6 +138,9 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
         epochs: args.epochs,
         device: None,
         ensemble: args.ensemble,
+        schedule: args
+            .lr_decay
+            .map(|gamma| causal::torch::trainer::LrSchedule::Exponential { gamma }),
     };
     // The members of a seed ensemble are fitted here (not inside `fit_model_with`) so that
     // each one's factual error on the validation rows can be reported and a failed fit flagged.
