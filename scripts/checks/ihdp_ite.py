@@ -7,7 +7,12 @@ the mean, the median and max/median of √PEHE. Standard library only.
     python scripts/checks/ihdp_ite.py --causal target/release/causal \
         --data-dir ../shared/data/ihdp --models cevae,cevae-paper,tarnet,cfr-wass,dragonnet --reps 1-10
 
-Extra arguments after `--` go to every `causal ite` call (e.g. `-- --ensemble 5`).
+Extra arguments after `--` go to every `causal ite` call (e.g. `-- --ensemble 5`). Fresh
+surface-B draws in the same layout, never used to choose a setting:
+
+    cargo run --release -p causal-cf --example surface_b_draws -- \
+        ../shared/data/ihdp-covariates/ihdp_covariates_econml.csv /tmp/fresh 101-110
+    python scripts/checks/ihdp_ite.py ... --data-dir /tmp/fresh --reps 101-110
 """
 
 import argparse
