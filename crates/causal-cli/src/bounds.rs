@@ -28,6 +28,17 @@ pub fn unit_from_zero(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A factor that may keep a value as it is but not grow it (a learning rate's decay per
+/// epoch): (0, 1].
+pub fn unit_above_zero(s: &str) -> Result<f64, String> {
+    let v: f64 = number(s)?;
+    if v > 0.0 && v <= 1.0 {
+        Ok(v)
+    } else {
+        Err(format!("must be in (0, 1], got {v}"))
+    }
+}
+
 /// A propensity clip: [0, 0.5).
 pub fn clip(s: &str) -> Result<f64, String> {
     let v: f64 = number(s)?;
@@ -88,6 +99,10 @@ mod tests {
         }
         assert_eq!(unit_from_zero("0"), Ok(0.0));
         assert!(unit_from_zero("1").is_err());
+        assert_eq!(unit_above_zero("1"), Ok(1.0));
+        for bad in ["0", "1.5", "NaN"] {
+            assert!(unit_above_zero(bad).is_err(), "{bad}");
+        }
         assert!(clip("0.5").is_err());
         assert!(non_negative("inf").is_err());
         assert_eq!(at_least_one("1"), Ok(1));

@@ -61,10 +61,11 @@
 //! | ×0.99 an epoch (default) | yes (default) | 0.96 | 0.43 | 0.34 | 2.85 |
 //!
 //! - The rate shrinks 1% an epoch (a tenth by epoch 230; [`super::ANNEALED`], every effect
-//!   model's default; Pyro's CEVAE also decays its rate, to a tenth over its training). At a constant rate the fit of the tail wanders from epoch to
-//!   epoch, and replication 9 ranged over 1.6–4.0 across seeds 0–4; with the decay and no
-//!   refit, 1.2–3.7: the seed also draws the validation rows, and what the tail's fit can
-//!   learn depends on which of its few units it may train on.
+//!   model's default; Pyro's CEVAE also decays its rate, to a tenth over its training). At a
+//!   constant rate the fit of the tail wanders from epoch to epoch, and replication 9 ranged
+//!   over 1.6–4.0 across seeds 0–4; with the decay and no refit, 1.2–3.7: the seed also draws
+//!   the validation rows, and what the tail's fit can learn depends on which of its few units
+//!   it may train on.
 //! - The refit gives those rows back: with both, replication 9 gives 0.96, 0.91 and 1.08 at
 //!   seeds 0, 1 and 2 (max ÷ median 2.85, 2.49, 2.44). A refit at a constant rate ends on an
 //!   arbitrary point of the wandering fit and does worse than none.
@@ -137,11 +138,11 @@ pub enum CevaeEncoder {
 ///
 /// Defaults: latent dimension 20, hidden width 200, 3 layers, 100 Monte Carlo samples for
 /// effects, Adam at 1e-3 with weight decay 1e-4 and batches of 100 (the paper's and Pyro's
-/// settings), the rate multiplied by 0.99 each epoch (constant in [`CevaeParams::paper`]); per-arm outcome noise ([`OutcomeNoise::PerArm`]); the encoder q(z | x)
+/// settings), the rate multiplied by 0.99 each epoch (constant in [`CevaeParams::paper`]);
+/// per-arm outcome noise ([`OutcomeNoise::PerArm`]); the encoder q(z | x)
 /// ([`CevaeEncoder::Covariates`]) and log p(y | t, z) weighted by the number of covariates (the
-/// module doc has the measurements behind both); at most 600 epochs, early
-/// stopping after 60 without improvement of the validation units' factual MSE on the path
-/// that predictions take (the validation ELBO, the paper's criterion, is dominated by the
+/// module doc has the measurements behind both); at most 600 epochs, early stopping after 60
+/// without improvement of the validation units' factual MSE on the path that predictions take (the validation ELBO, the paper's criterion, is dominated by the
 /// covariates' terms and kept improving while the outcome fit did not).
 ///
 /// # Formula

@@ -227,7 +227,8 @@ pub struct TLearner {
 learner_params!(
     TLearnerParams,
     TLearner,
-    "Three ELU layers of 200 units per arm, Adam 1e-3 (×0.99 an epoch), weight decay 1e-4, batches of 100."
+    "Three ELU layers of 200 units per arm, Adam 1e-3 (×0.99 an epoch), weight decay 1e-4, \
+     batches of 100."
 );
 
 /// The T-learner's squared error on units (x, t, y): each arm's head on its own units.

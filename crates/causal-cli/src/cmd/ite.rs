@@ -41,9 +41,9 @@ pub struct IteArgs {
     /// Share of rows held out for early stopping (0 disables it).
     #[arg(long, default_value_t = 0.3, allow_hyphen_values = true, value_parser = crate::bounds::unit_from_zero)]
     valid_fraction: f64,
-    /// The learning rate's factor per epoch (1 = constant; default: the model's own, 0.99 for
-    /// every model but cevae-paper).
-    #[arg(long, allow_hyphen_values = true)]
+    /// The learning rate's factor per epoch, in (0, 1] (1 = constant; default: the model's
+    /// own, 0.99 for every model but cevae-paper).
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::bounds::unit_above_zero)]
     lr_decay: Option<f64>,
     /// After early stopping, fit each model again on every row, for the epochs that the
     /// validation rows chose (`--refit false` keeps the model that never saw them).
@@ -77,13 +77,6 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
         return Err(CliError::BadInput(
             "--threads and --epochs must be positive".into(),
         ));
-    }
-    if let Some(gamma) = args.lr_decay
-        && !(gamma > 0.0 && gamma <= 1.0)
-    {
-        return Err(CliError::BadInput(format!(
-            "--lr-decay {gamma} must lie in (0, 1] (1 keeps the rate constant)"
-        )));
     }
     causal::torch::tch::set_num_threads(i32::try_from(args.threads).unwrap_or(i32::MAX));
     let data = crate::io::read_data(&args.data)?;
@@ -164,36 +157,35 @@ pub fn run(args: IteArgs) -> Result<serde_json::Value, CliError> {
         None => None,
     };
     let member_report = checks.as_ref().map(|c| member_checks(c, args.seed));
-    // The validation rows have chosen each member's epochs and judged its fit; the same
-    // training (seed, schedule, epochs) on every row then uses the data that they held back,
-    // which is what decides the fit of a sparse tail (Goodfellow et al., Deep Learning,
-    // algorithm 7.2).
-    let chosen: Vec<usize> = members.iter().map(|m| m.history().best_epoch + 1).collect();
     let history = members
         .first()
         .ok_or_else(|| CliError::Failure("internal: no fitted model".into()))?
         .history()
         .clone();
-    let members = match valid {
-        Some(_) if args.refit => {
-            eprintln!("refitting on all {n} rows for {chosen:?} epochs");
-            chosen
-                .iter()
-                .zip(0u64..)
-                .map(|(&epochs, j)| {
-                    let options = FitOptions {
-                        epochs: Some(epochs),
-                        ..member_options(j)
-                    };
-                    fit_model_with(kind, &data, &roles, None, &options)
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(bad)?
-        }
-        _ => members,
+    // The validation rows have chosen each member's epochs and judged its fit; the same
+    // training (seed, schedule, epochs) on every row then uses the data that they held back,
+    // which is what decides the fit of a sparse tail (Goodfellow et al., Deep Learning,
+    // algorithm 7.2).
+    let (members, refit) = if args.refit && valid.is_some() {
+        let chosen: Vec<usize> = members.iter().map(|m| m.history().best_epoch + 1).collect();
+        eprintln!("refitting on all {n} rows for {chosen:?} epochs");
+        let refitted = chosen
+            .iter()
+            .zip(0u64..)
+            .map(|(&epochs, j)| {
+                let options = FitOptions {
+                    epochs: Some(epochs),
+                    ..member_options(j)
+                };
+                fit_model_with(kind, &data, &roles, None, &options)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(bad)?;
+        let report = serde_json::json!({ "rows": n, "epochs": chosen });
+        (refitted, Some(report))
+    } else {
+        (members, None)
     };
-    let refit =
-        (args.refit && valid.is_some()).then(|| serde_json::json!({ "rows": n, "epochs": chosen }));
     let model: Box<dyn causal::cf::models::IteModel> = if members.len() == 1 {
         members
             .into_iter()

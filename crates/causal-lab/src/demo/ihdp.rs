@@ -91,8 +91,8 @@ pub fn run(data_dir: &Path, settings: &Settings<'_>) -> Result<Section> {
          squared error of the individual effects τ̂(x) − τ(x); ε_ATE the error of their mean. \
          Published out-of-sample √PEHE over 1000 npci replications: TARNet 0.95, CFR-Wass 0.76 \
          (Shalit et al. 2017), CEVAE 2.6 (Louizos et al. 2017; ours trains the encoder q(z | x) \
-         and weights the outcome's likelihood; every model's learning rate decays, see causal-cf); `cargo xtask experiment ihdp` \
-         runs the full benchmark.{}\n\n{}\n![√PEHE](ihdp_pehe.svg)\n\n{policy_md}",
+         and weights the outcome's likelihood; every model's learning rate decays, see \
+         causal-cf); `cargo xtask experiment ihdp` runs the full benchmark.{}\n\n{}\n![√PEHE](ihdp_pehe.svg)\n\n{policy_md}",
         if settings.quick {
             " This --quick run caps training at 20 epochs, so the errors are larger."
         } else {

@@ -402,8 +402,8 @@ pub fn run(out: &Path) -> Result<()> {
          except every model's learning-rate decay (×0.99 an epoch) and CEVAE's encoder \
          q(z | x) and outcome weight, which were chosen on these 10 replications (all units, so \
          the rows are optimistic; on 10 fresh surface-B draws CEVAE's mean √PEHE was 0.49 with \
-         `causal ite`'s defaults, see causal-cf's CEVAE doc). Training seed = replication number. Total {elapsed:.0} s \
-         ({jobs} worker processes, one LibTorch thread each).\n\n\
+         `causal ite`'s defaults, see causal-cf's CEVAE doc). Training seed = replication \
+         number. Total {elapsed:.0} s ({jobs} worker processes, one LibTorch thread each).\n\n\
          {table}\n\nA `-xK` row averages the potential outcomes of K fits with seeds r, …, r + K − 1 \
          (a seed ensemble; by convexity its errors are at most its members' mean errors). \
          `dr-learner` and `r-learner` are the meta-learners with cross-fitted MLP nuisances in \
